@@ -1,0 +1,12 @@
+//! Senda's core: everything the app knows, with no idea of windows or HTTP.
+//!
+//! - [`vault`]: the encrypted store of children's data (SQLCipher), its keys and its lock.
+//! - [`i18n`]: the Fluent message catalogues shared by every screen.
+//! - [`clock`]: time, injectable so that lockouts and auto-lock are testable.
+
+pub mod clock;
+pub mod i18n;
+pub mod vault;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use vault::{LockPolicy, StaffId, StaffMember, Vault, VaultError, VaultState, VaultStatus};

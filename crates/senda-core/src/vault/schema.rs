@@ -1,0 +1,109 @@
+//! The vault's schema and its migrations.
+//!
+//! Migrations only ever append: released ones are never edited, because
+//! devices in the field hold vaults at every earlier version.
+
+use super::VaultError;
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+pub const VAULT_MIGRATIONS: &[M<'static>] = &[
+    // v1: staff and the audit log.
+    M::up(
+        "CREATE TABLE staff (
+            id TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            staff_id TEXT,
+            action TEXT NOT NULL,
+            detail TEXT
+        ) STRICT;",
+    ),
+    // v2: roles. Only the device owner may change the lock policy (e.g. turn on wipe).
+    M::up(
+        "ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'staff'
+            CHECK (role IN ('owner', 'staff'));
+        UPDATE staff SET role = 'owner'
+            WHERE id = (SELECT id FROM staff ORDER BY created_at LIMIT 1);",
+    ),
+];
+
+pub fn vault_migrations() -> Migrations<'static> {
+    Migrations::from_slice(VAULT_MIGRATIONS)
+}
+
+/// The schema version this build writes.
+pub fn latest_version() -> i64 {
+    VAULT_MIGRATIONS.len() as i64
+}
+
+/// Refuses a database written by a newer Senda instead of guessing at it.
+pub(super) fn refuse_newer(conn: &Connection, supported: usize) -> Result<(), VaultError> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > supported as i64 {
+        return Err(VaultError::SchemaTooNew {
+            found,
+            supported: supported as i64,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite_migration::SchemaVersion;
+
+    #[test]
+    fn migrations_are_valid() {
+        vault_migrations().validate().expect("valid migrations");
+    }
+
+    #[test]
+    fn every_earlier_version_migrates_to_latest_keeping_rows() {
+        for start in 0..latest_version() as usize {
+            let mut conn = Connection::open_in_memory().unwrap();
+            let m = vault_migrations();
+            m.to_version(&mut conn, start).unwrap();
+            if start >= 1 {
+                conn.execute(
+                    "INSERT INTO staff (id, display_name, created_at) VALUES ('a', 'Ana', '2026-01-01T00:00:00Z')",
+                    [],
+                )
+                .unwrap();
+            }
+            m.to_latest(&mut conn).unwrap();
+            assert_eq!(
+                m.current_version(&conn).unwrap(),
+                SchemaVersion::Inside(
+                    std::num::NonZeroUsize::new(latest_version() as usize).unwrap()
+                )
+            );
+            if start >= 1 {
+                let (name, role): (String, String) = conn
+                    .query_row("SELECT display_name, role FROM staff", [], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .unwrap();
+                assert_eq!((name.as_str(), role.as_str()), ("Ana", "owner"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        assert_eq!(
+            refuse_newer(&conn, 2),
+            Err(VaultError::SchemaTooNew {
+                found: 99,
+                supported: 2
+            })
+        );
+    }
+}

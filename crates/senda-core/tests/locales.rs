@@ -1,0 +1,38 @@
+//! Every UI string exists in es, en and pt; every core error can be said in each.
+
+use senda_core::VaultError;
+use senda_core::i18n::{Catalogs, DEFAULT_LOCALE, REQUIRED_LOCALES};
+use std::path::PathBuf;
+
+fn catalogs() -> Catalogs {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../locales");
+    Catalogs::load_dir(&dir).expect("locales parse without errors")
+}
+
+#[test]
+fn every_required_locale_has_every_message() {
+    let c = catalogs();
+    for locale in REQUIRED_LOCALES {
+        assert!(
+            c.messages.contains_key(*locale),
+            "locales/{locale} is missing"
+        );
+        let missing = c.missing_in(locale);
+        assert!(missing.is_empty(), "locales/{locale} lacks {missing:?}");
+    }
+    assert!(
+        c.messages[DEFAULT_LOCALE].len() > 20,
+        "the Spanish catalogue is nearly empty"
+    );
+}
+
+#[test]
+fn every_vault_error_has_a_sentence_in_every_locale() {
+    let c = catalogs();
+    for locale in REQUIRED_LOCALES {
+        for code in VaultError::ALL_CODES {
+            let id = format!("error-{code}");
+            assert!(c.has(locale, &id), "locales/{locale} lacks {id}");
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The central sync server. Startup lives here so tests can run it in-process
+//! on a random port; `main.rs` only reads the configuration.
+
+pub mod config;
+pub mod routes;
+pub mod startup;
+pub mod store;
+
+pub use config::Config;
+pub use startup::{Server, run};

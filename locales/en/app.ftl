@@ -1,0 +1,90 @@
+## Senda — English.
+
+app-title = Senda
+nav-home = Senda home
+language-label = Language
+language-name = English
+working = One moment…
+back = Back
+
+## Start screen
+
+start-heading = What do you need today?
+start-public-door = Information and rights
+start-public-door-hint = For children, adolescents and families on the move. No account, no trace.
+start-staff-door = Staff
+start-staff-door-hint = For the humanitarian team. Opens with your PIN.
+
+## Public side
+
+public-heading = Information and rights
+public-intro = Here you will find your rights, advice for the journey and where to get help, without internet.
+public-no-content = This device does not have the information pack installed yet. If you need help now, go to a member of the humanitarian team.
+public-never-your-fault = If someone hurt you, it is not your fault. You have the right to protection.
+
+## Staff: create and open the vault
+
+staff-create-heading = First use: create your profile
+staff-create-intro = This device has no vault yet. Whoever creates it becomes the device owner and can add colleagues, each with their own PIN.
+staff-create-privacy = Children's data is stored encrypted on this device and opens only with a staff PIN.
+staff-name-label = Name
+staff-pin-label = PIN (at least 6 characters)
+staff-pin-again-label = Repeat the PIN
+staff-create-submit = Create the vault
+staff-unlock-heading = Staff
+staff-unlock-intro = Enter your PIN to open the vault.
+staff-unlock-submit = Open
+staff-auto-locked = The vault locked itself because it was not used for a while. Your data is saved.
+
+## Staff: home
+
+home-greeting = Hello, { $name }
+home-lock = Lock
+home-vault-note = The vault is open. It locks itself after { $minutes ->
+        [one] 1 minute
+       *[other] { $minutes } minutes
+    } without use.
+role-owner = Device owner
+role-staff = Staff
+change-pin-heading = Change my PIN
+change-pin-current = Current PIN
+change-pin-new = New PIN
+change-pin-submit = Change PIN
+change-pin-done = PIN changed. The data is unchanged.
+staff-list-heading = Staff on this device
+add-staff-heading = Add a team member
+add-staff-submit = Add
+add-staff-done = { $name } can now open the vault with their own PIN.
+policy-heading = Device lock
+policy-owner-only = Only the device owner can change these settings.
+policy-auto-lock = Minutes without use before locking
+policy-max-failed = Failed attempts before a long lockout
+policy-wipe = Erase the vault when the attempts run out
+policy-wipe-hint = Turn this on only if the device risks falling into the wrong hands: anything not yet synced is lost.
+policy-save = Save
+policy-saved = Settings saved.
+
+## Errors
+
+error-wrong-pin = Wrong PIN. { $attempts_left ->
+        [one] 1 attempt left before lockout.
+       *[other] { $attempts_left } attempts left before lockout.
+    }
+error-retry-later = Several attempts failed. Wait { $retry_after_secs } seconds and try again.
+error-locked-out = Too many failed attempts: the device is locked. You can try again in { $minutes } minutes.
+error-wiped = The attempts ran out and the vault was erased, as the device owner had chosen.
+error-locked = The vault is locked. Enter your PIN to continue.
+error-already-created = This device already has a vault.
+error-not-created = This device does not have a vault yet.
+error-pin-too-short = The PIN must have at least { $min } characters.
+error-pin-in-use = Someone else already uses that PIN on this device. Choose another.
+error-pin-mismatch = The two PINs do not match.
+error-name-required = Enter a name.
+error-vault-missing = The vault file cannot be found. Nothing was deleted: ask the technical team for help.
+error-corrupted = The vault file is damaged. Nothing was deleted or changed: ask the technical team for help before going on.
+error-schema-too-new = A newer version of Senda wrote this vault. Update the app: your data is intact.
+error-disk-full = The device has no free space. The last change was not saved; free some space and try again.
+error-not-permitted = Only the device owner can do this.
+error-invalid-setting = That value is not allowed.
+error-storage = Could not save. What was already saved is intact.
+error-unexpected = Something went wrong. Please try again.

@@ -1,0 +1,90 @@
+## Senda — español (idioma por defecto). Cada texto de la interfaz vive aquí.
+
+app-title = Senda
+nav-home = Inicio de Senda
+language-label = Idioma
+language-name = Español
+working = Un momento…
+back = Volver
+
+## Pantalla de inicio
+
+start-heading = ¿Qué necesitas hoy?
+start-public-door = Información y derechos
+start-public-door-hint = Para niñas, niños, adolescentes y familias en camino. Sin cuenta y sin dejar rastro.
+start-staff-door = Personal
+start-staff-door-hint = Para el equipo humanitario. Se abre con tu PIN.
+
+## Lado público
+
+public-heading = Información y derechos
+public-intro = Aquí vas a encontrar tus derechos, consejos para el camino y dónde pedir ayuda, sin necesidad de internet.
+public-no-content = Este dispositivo todavía no tiene instalado el paquete de información. Si necesitas ayuda ahora, acércate a una persona del equipo humanitario.
+public-never-your-fault = Si alguien te hizo daño, no es tu culpa. Tienes derecho a recibir protección.
+
+## Personal: crear la bóveda y abrirla
+
+staff-create-heading = Primer uso: crea tu perfil
+staff-create-intro = Este dispositivo aún no tiene bóveda. Quien la crea queda como responsable del dispositivo y puede añadir a sus colegas, cada una con su propio PIN.
+staff-create-privacy = Los datos de niñas, niños y adolescentes se guardan cifrados en este dispositivo y solo se abren con un PIN del personal.
+staff-name-label = Nombre
+staff-pin-label = PIN (al menos 6 caracteres)
+staff-pin-again-label = Repite el PIN
+staff-create-submit = Crear la bóveda
+staff-unlock-heading = Personal
+staff-unlock-intro = Escribe tu PIN para abrir la bóveda.
+staff-unlock-submit = Abrir
+staff-auto-locked = La bóveda se bloqueó porque no se usó durante un rato. Tus datos están guardados.
+
+## Personal: inicio
+
+home-greeting = Hola, { $name }
+home-lock = Bloquear
+home-vault-note = La bóveda está abierta. Se bloquea sola tras { $minutes ->
+        [one] 1 minuto
+       *[other] { $minutes } minutos
+    } sin uso.
+role-owner = Responsable del dispositivo
+role-staff = Personal
+change-pin-heading = Cambiar mi PIN
+change-pin-current = PIN actual
+change-pin-new = PIN nuevo
+change-pin-submit = Cambiar el PIN
+change-pin-done = PIN cambiado. Los datos siguen igual.
+staff-list-heading = Personal en este dispositivo
+add-staff-heading = Añadir a una persona del equipo
+add-staff-submit = Añadir
+add-staff-done = { $name } ya puede abrir la bóveda con su propio PIN.
+policy-heading = Bloqueo del dispositivo
+policy-owner-only = Solo la persona responsable del dispositivo puede cambiar estos ajustes.
+policy-auto-lock = Minutos sin uso antes de bloquear
+policy-max-failed = Intentos fallidos antes del bloqueo largo
+policy-wipe = Borrar la bóveda al agotar los intentos
+policy-wipe-hint = Actívalo solo si el dispositivo corre riesgo de caer en malas manos: lo que no se haya sincronizado se pierde.
+policy-save = Guardar
+policy-saved = Ajustes guardados.
+
+## Errores (uno por código de senda-core, más los de la interfaz)
+
+error-wrong-pin = PIN incorrecto. { $attempts_left ->
+        [one] Queda 1 intento antes del bloqueo.
+       *[other] Quedan { $attempts_left } intentos antes del bloqueo.
+    }
+error-retry-later = Hubo varios intentos fallidos. Espera { $retry_after_secs } segundos y vuelve a intentarlo.
+error-locked-out = Demasiados intentos fallidos: el dispositivo está bloqueado. Podrás intentarlo de nuevo en { $minutes } minutos.
+error-wiped = Se agotaron los intentos y la bóveda se borró, como había decidido la persona responsable del dispositivo.
+error-locked = La bóveda está bloqueada. Escribe tu PIN para continuar.
+error-already-created = Este dispositivo ya tiene una bóveda.
+error-not-created = Este dispositivo todavía no tiene una bóveda.
+error-pin-too-short = El PIN debe tener al menos { $min } caracteres.
+error-pin-in-use = Otra persona ya usa ese PIN en este dispositivo. Elige otro.
+error-pin-mismatch = Los dos PIN no coinciden.
+error-name-required = Escribe un nombre.
+error-vault-missing = No se encuentra el archivo de la bóveda. No se borró nada: pide ayuda al equipo técnico.
+error-corrupted = El archivo de la bóveda está dañado. No se borró ni se cambió nada: pide ayuda al equipo técnico antes de seguir.
+error-schema-too-new = Una versión más nueva de Senda escribió esta bóveda. Actualiza la aplicación: tus datos siguen intactos.
+error-disk-full = El dispositivo no tiene espacio libre. El último cambio no se guardó; libera espacio y vuelve a intentarlo.
+error-not-permitted = Solo la persona responsable del dispositivo puede hacer esto.
+error-invalid-setting = Ese valor no está permitido.
+error-storage = No se pudo guardar. Lo que ya estaba guardado sigue intacto.
+error-unexpected = Algo salió mal. Vuelve a intentarlo.

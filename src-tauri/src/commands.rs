@@ -1,0 +1,69 @@
+//! The app's commands. Each one is a line or two over `senda-core`; errors
+//! travel to the UI as `{ code, ...fields }` and the UI says them in the
+//! person's language.
+
+use crate::state::AppState;
+use senda_core::{LockPolicy, StaffMember, VaultError, VaultStatus};
+use tauri::State;
+
+type Result<T> = std::result::Result<T, VaultError>;
+
+#[tauri::command(async)]
+pub fn vault_status(state: State<'_, AppState>) -> Result<VaultStatus> {
+    state.vault()?.status()
+}
+
+#[tauri::command(async)]
+pub fn vault_create(state: State<'_, AppState>, name: String, pin: String) -> Result<StaffMember> {
+    state.vault()?.create(&name, &pin)
+}
+
+#[tauri::command(async)]
+pub fn vault_unlock(state: State<'_, AppState>, pin: String) -> Result<StaffMember> {
+    state.vault()?.unlock(&pin)
+}
+
+#[tauri::command(async)]
+pub fn vault_lock(state: State<'_, AppState>) -> Result<()> {
+    state.vault()?.lock()
+}
+
+/// The UI reports the person's activity so that auto-lock counts it.
+#[tauri::command(async)]
+pub fn vault_touch(state: State<'_, AppState>) -> Result<()> {
+    state.vault()?.touch()
+}
+
+#[tauri::command(async)]
+pub fn vault_change_pin(state: State<'_, AppState>, current: String, new: String) -> Result<()> {
+    state.vault()?.change_pin(&current, &new)
+}
+
+#[tauri::command(async)]
+pub fn vault_add_staff(
+    state: State<'_, AppState>,
+    name: String,
+    pin: String,
+) -> Result<StaffMember> {
+    state.vault()?.add_staff(&name, &pin)
+}
+
+#[tauri::command(async)]
+pub fn vault_set_policy(state: State<'_, AppState>, policy: LockPolicy) -> Result<()> {
+    state.vault()?.set_policy(policy)
+}
+
+#[tauri::command(async)]
+pub fn staff_list(state: State<'_, AppState>) -> Result<Vec<StaffMember>> {
+    state.vault()?.staff()
+}
+
+/// Called once the first screen is drawn. With `SENDA_EXIT_WHEN_READY=1`
+/// the app prints its cold-start time and exits (the start-up benchmark).
+#[tauri::command]
+pub fn ui_ready(state: State<'_, AppState>, app: tauri::AppHandle) {
+    if std::env::var_os("SENDA_EXIT_WHEN_READY").is_some() {
+        println!("senda-ready-ms {}", state.started.elapsed().as_millis());
+        app.exit(0);
+    }
+}

@@ -1,0 +1,1 @@
+//! Helpers live in tests/; this crate has no library code.

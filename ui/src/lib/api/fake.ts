@@ -1,0 +1,94 @@
+// An in-memory stand-in for the app's commands, for browser tests of the UI.
+// It follows senda-core's rules closely enough for the screens (same error
+// codes and fields) but stores nothing and encrypts nothing. Never shipped.
+import type { Api, LockPolicy, StaffMember, VaultStatus } from './types';
+
+const MIN_PIN = 6;
+let staff: (StaffMember & { pin: string })[] = [];
+let current: StaffMember | null = null;
+let failed = 0;
+let policy: LockPolicy = { auto_lock_secs: 300, max_failed_unlocks: 10, wipe_on_lockout: false };
+let nextId = 1;
+
+const fail = (code: string, fields: Record<string, number | string> = {}) =>
+  Promise.reject({ code, ...fields });
+
+function checkNew(name: string, pin: string): Promise<never> | null {
+  if (!name.trim()) return fail('name-required');
+  if ([...pin].length < MIN_PIN) return fail('pin-too-short', { min: MIN_PIN });
+  if (staff.some((s) => s.pin === pin)) return fail('pin-in-use');
+  return null;
+}
+
+function addMember(name: string, pin: string, role: StaffMember['role']): StaffMember {
+  const member = { id: `fake-${nextId++}`, display_name: name.trim(), role };
+  staff.push({ ...member, pin });
+  return member;
+}
+
+export const api: Api = {
+  async vaultStatus(): Promise<VaultStatus> {
+    return {
+      state: current ? 'unlocked' : staff.length ? 'locked' : 'not-created',
+      staff: current,
+      failed_attempts: failed,
+      attempts_left: Math.max(0, policy.max_failed_unlocks - failed),
+      retry_after_secs: failed >= policy.max_failed_unlocks ? 3600 : 0,
+      policy,
+    };
+  },
+  async vaultCreate(name, pin) {
+    if (staff.length) return fail('already-created');
+    const bad = checkNew(name, pin);
+    if (bad) return bad;
+    current = addMember(name, pin, 'owner');
+    return current;
+  },
+  async vaultUnlock(pin) {
+    if (!staff.length) return fail('not-created');
+    if (failed >= policy.max_failed_unlocks) return fail('locked-out', { retry_after_secs: 3600 });
+    const found = staff.find((s) => s.pin === pin);
+    if (!found) {
+      failed += 1;
+      if (failed >= policy.max_failed_unlocks) return fail('locked-out', { retry_after_secs: 3600 });
+      return fail('wrong-pin', { attempts_left: policy.max_failed_unlocks - failed });
+    }
+    failed = 0;
+    current = { id: found.id, display_name: found.display_name, role: found.role };
+    return current;
+  },
+  async vaultLock() {
+    current = null;
+  },
+  async vaultTouch() {
+    if (!current) return fail('locked');
+  },
+  async vaultChangePin(currentPin, next) {
+    if (!current) return fail('locked');
+    if ([...next].length < MIN_PIN) return fail('pin-too-short', { min: MIN_PIN });
+    const me = staff.find((s) => s.id === current!.id)!;
+    if (me.pin !== currentPin) {
+      failed += 1;
+      return fail('wrong-pin', { attempts_left: policy.max_failed_unlocks - failed });
+    }
+    if (staff.some((s) => s.id !== me.id && s.pin === next)) return fail('pin-in-use');
+    me.pin = next;
+  },
+  async vaultAddStaff(name, pin) {
+    if (!current) return fail('locked');
+    const bad = checkNew(name, pin);
+    return bad ?? addMember(name, pin, 'staff');
+  },
+  async vaultSetPolicy(p) {
+    if (!current) return fail('locked');
+    if (current.role !== 'owner') return fail('not-permitted');
+    if (p.auto_lock_secs < 30 || p.auto_lock_secs > 3600) return fail('invalid-setting', { setting: 'auto_lock_secs' });
+    if (p.max_failed_unlocks < 4 || p.max_failed_unlocks > 50) return fail('invalid-setting', { setting: 'max_failed_unlocks' });
+    policy = { ...p };
+  },
+  async staffList() {
+    if (!current) return fail('locked');
+    return staff.map(({ pin: _pin, ...m }) => m);
+  },
+  async uiReady() {},
+};

@@ -1,0 +1,49 @@
+// The shapes the Tauri commands exchange; they mirror senda-core's serde types.
+
+export type VaultState = 'not-created' | 'locked' | 'unlocked';
+export type Role = 'owner' | 'staff';
+
+export interface StaffMember {
+  id: string;
+  display_name: string;
+  role: Role;
+}
+
+export interface LockPolicy {
+  auto_lock_secs: number;
+  max_failed_unlocks: number;
+  wipe_on_lockout: boolean;
+}
+
+export interface VaultStatus {
+  state: VaultState;
+  staff: StaffMember | null;
+  failed_attempts: number;
+  attempts_left: number;
+  retry_after_secs: number;
+  policy: LockPolicy;
+}
+
+/** A core error: a stable code plus the fields its sentence needs. */
+export interface CommandError {
+  code: string;
+  [field: string]: string | number | undefined;
+}
+
+/** Everything the UI may ask of the app. Nothing else reaches the core. */
+export interface Api {
+  vaultStatus(): Promise<VaultStatus>;
+  vaultCreate(name: string, pin: string): Promise<StaffMember>;
+  vaultUnlock(pin: string): Promise<StaffMember>;
+  vaultLock(): Promise<void>;
+  vaultTouch(): Promise<void>;
+  vaultChangePin(current: string, next: string): Promise<void>;
+  vaultAddStaff(name: string, pin: string): Promise<StaffMember>;
+  vaultSetPolicy(policy: LockPolicy): Promise<void>;
+  staffList(): Promise<StaffMember[]>;
+  uiReady(): Promise<void>;
+}
+
+export function isCommandError(e: unknown): e is CommandError {
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string';
+}

@@ -1,0 +1,90 @@
+// Every string on screen comes from locales/<lang>/*.ftl through Fluent.
+// A new locale folder (say, Haitian Creole) appears in the language switch
+// with no code change; any message it lacks falls back to Spanish.
+import { FluentBundle, FluentResource, type FluentVariable } from '@fluent/bundle';
+import { isCommandError } from './api/types';
+
+const sources = import.meta.glob('../../../locales/*/*.ftl', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
+
+export const DEFAULT_LOCALE = 'es';
+
+function buildBundles(): Map<string, FluentBundle> {
+  const bundles = new Map<string, FluentBundle>();
+  for (const [path, source] of Object.entries(sources)) {
+    const locale = path.split('/').at(-2)!;
+    let bundle = bundles.get(locale);
+    if (!bundle) {
+      bundle = new FluentBundle(locale, { useIsolating: false });
+      bundles.set(locale, bundle);
+    }
+    const errors = bundle.addResource(new FluentResource(source));
+    for (const e of errors) console.error(`locales/${locale}:`, e);
+  }
+  return bundles;
+}
+
+const bundles = buildBundles();
+
+/** Spanish first, then the rest alphabetically. */
+export const locales: string[] = [...bundles.keys()].sort((a, b) =>
+  a === DEFAULT_LOCALE ? -1 : b === DEFAULT_LOCALE ? 1 : a.localeCompare(b),
+);
+
+export type Args = Record<string, FluentVariable | undefined>;
+
+class I18n {
+  locale = $state(DEFAULT_LOCALE);
+
+  setLocale(locale: string) {
+    if (bundles.has(locale)) {
+      this.locale = locale;
+      if (typeof document !== 'undefined') document.documentElement.lang = locale;
+    }
+  }
+
+  /** The message `id` in the current locale, else in Spanish, else the id itself. */
+  t(id: string, args?: Args): string {
+    for (const locale of [this.locale, DEFAULT_LOCALE]) {
+      const bundle = bundles.get(locale);
+      const message = bundle?.getMessage(id);
+      if (bundle && message?.value) {
+        // With an errors array Fluent never throws: a missing variable shows as {$name}.
+        const errors: Error[] = [];
+        const text = bundle.formatPattern(message.value, clean(args), errors);
+        if (errors.length && import.meta.env.DEV) console.warn(id, errors);
+        return text;
+      }
+    }
+    return id;
+  }
+
+  /** The name of a locale in its own language (for the language switch). */
+  nameOf(locale: string): string {
+    const bundle = bundles.get(locale);
+    const message = bundle?.getMessage('language-name');
+    return bundle && message?.value ? bundle.formatPattern(message.value) : locale;
+  }
+
+  /** A sentence for any error a command may return. */
+  error(e: unknown): string {
+    if (!isCommandError(e)) return this.t('error-unexpected');
+    const secs = Number(e.retry_after_secs ?? 0);
+    const text = this.t(`error-${e.code}`, { ...e, minutes: Math.max(1, Math.ceil(secs / 60)) });
+    return text === `error-${e.code}` ? this.t('error-unexpected') : text;
+  }
+}
+
+function clean(args?: Args): Record<string, FluentVariable> | undefined {
+  if (!args) return undefined;
+  return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    FluentVariable
+  >;
+}
+
+export const i18n = new I18n();
+export const t = (id: string, args?: Args) => i18n.t(id, args);

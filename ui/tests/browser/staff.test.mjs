@@ -1,0 +1,84 @@
+// The staff door in headless Chromium, against the fake command module,
+// at a desktop and a 360×640 phone viewport.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { SHOTS, VIEWPORTS, launch, serveDist } from './harness.mjs';
+
+let browser;
+let site;
+before(async () => {
+  site = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  site?.close();
+});
+
+for (const [name, viewport] of Object.entries(VIEWPORTS)) {
+  describe(`staff door at ${name} size`, () => {
+    it('creates the vault, locks, refuses a wrong PIN and unlocks', async () => {
+      const page = await browser.newPage({ viewport });
+      await page.goto(site.url);
+      const shot = (step) => page.screenshot({ path: join(SHOTS, `ui-${name}-${step}.png`), fullPage: true });
+
+      await page.getByRole('heading', { name: '¿Qué necesitas hoy?' }).waitFor();
+      assert.equal(await page.getAttribute('html', 'lang'), 'es');
+      await assertFitsWidth(page, viewport);
+      await shot('01-start');
+
+      await page.click('[data-test=door-staff]');
+      await page.getByRole('heading', { name: 'Primer uso: crea tu perfil' }).waitFor();
+      await page.fill('[data-test=name]', 'Ana');
+      await page.fill('[data-test=pin]', '482916');
+      await page.fill('[data-test=pin-again]', '482917');
+      await page.click('[data-test=submit]');
+      assert.equal(await page.textContent('[data-test=error]'), 'Los dos PIN no coinciden.');
+      await page.fill('[data-test=pin]', '482916');
+      await page.fill('[data-test=pin-again]', '482916');
+      await shot('02-create');
+      await page.click('[data-test=submit]');
+
+      await page.getByRole('heading', { name: 'Hola, Ana' }).waitFor();
+      await assertFitsWidth(page, viewport);
+      await shot('03-home');
+
+      await page.click('[data-test=lock]');
+      await page.getByRole('heading', { name: 'Personal' }).waitFor();
+      await page.fill('[data-test=pin]', '000000');
+      await page.click('[data-test=submit]');
+      const error = await page.textContent('[data-test=error]');
+      assert.equal(error, 'PIN incorrecto. Quedan 9 intentos antes del bloqueo.');
+      await shot('04-wrong-pin');
+
+      await page.fill('[data-test=pin]', '482916');
+      await page.click('[data-test=submit]');
+      await page.getByRole('heading', { name: 'Hola, Ana' }).waitFor();
+
+      await page.click('[data-locale=en]');
+      await page.getByRole('heading', { name: 'Hello, Ana' }).waitFor();
+      assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      await shot('05-home-en');
+      await page.click('[data-locale=pt]');
+      await page.getByRole('heading', { name: 'Olá, Ana' }).waitFor();
+      await page.close();
+    });
+
+    it('opens the public side without a PIN', async () => {
+      const page = await browser.newPage({ viewport });
+      await page.goto(site.url);
+      await page.click('[data-test=door-public]');
+      await page.getByRole('heading', { name: 'Información y derechos' }).waitFor();
+      assert.equal(await page.locator('input[type=password]').count(), 0);
+      await assertFitsWidth(page, viewport);
+      await page.screenshot({ path: join(SHOTS, `ui-${name}-06-public.png`), fullPage: true });
+      await page.close();
+    });
+  });
+}
+
+async function assertFitsWidth(page, viewport) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= viewport.width, `page is ${width}px wide in a ${viewport.width}px viewport`);
+}

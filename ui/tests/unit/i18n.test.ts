@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { i18n, locales, t } from '../../src/lib/i18n.svelte';
+
+const SRC = join(__dirname, '../../src');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.(svelte|ts)$/.test(name) ? [path] : [];
+  });
+}
+
+/** Message ids the code names literally: t('id'), and error codes it raises itself. */
+function idsUsedInCode(): Set<string> {
+  const ids = new Set<string>();
+  for (const file of sourceFiles(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\bt\(\s*'([a-z0-9-]+)'/g)) ids.add(m[1]);
+    for (const m of text.matchAll(/\bcode: '([a-z0-9-]+)'/g)) ids.add(`error-${m[1]}`);
+  }
+  return ids;
+}
+
+describe('locales', () => {
+  it('offers Spanish first, then English and Portuguese', () => {
+    expect(locales[0]).toBe('es');
+    expect(locales).toEqual(expect.arrayContaining(['en', 'pt']));
+  });
+
+  it('has every message the code uses, in every locale', () => {
+    const used = idsUsedInCode();
+    expect(used.size).toBeGreaterThan(30);
+    for (const locale of locales) {
+      i18n.setLocale(locale);
+      const missing = [...used].filter((id) => t(id) === id);
+      expect(missing, `missing in ${locale}`).toEqual([]);
+    }
+    i18n.setLocale('es');
+  });
+});
+
+describe('error sentences', () => {
+  it('says a wrong PIN with the attempts left, singular and plural', () => {
+    i18n.setLocale('es');
+    expect(i18n.error({ code: 'wrong-pin', attempts_left: 1 })).toBe(
+      'PIN incorrecto. Queda 1 intento antes del bloqueo.',
+    );
+    expect(i18n.error({ code: 'wrong-pin', attempts_left: 7 })).toContain('Quedan 7 intentos');
+  });
+
+  it('turns a lockout into whole minutes', () => {
+    i18n.setLocale('en');
+    expect(i18n.error({ code: 'locked-out', retry_after_secs: 3600 })).toContain('in 60 minutes');
+    i18n.setLocale('es');
+  });
+
+  it('never shows a raw code or a stack to a person', () => {
+    expect(i18n.error({ code: 'no-such-code' })).toBe('Algo salió mal. Vuelve a intentarlo.');
+    expect(i18n.error(new Error('boom'))).toBe('Algo salió mal. Vuelve a intentarlo.');
+    expect(i18n.error('plain string')).toBe('Algo salió mal. Vuelve a intentarlo.');
+  });
+});
