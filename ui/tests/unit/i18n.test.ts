@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { i18n, locales, t } from '../../src/lib/i18n.svelte';
 
-const SRC = join(__dirname, '../../src');
+const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
