@@ -4,8 +4,10 @@
 //! - [`i18n`]: the Fluent message catalogues shared by every screen.
 //! - [`clock`]: time, injectable so that lockouts and auto-lock are testable.
 
+pub mod checklist;
 pub mod clock;
 pub mod i18n;
+pub mod text;
 pub mod vault;
 
 pub use clock::{Clock, ManualClock, SystemClock};
