@@ -6,6 +6,8 @@
 
 pub mod checklist;
 pub mod clock;
+pub mod content;
+pub mod hex;
 pub mod i18n;
 pub mod text;
 pub mod vault;

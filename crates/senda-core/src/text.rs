@@ -17,7 +17,10 @@ impl Text {
     pub fn get(&self, locale: &str) -> (&str, bool) {
         match self.0.get(locale).filter(|s| !s.trim().is_empty()) {
             Some(s) => (s, false),
-            None => (self.0.get("es").map(String::as_str).unwrap_or(""), locale != "es"),
+            None => (
+                self.0.get("es").map(String::as_str).unwrap_or(""),
+                locale != "es",
+            ),
         }
     }
 

@@ -31,20 +31,46 @@ fn indicator(id: &str, question: &str, weight: u32, red_flag: bool) -> Indicator
 /// Six yes/no questions; q5 is a red flag; q4 shows only if q3 is yes.
 fn sample() -> Checklist {
     let mut questions: Vec<Question> = (0..6).map(|i| yes_no(&format!("q{i}"))).collect();
-    questions[4].show_if = Some(Condition { question: "q3".into(), matches: Match::Yes });
+    questions[4].show_if = Some(Condition {
+        question: "q3".into(),
+        matches: Match::Yes,
+    });
     Checklist {
         id: "demo".into(),
         version: 3,
         title: Text::es("Demo"),
         intro: Text::default(),
-        sections: vec![Section { id: "s".into(), title: Text::es("S"), questions }],
+        sections: vec![Section {
+            id: "s".into(),
+            title: Text::es("S"),
+            questions,
+        }],
         indicators: (0..6)
-            .map(|i| indicator(&format!("i{i}"), &format!("q{i}"), [1, 2, 3, 4, 5, 0][i], i == 5))
+            .map(|i| {
+                indicator(
+                    &format!("i{i}"),
+                    &format!("q{i}"),
+                    [1, 2, 3, 4, 5, 0][i],
+                    i == 5,
+                )
+            })
             .collect(),
         thresholds: vec![
-            Threshold { level: RiskLevel::Low, from: 0, to: Some(2) },
-            Threshold { level: RiskLevel::Medium, from: 3, to: Some(6) },
-            Threshold { level: RiskLevel::High, from: 7, to: None },
+            Threshold {
+                level: RiskLevel::Low,
+                from: 0,
+                to: Some(2),
+            },
+            Threshold {
+                level: RiskLevel::Medium,
+                from: 3,
+                to: Some(6),
+            },
+            Threshold {
+                level: RiskLevel::High,
+                from: 7,
+                to: None,
+            },
         ],
         levels: vec![LevelGuidance {
             level: RiskLevel::Immediate,
@@ -55,7 +81,10 @@ fn sample() -> Checklist {
 }
 
 fn answers(pairs: &[(&str, Answer)]) -> Answers {
-    pairs.iter().map(|(q, a)| (q.to_string(), a.clone())).collect()
+    pairs
+        .iter()
+        .map(|(q, a)| (q.to_string(), a.clone()))
+        .collect()
 }
 
 #[test]
@@ -65,10 +94,17 @@ fn the_sample_is_valid() {
 
 #[test]
 fn score_and_contributions_are_explained() {
-    let e = evaluate(&sample(), &answers(&[("q1", Answer::Yes), ("q2", Answer::Yes), ("q0", Answer::No)]));
+    let e = evaluate(
+        &sample(),
+        &answers(&[("q1", Answer::Yes), ("q2", Answer::Yes), ("q0", Answer::No)]),
+    );
     assert_eq!(e.score, 5);
     assert_eq!(e.level, RiskLevel::Medium);
-    let ids: Vec<_> = e.contributions.iter().map(|c| c.indicator.as_str()).collect();
+    let ids: Vec<_> = e
+        .contributions
+        .iter()
+        .map(|c| c.indicator.as_str())
+        .collect();
     assert_eq!(ids, ["i1", "i2"]);
     assert_eq!(e.checklist_version, 3);
     assert_eq!(e.service_categories, ["cat-i1", "cat-i2"]);
@@ -85,7 +121,10 @@ fn a_red_flag_alone_forces_immediate() {
 #[test]
 fn unknown_and_prefer_not_to_say_are_not_no() {
     for undisclosed in [Answer::Unknown, Answer::PreferNotToSay] {
-        let e = evaluate(&sample(), &answers(&[("q5", undisclosed.clone()), ("q1", undisclosed)]));
+        let e = evaluate(
+            &sample(),
+            &answers(&[("q5", undisclosed.clone()), ("q1", undisclosed)]),
+        );
         assert_eq!(e.red_flags_not_assessed, ["i5"]);
         assert!(e.not_assessed.contains(&"i1".to_string()));
         assert!(e.contributions.is_empty());
@@ -103,15 +142,28 @@ fn an_answer_hidden_by_a_later_answer_still_counts() {
     assert_eq!(evaluate(&checklist, &a).score, 9);
     a.insert("q3".into(), Answer::No);
     assert!(!checklist.is_shown(checklist.question("q4").unwrap(), &a));
-    assert_eq!(evaluate(&checklist, &a).score, 5, "q4's disclosed risk is kept");
+    assert_eq!(
+        evaluate(&checklist, &a).score,
+        5,
+        "q4's disclosed risk is kept"
+    );
 }
 
 fn any_answer() -> impl Strategy<Value = Answer> {
-    prop_oneof![Just(Answer::Yes), Just(Answer::No), Just(Answer::Unknown), Just(Answer::PreferNotToSay)]
+    prop_oneof![
+        Just(Answer::Yes),
+        Just(Answer::No),
+        Just(Answer::Unknown),
+        Just(Answer::PreferNotToSay)
+    ]
 }
 
 fn any_answers() -> impl Strategy<Value = Answers> {
-    prop::collection::btree_map((0..6usize).prop_map(|i| format!("q{i}")), any_answer(), 0..6)
+    prop::collection::btree_map(
+        (0..6usize).prop_map(|i| format!("q{i}")),
+        any_answer(),
+        0..6,
+    )
 }
 
 proptest! {
@@ -150,13 +202,31 @@ fn malformed_checklists_are_refused_naming_the_item() {
     let mut c = sample();
     c.sections[0].questions[2].text = Text::default();
     c.indicators[0].question = "nope".into();
-    c.sections[0].questions[0].show_if = Some(Condition { question: "q1".into(), matches: Match::Yes });
-    c.sections[0].questions[1].show_if = Some(Condition { question: "q0".into(), matches: Match::Yes });
+    c.sections[0].questions[0].show_if = Some(Condition {
+        question: "q1".into(),
+        matches: Match::Yes,
+    });
+    c.sections[0].questions[1].show_if = Some(Condition {
+        question: "q0".into(),
+        matches: Match::Yes,
+    });
     c.thresholds[1].from = 4;
     let errors = c.validate().unwrap_err();
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert!(text.contains(&"question 'q2' text: Spanish (es) text is missing".to_string()), "{text:?}");
-    assert!(text.contains(&"indicator 'i0': refers to unknown question 'nope'".to_string()), "{text:?}");
-    assert!(errors.contains(&ChecklistError::ConditionCycle { question: "q0".into() }));
-    assert!(text.iter().any(|t| t.starts_with("thresholds: gap or overlap")), "{text:?}");
+    assert!(
+        text.contains(&"question 'q2' text: Spanish (es) text is missing".to_string()),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(&"indicator 'i0': refers to unknown question 'nope'".to_string()),
+        "{text:?}"
+    );
+    assert!(errors.contains(&ChecklistError::ConditionCycle {
+        question: "q0".into()
+    }));
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("thresholds: gap or overlap")),
+        "{text:?}"
+    );
 }

@@ -34,7 +34,10 @@ pub fn evaluate(checklist: &Checklist, answers: &Answers) -> Evaluation {
     let mut red_flags_not_assessed = Vec::new();
 
     for indicator in &checklist.indicators {
-        match answers.get(&indicator.question).and_then(|a| indicator.when.test(a)) {
+        match answers
+            .get(&indicator.question)
+            .and_then(|a| indicator.when.test(a))
+        {
             Some(true) => contributions.push(Contribution {
                 indicator: indicator.id.clone(),
                 weight: indicator.weight,
@@ -72,7 +75,13 @@ pub fn evaluate(checklist: &Checklist, answers: &Answers) -> Evaluation {
     }
     for c in &contributions {
         if let Some(i) = checklist.indicators.iter().find(|i| i.id == c.indicator) {
-            actions.extend(i.actions.iter().filter(|a| !actions.contains(a)).cloned().collect::<Vec<_>>());
+            actions.extend(
+                i.actions
+                    .iter()
+                    .filter(|a| !actions.contains(a))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
             add_categories(&i.service_categories);
         }
     }

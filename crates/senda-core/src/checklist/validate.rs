@@ -12,7 +12,11 @@ pub enum ChecklistError {
     #[error("{item}: refers to unknown question '{question}'")]
     UnknownQuestion { item: String, question: String },
     #[error("{item}: refers to unknown option '{option}' of question '{question}'")]
-    UnknownOption { item: String, question: String, option: String },
+    UnknownOption {
+        item: String,
+        question: String,
+        option: String,
+    },
     #[error("{item}: the match does not fit the kind of question '{question}'")]
     MatchKind { item: String, question: String },
     #[error("question '{question}': its show-if conditions form a cycle")]
@@ -38,7 +42,9 @@ impl Checklist {
             for q in &s.questions {
                 spanish(format!("question '{}' text", q.id), &q.text);
                 spanish(format!("question '{}' guidance", q.id), &q.guidance);
-                if let QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options } = &q.kind {
+                if let QuestionKind::SingleChoice { options }
+                | QuestionKind::MultipleChoice { options } = &q.kind
+                {
                     for o in options {
                         spanish(format!("option '{}' of '{}'", o.id, q.id), &o.text);
                     }
@@ -63,7 +69,11 @@ impl Checklist {
             .iter()
             .map(|s| format!("section '{}'", s.id))
             .chain(self.questions().map(|q| format!("question '{}'", q.id)))
-            .chain(self.indicators.iter().map(|i| format!("indicator '{}'", i.id)));
+            .chain(
+                self.indicators
+                    .iter()
+                    .map(|i| format!("indicator '{}'", i.id)),
+            );
         for id in ids {
             if !seen.insert(id.clone()) {
                 errors.push(ChecklistError::DuplicateId { item: id });
@@ -71,28 +81,48 @@ impl Checklist {
         }
 
         for q in self.questions() {
-            if let QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options } = &q.kind
+            if let QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options } =
+                &q.kind
                 && options.is_empty()
             {
-                errors.push(ChecklistError::NoOptions { item: format!("question '{}'", q.id) });
+                errors.push(ChecklistError::NoOptions {
+                    item: format!("question '{}'", q.id),
+                });
             }
             if let Some(c) = &q.show_if {
-                self.check_match(&format!("question '{}' show-if", q.id), &c.question, &c.matches, &mut errors);
+                self.check_match(
+                    &format!("question '{}' show-if", q.id),
+                    &c.question,
+                    &c.matches,
+                    &mut errors,
+                );
             }
         }
         for i in &self.indicators {
-            self.check_match(&format!("indicator '{}'", i.id), &i.question, &i.when, &mut errors);
+            self.check_match(
+                &format!("indicator '{}'", i.id),
+                &i.question,
+                &i.when,
+                &mut errors,
+            );
         }
         errors.extend(self.condition_cycles());
         if let Err(problem) = self.check_thresholds() {
             errors.push(ChecklistError::Thresholds { problem });
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
     fn check_match(&self, item: &str, question: &str, m: &Match, errors: &mut Vec<ChecklistError>) {
         let Some(q) = self.question(question) else {
-            errors.push(ChecklistError::UnknownQuestion { item: item.into(), question: question.into() });
+            errors.push(ChecklistError::UnknownQuestion {
+                item: item.into(),
+                question: question.into(),
+            });
             return;
         };
         let fits = match (&q.kind, m) {
@@ -102,7 +132,10 @@ impl Checklist {
                 QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options },
                 Match::AnyOf(ids),
             ) => {
-                for id in ids.iter().filter(|id| !options.iter().any(|o| &o.id == *id)) {
+                for id in ids
+                    .iter()
+                    .filter(|id| !options.iter().any(|o| &o.id == *id))
+                {
                     errors.push(ChecklistError::UnknownOption {
                         item: item.into(),
                         question: question.into(),
@@ -114,14 +147,21 @@ impl Checklist {
             _ => false,
         };
         if !fits {
-            errors.push(ChecklistError::MatchKind { item: item.into(), question: question.into() });
+            errors.push(ChecklistError::MatchKind {
+                item: item.into(),
+                question: question.into(),
+            });
         }
     }
 
     fn condition_cycles(&self) -> Vec<ChecklistError> {
         let parent: BTreeMap<&str, &str> = self
             .questions()
-            .filter_map(|q| q.show_if.as_ref().map(|c| (q.id.as_str(), c.question.as_str())))
+            .filter_map(|q| {
+                q.show_if
+                    .as_ref()
+                    .map(|c| (q.id.as_str(), c.question.as_str()))
+            })
             .collect();
         let mut errors = Vec::new();
         for start in parent.keys() {
@@ -129,7 +169,9 @@ impl Checklist {
             for _ in 0..=parent.len() {
                 match parent.get(at) {
                     Some(next) if next == start => {
-                        errors.push(ChecklistError::ConditionCycle { question: (*start).into() });
+                        errors.push(ChecklistError::ConditionCycle {
+                            question: (*start).into(),
+                        });
                         break;
                     }
                     Some(next) => at = next,
@@ -149,7 +191,10 @@ impl Checklist {
         for pair in t.windows(2) {
             let to = pair[0].to.ok_or("only the last range may be open-ended")?;
             if pair[1].from != to + 1 {
-                return Err(format!("gap or overlap between {} and {}", to, pair[1].from));
+                return Err(format!(
+                    "gap or overlap between {} and {}",
+                    to, pair[1].from
+                ));
             }
             if pair[1].level <= pair[0].level {
                 return Err("levels must rise with the score".into());

@@ -118,7 +118,7 @@ pub fn fill_random(buf: &mut [u8]) {
 pub fn random_id() -> String {
     let mut b = [0u8; 16];
     fill_random(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    crate::hex::encode(&b)
 }
 
 #[cfg(test)]

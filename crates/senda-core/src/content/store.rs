@@ -1,0 +1,241 @@
+//! The content database: public content only, never a child's data.
+//!
+//! Plain SQLite (it holds nothing secret) whose integrity comes from the
+//! pack signatures checked before anything is written. An install is one
+//! transaction: a refused or interrupted install leaves the previous content
+//! exactly as it was.
+
+use super::model::{Article, ContentPayload, ItemKind, Place};
+use super::pack::{self, PackError, SignedPack, TrustedKeys};
+use crate::checklist::Checklist;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite_migration::{M, Migrations};
+use serde::{Serialize, de::DeserializeOwned};
+use std::path::Path;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    "CREATE TABLE pack (
+        publisher TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        file_sha256 TEXT NOT NULL,
+        installed_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE item (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        publisher TEXT NOT NULL REFERENCES pack (publisher),
+        body TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+    ) STRICT;",
+)];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum InstallError {
+    #[error("version {offered} is not newer than the installed {installed}")]
+    Rollback { installed: u32, offered: u32 },
+    /// `installed` is 0 when nothing from this publisher is installed.
+    #[error("this update applies to version {base}, but version {installed} is installed")]
+    BaseMismatch { base: u32, installed: u32 },
+    #[error("content storage: {message}")]
+    Storage { message: String },
+    #[error(transparent)]
+    #[serde(untagged)]
+    Pack(#[from] PackError),
+}
+
+impl From<rusqlite::Error> for InstallError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Storage {
+            message: e.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstalledPack {
+    pub publisher: String,
+    pub version: u32,
+    pub file_sha256: String,
+    pub installed_at: String,
+}
+
+pub struct ContentStore {
+    conn: Connection,
+    trusted: TrustedKeys,
+}
+
+impl ContentStore {
+    pub fn open(path: &Path, trusted: TrustedKeys) -> Result<Self, InstallError> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut conn)
+            .map_err(|e| InstallError::Storage {
+                message: e.to_string(),
+            })?;
+        Ok(Self { conn, trusted })
+    }
+
+    /// Verifies and installs a pack file; on any error nothing changes.
+    pub fn install(
+        &mut self,
+        file: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<InstalledPack, InstallError> {
+        let pack = pack::verify(file, &self.trusted)?;
+        self.install_verified(&pack, now)
+    }
+
+    fn install_verified(
+        &mut self,
+        pack: &SignedPack,
+        now: DateTime<Utc>,
+    ) -> Result<InstalledPack, InstallError> {
+        let h = &pack.header;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let installed: Option<u32> = tx
+            .query_row(
+                "SELECT version FROM pack WHERE publisher = ?1",
+                [&h.publisher],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(installed) = installed
+            && h.version <= installed
+        {
+            return Err(InstallError::Rollback {
+                installed,
+                offered: h.version,
+            });
+        }
+        match h.base_version {
+            Some(base) if installed != Some(base) => {
+                return Err(InstallError::BaseMismatch {
+                    base,
+                    installed: installed.unwrap_or(0),
+                });
+            }
+            Some(_) => {
+                let mut del =
+                    tx.prepare("DELETE FROM item WHERE kind = ?1 AND id = ?2 AND publisher = ?3")?;
+                for r in &pack.payload.deleted {
+                    del.execute(params![kind_name(r.kind), r.id, h.publisher])?;
+                }
+            }
+            None => {
+                tx.execute("DELETE FROM item WHERE publisher = ?1", [&h.publisher])?;
+            }
+        }
+        let record = InstalledPack {
+            publisher: h.publisher.clone(),
+            version: h.version,
+            file_sha256: pack.file_sha256.clone(),
+            installed_at: now.to_rfc3339(),
+        };
+        tx.execute(
+            "INSERT INTO pack (publisher, version, file_sha256, installed_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (publisher) DO UPDATE SET version = ?2, file_sha256 = ?3, installed_at = ?4",
+            params![record.publisher, record.version, record.file_sha256, record.installed_at],
+        )?;
+        {
+            let mut put = tx.prepare(
+                "INSERT INTO item (kind, id, publisher, body) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (kind, id) DO UPDATE SET publisher = ?3, body = ?4",
+            )?;
+            for (r, body) in pack.payload.items() {
+                put.execute(params![
+                    kind_name(r.kind),
+                    r.id,
+                    h.publisher,
+                    body.to_string()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(record)
+    }
+
+    pub fn installed(&self) -> Result<Vec<InstalledPack>, InstallError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT publisher, version, file_sha256, installed_at FROM pack ORDER BY publisher",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(InstalledPack {
+                publisher: r.get(0)?,
+                version: r.get(1)?,
+                file_sha256: r.get(2)?,
+                installed_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn checklists(&self) -> Result<Vec<Checklist>, InstallError> {
+        self.all(ItemKind::Checklist)
+    }
+
+    pub fn checklist(&self, id: &str) -> Result<Option<Checklist>, InstallError> {
+        self.one(ItemKind::Checklist, id)
+    }
+
+    pub fn articles(&self) -> Result<Vec<Article>, InstallError> {
+        self.all(ItemKind::Article)
+    }
+
+    pub fn places(&self) -> Result<Vec<Place>, InstallError> {
+        self.all(ItemKind::Place)
+    }
+
+    /// Everything installed, as a payload (for comparing installs in tests and tools).
+    pub fn snapshot(&self) -> Result<ContentPayload, InstallError> {
+        Ok(ContentPayload {
+            checklists: self.checklists()?,
+            articles: self.articles()?,
+            places: self.places()?,
+            deleted: Vec::new(),
+        })
+    }
+
+    fn all<T: DeserializeOwned>(&self, kind: ItemKind) -> Result<Vec<T>, InstallError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT body FROM item WHERE kind = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([kind_name(kind)], |r| r.get::<_, String>(0))?;
+        rows.map(|body| parse(&body?)).collect()
+    }
+
+    fn one<T: DeserializeOwned>(
+        &self,
+        kind: ItemKind,
+        id: &str,
+    ) -> Result<Option<T>, InstallError> {
+        self.conn
+            .query_row(
+                "SELECT body FROM item WHERE kind = ?1 AND id = ?2",
+                [kind_name(kind), id],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .map(|body| parse(&body))
+            .transpose()
+    }
+}
+
+fn parse<T: DeserializeOwned>(body: &str) -> Result<T, InstallError> {
+    serde_json::from_str(body).map_err(|e| InstallError::Storage {
+        message: format!("stored item: {e}"),
+    })
+}
+
+fn kind_name(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Checklist => "checklist",
+        ItemKind::Article => "article",
+        ItemKind::Place => "place",
+    }
+}
