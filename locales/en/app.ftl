@@ -88,3 +88,11 @@ error-not-permitted = Only the device owner can do this.
 error-invalid-setting = That value is not allowed.
 error-storage = Could not save. What was already saved is intact.
 error-unexpected = Something went wrong. Please try again.
+
+## Content
+
+stage-before-leaving = Before leaving
+stage-on-the-road = On the road
+stage-on-arrival = On arrival
+content-fallback-note = This text is not translated yet: it is shown in Spanish.
+content-source = Source: { $source }. Verified on { $date }.

@@ -88,3 +88,11 @@ error-not-permitted = Solo la persona responsable del dispositivo puede hacer es
 error-invalid-setting = Ese valor no está permitido.
 error-storage = No se pudo guardar. Lo que ya estaba guardado sigue intacto.
 error-unexpected = Algo salió mal. Vuelve a intentarlo.
+
+## Contenido
+
+stage-before-leaving = Antes de salir
+stage-on-the-road = En el camino
+stage-on-arrival = Al llegar
+content-fallback-note = Este texto aún no está traducido: se muestra en español.
+content-source = Fuente: { $source }. Verificado el { $date }.

@@ -88,3 +88,11 @@ error-not-permitted = Só a pessoa responsável pelo dispositivo pode fazer isso
 error-invalid-setting = Esse valor não é permitido.
 error-storage = Não foi possível salvar. O que já estava salvo continua intacto.
 error-unexpected = Algo deu errado. Tente de novo.
+
+## Conteúdo
+
+stage-before-leaving = Antes de sair
+stage-on-the-road = No caminho
+stage-on-arrival = Ao chegar
+content-fallback-note = Este texto ainda não foi traduzido: aparece em espanhol.
+content-source = Fonte: { $source }. Verificado em { $date }.

@@ -3,6 +3,7 @@
 //! person's language.
 
 use crate::state::AppState;
+use senda_core::content::{Article, InstallError, InstalledPack, Place};
 use senda_core::{LockPolicy, StaffMember, VaultError, VaultStatus};
 use tauri::State;
 
@@ -56,6 +57,26 @@ pub fn vault_set_policy(state: State<'_, AppState>, policy: LockPolicy) -> Resul
 #[tauri::command(async)]
 pub fn staff_list(state: State<'_, AppState>) -> Result<Vec<StaffMember>> {
     state.vault()?.staff()
+}
+
+/// Public content: readable with no PIN, and reading it writes nothing.
+#[tauri::command(async)]
+pub fn content_articles(
+    state: State<'_, AppState>,
+) -> std::result::Result<Vec<Article>, InstallError> {
+    state.content()?.articles()
+}
+
+#[tauri::command(async)]
+pub fn content_places(state: State<'_, AppState>) -> std::result::Result<Vec<Place>, InstallError> {
+    state.content()?.places()
+}
+
+#[tauri::command(async)]
+pub fn content_installed(
+    state: State<'_, AppState>,
+) -> std::result::Result<Vec<InstalledPack>, InstallError> {
+    state.content()?.installed()
 }
 
 /// Called once the first screen is drawn. With `SENDA_EXIT_WHEN_READY=1`

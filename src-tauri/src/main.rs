@@ -39,6 +39,9 @@ fn main() {
             commands::vault_add_staff,
             commands::vault_set_policy,
             commands::staff_list,
+            commands::content_articles,
+            commands::content_places,
+            commands::content_installed,
             commands::ui_ready,
         ])
         .run(tauri::generate_context!())

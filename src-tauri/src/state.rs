@@ -1,18 +1,29 @@
+use senda_core::content::{ContentStore, InstallError, TrustedKeys};
 use senda_core::{SystemClock, Vault, VaultError};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-/// What the commands share: the vault (or why it could not be opened).
+/// Publishers this build trusts (see assets/keys/trusted.toml).
+const TRUSTED_KEYS: &str = include_str!("../../assets/keys/trusted.toml");
+
+/// What the commands share: the vault and the content store (or why either
+/// could not be opened, to show on screen).
 pub struct AppState {
     vault: Result<Mutex<Vault>, VaultError>,
+    content: Result<Mutex<ContentStore>, InstallError>,
     pub started: Instant,
 }
 
 impl AppState {
     pub fn open(dir: PathBuf, started: Instant) -> Self {
+        let content = open_content(&dir).map(Mutex::new);
         let vault = Vault::open_dir(dir, Arc::new(SystemClock)).map(Mutex::new);
-        Self { vault, started }
+        Self {
+            vault,
+            content,
+            started,
+        }
     }
 
     /// The vault, auto-locked first if it sat idle too long (the timer thread
@@ -32,4 +43,34 @@ impl AppState {
     pub fn lock_if_idle(&self) {
         drop(self.vault());
     }
+
+    pub fn content(&self) -> Result<MutexGuard<'_, ContentStore>, InstallError> {
+        Ok(self
+            .content
+            .as_ref()
+            .map_err(Clone::clone)?
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// Opens the content database and installs the pack named by
+/// `SENDA_CONTENT_PACK` if it is newer than what is installed.
+fn open_content(dir: &Path) -> Result<ContentStore, InstallError> {
+    std::fs::create_dir_all(dir).map_err(|e| InstallError::Storage {
+        message: e.to_string(),
+    })?;
+    let trusted = TrustedKeys::from_toml(TRUSTED_KEYS).expect("the embedded trusted.toml is valid");
+    let mut store = ContentStore::open(&dir.join("content.db"), trusted)?;
+    if let Some(path) = std::env::var_os("SENDA_CONTENT_PACK") {
+        match std::fs::read(&path).map_err(|e| e.to_string()) {
+            Ok(file) => match store.install(&file, chrono::Utc::now()) {
+                Ok(p) => eprintln!("senda: installed content {} v{}", p.publisher, p.version),
+                Err(InstallError::Rollback { .. }) => {}
+                Err(e) => eprintln!("senda: content pack refused: {e}"),
+            },
+            Err(e) => eprintln!("senda: cannot read content pack: {e}"),
+        }
+    }
+    Ok(store)
 }

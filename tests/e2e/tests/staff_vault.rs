@@ -30,6 +30,17 @@ fn app_binary() -> PathBuf {
     bin
 }
 
+/// The signed demo pack `./x test` builds from assets/content.
+fn demo_pack() -> PathBuf {
+    let pack = workspace_root().join("target/content/demo.sendapack");
+    assert!(
+        pack.exists(),
+        "build the demo pack first: {} is missing",
+        pack.display()
+    );
+    pack
+}
+
 /// One tauri-driver per app session; killed when dropped.
 struct Driver {
     child: Child,
@@ -46,6 +57,7 @@ impl Driver {
                 &(port + 1).to_string(),
             ])
             .env("SENDA_DATA_DIR", data_dir)
+            .env("SENDA_CONTENT_PACK", demo_pack())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             // Its own process group, so stopping it also stops WebKitWebDriver and the app.
@@ -154,6 +166,17 @@ async fn staff_create_lock_wrong_pin_unlock_and_restart() {
         "Información y derechos"
     );
     screenshot(&c, "01-start").await;
+
+    // The public side reads the installed, signed demo pack, with no PIN.
+    click(&c, "[data-test=door-public]").await;
+    heading_is(&c, "Información y derechos").await;
+    assert_eq!(
+        text_of(&c, "[data-test=article-nunca-es-tu-culpa] h3").await,
+        "Nunca es tu culpa"
+    );
+    screenshot(&c, "01b-public").await;
+    click(&c, ".brand").await;
+    heading_is(&c, "¿Qué necesitas hoy?").await;
 
     click(&c, "[data-test=door-staff]").await;
     heading_is(&c, "Primer uso: crea tu perfil").await;

@@ -2,7 +2,7 @@
 // A new locale folder (say, Haitian Creole) appears in the language switch
 // with no code change; any message it lacks falls back to Spanish.
 import { FluentBundle, FluentResource, type FluentVariable } from '@fluent/bundle';
-import { isCommandError } from './api/types';
+import { isCommandError, type Text } from './api/types';
 
 const sources = import.meta.glob('../../../locales/*/*.ftl', {
   query: '?raw',
@@ -67,6 +67,13 @@ class I18n {
     const bundle = bundles.get(locale);
     const message = bundle?.getMessage('language-name');
     return bundle && message?.value ? bundle.formatPattern(message.value) : locale;
+  }
+
+  /** Content text in the current locale, else Spanish; `fallback` says which. */
+  pick(text: Text): { text: string; fallback: boolean } {
+    const own = text[this.locale]?.trim();
+    if (own) return { text: own, fallback: false };
+    return { text: text[DEFAULT_LOCALE] ?? '', fallback: this.locale !== DEFAULT_LOCALE };
   }
 
   /** A sentence for any error a command may return. */

@@ -65,14 +65,24 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await page.close();
     });
 
-    it('opens the public side without a PIN', async () => {
+    it('opens the public side without a PIN and reads the installed articles', async () => {
       const page = await browser.newPage({ viewport });
       await page.goto(site.url);
       await page.click('[data-test=door-public]');
       await page.getByRole('heading', { name: 'Información y derechos' }).waitFor();
       assert.equal(await page.locator('input[type=password]').count(), 0);
+      await page.getByRole('heading', { name: 'Nunca es tu culpa' }).waitFor();
+      assert.equal(await page.textContent('[data-test=stage-before-leaving] h2'), 'Antes de salir');
       await assertFitsWidth(page, viewport);
       await page.screenshot({ path: join(SHOTS, `ui-${name}-06-public.png`), fullPage: true });
+
+      // Portuguese: a missing translation falls back to Spanish and says so.
+      await page.click('[data-locale=pt]');
+      await page.getByRole('heading', { name: 'Nunca é culpa sua' }).waitFor();
+      const offers = page.locator('[data-test=article-ofertas-falsas]');
+      assert.equal(await offers.locator('h3').textContent(), 'Cuidado con las ofertas demasiado buenas');
+      assert.match(await offers.locator('[data-test=fallback]').textContent(), /espanhol/);
+      assert.equal(await page.locator('[data-test=article-nunca-es-tu-culpa] [data-test=fallback]').count(), 0);
       await page.close();
     });
   });

@@ -6,7 +6,7 @@
 //! senda-content verify  FILE --trusted TRUSTED.toml
 //! ```
 
-use senda_core::content::pack::{self, PublisherKey, TrustedKeys};
+use senda_core::content::pack::{self, TrustedKeys};
 use senda_core::content::source;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -99,13 +99,8 @@ fn load(
 }
 
 fn trusted_keys(path: &std::path::Path) -> Result<TrustedKeys, String> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        publishers: Vec<PublisherKey>,
-    }
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let f: File = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(TrustedKeys(f.publishers))
+    TrustedKeys::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Write beside, then rename: a crash never leaves a half-written pack under the real name.

@@ -62,6 +62,16 @@ pub struct PublisherKey {
 pub struct TrustedKeys(pub Vec<PublisherKey>);
 
 impl TrustedKeys {
+    /// Reads a `trusted.toml`: `[[publishers]] publisher = "…" public_key = "<hex>"`.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        #[derive(Deserialize)]
+        struct File {
+            publishers: Vec<PublisherKey>,
+        }
+        let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        Ok(Self(file.publishers))
+    }
+
     fn key_for(&self, publisher: &str) -> Option<Vec<u8>> {
         self.0
             .iter()

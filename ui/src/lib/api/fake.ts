@@ -1,7 +1,7 @@
 // An in-memory stand-in for the app's commands, for browser tests of the UI.
 // It follows senda-core's rules closely enough for the screens (same error
 // codes and fields) but stores nothing and encrypts nothing. Never shipped.
-import type { Api, LockPolicy, StaffMember, VaultStatus } from './types';
+import type { Api, Article, LockPolicy, StaffMember, VaultStatus } from './types';
 
 const MIN_PIN = 6;
 let staff: (StaffMember & { pin: string })[] = [];
@@ -9,6 +9,28 @@ let current: StaffMember | null = null;
 let failed = 0;
 let policy: LockPolicy = { auto_lock_secs: 300, max_failed_unlocks: 10, wipe_on_lockout: false };
 let nextId = 1;
+
+// A few articles in the installed-pack shape; one lacks Portuguese on purpose.
+const articles: Article[] = [
+  {
+    id: 'nunca-es-tu-culpa', stage: 'on-the-road', country: null,
+    title: { es: 'Nunca es tu culpa', en: 'It is never your fault', pt: 'Nunca é culpa sua' },
+    body: { es: 'Si alguien te hizo daño, la culpa es de esa persona.', en: 'If someone hurt you, it is their fault.', pt: 'Se alguém te machucou, a culpa é dessa pessoa.' },
+    source: 'Fuente de prueba', last_verified: '2026-11-23',
+  },
+  {
+    id: 'ofertas-falsas', stage: 'before-leaving', country: null,
+    title: { es: 'Cuidado con las ofertas demasiado buenas', en: 'Watch out for offers that are too good' },
+    body: { es: 'Ofertas de trabajo o modelaje pueden ser un engaño.', en: 'Job or modelling offers can be a trick.' },
+    source: 'Fuente de prueba', last_verified: '2026-11-23',
+  },
+  {
+    id: 'que-pasa-si-pido-ayuda', stage: 'on-arrival', country: null,
+    title: { es: '¿Qué pasa si pido ayuda?', en: 'What happens if I ask for help?', pt: 'O que acontece se eu pedir ajuda?' },
+    body: { es: 'Te escucharán y te preguntarán qué necesitas primero.', en: 'They will listen and ask what you need first.', pt: 'Vão te ouvir e perguntar do que você precisa primeiro.' },
+    source: 'Fuente de prueba', last_verified: '2026-11-23',
+  },
+];
 
 const fail = (code: string, fields: Record<string, number | string> = {}) =>
   Promise.reject({ code, ...fields });
@@ -89,6 +111,15 @@ export const api: Api = {
   async staffList() {
     if (!current) return fail('locked');
     return staff.map(({ pin: _pin, ...m }) => m);
+  },
+  async contentArticles() {
+    return articles;
+  },
+  async contentPlaces() {
+    return [];
+  },
+  async contentInstalled() {
+    return [{ publisher: 'senda-demo', version: 1, file_sha256: 'fake', installed_at: '2026-11-23T00:00:00Z' }];
   },
   async uiReady() {},
 };

@@ -20,5 +20,8 @@ export const api: Api = {
   vaultAddStaff: (name, pin) => invoke('vault_add_staff', { name, pin }),
   vaultSetPolicy: (policy) => invoke('vault_set_policy', { policy }),
   staffList: () => invoke('staff_list'),
+  contentArticles: () => invoke('content_articles'),
+  contentPlaces: () => invoke('content_places'),
+  contentInstalled: () => invoke('content_installed'),
   uiReady: () => invoke('ui_ready'),
 };

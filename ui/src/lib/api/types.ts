@@ -24,6 +24,41 @@ export interface VaultStatus {
   policy: LockPolicy;
 }
 
+/** Content text per locale; `es` is always present. */
+export type Text = Record<string, string>;
+
+export type Stage = 'before-leaving' | 'on-the-road' | 'on-arrival';
+
+export interface Article {
+  id: string;
+  stage: Stage;
+  country?: string | null;
+  title: Text;
+  body: Text;
+  source: string;
+  last_verified: string;
+}
+
+export interface Place {
+  id: string;
+  kind: 'route-place' | 'danger-zone';
+  country: string;
+  latitude: number;
+  longitude: number;
+  name: Text;
+  description: Text;
+  demo: boolean;
+  source: string;
+  last_verified: string;
+}
+
+export interface InstalledPack {
+  publisher: string;
+  version: number;
+  file_sha256: string;
+  installed_at: string;
+}
+
 /** A core error: a stable code plus the fields its sentence needs. */
 export interface CommandError {
   code: string;
@@ -41,6 +76,9 @@ export interface Api {
   vaultAddStaff(name: string, pin: string): Promise<StaffMember>;
   vaultSetPolicy(policy: LockPolicy): Promise<void>;
   staffList(): Promise<StaffMember[]>;
+  contentArticles(): Promise<Article[]>;
+  contentPlaces(): Promise<Place[]>;
+  contentInstalled(): Promise<InstalledPack[]>;
   uiReady(): Promise<void>;
 }
 
