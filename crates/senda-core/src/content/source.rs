@@ -10,6 +10,7 @@
 
 use super::model::{Article, ContentPayload, Place};
 use crate::checklist::Checklist;
+use crate::text::Text;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -55,20 +56,14 @@ pub fn load_dir(dir: &Path) -> Result<(PackMeta, ContentPayload), Vec<SourceErro
             .map(|a| a.articles)
             .unwrap_or_default()
         {
-            for (what, text) in [("title", &a.title), ("body", &a.body)] {
-                if !text.has_spanish() {
-                    errors.push(err(
-                        &file,
-                        format!("article '{}' {what}: Spanish (es) text is missing", a.id),
-                    ));
-                }
-            }
-            if a.source.trim().is_empty() {
-                errors.push(err(
-                    &file,
-                    format!("article '{}': a source is required", a.id),
-                ));
-            }
+            let item = format!("article '{}'", a.id);
+            check_factual(
+                &file,
+                &item,
+                &[("title", &a.title), ("body", &a.body)],
+                &a.source,
+                &mut errors,
+            );
             payload.articles.push(a);
         }
     }
@@ -83,18 +78,8 @@ pub fn load_dir(dir: &Path) -> Result<(PackMeta, ContentPayload), Vec<SourceErro
                     format!("place '{}': coordinates out of range", p.id),
                 ));
             }
-            if !p.name.has_spanish() {
-                errors.push(err(
-                    &file,
-                    format!("place '{}' name: Spanish (es) text is missing", p.id),
-                ));
-            }
-            if p.source.trim().is_empty() {
-                errors.push(err(
-                    &file,
-                    format!("place '{}': a source is required", p.id),
-                ));
-            }
+            let item = format!("place '{}'", p.id);
+            check_factual(&file, &item, &[("name", &p.name)], &p.source, &mut errors);
             payload.places.push(p);
         }
     }
@@ -110,6 +95,27 @@ pub fn load_dir(dir: &Path) -> Result<(PackMeta, ContentPayload), Vec<SourceErro
     match meta {
         Some(meta) if errors.is_empty() => Ok((meta, payload)),
         _ => Err(errors),
+    }
+}
+
+/// Every factual item needs Spanish text and a source.
+fn check_factual(
+    file: &Path,
+    item: &str,
+    texts: &[(&str, &Text)],
+    source: &str,
+    errors: &mut Vec<SourceError>,
+) {
+    for (what, text) in texts {
+        if !text.has_spanish() {
+            errors.push(err(
+                file,
+                format!("{item} {what}: Spanish (es) text is missing"),
+            ));
+        }
+    }
+    if source.trim().is_empty() {
+        errors.push(err(file, format!("{item}: a source is required")));
     }
 }
 
