@@ -96,3 +96,7 @@ stage-on-the-road = On the road
 stage-on-arrival = On arrival
 content-fallback-note = This text is not translated yet: it is shown in Spanish.
 content-source = Source: { $source }. Verified on { $date }.
+content-installed-heading = Installed content
+content-none-installed = No content pack is installed.
+content-pack-line = Pack “{ $publisher }”, version { $version } (signature verified)
+content-checklist-line = Checklist: { $title } (v{ $version }, { $questions } questions)

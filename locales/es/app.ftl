@@ -96,3 +96,7 @@ stage-on-the-road = En el camino
 stage-on-arrival = Al llegar
 content-fallback-note = Este texto aún no está traducido: se muestra en español.
 content-source = Fuente: { $source }. Verificado el { $date }.
+content-installed-heading = Contenido instalado
+content-none-installed = No hay ningún paquete de contenido instalado.
+content-pack-line = Paquete «{ $publisher }», versión { $version } (firma verificada)
+content-checklist-line = Lista de verificación: { $title } (v{ $version }, { $questions } preguntas)

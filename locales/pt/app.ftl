@@ -96,3 +96,7 @@ stage-on-the-road = No caminho
 stage-on-arrival = Ao chegar
 content-fallback-note = Este texto ainda não foi traduzido: aparece em espanhol.
 content-source = Fonte: { $source }. Verificado em { $date }.
+content-installed-heading = Conteúdo instalado
+content-none-installed = Nenhum pacote de conteúdo está instalado.
+content-pack-line = Pacote «{ $publisher }», versão { $version } (assinatura verificada)
+content-checklist-line = Lista de verificação: { $title } (v{ $version }, { $questions } perguntas)

@@ -3,6 +3,7 @@
 //! person's language.
 
 use crate::state::AppState;
+use senda_core::checklist::ChecklistSummary;
 use senda_core::content::{Article, InstallError, InstalledPack, Place};
 use senda_core::{LockPolicy, StaffMember, VaultError, VaultStatus};
 use tauri::State;
@@ -70,6 +71,19 @@ pub fn content_articles(
 #[tauri::command(async)]
 pub fn content_places(state: State<'_, AppState>) -> std::result::Result<Vec<Place>, InstallError> {
     state.content()?.places()
+}
+
+/// The installed checklists (id, version, title) for the staff side.
+#[tauri::command(async)]
+pub fn content_checklists(
+    state: State<'_, AppState>,
+) -> std::result::Result<Vec<ChecklistSummary>, InstallError> {
+    Ok(state
+        .content()?
+        .checklists()?
+        .iter()
+        .map(ChecklistSummary::from)
+        .collect())
 }
 
 #[tauri::command(async)]

@@ -42,6 +42,7 @@ fn main() {
             commands::content_articles,
             commands::content_places,
             commands::content_installed,
+            commands::content_checklists,
             commands::ui_ready,
         ])
         .run(tauri::generate_context!())

@@ -186,6 +186,12 @@ async fn staff_create_lock_wrong_pin_unlock_and_restart() {
     screenshot(&c, "02-create").await;
     click(&c, "[data-test=submit]").await;
     heading_is(&c, "Hola, Coordinadora Ana").await;
+    let installed = text_of(&c, "[data-test=installed-content]").await;
+    assert!(
+        installed.contains("Paquete «senda-demo», versión 1 (firma verificada)"),
+        "{installed}"
+    );
+    assert!(installed.contains("Tamizaje en el cruce"), "{installed}");
     screenshot(&c, "03-home").await;
 
     click(&c, "[data-test=lock]").await;

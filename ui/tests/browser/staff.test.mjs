@@ -41,6 +41,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await page.click('[data-test=submit]');
 
       await page.getByRole('heading', { name: 'Hola, Ana' }).waitFor();
+      await page.getByText('Lista de verificación: Tamizaje en el cruce (v1, 17 preguntas)').waitFor();
       await assertFitsWidth(page, viewport);
       await shot('03-home');
 

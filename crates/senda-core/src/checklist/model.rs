@@ -169,6 +169,26 @@ impl Match {
     }
 }
 
+/// What a list of checklists shows: enough to choose one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChecklistSummary {
+    pub id: String,
+    pub version: u32,
+    pub title: Text,
+    pub questions: usize,
+}
+
+impl From<&Checklist> for ChecklistSummary {
+    fn from(c: &Checklist) -> Self {
+        Self {
+            id: c.id.clone(),
+            version: c.version,
+            title: c.title.clone(),
+            questions: c.questions().count(),
+        }
+    }
+}
+
 impl Checklist {
     pub fn questions(&self) -> impl Iterator<Item = &Question> {
         self.sections.iter().flat_map(|s| &s.questions)

@@ -121,5 +121,8 @@ export const api: Api = {
   async contentInstalled() {
     return [{ publisher: 'senda-demo', version: 1, file_sha256: 'fake', installed_at: '2026-11-23T00:00:00Z' }];
   },
+  async contentChecklists() {
+    return [{ id: 'nna-cruce', version: 1, title: { es: 'Tamizaje en el cruce', en: 'Crossing screening' }, questions: 17 }];
+  },
   async uiReady() {},
 };

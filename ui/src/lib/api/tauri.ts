@@ -23,5 +23,6 @@ export const api: Api = {
   contentArticles: () => invoke('content_articles'),
   contentPlaces: () => invoke('content_places'),
   contentInstalled: () => invoke('content_installed'),
+  contentChecklists: () => invoke('content_checklists'),
   uiReady: () => invoke('ui_ready'),
 };

@@ -59,6 +59,13 @@ export interface InstalledPack {
   installed_at: string;
 }
 
+export interface ChecklistSummary {
+  id: string;
+  version: number;
+  title: Text;
+  questions: number;
+}
+
 /** A core error: a stable code plus the fields its sentence needs. */
 export interface CommandError {
   code: string;
@@ -79,6 +86,7 @@ export interface Api {
   contentArticles(): Promise<Article[]>;
   contentPlaces(): Promise<Place[]>;
   contentInstalled(): Promise<InstalledPack[]>;
+  contentChecklists(): Promise<ChecklistSummary[]>;
   uiReady(): Promise<void>;
 }
 
