@@ -7,6 +7,7 @@
 pub mod checklist;
 pub mod clock;
 pub mod content;
+pub mod directory;
 pub mod hex;
 pub mod i18n;
 pub mod text;

@@ -113,15 +113,24 @@ async fn screenshot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("e2e-{name}.png")), png).unwrap();
 }
 
+/// The text of the first element matching `css`. The UI re-renders, so an
+/// element found may be replaced before it is read: then find it again.
 async fn text_of(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    let mut last = None;
+    for _ in 0..50 {
+        let element = c
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        match element.text().await {
+            Ok(text) => return text,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: {last:?}");
 }
 
 /// Waits until the page's first heading reads `expected`.
@@ -138,19 +147,25 @@ async fn heading_is(c: &Client, expected: &str) {
 }
 
 async fn fill(c: &Client, css: &str, value: &str) {
-    let input = c.wait().for_element(Locator::Css(css)).await.unwrap();
-    input.clear().await.unwrap();
-    input.send_keys(value).await.unwrap();
+    for _ in 0..50 {
+        let input = c.wait().for_element(Locator::Css(css)).await.unwrap();
+        if input.clear().await.is_ok() && input.send_keys(value).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("could not fill {css}");
 }
 
 async fn click(c: &Client, css: &str) {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    for _ in 0..50 {
+        let element = c.wait().for_element(Locator::Css(css)).await.unwrap();
+        if element.click().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("could not click {css}");
 }
 
 #[tokio::test]

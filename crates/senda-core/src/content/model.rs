@@ -1,7 +1,9 @@
 use crate::checklist::Checklist;
+use crate::directory::{HsdsRow, HsdsTable};
 use crate::text::Text;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Where on the journey a piece of guidance applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -55,6 +57,8 @@ pub enum ItemKind {
     Checklist,
     Article,
     Place,
+    HsdsTable,
+    HsdsRow,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -73,6 +77,12 @@ pub struct ContentPayload {
     pub articles: Vec<Article>,
     #[serde(default)]
     pub places: Vec<Place>,
+    /// The referral directory's HSDS tables (name, file, column order)…
+    #[serde(default)]
+    pub hsds_tables: Vec<HsdsTable>,
+    /// …and their rows, every column kept.
+    #[serde(default)]
+    pub hsds_rows: Vec<HsdsRow>,
     #[serde(default)]
     pub deleted: Vec<ItemRef>,
 }
@@ -99,41 +109,53 @@ impl ContentPayload {
         let mut all = each(ItemKind::Checklist, &self.checklists, |c| &c.id);
         all.extend(each(ItemKind::Article, &self.articles, |a| &a.id));
         all.extend(each(ItemKind::Place, &self.places, |p| &p.id));
+        all.extend(each(ItemKind::HsdsTable, &self.hsds_tables, |t| &t.name));
+        all.extend(self.hsds_rows.iter().map(|r| {
+            (
+                ItemRef {
+                    kind: ItemKind::HsdsRow,
+                    id: hsds_row_id(r),
+                },
+                serde_json::to_value(r).expect("content serialises"),
+            )
+        }));
         all
+    }
+
+    /// The same content in the order the content store returns it (by item id).
+    pub fn canonical(mut self) -> Self {
+        self.checklists.sort_by(|a, b| a.id.cmp(&b.id));
+        self.articles.sort_by(|a, b| a.id.cmp(&b.id));
+        self.places.sort_by(|a, b| a.id.cmp(&b.id));
+        self.hsds_tables.sort_by(|a, b| a.name.cmp(&b.name));
+        self.hsds_rows.sort_by_key(hsds_row_id);
+        self.deleted.sort();
+        self
     }
 
     /// The delta that turns `base` into `self`: changed or new items, and removals.
     pub fn delta_from(&self, base: &ContentPayload) -> ContentPayload {
-        let old: std::collections::BTreeMap<ItemRef, serde_json::Value> =
-            base.items().into_iter().collect();
-        let new: std::collections::BTreeMap<ItemRef, serde_json::Value> =
-            self.items().into_iter().collect();
-        let changed = |kind: ItemKind, id: &str| {
-            let r = ItemRef {
-                kind,
-                id: id.to_owned(),
-            };
+        let old: BTreeMap<ItemRef, serde_json::Value> = base.items().into_iter().collect();
+        let new: BTreeMap<ItemRef, serde_json::Value> = self.items().into_iter().collect();
+        let changed = |kind, id: String| {
+            let r = ItemRef { kind, id };
             old.get(&r) != new.get(&r)
         };
+        fn keep<T: Clone>(items: &[T], mut changed: impl FnMut(&T) -> bool) -> Vec<T> {
+            items.iter().filter(|i| changed(i)).cloned().collect()
+        }
         ContentPayload {
-            checklists: self
-                .checklists
-                .iter()
-                .filter(|c| changed(ItemKind::Checklist, &c.id))
-                .cloned()
-                .collect(),
-            articles: self
-                .articles
-                .iter()
-                .filter(|a| changed(ItemKind::Article, &a.id))
-                .cloned()
-                .collect(),
-            places: self
-                .places
-                .iter()
-                .filter(|p| changed(ItemKind::Place, &p.id))
-                .cloned()
-                .collect(),
+            checklists: keep(&self.checklists, |c| {
+                changed(ItemKind::Checklist, c.id.clone())
+            }),
+            articles: keep(&self.articles, |a| changed(ItemKind::Article, a.id.clone())),
+            places: keep(&self.places, |p| changed(ItemKind::Place, p.id.clone())),
+            hsds_tables: keep(&self.hsds_tables, |t| {
+                changed(ItemKind::HsdsTable, t.name.clone())
+            }),
+            hsds_rows: keep(&self.hsds_rows, |r| {
+                changed(ItemKind::HsdsRow, hsds_row_id(r))
+            }),
             deleted: old
                 .keys()
                 .filter(|r| !new.contains_key(*r))
@@ -141,4 +163,9 @@ impl ContentPayload {
                 .collect(),
         }
     }
+}
+
+/// An HSDS row's item id: ids are unique per table only.
+pub fn hsds_row_id(row: &HsdsRow) -> String {
+    format!("{}/{}", row.table, row.id)
 }

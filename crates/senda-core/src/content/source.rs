@@ -6,6 +6,7 @@
 //! checklists/*.toml    one checklist per file
 //! articles/*.toml      [[articles]] …
 //! places/*.toml        [[places]] …
+//! directory/*.csv      the referral directory as an HSDS 3.0 tabular data package
 //! ```
 
 use super::model::{Article, ContentPayload, Place};
@@ -81,6 +82,19 @@ pub fn load_dir(dir: &Path) -> Result<(PackMeta, ContentPayload), Vec<SourceErro
             let item = format!("place '{}'", p.id);
             check_factual(&file, &item, &[("name", &p.name)], &p.source, &mut errors);
             payload.places.push(p);
+        }
+    }
+    let directory = dir.join("directory");
+    if directory.is_dir() {
+        match crate::directory::HsdsData::import_csv_dir(&directory) {
+            Ok(import) => {
+                payload.hsds_tables = import.data.tables;
+                payload.hsds_rows = import.data.rows;
+            }
+            Err(problems) => errors.extend(problems.into_iter().map(|e| SourceError {
+                file: directory.join(&e.file).display().to_string(),
+                message: format!("line {}, column {}: {}", e.line, e.column, e.message),
+            })),
         }
     }
     let mut ids = std::collections::BTreeSet::new();

@@ -8,14 +8,17 @@
 use super::model::{Article, ContentPayload, ItemKind, Place};
 use super::pack::{self, PackError, SignedPack, TrustedKeys};
 use crate::checklist::Checklist;
+use crate::directory::search::{self, SearchResult, ServiceQuery};
+use crate::directory::{HsdsData, HsdsRow, HsdsTable};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 use serde::{Serialize, de::DeserializeOwned};
 use std::path::Path;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    "CREATE TABLE pack (
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        "CREATE TABLE pack (
         publisher TEXT PRIMARY KEY,
         version INTEGER NOT NULL,
         file_sha256 TEXT NOT NULL,
@@ -28,7 +31,10 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
         body TEXT NOT NULL,
         PRIMARY KEY (kind, id)
     ) STRICT;",
-)];
+    ),
+    // v2: the directory's search index, rebuilt from the HSDS rows on each install.
+    M::up(search::INDEX_SQL),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "code", rename_all = "kebab-case")]
@@ -156,6 +162,7 @@ impl ContentStore {
                 ])?;
             }
         }
+        search::rebuild(&tx)?;
         tx.commit()?;
         Ok(record)
     }
@@ -191,12 +198,29 @@ impl ContentStore {
         self.all(ItemKind::Place)
     }
 
+    /// Searches the installed referral directory.
+    pub fn search(&self, query: &ServiceQuery) -> Result<SearchResult, InstallError> {
+        Ok(search::search(&self.conn, query)?)
+    }
+
+    /// The installed directory as HSDS tables and rows (for export).
+    pub fn hsds(&self) -> Result<HsdsData, InstallError> {
+        let mut tables: Vec<HsdsTable> = self.all(ItemKind::HsdsTable)?;
+        tables.sort_by(|a, b| a.file.cmp(&b.file));
+        Ok(HsdsData {
+            tables,
+            rows: self.all::<HsdsRow>(ItemKind::HsdsRow)?,
+        })
+    }
+
     /// Everything installed, as a payload (for comparing installs in tests and tools).
     pub fn snapshot(&self) -> Result<ContentPayload, InstallError> {
         Ok(ContentPayload {
             checklists: self.checklists()?,
             articles: self.articles()?,
             places: self.places()?,
+            hsds_tables: self.all(ItemKind::HsdsTable)?,
+            hsds_rows: self.all(ItemKind::HsdsRow)?,
             deleted: Vec::new(),
         })
     }
@@ -237,5 +261,7 @@ fn kind_name(kind: ItemKind) -> &'static str {
         ItemKind::Checklist => "checklist",
         ItemKind::Article => "article",
         ItemKind::Place => "place",
+        ItemKind::HsdsTable => "hsds-table",
+        ItemKind::HsdsRow => "hsds-row",
     }
 }

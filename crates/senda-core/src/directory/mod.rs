@@ -1,0 +1,18 @@
+//! The referral directory, in the shape of Open Referral HSDS 3.0.
+//!
+//! - [`hsds`]: HSDS tables kept row by row, every column in its order, so an
+//!   import followed by an export gives back what came in; CSV import with
+//!   file/line/column errors; CSV export.
+//! - [`search`]: the offline index (SQLite FTS5) rebuilt on every content
+//!   install, and search with filters, eligibility, opening hours and distance.
+//! - [`senda_attributes`]: the screener fields HSDS carries as attributes.
+//!
+//! `hsds-3.0-schema.csv` is Open Referral's table of HSDS 3.0 fields
+//! (CC BY-SA 4.0), used for required columns.
+
+pub mod hsds;
+pub mod search;
+pub mod senda_attributes;
+
+pub use hsds::{HsdsData, HsdsError, HsdsRow, HsdsTable};
+pub use search::{ChildProfile, SearchResult, ServiceHit, ServiceQuery};
