@@ -100,3 +100,26 @@ content-installed-heading = Installed content
 content-none-installed = No content pack is installed.
 content-pack-line = Pack “{ $publisher }”, version { $version } (signature verified)
 content-checklist-line = Checklist: { $title } (v{ $version }, { $questions } questions)
+
+## Service directory
+
+directory-heading = Service directory
+directory-search-label = What service are you looking for?
+directory-search-placeholder = For example: psychological support, shelter
+directory-country = Country
+directory-any-country = All countries
+directory-search = Search
+directory-none-here = No matching service exists in this area.
+directory-nearest-elsewhere = The nearest in other areas
+directory-demo = Demo data — check before use
+directory-call = Call { $number }
+directory-undocumented = Serves people without documents
+directory-adolescent-mothers = Accepts adolescent mothers with their baby
+directory-unaccompanied = Serves unaccompanied children
+directory-yes = yes
+directory-no = no
+directory-unknown = not confirmed
+country-co = Colombia
+country-pe = Peru
+country-bo = Bolivia
+country-ec = Ecuador

@@ -100,3 +100,26 @@ content-installed-heading = Contenido instalado
 content-none-installed = No hay ningún paquete de contenido instalado.
 content-pack-line = Paquete «{ $publisher }», versión { $version } (firma verificada)
 content-checklist-line = Lista de verificación: { $title } (v{ $version }, { $questions } preguntas)
+
+## Directorio de servicios
+
+directory-heading = Directorio de servicios
+directory-search-label = ¿Qué servicio buscas?
+directory-search-placeholder = Por ejemplo: atención psicológica, alojamiento
+directory-country = País
+directory-any-country = Todos los países
+directory-search = Buscar
+directory-none-here = No hay ningún servicio que coincida en esta zona.
+directory-nearest-elsewhere = Los más cercanos en otras zonas
+directory-demo = Dato de demostración — verificar antes de usar
+directory-call = Llamar al { $number }
+directory-undocumented = Atiende a personas sin documentos
+directory-adolescent-mothers = Acepta madres adolescentes con su bebé
+directory-unaccompanied = Atiende a menores no acompañados
+directory-yes = sí
+directory-no = no
+directory-unknown = sin confirmar
+country-co = Colombia
+country-pe = Perú
+country-bo = Bolivia
+country-ec = Ecuador

@@ -100,3 +100,26 @@ content-installed-heading = Conteúdo instalado
 content-none-installed = Nenhum pacote de conteúdo está instalado.
 content-pack-line = Pacote «{ $publisher }», versão { $version } (assinatura verificada)
 content-checklist-line = Lista de verificação: { $title } (v{ $version }, { $questions } perguntas)
+
+## Diretório de serviços
+
+directory-heading = Diretório de serviços
+directory-search-label = Que serviço você procura?
+directory-search-placeholder = Por exemplo: atendimento psicológico, abrigo
+directory-country = País
+directory-any-country = Todos os países
+directory-search = Buscar
+directory-none-here = Não há nenhum serviço que corresponda nesta região.
+directory-nearest-elsewhere = Os mais próximos em outras regiões
+directory-demo = Dado de demonstração — verificar antes de usar
+directory-call = Ligar para { $number }
+directory-undocumented = Atende pessoas sem documentos
+directory-adolescent-mothers = Aceita mães adolescentes com o bebê
+directory-unaccompanied = Atende crianças e adolescentes desacompanhados
+directory-yes = sim
+directory-no = não
+directory-unknown = não confirmado
+country-co = Colômbia
+country-pe = Peru
+country-bo = Bolívia
+country-ec = Equador

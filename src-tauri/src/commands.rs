@@ -5,6 +5,7 @@
 use crate::state::AppState;
 use senda_core::checklist::ChecklistSummary;
 use senda_core::content::{Article, InstallError, InstalledPack, Place};
+use senda_core::directory::{SearchResult, ServiceQuery};
 use senda_core::{LockPolicy, StaffMember, VaultError, VaultStatus};
 use tauri::State;
 
@@ -84,6 +85,15 @@ pub fn content_checklists(
         .iter()
         .map(ChecklistSummary::from)
         .collect())
+}
+
+/// Searches the referral directory (public content: no PIN needed, nothing written).
+#[tauri::command(async)]
+pub fn directory_search(
+    state: State<'_, AppState>,
+    query: ServiceQuery,
+) -> std::result::Result<SearchResult, InstallError> {
+    state.content()?.search(&query)
 }
 
 #[tauri::command(async)]

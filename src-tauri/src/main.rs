@@ -43,6 +43,7 @@ fn main() {
             commands::content_places,
             commands::content_installed,
             commands::content_checklists,
+            commands::directory_search,
             commands::ui_ready,
         ])
         .run(tauri::generate_context!())

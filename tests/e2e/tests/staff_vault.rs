@@ -209,6 +209,25 @@ async fn staff_create_lock_wrong_pin_unlock_and_restart() {
     assert!(installed.contains("Tamizaje en el cruce"), "{installed}");
     screenshot(&c, "03-home").await;
 
+    // The referral directory from the signed pack: accent-free search, demo marking.
+    fill(&c, "[data-test=directory-text]", "atencion psicologica").await;
+    click(&c, "[data-test=directory-submit]").await;
+    assert_eq!(
+        text_of(&c, "[data-test=hit] h3").await,
+        "Atención psicológica para adolescentes (demo)"
+    );
+    assert_eq!(
+        text_of(&c, "[data-test=demo-badge]").await,
+        "Dato de demostración — verificar antes de usar"
+    );
+    c.execute(
+        "document.querySelector('[data-test=service-search]').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "03b-directory").await;
+
     click(&c, "[data-test=lock]").await;
     heading_is(&c, "Personal").await;
     fill(&c, "[data-test=pin]", "111111").await;

@@ -45,6 +45,17 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await assertFitsWidth(page, viewport);
       await shot('03-home');
 
+      // The directory: a demo entry says so; an empty area says so and offers the nearest.
+      await page.fill('[data-test=directory-text]', 'alojamiento');
+      await page.click('[data-test=directory-submit]');
+      await page.locator('[data-test=demo-badge]').first().waitFor();
+      assert.equal(await page.locator('[data-test=demo-badge]').first().textContent(), 'Dato de demostración — verificar antes de usar');
+      await page.selectOption('[data-test=directory-country]', 'BO');
+      await page.click('[data-test=directory-submit]');
+      await page.getByText('No hay ningún servicio que coincida en esta zona.').waitFor();
+      await page.getByText('Los más cercanos en otras zonas').waitFor();
+      await page.locator('[data-test=service-search]').screenshot({ path: join(SHOTS, `ui-${name}-03b-directory.png`) });
+
       await page.click('[data-test=lock]');
       await page.getByRole('heading', { name: 'Personal' }).waitFor();
       await page.fill('[data-test=pin]', '000000');

@@ -104,7 +104,7 @@ pub fn sign(
     let json = serde_json::to_vec(payload).map_err(|e| PackError::Malformed {
         detail: e.to_string(),
     })?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&json)
         .and_then(|_| gz.flush())
         .map_err(|e| PackError::Malformed {

@@ -1,7 +1,7 @@
 // An in-memory stand-in for the app's commands, for browser tests of the UI.
 // It follows senda-core's rules closely enough for the screens (same error
 // codes and fields) but stores nothing and encrypts nothing. Never shipped.
-import type { Api, Article, LockPolicy, StaffMember, VaultStatus } from './types';
+import type { Api, Article, LockPolicy, ServiceHit, StaffMember, VaultStatus } from './types';
 
 const MIN_PIN = 6;
 let staff: (StaffMember & { pin: string })[] = [];
@@ -9,6 +9,18 @@ let current: StaffMember | null = null;
 let failed = 0;
 let policy: LockPolicy = { auto_lock_secs: 300, max_failed_unlocks: 10, wipe_on_lockout: false };
 let nextId = 1;
+
+const shelter: ServiceHit = {
+  service_id: 'svc-aloj', location_id: 'loc-cucuta', name: 'Alojamiento temporal para adolescentes (demo)',
+  organization: 'Red de apoyo en ruta (demo)', description: 'Alojamiento seguro de corta estancia.',
+  country: 'CO', region: 'Norte de Santander', address: 'Dirección de demostración, Cúcuta',
+  latitude: 7.89, longitude: -72.5, distance_km: null, categories: ['alojamiento'],
+  phones: [{ number: '141', description: '' }],
+  hours: [{ days: ['MO', 'TU'], opens_at: '00:00', closes_at: '23:59', description: 'Abierto día y noche (demo)' }],
+  min_age: 12, max_age: 17, accepts_undocumented: true, accepts_adolescent_mothers: true,
+  serves_unaccompanied_children: true, separates_children_from_adults: true, free_of_charge: true,
+  demo: true, source: 'Dato de demostración — verificar antes de usar', last_verified: '2026-11-23',
+};
 
 // A few articles in the installed-pack shape; one lacks Portuguese on purpose.
 const articles: Article[] = [
@@ -123,6 +135,13 @@ export const api: Api = {
   },
   async contentChecklists() {
     return [{ id: 'nna-cruce', version: 1, title: { es: 'Tamizaje en el cruce', en: 'Crossing screening' }, questions: 17 }];
+  },
+  async directorySearch(q) {
+    const text = (q.text ?? '').toLowerCase();
+    const matches = !text || 'alojamiento temporal'.includes(text);
+    const inArea = !q.country || q.country === 'CO';
+    if (matches && inArea) return { hits: [shelter], nearest_elsewhere: [] };
+    return { hits: [], nearest_elsewhere: matches ? [shelter] : [] };
   },
   async uiReady() {},
 };

@@ -24,5 +24,6 @@ export const api: Api = {
   contentPlaces: () => invoke('content_places'),
   contentInstalled: () => invoke('content_installed'),
   contentChecklists: () => invoke('content_checklists'),
+  directorySearch: (query) => invoke('directory_search', { query }),
   uiReady: () => invoke('ui_ready'),
 };

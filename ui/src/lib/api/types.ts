@@ -66,6 +66,58 @@ export interface ChecklistSummary {
   questions: number;
 }
 
+export interface ChildProfile {
+  age?: number | null;
+  gender?: string | null;
+  undocumented: boolean;
+  with_baby: boolean;
+  unaccompanied: boolean;
+}
+
+export interface ServiceQuery {
+  text?: string | null;
+  country?: string | null;
+  region?: string | null;
+  category?: string | null;
+  child?: ChildProfile | null;
+  open_at?: string | null;
+  near?: [number, number] | null;
+  include_authorities?: boolean;
+  limit: number;
+}
+
+export interface ServiceHit {
+  service_id: string;
+  location_id: string | null;
+  name: string;
+  organization: string | null;
+  description: string | null;
+  country: string | null;
+  region: string | null;
+  address: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  distance_km: number | null;
+  categories: string[];
+  phones: { number: string; description: string }[];
+  hours: { days: string[]; opens_at: string | null; closes_at: string | null; description: string }[];
+  min_age: number | null;
+  max_age: number | null;
+  accepts_undocumented: boolean | null;
+  accepts_adolescent_mothers: boolean | null;
+  serves_unaccompanied_children: boolean | null;
+  separates_children_from_adults: boolean | null;
+  free_of_charge: boolean | null;
+  demo: boolean;
+  source: string | null;
+  last_verified: string | null;
+}
+
+export interface SearchResult {
+  hits: ServiceHit[];
+  nearest_elsewhere: ServiceHit[];
+}
+
 /** A core error: a stable code plus the fields its sentence needs. */
 export interface CommandError {
   code: string;
@@ -87,6 +139,7 @@ export interface Api {
   contentPlaces(): Promise<Place[]>;
   contentInstalled(): Promise<InstalledPack[]>;
   contentChecklists(): Promise<ChecklistSummary[]>;
+  directorySearch(query: ServiceQuery): Promise<SearchResult>;
   uiReady(): Promise<void>;
 }
 
