@@ -99,8 +99,25 @@ fn table(name: &str, file: &str, columns: &[&str]) -> HsdsTable {
     }
 }
 
+/// Made-up words, so that descriptions have a realistic spread of vocabulary.
+fn synthetic_words(g: &mut Lcg, n: usize) -> Vec<String> {
+    const SYLLABLES: &[&str] = &[
+        "ba", "ce", "di", "fo", "gu", "la", "me", "ni", "po", "ru", "sa", "te", "vi", "zo", "que",
+        "tra",
+    ];
+    (0..n)
+        .map(|_| {
+            (0..3)
+                .map(|_| SYLLABLES[(g.next() as usize) % SYLLABLES.len()])
+                .collect::<String>()
+        })
+        .collect()
+}
+
 fn generate() -> ContentPayload {
     let mut g = Lcg(42);
+    let vocabulary = synthetic_words(&mut g, 3_000);
+    let word = |g: &mut Lcg| vocabulary[(g.next() as usize) % vocabulary.len()].clone();
     let mut rows = Vec::new();
     for o in 0..ORGANIZATIONS {
         rows.push(row(
@@ -136,9 +153,19 @@ fn generate() -> ContentPayload {
     }
     let mut a = 0;
     for s in 0..SERVICES {
-        let name = format!("{} {} {}", g.pick(WORDS), g.pick(WORDS), g.pick(WORDS));
-        let description = (0..8).map(|_| g.pick(WORDS)).collect::<Vec<_>>().join(" ");
-        let min_age = if g.next() % 3 == 0 {
+        // Names: two domain words and a made-up one; descriptions: two domain words in eight.
+        let name = format!("{} {} {}", g.pick(WORDS), g.pick(WORDS), word(&mut g));
+        let description = (0..8)
+            .map(|i| {
+                if i < 2 {
+                    g.pick(WORDS).to_owned()
+                } else {
+                    word(&mut g)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let min_age = if g.next().is_multiple_of(3) {
             "12".to_string()
         } else {
             String::new()
@@ -160,7 +187,12 @@ fn generate() -> ContentPayload {
             (format!("senda-cat:{}", g.pick(CATEGORIES)), String::new()),
             (
                 "senda:accepts-undocumented".into(),
-                if g.next() % 4 == 0 { "false" } else { "true" }.into(),
+                if g.next().is_multiple_of(4) {
+                    "false"
+                } else {
+                    "true"
+                }
+                .into(),
             ),
             ("senda:demo".into(), "true".into()),
         ] {

@@ -226,6 +226,21 @@ fn filters_by_country_category_and_eligibility() {
     };
     assert_eq!(names(&store, &q), ["Línea 100"]);
 
+    // Category and eligibility together, with no text.
+    let q = ServiceQuery {
+        category: Some("alojamiento".into()),
+        child: Some(ChildProfile {
+            age: Some(15),
+            with_baby: true,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        names(&store, &q),
+        ["Alojamiento temporal para adolescentes (demo)"]
+    );
+
     // A child of 9 is outside the 12–17 shelter.
     let q = ServiceQuery {
         text: Some("alojamiento".into()),

@@ -5,6 +5,11 @@
 //! folds case and accents, so "atencion psicologica" finds "Atención
 //! psicológica". Query terms match as prefixes; a term that matches nothing
 //! is widened to the index's words within a small edit distance.
+//!
+//! Order: services whose *name* matches come first, then those matching in
+//! other fields; near a point, by distance. Nothing ranks every match (that
+//! is what keeps a query over 150,000 entries in milliseconds): each phase
+//! reads the index in order and stops at the page size.
 
 use super::hsds::HsdsRow;
 use super::senda_attributes as attr;
@@ -46,11 +51,19 @@ CREATE TABLE dir_entry (
 ) STRICT;
 CREATE INDEX dir_entry_area ON dir_entry (country, region);
 CREATE INDEX dir_entry_lat ON dir_entry (latitude);
+CREATE INDEX dir_entry_name ON dir_entry (name);
 CREATE VIRTUAL TABLE dir_fts USING fts5 (
     name, organization, description, categories, place,
-    content = '', tokenize = 'unicode61 remove_diacritics 2'
+    content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
 );
-CREATE VIRTUAL TABLE dir_vocab USING fts5vocab (dir_fts, 'row');
+-- Category codes per entry, for exact, indexed category filters.
+CREATE TABLE dir_entry_category (
+    category TEXT NOT NULL,
+    entry INTEGER NOT NULL,
+    PRIMARY KEY (category, entry)
+) WITHOUT ROWID;
+-- The index's words, for typo tolerance (an fts5vocab table would walk the whole index).
+CREATE TABLE dir_term (term TEXT PRIMARY KEY) WITHOUT ROWID;
 ";
 
 /// Who the service is for: the eligibility filter.
@@ -136,8 +149,10 @@ pub struct SearchResult {
 /// Flattens the installed HSDS rows into the index. Runs inside the install transaction.
 pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(
-        "DELETE FROM dir_entry; INSERT INTO dir_fts (dir_fts) VALUES ('delete-all');",
+        "DELETE FROM dir_entry; DELETE FROM dir_term; DELETE FROM dir_entry_category;
+         INSERT INTO dir_fts (dir_fts) VALUES ('delete-all');",
     )?;
+    let mut vocabulary = BTreeSet::new();
     let mut by_table: BTreeMap<String, Vec<HsdsRow>> = BTreeMap::new();
     {
         let mut stmt = tx.prepare("SELECT body FROM item WHERE kind = 'hsds-row'")?;
@@ -166,7 +181,7 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 
     let organizations = by_id("organization");
     let locations = by_id("location");
-    let terms = by_id("taxonomy_term");
+    let taxonomy_terms = by_id("taxonomy_term");
     let addresses = index_by("address", "location_id");
     let sal_by_service = index_by("service_at_location", "service_id");
     let phones_by_service = index_by("phone", "service_id");
@@ -182,6 +197,8 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
             ?21, ?22, ?23, ?24, ?25)",
     )?;
+    let mut add_category =
+        tx.prepare("INSERT OR IGNORE INTO dir_entry_category (category, entry) VALUES (?1, ?2)")?;
     let mut fts = tx.prepare(
         "INSERT INTO dir_fts (rowid, name, organization, description, categories, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
@@ -198,7 +215,7 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             } else {
                 facts.insert(term, a.get("value").unwrap_or(""));
             }
-            if let Some(t) = terms.get(term).and_then(|t| t.get("code"))
+            if let Some(t) = taxonomy_terms.get(term).and_then(|t| t.get("code"))
                 && t != term
                 && !categories.iter().any(|c| c == t)
                 && !term.starts_with("senda:")
@@ -328,6 +345,18 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
                 facts.get(attr::LAST_VERIFIED),
             ])?;
             let rowid = tx.last_insert_rowid();
+            for category in &categories {
+                add_category.execute(params![category, rowid])?;
+            }
+            for field in [
+                service.get("name"),
+                organization,
+                service.get("description"),
+                Some(place.as_str()),
+            ] {
+                vocabulary.extend(terms(field.unwrap_or("")));
+            }
+            vocabulary.extend(categories.iter().flat_map(|c| terms(c)));
             fts.execute(params![
                 rowid,
                 service.get("name").unwrap_or(""),
@@ -338,6 +367,12 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             ])?;
         }
     }
+    let mut add = tx.prepare("INSERT INTO dir_term (term) VALUES (?1)")?;
+    for term in vocabulary {
+        add.execute([term])?;
+    }
+    // Statistics let the planner choose between the full-text index and the others.
+    tx.execute_batch("ANALYZE dir_entry; ANALYZE dir_entry_category; ANALYZE dir_term;")?;
     Ok(())
 }
 
@@ -363,28 +398,88 @@ pub fn search(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<SearchRes
 
 fn run(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<Vec<ServiceHit>> {
     let limit = if q.limit == 0 { 20 } else { q.limit };
-    let mut sql = String::from("SELECT e.* FROM dir_entry e");
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    let mut filters: Vec<String> = Vec::new();
+    // Opening hours are checked on full rows, so look at more than a page.
+    let want = if q.open_at.is_some() {
+        limit * 4
+    } else {
+        limit
+    };
+    let phases = match_phases(conn, q)?;
+    // With no text, an indexed category drives the query instead of being checked per row.
+    let category = q.category.as_deref().map(|c| c.trim().to_lowercase());
+    let category_drives = phases == [None] && category.is_some() && q.near.is_none();
+    let (filters, args) = filters(q, !category_drives);
 
-    let mut matches = Vec::new();
-    if let Some(text) = q.text.as_deref() {
-        for term in terms(text) {
-            matches.push(term_query(conn, &term)?);
+    let rowids: Vec<i64> = match q.near {
+        Some((lat, lon)) => nearest(conn, &phases, &filters, &args, (lat, lon), want)?,
+        None => {
+            let mut picked = Vec::new();
+            for phase in &phases {
+                if picked.len() >= want {
+                    break;
+                }
+                let driver = match (phase.as_deref(), &category) {
+                    (Some(expr), _) => Driver::Text(expr),
+                    (None, Some(code)) if category_drives => Driver::Category(code),
+                    _ => Driver::Entries,
+                };
+                let (sql, args) = candidate_sql(driver, &filters, &args, None, "e.rowid");
+                // Browsing (no text, no category): alphabetical, read in order from the name index.
+                let order = if matches!(driver, Driver::Entries) {
+                    " ORDER BY e.name"
+                } else {
+                    ""
+                };
+                let sql = format!("{sql}{order} LIMIT {}", want + picked.len());
+                let mut stmt = conn.prepare_cached(&sql)?;
+                for rowid in
+                    stmt.query_map(params_from_iter(args.iter()), |r| r.get::<_, i64>(0))?
+                {
+                    let rowid = rowid?;
+                    if picked.len() < want && !picked.contains(&rowid) {
+                        picked.push(rowid);
+                    }
+                }
+            }
+            picked
+        }
+    };
+
+    let mut hits = fetch(conn, &rowids)?;
+    if let Some(at) = q.open_at {
+        hits.retain(|h| is_open(&h.hours, at) != Some(false));
+    }
+    if let Some((lat, lon)) = q.near {
+        for h in &mut hits {
+            h.distance_km = h
+                .latitude
+                .zip(h.longitude)
+                .map(|(a, b)| haversine_km(lat, lon, a, b));
         }
     }
-    if let Some(cat) = &q.category {
-        let words: Vec<String> = terms(cat).into_iter().map(|w| format!("\"{w}\"")).collect();
-        if !words.is_empty() {
-            matches.push(format!("categories : ({})", words.join(" + ")));
-        }
+    hits.truncate(limit);
+    Ok(hits)
+}
+
+/// The FTS expressions to try in order: name matches, then any field.
+/// `None` means no full-text condition at all.
+fn match_phases(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<Vec<Option<String>>> {
+    let mut text = Vec::new();
+    for term in q.text.as_deref().map(terms).unwrap_or_default() {
+        text.push(term_query(conn, &term)?);
     }
-    let ranked = !matches.is_empty();
-    if ranked {
-        sql.push_str(" JOIN dir_fts f ON f.rowid = e.rowid");
-        filters.push("dir_fts MATCH ?".into());
-        args.push(matches.join(" AND ").into());
-    }
+    Ok(if text.is_empty() {
+        vec![None]
+    } else {
+        let text = text.join(" AND ");
+        vec![Some(format!("name : ({text})")), Some(text)]
+    })
+}
+
+/// Conditions on `dir_entry` (alias `e`) other than full text and place.
+fn filters(q: &ServiceQuery, with_category: bool) -> (Vec<String>, Vec<rusqlite::types::Value>) {
+    let mut filters: Vec<String> = Vec::new();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(c) = &q.country {
         filters.push("e.country = ?".into());
         args.push(c.to_uppercase().into());
@@ -395,6 +490,10 @@ fn run(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<Vec<ServiceHit>>
     }
     if !q.include_authorities {
         filters.push("e.authority = 0".into());
+    }
+    if let Some(category) = q.category.as_ref().filter(|_| with_category) {
+        filters.push("EXISTS (SELECT 1 FROM dir_entry_category c WHERE c.category = ? AND c.entry = e.rowid)".into());
+        args.push(category.trim().to_lowercase().into());
     }
     if let Some(child) = &q.child {
         if let Some(age) = child.age {
@@ -420,68 +519,138 @@ fn run(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<Vec<ServiceHit>>
             filters.push("e.unaccompanied IS NOT 0".into());
         }
     }
-    // Near a point with nothing else narrowing: look in a growing box first.
-    let boxes: &[f64] = if q.near.is_some() && !ranked {
-        &[0.5, 2.0, 8.0, 180.0]
-    } else {
-        &[180.0]
+    (filters, args)
+}
+
+/// Which index a query reads first; the other conditions are checked per row.
+#[derive(Clone, Copy)]
+enum Driver<'a> {
+    /// The full-text index, with this match expression.
+    Text(&'a str),
+    /// The category index, with this category code.
+    Category(&'a str),
+    /// The entries themselves (through their own indexes: name, area, latitude).
+    Entries,
+}
+
+/// `SELECT <columns>` of the entries matching the driver, the filters and a box.
+fn candidate_sql(
+    driver: Driver<'_>,
+    filters: &[String],
+    args: &[rusqlite::types::Value],
+    bounds: Option<[f64; 4]>,
+    columns: &str,
+) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = format!("SELECT {columns} FROM ");
+    let mut conditions: Vec<String> = Vec::new();
+    let mut all_args = Vec::new();
+    // CROSS JOIN keeps the driving index as the outer loop: the other way
+    // round, SQLite would re-run a full-text match for every row.
+    match driver {
+        Driver::Text(expr) => {
+            sql.push_str("dir_fts f CROSS JOIN dir_entry e ON e.rowid = f.rowid");
+            conditions.push("dir_fts MATCH ?".into());
+            all_args.push(expr.to_owned().into());
+        }
+        Driver::Category(code) => {
+            sql.push_str("dir_entry_category d CROSS JOIN dir_entry e ON e.rowid = d.entry");
+            conditions.push("d.category = ?".into());
+            all_args.push(code.to_owned().into());
+        }
+        Driver::Entries => sql.push_str("dir_entry e"),
+    }
+    conditions.extend(filters.iter().cloned());
+    all_args.extend(args.iter().cloned());
+    if let Some([lat_min, lat_max, lon_min, lon_max]) = bounds {
+        conditions.push("e.latitude BETWEEN ? AND ? AND e.longitude BETWEEN ? AND ?".into());
+        all_args.extend([lat_min, lat_max, lon_min, lon_max].map(Into::into));
+    }
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    (sql, all_args)
+}
+
+/// The `want` nearest matching entries: only ids and coordinates are read,
+/// in a box that grows until it surely holds them. Text matches are read
+/// once into a set; the box (latitude index) drives.
+fn nearest(
+    conn: &Connection,
+    phases: &[Option<String>],
+    filters: &[String],
+    args: &[rusqlite::types::Value],
+    (lat, lon): (f64, f64),
+    want: usize,
+) -> rusqlite::Result<Vec<i64>> {
+    // The last phase is the widest (any field), or no text condition at all.
+    let matching: Option<std::collections::HashSet<i64>> = match phases.last().cloned().flatten() {
+        Some(expr) => {
+            let mut stmt =
+                conn.prepare_cached("SELECT rowid FROM dir_fts WHERE dir_fts MATCH ?1")?;
+            Some(
+                stmt.query_map([expr], |r| r.get::<_, i64>(0))?
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        None => None,
     };
-    for &half in boxes {
-        let mut sql = sql.clone();
-        let mut filters = filters.clone();
-        let mut args = args.clone();
-        if let (Some((lat, lon)), true) = (q.near, half < 180.0) {
-            filters.push("e.latitude BETWEEN ? AND ? AND e.longitude BETWEEN ? AND ?".into());
-            args.extend([lat - half, lat + half, lon - half, lon + half].map(Into::into));
-        }
-        if !filters.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&filters.join(" AND "));
-        }
-        if ranked {
-            sql.push_str(" ORDER BY bm25(dir_fts, 10.0, 4.0, 1.0, 2.0, 2.0), e.name");
-        } else if q.near.is_none() {
-            sql.push_str(" ORDER BY e.name");
-        }
-        // Distance and opening hours are computed here, so fetch enough to choose from.
-        let fetch = if q.near.is_some() || q.open_at.is_some() {
-            limit.max(200) * 5
-        } else {
-            limit
-        };
-        sql.push_str(&format!(" LIMIT {fetch}"));
+    for half in [0.1, 0.4, 1.6, 6.4, 180.0] {
+        let bounds = (half < 180.0).then_some([lat - half, lat + half, lon - half, lon + half]);
+        let (sql, all_args) = candidate_sql(
+            Driver::Entries,
+            filters,
+            args,
+            bounds,
+            "e.rowid, e.latitude, e.longitude",
+        );
         let mut stmt = conn.prepare_cached(&sql)?;
-        let mut hits: Vec<ServiceHit> = stmt
-            .query_map(params_from_iter(args.iter()), hit_from_row)?
-            .collect::<Result<_, _>>()?;
-        if let Some(at) = q.open_at {
-            hits.retain(|h| is_open(&h.hours, at) != Some(false));
-        }
-        if let Some((lat, lon)) = q.near {
-            for h in &mut hits {
-                h.distance_km = h
-                    .latitude
-                    .zip(h.longitude)
-                    .map(|(a, b)| haversine_km(lat, lon, a, b));
+        let mut found: Vec<(f64, i64)> = Vec::new();
+        let mut rows = stmt.query(params_from_iter(all_args.iter()))?;
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            if matching.as_ref().is_some_and(|m| !m.contains(&rowid)) {
+                continue;
             }
-            hits.sort_by(|a, b| {
-                let d = |h: &ServiceHit| h.distance_km.unwrap_or(f64::INFINITY);
-                d(a).total_cmp(&d(b)).then_with(|| a.name.cmp(&b.name))
-            });
+            let (a, b): (Option<f64>, Option<f64>) = (r.get(1)?, r.get(2)?);
+            found.push((
+                a.zip(b)
+                    .map_or(f64::INFINITY, |(a, b)| haversine_km(lat, lon, a, b)),
+                rowid,
+            ));
         }
-        if hits.len() >= limit || half >= 180.0 {
-            hits.truncate(limit);
-            return Ok(hits);
+        found.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        // Inside this radius nothing outside the box can be nearer.
+        let sure_km = half * 111.0 * lat.to_radians().cos().max(0.2);
+        if half >= 180.0 || found.iter().filter(|(d, _)| *d <= sure_km).count() >= want {
+            return Ok(found.into_iter().take(want).map(|(_, id)| id).collect());
         }
     }
     Ok(Vec::new())
+}
+
+/// Full rows for `rowids`, in that order.
+fn fetch(conn: &Connection, rowids: &[i64]) -> rusqlite::Result<Vec<ServiceHit>> {
+    if rowids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; rowids.len()].join(",");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT e.rowid AS id, e.* FROM dir_entry e WHERE e.rowid IN ({marks})"
+    ))?;
+    let mut by_id: BTreeMap<i64, ServiceHit> = stmt
+        .query_map(params_from_iter(rowids.iter()), |r| {
+            Ok((r.get::<_, i64>("id")?, hit_from_row(r)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rowids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// One FTS term: a prefix match, widened to near spellings when it matches nothing.
 fn term_query(conn: &Connection, term: &str) -> rusqlite::Result<String> {
     let exists: Option<i64> = conn
         .query_row(
-            "SELECT 1 FROM dir_vocab WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 1",
+            "SELECT 1 FROM dir_term WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 1",
             [term],
             |r| r.get(0),
         )
@@ -492,7 +661,7 @@ fn term_query(conn: &Connection, term: &str) -> rusqlite::Result<String> {
     let first: String = term.chars().take(1).collect();
     let max_distance = if term.chars().count() >= 8 { 2 } else { 1 };
     let mut stmt = conn.prepare_cached(
-        "SELECT term FROM dir_vocab WHERE term >= ?1 AND term < ?1 || char(1114111) AND length(term) BETWEEN ?2 AND ?3",
+        "SELECT term FROM dir_term WHERE term >= ?1 AND term < ?1 || char(1114111) AND length(term) BETWEEN ?2 AND ?3",
     )?;
     let len = term.chars().count() as i64;
     let mut near: Vec<(usize, String)> = stmt
