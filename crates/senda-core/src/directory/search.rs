@@ -56,6 +56,8 @@ CREATE VIRTUAL TABLE dir_fts USING fts5 (
     name, organization, description, categories, place,
     content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
 );
+-- Mapped entries as points, for box lookups proportional to what is inside the box.
+CREATE VIRTUAL TABLE dir_geo USING rtree (id, min_lat, max_lat, min_lon, max_lon);
 -- Category codes per entry, for exact, indexed category filters.
 CREATE TABLE dir_entry_category (
     category TEXT NOT NULL,
@@ -149,7 +151,7 @@ pub struct SearchResult {
 /// Flattens the installed HSDS rows into the index. Runs inside the install transaction.
 pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(
-        "DELETE FROM dir_entry; DELETE FROM dir_term; DELETE FROM dir_entry_category;
+        "DELETE FROM dir_entry; DELETE FROM dir_term; DELETE FROM dir_entry_category; DELETE FROM dir_geo;
          INSERT INTO dir_fts (dir_fts) VALUES ('delete-all');",
     )?;
     let mut vocabulary = BTreeSet::new();
@@ -197,6 +199,7 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
             ?21, ?22, ?23, ?24, ?25)",
     )?;
+    let mut add_point = tx.prepare("INSERT INTO dir_geo VALUES (?1, ?2, ?2, ?3, ?3)")?;
     let mut add_category =
         tx.prepare("INSERT OR IGNORE INTO dir_entry_category (category, entry) VALUES (?1, ?2)")?;
     let mut fts = tx.prepare(
@@ -348,6 +351,9 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             for category in &categories {
                 add_category.execute(params![category, rowid])?;
             }
+            if let (Some(lat), Some(lon)) = (lat, lon) {
+                add_point.execute(params![rowid, lat, lon])?;
+            }
             for field in [
                 service.get("name"),
                 organization,
@@ -423,7 +429,7 @@ fn run(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<Vec<ServiceHit>>
                     (None, Some(code)) if category_drives => Driver::Category(code),
                     _ => Driver::Entries,
                 };
-                let (sql, args) = candidate_sql(driver, &filters, &args, None, "e.rowid");
+                let (sql, args) = candidate_sql(driver, &filters, &args, "e.rowid");
                 // Browsing (no text, no category): alphabetical, read in order from the name index.
                 let order = if matches!(driver, Driver::Entries) {
                     " ORDER BY e.name"
@@ -529,16 +535,17 @@ enum Driver<'a> {
     Text(&'a str),
     /// The category index, with this category code.
     Category(&'a str),
-    /// The entries themselves (through their own indexes: name, area, latitude).
+    /// The entries themselves (through their own indexes: name, area).
     Entries,
+    /// The R*Tree of mapped entries, within [lat_min, lat_max, lon_min, lon_max].
+    Box([f64; 4]),
 }
 
-/// `SELECT <columns>` of the entries matching the driver, the filters and a box.
+/// `SELECT <columns>` of the entries matching the driver and the filters.
 fn candidate_sql(
     driver: Driver<'_>,
     filters: &[String],
     args: &[rusqlite::types::Value],
-    bounds: Option<[f64; 4]>,
     columns: &str,
 ) -> (String, Vec<rusqlite::types::Value>) {
     let mut sql = format!("SELECT {columns} FROM ");
@@ -558,13 +565,16 @@ fn candidate_sql(
             all_args.push(code.to_owned().into());
         }
         Driver::Entries => sql.push_str("dir_entry e"),
+        Driver::Box([lat_min, lat_max, lon_min, lon_max]) => {
+            sql.push_str("dir_geo g CROSS JOIN dir_entry e ON e.rowid = g.id");
+            conditions.push(
+                "g.min_lat >= ? AND g.max_lat <= ? AND g.min_lon >= ? AND g.max_lon <= ?".into(),
+            );
+            all_args.extend([lat_min, lat_max, lon_min, lon_max].map(Into::into));
+        }
     }
     conditions.extend(filters.iter().cloned());
     all_args.extend(args.iter().cloned());
-    if let Some([lat_min, lat_max, lon_min, lon_max]) = bounds {
-        conditions.push("e.latitude BETWEEN ? AND ? AND e.longitude BETWEEN ? AND ?".into());
-        all_args.extend([lat_min, lat_max, lon_min, lon_max].map(Into::into));
-    }
     if !conditions.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&conditions.join(" AND "));
@@ -596,14 +606,13 @@ fn nearest(
         None => None,
     };
     for half in [0.1, 0.4, 1.6, 6.4, 180.0] {
-        let bounds = (half < 180.0).then_some([lat - half, lat + half, lon - half, lon + half]);
-        let (sql, all_args) = candidate_sql(
-            Driver::Entries,
-            filters,
-            args,
-            bounds,
-            "e.rowid, e.latitude, e.longitude",
-        );
+        let driver = if half < 180.0 {
+            Driver::Box([lat - half, lat + half, lon - half, lon + half])
+        } else {
+            Driver::Entries
+        };
+        let (sql, all_args) =
+            candidate_sql(driver, filters, args, "e.rowid, e.latitude, e.longitude");
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut found: Vec<(f64, i64)> = Vec::new();
         let mut rows = stmt.query(params_from_iter(all_args.iter()))?;
