@@ -143,6 +143,23 @@ fn a_truncated_pack_is_refused_at_every_length() {
 }
 
 #[test]
+fn is_newer_reads_only_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = publisher();
+    let mut store = p.store(dir.path());
+    let v2 = p.full(2, &demo());
+    assert!(store.is_newer(&v2).unwrap());
+    store.install(&v2, Utc::now()).unwrap();
+    assert!(!store.is_newer(&v2).unwrap());
+    assert!(!store.is_newer(&p.full(1, &demo())).unwrap());
+    assert!(store.is_newer(&p.full(3, &demo())).unwrap());
+    assert_eq!(
+        store.is_newer(&v2[..40]),
+        Err(InstallError::Pack(PackError::Truncated))
+    );
+}
+
+#[test]
 fn an_older_or_equal_version_is_a_rollback() {
     let dir = tempfile::tempdir().unwrap();
     let p = publisher();

@@ -149,8 +149,14 @@ pub fn generate_key() -> Vec<u8> {
         .to_vec()
 }
 
-/// Verifies a pack file against the trusted keys, then decodes it.
-pub fn verify(file: &[u8], trusted: &TrustedKeys) -> Result<SignedPack, PackError> {
+/// Reads the header and checks the lengths, without verifying anything.
+/// Enough to decide whether a pack is worth verifying; never enough to trust it.
+pub fn read_header(file: &[u8]) -> Result<PackHeader, PackError> {
+    layout(file).map(|(header, _, _)| header)
+}
+
+/// The header, and where the header and the payload end.
+fn layout(file: &[u8]) -> Result<(PackHeader, usize, usize), PackError> {
     if file.len() as u64 > MAX_PACK_BYTES {
         return Err(PackError::TooLarge);
     }
@@ -194,6 +200,12 @@ pub fn verify(file: &[u8], trusted: &TrustedKeys) -> Result<SignedPack, PackErro
             detail: "bytes after the signature".into(),
         });
     }
+    Ok((header, header_end, payload_end))
+}
+
+/// Verifies a pack file against the trusted keys, then decodes it.
+pub fn verify(file: &[u8], trusted: &TrustedKeys) -> Result<SignedPack, PackError> {
+    let (header, header_end, payload_end) = layout(file)?;
 
     let key = trusted
         .key_for(&header.publisher)

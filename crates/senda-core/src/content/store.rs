@@ -167,6 +167,21 @@ impl ContentStore {
         Ok(record)
     }
 
+    /// Whether `file` is newer than what is installed from its publisher, judged
+    /// from its unverified header: good for skipping work, never for trusting.
+    pub fn is_newer(&self, file: &[u8]) -> Result<bool, InstallError> {
+        let header = pack::read_header(file)?;
+        let installed: Option<u32> = self
+            .conn
+            .query_row(
+                "SELECT version FROM pack WHERE publisher = ?1",
+                [&header.publisher],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(installed.is_none_or(|v| header.version > v))
+    }
+
     pub fn installed(&self) -> Result<Vec<InstalledPack>, InstallError> {
         let mut stmt = self.conn.prepare(
             "SELECT publisher, version, file_sha256, installed_at FROM pack ORDER BY publisher",
