@@ -123,3 +123,15 @@ country-co = Colombia
 country-pe = Peru
 country-bo = Bolivia
 country-ec = Ecuador
+
+## Content errors (signed packs)
+
+error-rollback = This content pack (version { $offered }) is not newer than the installed one (version { $installed }). The current content is kept.
+error-base-mismatch = This update is for another version of the content. The current content is kept.
+error-content-storage = The content could not be read or saved. The installed content is unchanged.
+error-not-a-pack = This file is not a Senda content pack. Nothing was installed.
+error-truncated = The content pack is incomplete. Nothing was installed.
+error-too-large = The content pack is too large. Nothing was installed.
+error-untrusted-publisher = This device does not recognise the publisher of this pack ({ $publisher }). Nothing was installed.
+error-bad-signature = The pack's signature is not valid: it may have been altered. Nothing was installed.
+error-malformed = The content pack is damaged. Nothing was installed.

@@ -123,3 +123,15 @@ country-co = Colombia
 country-pe = Perú
 country-bo = Bolivia
 country-ec = Ecuador
+
+## Errores del contenido (paquetes firmados)
+
+error-rollback = Este paquete de contenido (versión { $offered }) no es más nuevo que el instalado (versión { $installed }). Se mantiene el contenido actual.
+error-base-mismatch = Esta actualización es para otra versión del contenido. Se mantiene el contenido actual.
+error-content-storage = No se pudo leer o guardar el contenido. El contenido instalado sigue igual.
+error-not-a-pack = Este archivo no es un paquete de contenido de Senda. No se instaló nada.
+error-truncated = El paquete de contenido está incompleto. No se instaló nada.
+error-too-large = El paquete de contenido es demasiado grande. No se instaló nada.
+error-untrusted-publisher = Este dispositivo no reconoce a quien publica este paquete ({ $publisher }). No se instaló nada.
+error-bad-signature = La firma del paquete no es válida: pudo ser alterado. No se instaló nada.
+error-malformed = El paquete de contenido está dañado. No se instaló nada.

@@ -123,3 +123,15 @@ country-co = Colômbia
 country-pe = Peru
 country-bo = Bolívia
 country-ec = Equador
+
+## Erros do conteúdo (pacotes assinados)
+
+error-rollback = Este pacote de conteúdo (versão { $offered }) não é mais novo que o instalado (versão { $installed }). O conteúdo atual é mantido.
+error-base-mismatch = Esta atualização é para outra versão do conteúdo. O conteúdo atual é mantido.
+error-content-storage = Não foi possível ler ou salvar o conteúdo. O conteúdo instalado continua igual.
+error-not-a-pack = Este arquivo não é um pacote de conteúdo do Senda. Nada foi instalado.
+error-truncated = O pacote de conteúdo está incompleto. Nada foi instalado.
+error-too-large = O pacote de conteúdo é grande demais. Nada foi instalado.
+error-untrusted-publisher = Este dispositivo não reconhece quem publica este pacote ({ $publisher }). Nada foi instalado.
+error-bad-signature = A assinatura do pacote não é válida: ele pode ter sido alterado. Nada foi instalado.
+error-malformed = O pacote de conteúdo está danificado. Nada foi instalado.

@@ -50,6 +50,19 @@ pub enum PackError {
     Malformed { detail: String },
 }
 
+impl PackError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotAPack => "not-a-pack",
+            Self::Truncated => "truncated",
+            Self::TooLarge => "too-large",
+            Self::UntrustedPublisher { .. } => "untrusted-publisher",
+            Self::BadSignature => "bad-signature",
+            Self::Malformed { .. } => "malformed",
+        }
+    }
+}
+
 /// A publisher's Ed25519 public key, as trusted by a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublisherKey {

@@ -45,10 +45,36 @@ pub enum InstallError {
     #[error("this update applies to version {base}, but version {installed} is installed")]
     BaseMismatch { base: u32, installed: u32 },
     #[error("content storage: {message}")]
+    #[serde(rename = "content-storage")]
     Storage { message: String },
     #[error(transparent)]
     #[serde(untagged)]
     Pack(#[from] PackError),
+}
+
+impl InstallError {
+    /// The stable code the UI says as `error-<code>` (as `VaultError::code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Rollback { .. } => "rollback",
+            Self::BaseMismatch { .. } => "base-mismatch",
+            Self::Storage { .. } => "content-storage",
+            Self::Pack(p) => p.code(),
+        }
+    }
+
+    /// Every code, so a test can check each has a sentence in every locale.
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "rollback",
+        "base-mismatch",
+        "content-storage",
+        "not-a-pack",
+        "truncated",
+        "too-large",
+        "untrusted-publisher",
+        "bad-signature",
+        "malformed",
+    ];
 }
 
 impl From<rusqlite::Error> for InstallError {
@@ -278,5 +304,42 @@ fn kind_name(kind: ItemKind) -> &'static str {
         ItemKind::Place => "place",
         ItemKind::HsdsTable => "hsds-table",
         ItemKind::HsdsRow => "hsds-row",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_serialised_code_is_the_code() {
+        let all = [
+            InstallError::Rollback {
+                installed: 2,
+                offered: 1,
+            },
+            InstallError::BaseMismatch {
+                base: 1,
+                installed: 0,
+            },
+            InstallError::Storage {
+                message: "x".into(),
+            },
+            PackError::NotAPack.into(),
+            PackError::Truncated.into(),
+            PackError::TooLarge.into(),
+            PackError::UntrustedPublisher {
+                publisher: "p".into(),
+            }
+            .into(),
+            PackError::BadSignature.into(),
+            PackError::Malformed { detail: "d".into() }.into(),
+        ];
+        let codes: Vec<&str> = all.iter().map(InstallError::code).collect();
+        assert_eq!(codes, InstallError::ALL_CODES);
+        for e in &all {
+            let json = serde_json::to_value(e).unwrap();
+            assert_eq!(json["code"], e.code(), "{json}");
+        }
     }
 }

@@ -117,8 +117,14 @@ pub fn table_for_file(file: &str) -> Option<String> {
     candidates.into_iter().find(|c| tables.contains_key(c))
 }
 
-/// Scalar columns per HSDS table, with whether each is required.
-fn schema() -> BTreeMap<String, Vec<(String, bool)>> {
+/// Scalar columns per HSDS table, with whether each is required. Parsed once.
+fn schema() -> &'static BTreeMap<String, Vec<(String, bool)>> {
+    static SCHEMA: std::sync::LazyLock<BTreeMap<String, Vec<(String, bool)>>> =
+        std::sync::LazyLock::new(parse_schema);
+    &SCHEMA
+}
+
+fn parse_schema() -> BTreeMap<String, Vec<(String, bool)>> {
     let mut tables: BTreeMap<String, Vec<(String, bool)>> = BTreeMap::new();
     let mut reader = csv::Reader::from_reader(SCHEMA_CSV.as_bytes());
     for record in reader.records().flatten() {
