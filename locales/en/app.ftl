@@ -87,6 +87,20 @@ error-disk-full = The device has no free space. The last change was not saved; f
 error-not-permitted = Only the device owner can do this.
 error-invalid-setting = That value is not allowed.
 error-storage = Could not save. What was already saved is intact.
+error-audit-tampered = The audit log was altered (entry { $seq }). Tell the person responsible: nothing was deleted.
+error-invalid-field = Check this field: { $field }.
+error-not-found = That record was not found. It may have been deleted at the end of its retention period.
+error-invalid-answer = The answer to “{ $question }” is not valid for that question. Nothing from this section was saved.
+error-answers-missing = Some answers are missing. “Don't know” and “Prefers not to say” are answers too.
+error-screening-complete = This screening is complete and cannot be changed. Start a new one for this visit.
+error-checklist-not-installed = This screening's checklist is no longer installed.
+error-checklist-changed = This screening started with version { $was } of the checklist and version { $now } is now installed. Its answers are kept; start a new screening.
+error-consent-required = Consent to share this has not been recorded. Nothing left the device.
+error-consent-incomplete = The consent is not complete: { $missing }.
+error-override-reason-required = Write why the law requires reporting without consent (at least 10 characters).
+error-service-not-listed = The installed directory no longer lists this service. Choose another; the referral stays a draft.
+error-bad-transition = A referral cannot go from “{ $from }” to “{ $to }”.
+error-summary-not-reviewed = Review the summary with the child and tick that they agreed before sending it.
 error-unexpected = Something went wrong. Please try again.
 
 ## Content

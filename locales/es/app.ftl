@@ -87,6 +87,20 @@ error-disk-full = El dispositivo no tiene espacio libre. El último cambio no se
 error-not-permitted = Solo la persona responsable del dispositivo puede hacer esto.
 error-invalid-setting = Ese valor no está permitido.
 error-storage = No se pudo guardar. Lo que ya estaba guardado sigue intacto.
+error-audit-tampered = El registro de auditoría fue alterado (entrada { $seq }). Avisa a la persona responsable: no se borró nada.
+error-invalid-field = Revisa este dato: { $field }.
+error-not-found = No se encontró ese registro. Puede que se haya borrado al cumplir el plazo de conservación.
+error-invalid-answer = La respuesta a «{ $question }» no es válida para esa pregunta. No se guardó nada de esta sección.
+error-answers-missing = Faltan respuestas. «No sé» y «Prefiere no decir» también son respuestas.
+error-screening-complete = Este tamizaje ya está terminado y no se puede cambiar. Empieza uno nuevo en esta visita.
+error-checklist-not-installed = La lista de verificación de este tamizaje ya no está instalada.
+error-checklist-changed = Este tamizaje empezó con la versión { $was } de la lista y ahora está instalada la { $now }. Sus respuestas se conservan; empieza un tamizaje nuevo.
+error-consent-required = Falta registrar el consentimiento para compartir esto. Nada salió del dispositivo.
+error-consent-incomplete = El consentimiento no está completo: { $missing }.
+error-override-reason-required = Escribe por qué la ley obliga a informar sin consentimiento (al menos 10 caracteres).
+error-service-not-listed = El directorio instalado ya no incluye este servicio. Elige otro servicio; la derivación sigue en borrador.
+error-bad-transition = Una derivación no puede pasar de «{ $from }» a «{ $to }».
+error-summary-not-reviewed = Revisa el resumen con la niña, niño o adolescente y marca que lo aceptó antes de enviarlo.
 error-unexpected = Algo salió mal. Vuelve a intentarlo.
 
 ## Contenido

@@ -87,6 +87,20 @@ error-disk-full = O dispositivo está sem espaço livre. A última alteração n
 error-not-permitted = Só a pessoa responsável pelo dispositivo pode fazer isso.
 error-invalid-setting = Esse valor não é permitido.
 error-storage = Não foi possível salvar. O que já estava salvo continua intacto.
+error-audit-tampered = O registro de auditoria foi alterado (entrada { $seq }). Avise a pessoa responsável: nada foi apagado.
+error-invalid-field = Verifique este dado: { $field }.
+error-not-found = Esse registro não foi encontrado. Pode ter sido apagado ao fim do prazo de conservação.
+error-invalid-answer = A resposta a «{ $question }» não é válida para essa pergunta. Nada desta seção foi salvo.
+error-answers-missing = Faltam respostas. «Não sei» e «Prefere não dizer» também são respostas.
+error-screening-complete = Esta triagem já está concluída e não pode ser alterada. Comece uma nova nesta visita.
+error-checklist-not-installed = A lista de verificação desta triagem não está mais instalada.
+error-checklist-changed = Esta triagem começou com a versão { $was } da lista e agora está instalada a { $now }. As respostas são mantidas; comece uma nova triagem.
+error-consent-required = Falta registrar o consentimento para compartilhar isto. Nada saiu do dispositivo.
+error-consent-incomplete = O consentimento não está completo: { $missing }.
+error-override-reason-required = Escreva por que a lei obriga a informar sem consentimento (pelo menos 10 caracteres).
+error-service-not-listed = O diretório instalado não inclui mais este serviço. Escolha outro; o encaminhamento continua como rascunho.
+error-bad-transition = Um encaminhamento não pode passar de «{ $from }» para «{ $to }».
+error-summary-not-reviewed = Revise o resumo com a criança ou adolescente e marque que aceitou antes de enviar.
 error-unexpected = Algo deu errado. Tente de novo.
 
 ## Conteúdo

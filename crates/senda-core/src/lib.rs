@@ -2,13 +2,16 @@
 //!
 //! - [`vault`]: the encrypted store of children's data (SQLCipher), its keys and its lock.
 //! - [`i18n`]: the Fluent message catalogues shared by every screen.
+//! - [`casework`]: cases, screenings, consent, referrals and the outbox, inside the vault.
 //! - [`clock`]: time, injectable so that lockouts and auto-lock are testable.
 
+pub mod casework;
 pub mod checklist;
 pub mod clock;
 pub mod content;
 pub mod directory;
 pub mod hex;
+pub mod hlc;
 pub mod i18n;
 pub mod text;
 pub mod vault;

@@ -1,6 +1,7 @@
 //! Every UI string exists in es, en and pt; every core error can be said in each.
 
 use senda_core::VaultError;
+use senda_core::casework::CaseError;
 use senda_core::content::InstallError;
 use senda_core::i18n::{Catalogs, DEFAULT_LOCALE, REQUIRED_LOCALES};
 use std::path::PathBuf;
@@ -31,7 +32,11 @@ fn every_required_locale_has_every_message() {
 fn every_core_error_has_a_sentence_in_every_locale() {
     let c = catalogs();
     for locale in REQUIRED_LOCALES {
-        for code in VaultError::ALL_CODES.iter().chain(InstallError::ALL_CODES) {
+        for code in VaultError::ALL_CODES
+            .iter()
+            .chain(InstallError::ALL_CODES)
+            .chain(CaseError::ALL_CODES)
+        {
             let id = format!("error-{code}");
             assert!(c.has(locale, &id), "locales/{locale} lacks {id}");
         }

@@ -8,7 +8,7 @@
 use super::model::{Article, ContentPayload, ItemKind, Place};
 use super::pack::{self, PackError, SignedPack, TrustedKeys};
 use crate::checklist::Checklist;
-use crate::directory::search::{self, SearchResult, ServiceQuery};
+use crate::directory::search::{self, SearchResult, ServiceHit, ServiceQuery};
 use crate::directory::{HsdsData, HsdsRow, HsdsTable};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -34,6 +34,8 @@ const MIGRATIONS: &[M<'static>] = &[
     ),
     // v2: the directory's search index, rebuilt from the HSDS rows on each install.
     M::up(search::INDEX_SQL),
+    // v3: referrals look a service up by id.
+    M::up("CREATE INDEX dir_entry_service ON dir_entry (service_id);"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
@@ -242,6 +244,11 @@ impl ContentStore {
     /// Searches the installed referral directory.
     pub fn search(&self, query: &ServiceQuery) -> Result<SearchResult, InstallError> {
         Ok(search::search(&self.conn, query)?)
+    }
+
+    /// One service by id, or `None` if the installed directory does not list it.
+    pub fn service(&self, service_id: &str) -> Result<Option<ServiceHit>, InstallError> {
+        Ok(search::service(&self.conn, service_id)?)
     }
 
     /// The installed directory as HSDS tables and rows (for export).

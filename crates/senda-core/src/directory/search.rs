@@ -638,6 +638,16 @@ fn nearest(
     Ok(Vec::new())
 }
 
+/// One service as the directory lists it (its first location), or `None`
+/// when the installed directory no longer has it.
+pub fn service(conn: &Connection, service_id: &str) -> rusqlite::Result<Option<ServiceHit>> {
+    let rowids: Vec<i64> = conn
+        .prepare_cached("SELECT rowid FROM dir_entry WHERE service_id = ?1 ORDER BY rowid LIMIT 1")?
+        .query_map([service_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(fetch(conn, &rowids)?.into_iter().next())
+}
+
 /// Full rows for `rowids`, in that order.
 fn fetch(conn: &Connection, rowids: &[i64]) -> rusqlite::Result<Vec<ServiceHit>> {
     if rowids.is_empty() {

@@ -44,6 +44,8 @@ pub enum VaultError {
     NotPermitted,
     #[error("setting out of range: {setting}")]
     InvalidSetting { setting: String },
+    #[error("the audit log was altered at entry {seq}")]
+    AuditTampered { seq: i64 },
     #[error("storage error: {message}")]
     Storage { message: String },
 }
@@ -68,6 +70,7 @@ impl VaultError {
             Self::DiskFull => "disk-full",
             Self::NotPermitted => "not-permitted",
             Self::InvalidSetting { .. } => "invalid-setting",
+            Self::AuditTampered { .. } => "audit-tampered",
             Self::Storage { .. } => "storage",
         }
     }
@@ -90,6 +93,7 @@ impl VaultError {
         "disk-full",
         "not-permitted",
         "invalid-setting",
+        "audit-tampered",
         "storage",
     ];
 }

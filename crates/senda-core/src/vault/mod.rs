@@ -8,11 +8,14 @@
 //! The unwrapped key lives only inside an unlocked [`Vault`] and is zeroed on
 //! lock. No error path deletes data, except the wipe the device owner opts into.
 
+mod audit;
 mod error;
 mod keyring;
 mod keys;
 mod schema;
 
+pub use audit::AuditEntry;
+pub(crate) use audit::record as audit;
 pub use error::VaultError;
 pub use keys::DEFAULT_KDF_ITERATIONS;
 pub use schema::{latest_version, vault_migrations};
@@ -20,7 +23,8 @@ pub use schema::{latest_version, vault_migrations};
 use crate::clock::Clock;
 use chrono::{DateTime, Duration, Utc};
 use keyring::{Guard, Keyring, Slot};
-use keys::{DataKey, WrappedKey, random_id};
+use keys::{DataKey, WrappedKey};
+pub(crate) use keys::{fill_random, random_id};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::num::NonZeroU32;
@@ -405,22 +409,25 @@ impl Vault {
         self.keyring.set_policy(&policy)
     }
 
+    /// Casework (cases, screenings, consents, referrals, outbox) as the unlocked staff member.
+    pub fn casework(&mut self) -> Result<crate::casework::Casework<'_>, VaultError> {
+        let now = self.clock.now();
+        let session = self.session_mut()?;
+        Ok(crate::casework::Casework::new(
+            &session.conn,
+            &session.staff,
+            now,
+        ))
+    }
+
     /// The audit log, newest first (who did what, when; never case content).
     pub fn audit_log(&mut self, limit: u32) -> Result<Vec<AuditEntry>, VaultError> {
-        let conn = &self.session_mut()?.conn;
-        let mut stmt = conn.prepare(
-            "SELECT seq, at, staff_id, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit], |r| {
-            Ok(AuditEntry {
-                seq: r.get(0)?,
-                at: r.get(1)?,
-                staff_id: r.get(2)?,
-                action: r.get(3)?,
-                detail: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        audit::recent(&self.session_mut()?.conn, limit)
+    }
+
+    /// Checks the audit log's hash chain; returns how many entries it holds.
+    pub fn verify_audit_log(&mut self) -> Result<u64, VaultError> {
+        audit::verify(&self.session_mut()?.conn)
     }
 
     fn session_mut(&mut self) -> Result<&mut Session, VaultError> {
@@ -512,15 +519,6 @@ impl Drop for Vault {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AuditEntry {
-    pub seq: i64,
-    pub at: String,
-    pub staff_id: Option<String>,
-    pub action: String,
-    pub detail: Option<String>,
-}
-
 /// Opens (or with `create`, creates) the SQLCipher database with a raw key,
 /// then proves the key and the file are sound before anything is written.
 fn open_db(path: &Path, key: &DataKey, create: bool) -> Result<Connection, VaultError> {
@@ -550,7 +548,7 @@ fn open_db(path: &Path, key: &DataKey, create: bool) -> Result<Connection, Vault
             return Err(VaultError::Corrupted);
         }
     }
-    schema::refuse_newer(&conn, schema::VAULT_MIGRATIONS.len())?;
+    schema::refuse_newer(&conn, schema::latest_version() as usize)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
@@ -603,20 +601,6 @@ fn staff_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StaffMember> {
             Role::Staff
         },
     })
-}
-
-fn audit(
-    conn: &Connection,
-    at: DateTime<Utc>,
-    staff_id: Option<&str>,
-    action: &str,
-    detail: Option<&str>,
-) -> Result<(), VaultError> {
-    conn.execute(
-        "INSERT INTO audit_log (at, staff_id, action, detail) VALUES (?1, ?2, ?3, ?4)",
-        params![at.to_rfc3339(), staff_id, action, detail],
-    )?;
-    Ok(())
 }
 
 fn valid_name(name: &str) -> Result<String, VaultError> {

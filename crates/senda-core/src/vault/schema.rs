@@ -7,10 +7,11 @@ use super::VaultError;
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-pub const VAULT_MIGRATIONS: &[M<'static>] = &[
-    // v1: staff and the audit log.
-    M::up(
-        "CREATE TABLE staff (
+fn vault_migration_list() -> Vec<M<'static>> {
+    vec![
+        // v1: staff and the audit log.
+        M::up(
+            "CREATE TABLE staff (
             id TEXT PRIMARY KEY,
             display_name TEXT NOT NULL,
             created_at TEXT NOT NULL
@@ -22,23 +23,41 @@ pub const VAULT_MIGRATIONS: &[M<'static>] = &[
             action TEXT NOT NULL,
             detail TEXT
         ) STRICT;",
-    ),
-    // v2: roles. Only the device owner may change the lock policy (e.g. turn on wipe).
-    M::up(
-        "ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'staff'
+        ),
+        // v2: roles. Only the device owner may change the lock policy (e.g. turn on wipe).
+        M::up(
+            "ALTER TABLE staff ADD COLUMN role TEXT NOT NULL DEFAULT 'staff'
             CHECK (role IN ('owner', 'staff'));
         UPDATE staff SET role = 'owner'
             WHERE id = (SELECT id FROM staff ORDER BY created_at LIMIT 1);",
-    ),
-];
+        ),
+        // v3: the audit log becomes a hash chain (see audit.rs); earlier entries are chained in place.
+        M::up_with_hook(
+            "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+        ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';",
+            |tx: &rusqlite::Transaction<'_>| {
+                super::audit::chain_existing(tx)?;
+                tx.execute_batch(
+                    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+                )?;
+                Ok(())
+            },
+        ),
+        // v4: casework (cases, screenings, consents, referrals) and the outbox.
+        M::up(include_str!("casework_v4.sql")),
+    ]
+}
 
 pub fn vault_migrations() -> Migrations<'static> {
-    Migrations::from_slice(VAULT_MIGRATIONS)
+    Migrations::new(vault_migration_list())
 }
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {
-    VAULT_MIGRATIONS.len() as i64
+    vault_migration_list().len() as i64
 }
 
 /// Refuses a database written by a newer Senda instead of guessing at it.
@@ -76,6 +95,15 @@ mod tests {
                 )
                 .unwrap();
             }
+            if (1..3).contains(&start) {
+                for action in ["vault-created", "unlock"] {
+                    conn.execute(
+                        "INSERT INTO audit_log (at, staff_id, action) VALUES ('2026-01-01T00:00:00Z', 'a', ?1)",
+                        [action],
+                    )
+                    .unwrap();
+                }
+            }
             m.to_latest(&mut conn).unwrap();
             assert_eq!(
                 m.current_version(&conn).unwrap(),
@@ -89,7 +117,16 @@ mod tests {
                         Ok((r.get(0)?, r.get(1)?))
                     })
                     .unwrap();
-                assert_eq!((name.as_str(), role.as_str()), ("Ana", "owner"));
+                // v2 made the earliest staff member the owner; later inserts default to staff.
+                let expected = if start < 2 { "owner" } else { "staff" };
+                assert_eq!((name.as_str(), role.as_str()), ("Ana", expected));
+            }
+            if (1..3).contains(&start) {
+                assert_eq!(
+                    super::super::audit::verify(&conn).unwrap(),
+                    2,
+                    "earlier entries are chained"
+                );
             }
         }
     }

@@ -77,3 +77,71 @@ fn a_vault_from_a_newer_senda_is_refused_untouched() {
     );
     assert_eq!(std::fs::read(dir.path().join(VAULT_FILE)).unwrap(), before);
 }
+
+#[test]
+fn an_edited_or_removed_audit_entry_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = Vault::open_dir(dir.path(), Arc::new(ManualClock::default()))
+        .unwrap()
+        .with_kdf_iterations(100_000);
+    vault.create("Ana", "135790").unwrap();
+    for i in 0..4 {
+        vault
+            .add_staff(&format!("S{i}"), &format!("24680{i}"))
+            .unwrap();
+    }
+    assert_eq!(vault.verify_audit_log().unwrap(), 5);
+
+    let conn = &vault.session.as_ref().unwrap().conn;
+    // The triggers refuse edits outright…
+    assert!(
+        conn.execute("UPDATE audit_log SET action = 'x' WHERE seq = 3", [])
+            .is_err()
+    );
+    assert!(
+        conn.execute("DELETE FROM audit_log WHERE seq = 3", [])
+            .is_err()
+    );
+    // …and someone who drops them is still caught by the chain.
+    conn.execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
+        .unwrap();
+    conn.execute(
+        "UPDATE audit_log SET detail = 'someone-else' WHERE seq = 3",
+        [],
+    )
+    .unwrap();
+    assert_eq!(
+        vault.verify_audit_log(),
+        Err(VaultError::AuditTampered { seq: 3 })
+    );
+
+    let conn = &vault.session.as_ref().unwrap().conn;
+    conn.execute("DELETE FROM audit_log WHERE seq = 3", [])
+        .unwrap();
+    assert_eq!(
+        vault.verify_audit_log(),
+        Err(VaultError::AuditTampered { seq: 4 })
+    );
+}
+
+#[test]
+fn the_outbox_refuses_edits_and_the_deletion_of_unsent_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = Vault::open_dir(dir.path(), Arc::new(ManualClock::default()))
+        .unwrap()
+        .with_kdf_iterations(100_000);
+    vault.create("Ana", "135790").unwrap();
+    let details: crate::casework::CaseDetails =
+        serde_json::from_value(serde_json::json!({ "alias": "Luz", "country": "CO" })).unwrap();
+    vault.casework().unwrap().open_case(details).unwrap();
+    let conn = &vault.session.as_ref().unwrap().conn;
+    assert!(
+        conn.execute("UPDATE outbox SET payload = '{}'", [])
+            .is_err()
+    );
+    assert!(conn.execute("DELETE FROM outbox", []).is_err());
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -1,0 +1,97 @@
+use crate::VaultError;
+use serde::Serialize;
+use thiserror::Error;
+
+/// Why a casework change was refused. Nothing is half-saved: every change
+/// runs in one transaction that is rolled back on any of these.
+#[derive(Debug, Error, Clone, PartialEq, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum CaseError {
+    #[error("invalid value for {field}")]
+    InvalidField { field: String },
+    #[error("no such {what}")]
+    NotFound { what: String },
+    #[error("the answer to {question} is not valid for that question")]
+    InvalidAnswer { question: String },
+    #[error("questions still without an answer: {questions:?}")]
+    AnswersMissing { questions: Vec<String> },
+    #[error("the screening is complete and can no longer be changed")]
+    ScreeningComplete,
+    #[error("checklist {checklist} is not installed")]
+    ChecklistNotInstalled { checklist: String },
+    #[error("this screening used checklist version {was}; version {now} is installed")]
+    ChecklistChanged { was: u32, now: u32 },
+    #[error("consent for {purpose} has not been recorded")]
+    ConsentRequired { purpose: String },
+    #[error("consent needs {missing}")]
+    ConsentIncomplete { missing: String },
+    #[error("an override needs a reason")]
+    OverrideReasonRequired,
+    #[error("the installed directory no longer lists this service")]
+    ServiceNotListed,
+    #[error("a referral cannot go from {from} to {to}")]
+    BadTransition { from: String, to: String },
+    #[error("the tell-once summary has not been reviewed with the child")]
+    SummaryNotReviewed,
+    #[error(transparent)]
+    #[serde(untagged)]
+    Vault(#[from] VaultError),
+}
+
+impl CaseError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidField { .. } => "invalid-field",
+            Self::NotFound { .. } => "not-found",
+            Self::InvalidAnswer { .. } => "invalid-answer",
+            Self::AnswersMissing { .. } => "answers-missing",
+            Self::ScreeningComplete => "screening-complete",
+            Self::ChecklistNotInstalled { .. } => "checklist-not-installed",
+            Self::ChecklistChanged { .. } => "checklist-changed",
+            Self::ConsentRequired { .. } => "consent-required",
+            Self::ConsentIncomplete { .. } => "consent-incomplete",
+            Self::OverrideReasonRequired => "override-reason-required",
+            Self::ServiceNotListed => "service-not-listed",
+            Self::BadTransition { .. } => "bad-transition",
+            Self::SummaryNotReviewed => "summary-not-reviewed",
+            Self::Vault(e) => e.code(),
+        }
+    }
+
+    /// The codes of this type's own variants (the vault's are listed by `VaultError`).
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "invalid-field",
+        "not-found",
+        "invalid-answer",
+        "answers-missing",
+        "screening-complete",
+        "checklist-not-installed",
+        "checklist-changed",
+        "consent-required",
+        "consent-incomplete",
+        "override-reason-required",
+        "service-not-listed",
+        "bad-transition",
+        "summary-not-reviewed",
+    ];
+
+    pub(crate) fn not_found(what: &str) -> Self {
+        Self::NotFound {
+            what: what.to_owned(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for CaseError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Vault(e.into())
+    }
+}
+
+impl From<serde_json::Error> for CaseError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Vault(VaultError::Storage {
+            message: e.to_string(),
+        })
+    }
+}

@@ -1,0 +1,114 @@
+//! Casework at a crossing: case → screening → consent → referral, over
+//! several visits, with every change written to the outbox.
+//!
+//! A [`Casework`] borrows an unlocked vault. Each method is one transaction
+//! that writes the change, its outbox row and (for consequential actions)
+//! an audit entry together, or nothing at all.
+
+mod cases;
+mod consent;
+mod error;
+mod model;
+pub mod outbox;
+mod referral;
+mod retention;
+mod screening;
+
+pub use consent::{Consent, ConsentBasis, Explained, NewConsent, OtherConsenter, Purpose};
+pub use error::CaseError;
+pub use model::*;
+pub use outbox::{Entity, OutboxCounts, OutboxEntry};
+pub use referral::{
+    Proposal, Referral, ReferralSlip, ReferralStatus, SharedDetails, SummaryIndicator,
+    TellOnceSummary,
+};
+pub use retention::PurgeReport;
+pub use screening::Screening;
+
+use crate::vault::{StaffMember, audit};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, Transaction};
+
+/// Casework over an unlocked vault, as one staff member, at one moment.
+pub struct Casework<'v> {
+    conn: &'v Connection,
+    staff: &'v StaffMember,
+    now: DateTime<Utc>,
+}
+
+impl<'v> Casework<'v> {
+    pub(crate) fn new(conn: &'v Connection, staff: &'v StaffMember, now: DateTime<Utc>) -> Self {
+        Self { conn, staff, now }
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    fn now_text(&self) -> String {
+        self.now.to_rfc3339()
+    }
+
+    /// Runs `f` in one transaction: all of it is saved, or none.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, CaseError>,
+    ) -> Result<T, CaseError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    fn audit(&self, conn: &Connection, action: &str, detail: &str) -> Result<(), CaseError> {
+        Ok(audit(
+            conn,
+            self.now,
+            Some(&self.staff.id),
+            action,
+            Some(detail),
+        )?)
+    }
+
+    fn outbox(&self, conn: &Connection, change: outbox::Change<'_>) -> Result<i64, CaseError> {
+        outbox::append(conn, &self.staff.id, self.now, change)
+    }
+
+    /// Unsent changes, oldest first.
+    pub fn outbox_pending(&self, limit: u32) -> Result<Vec<OutboxEntry>, CaseError> {
+        outbox::pending(self.conn, limit)
+    }
+
+    /// Unsent changes that may leave the device now (consent recorded), oldest first.
+    pub fn outbox_ready(&self, limit: u32) -> Result<Vec<OutboxEntry>, CaseError> {
+        outbox::ready(self.conn, limit)
+    }
+
+    /// The changes recorded for one case, screening, consent or referral.
+    pub fn outbox_for(&self, entity_id: &str) -> Result<Vec<OutboxEntry>, CaseError> {
+        outbox::for_entity(self.conn, entity_id)
+    }
+
+    pub fn outbox_counts(&self) -> Result<OutboxCounts, CaseError> {
+        outbox::counts(self.conn)
+    }
+
+    /// Called by sync once the server has durably stored these operations.
+    pub fn outbox_mark_sent(&self, op_ids: &[String]) -> Result<usize, CaseError> {
+        outbox::mark_sent(self.conn, op_ids, self.now)
+    }
+
+    /// This device's id in the outbox (random, made when the vault was created).
+    pub fn device_id(&self) -> Result<String, CaseError> {
+        Ok(outbox::setting(self.conn, "device_id")?.unwrap_or_default())
+    }
+}
+
+/// JSON for a stored document; our own types always serialise.
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("casework types serialise")
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, CaseError> {
+    Ok(serde_json::from_str(text)?)
+}

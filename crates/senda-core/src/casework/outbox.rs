@@ -1,0 +1,225 @@
+//! The outbox: every change to a case, screening, consent or referral, in
+//! the order it happened, written in the same transaction as the change.
+//!
+//! Rows are append-only (SQLite triggers refuse edits and the deletion of
+//! unsent rows), so a crash, a restart or an update cannot lose one. Sync
+//! reads `ready` rows, sends them, and marks them sent.
+
+use super::CaseError;
+use crate::hlc::Hlc;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Entity {
+    Case,
+    Screening,
+    Consent,
+    Referral,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Case => "case",
+            Self::Screening => "screening",
+            Self::Consent => "consent",
+            Self::Referral => "referral",
+        }
+    }
+}
+
+/// One change, as the outbox records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Per-device sequence number: the order of changes on this device.
+    pub seq: i64,
+    /// Unique per operation, so that the server can store each exactly once.
+    pub op_id: String,
+    pub hlc: String,
+    pub device_id: String,
+    pub entity: Entity,
+    pub entity_id: String,
+    pub case_id: String,
+    pub op: String,
+    /// The entity version this change was made on (0 for a creation).
+    pub base_version: i64,
+    pub version: i64,
+    /// A creation carries the whole record; an update only the fields it changed.
+    pub payload: serde_json::Value,
+    pub sent_at: Option<String>,
+}
+
+/// What a change writes to the outbox.
+pub(crate) struct Change<'a> {
+    pub entity: Entity,
+    pub entity_id: &'a str,
+    pub case_id: &'a str,
+    pub op: &'a str,
+    pub base_version: i64,
+    pub payload: serde_json::Value,
+}
+
+/// Appends a change. Call inside the transaction that makes the change.
+pub(crate) fn append(
+    conn: &Connection,
+    staff_id: &str,
+    now: DateTime<Utc>,
+    change: Change<'_>,
+) -> Result<i64, CaseError> {
+    let last: String = setting(conn, "hlc")?.unwrap_or_default();
+    let hlc = Hlc::parse(&last)
+        .unwrap_or_default()
+        .tick(now.timestamp_millis());
+    conn.execute(
+        "UPDATE settings SET value = ?1 WHERE key = 'hlc'",
+        [hlc.to_string()],
+    )?;
+    conn.execute(
+        "INSERT INTO outbox (op_id, hlc, entity, entity_id, case_id, op, base_version, version, payload, staff_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            crate::vault::random_id(),
+            hlc.to_string(),
+            change.entity.as_str(),
+            change.entity_id,
+            change.case_id,
+            change.op,
+            change.base_version,
+            change.base_version + 1,
+            change.payload.to_string(),
+            staff_id
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(crate) fn setting(conn: &Connection, key: &str) -> Result<Option<String>, CaseError> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+const SELECT: &str = "SELECT o.seq, o.op_id, o.hlc, o.entity, o.entity_id, o.case_id, o.op,
+    o.base_version, o.version, o.payload, o.sent_at FROM outbox o";
+
+/// Whether a row may leave the device now: a withdrawal always may (it must
+/// reach the server); anything else only once the child's consent to share
+/// with the organisation, or a recorded override, exists and is not withdrawn;
+/// a referral's rows also when the consent for that referral exists.
+const MAY_LEAVE: &str = "(o.op = 'withdraw'
+    OR EXISTS (SELECT 1 FROM consents c WHERE c.case_id = o.case_id
+        AND c.purpose = 'share-with-organisation' AND c.withdrawn_at IS NULL)
+    OR (o.entity = 'referral' AND EXISTS (
+        SELECT 1 FROM referrals r JOIN consents c
+            ON c.case_id = r.case_id AND c.purpose = 'referral' AND c.recipient = r.service_id
+        WHERE r.id = o.entity_id AND c.withdrawn_at IS NULL)))";
+
+fn entries(
+    conn: &Connection,
+    sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<OutboxEntry>, CaseError> {
+    let device_id = setting(conn, "device_id")?.unwrap_or_default();
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, |r| {
+        let entity: String = r.get(3)?;
+        let payload: String = r.get(9)?;
+        Ok(OutboxEntry {
+            seq: r.get(0)?,
+            op_id: r.get(1)?,
+            hlc: r.get(2)?,
+            device_id: device_id.clone(),
+            entity: serde_json::from_value(serde_json::Value::String(entity))
+                .unwrap_or(Entity::Case),
+            entity_id: r.get(4)?,
+            case_id: r.get(5)?,
+            op: r.get(6)?,
+            base_version: r.get(7)?,
+            version: r.get(8)?,
+            payload: serde_json::from_str(&payload).unwrap_or_default(),
+            sent_at: r.get(10)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every unsent row, oldest first (what the UI shows as pending).
+pub(crate) fn pending(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>, CaseError> {
+    entries(
+        conn,
+        &format!("{SELECT} WHERE o.sent_at IS NULL ORDER BY o.seq LIMIT ?1"),
+        &[&limit],
+    )
+}
+
+/// Unsent rows that may leave the device now, oldest first.
+pub(crate) fn ready(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>, CaseError> {
+    entries(
+        conn,
+        &format!("{SELECT} WHERE o.sent_at IS NULL AND {MAY_LEAVE} ORDER BY o.seq LIMIT ?1"),
+        &[&limit],
+    )
+}
+
+pub(crate) fn for_entity(
+    conn: &Connection,
+    entity_id: &str,
+) -> Result<Vec<OutboxEntry>, CaseError> {
+    entries(
+        conn,
+        &format!("{SELECT} WHERE o.entity_id = ?1 ORDER BY o.seq"),
+        &[&entity_id],
+    )
+}
+
+/// Marks rows as stored by the server. Only a row that may leave can be marked.
+pub(crate) fn mark_sent(
+    conn: &Connection,
+    op_ids: &[String],
+    now: DateTime<Utc>,
+) -> Result<usize, CaseError> {
+    let tx = conn.unchecked_transaction()?;
+    let mut marked = 0;
+    {
+        let mut stmt = tx.prepare_cached(&format!(
+            "UPDATE outbox SET sent_at = ?1 WHERE op_id = ?2 AND sent_at IS NULL
+             AND seq IN (SELECT o.seq FROM outbox o WHERE o.op_id = ?2 AND {MAY_LEAVE})"
+        ))?;
+        for id in op_ids {
+            marked += stmt.execute(params![now.to_rfc3339(), id])?;
+        }
+    }
+    tx.commit()?;
+    Ok(marked)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct OutboxCounts {
+    pub pending: u64,
+    /// Pending rows that wait for consent before they may leave.
+    pub held: u64,
+    pub sent: u64,
+}
+
+pub(crate) fn counts(conn: &Connection) -> Result<OutboxCounts, CaseError> {
+    let (pending, sent): (i64, i64) = conn.query_row(
+        "SELECT COUNT(*) FILTER (WHERE sent_at IS NULL), COUNT(*) FILTER (WHERE sent_at IS NOT NULL) FROM outbox",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let ready: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM outbox o WHERE o.sent_at IS NULL AND {MAY_LEAVE}"),
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(OutboxCounts {
+        pending: pending as u64,
+        held: (pending - ready) as u64,
+        sent: sent as u64,
+    })
+}
