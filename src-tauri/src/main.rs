@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod casework;
 mod commands;
 mod state;
 
@@ -45,6 +46,29 @@ fn main() {
             commands::content_checklists,
             commands::directory_search,
             commands::ui_ready,
+            casework::checklist_get,
+            casework::case_list,
+            casework::case_open,
+            casework::case_get,
+            casework::case_update,
+            casework::case_set_notes,
+            casework::screening_start,
+            casework::screening_answer,
+            casework::screening_complete,
+            casework::screening_list,
+            casework::screening_get,
+            casework::consent_record,
+            casework::consent_withdraw,
+            casework::consent_list,
+            casework::referral_propose,
+            casework::referral_draft_summary,
+            casework::referral_create,
+            casework::referral_queue,
+            casework::referral_set_status,
+            casework::referral_list,
+            casework::referral_slip,
+            casework::outbox_counts,
+            casework::outbox_pending,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Senda app");

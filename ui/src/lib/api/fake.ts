@@ -144,4 +144,37 @@ export const api: Api = {
     return { hits: [], nearest_elsewhere: matches ? [shelter] : [] };
   },
   async uiReady() {},
+  // Casework rules live in senda-core and are exercised through the real app
+  // (tests/e2e); the fake shows an empty case list and refuses the rest.
+  async caseList() {
+    if (!current) return fail('locked');
+    return [];
+  },
+  async outboxCounts() {
+    return { pending: 0, held: 0, sent: 0 };
+  },
+  checklistGet: notInFake,
+  caseOpen: notInFake,
+  caseGet: notInFake,
+  caseUpdate: notInFake,
+  caseSetNotes: notInFake,
+  screeningStart: notInFake,
+  screeningAnswer: notInFake,
+  screeningComplete: notInFake,
+  screeningList: notInFake,
+  screeningGet: notInFake,
+  consentRecord: notInFake,
+  consentWithdraw: notInFake,
+  consentList: notInFake,
+  referralPropose: notInFake,
+  referralDraftSummary: notInFake,
+  referralCreate: notInFake,
+  referralQueue: notInFake,
+  referralSetStatus: notInFake,
+  referralList: notInFake,
+  referralSlip: notInFake,
 };
+
+function notInFake(): Promise<never> {
+  return Promise.reject({ code: 'unexpected' });
+}

@@ -118,6 +118,219 @@ export interface SearchResult {
   nearest_elsewhere: ServiceHit[];
 }
 
+// ---- Casework (mirrors senda_core::casework) ----
+
+export type RiskLevel = 'low' | 'medium' | 'high' | 'immediate';
+export type Age =
+  | { type: 'unknown' }
+  | { type: 'estimated'; years: number; on: string }
+  | { type: 'birth-date'; date: string };
+export type Sex = 'female' | 'male' | 'intersex' | 'unknown' | 'prefer-not-to-say';
+export type Gender = 'girl' | 'boy' | 'non-binary' | 'other' | 'unknown' | 'prefer-not-to-say';
+export type Travelling = 'unaccompanied' | 'separated-with-adult' | 'with-family' | 'unknown' | 'prefer-not-to-say';
+export type Present = 'nobody-else' | 'interpreter' | 'relative' | 'accompanying-adult' | 'other-staff' | 'other';
+export type HelperPreference = 'woman' | 'man' | 'no-preference' | 'not-asked';
+export type Known = 'yes' | 'no' | 'unknown' | 'prefer-not-to-say';
+export type Whereabouts =
+  | { type: 'not-recorded' }
+  | { type: 'place'; id: string }
+  | { type: 'coordinates'; latitude: number; longitude: number };
+
+export interface CaseDetails {
+  alias: string;
+  age: Age;
+  sex: Sex;
+  gender: Gender;
+  nationality: string;
+  country: string;
+  languages: string[];
+  travelling: Travelling;
+  present: Present[];
+  helper: HelperPreference;
+  has_documents: Known;
+  with_baby: Known;
+  whereabouts: Whereabouts;
+}
+
+export interface CaseNotes {
+  needs: string;
+  next_steps: string;
+  follow_up: string | null;
+}
+
+export interface CaseFlags {
+  nearing_18: boolean;
+  turns_18: string | null;
+  follow_up_due: boolean;
+  next_follow_up: string | null;
+}
+
+export interface Case {
+  id: string;
+  version: number;
+  details: CaseDetails;
+  notes: CaseNotes;
+  latest_level: RiskLevel | null;
+  created_at: string;
+  updated_at: string;
+  flags: CaseFlags;
+}
+
+export interface CaseSummary {
+  id: string;
+  alias: string;
+  age: number | null;
+  country: string;
+  latest_level: RiskLevel | null;
+  updated_at: string;
+  flags: CaseFlags;
+}
+
+export type Answer =
+  | { type: 'yes' }
+  | { type: 'no' }
+  | { type: 'unknown' }
+  | { type: 'prefer-not-to-say' }
+  | { type: 'choice'; value: string }
+  | { type: 'choices'; value: string[] }
+  | { type: 'number'; value: number }
+  | { type: 'text'; value: string };
+export type Answers = Record<string, Answer>;
+
+export type Match = 'yes' | 'no' | { 'any-of': string[] } | { 'at-least': number } | { 'at-most': number };
+
+export interface ChoiceOption { id: string; text: Text }
+export type QuestionKind =
+  | { type: 'yes-no' }
+  | { type: 'single-choice'; options: ChoiceOption[] }
+  | { type: 'multiple-choice'; options: ChoiceOption[] }
+  | { type: 'number'; min: number; max: number }
+  | { type: 'short-text'; max_len: number };
+
+export interface Question {
+  id: string;
+  text: Text;
+  guidance: Text;
+  kind: QuestionKind;
+  origin: 'said' | 'observed';
+  show_if?: { question: string; is: Match } | null;
+}
+
+export interface Indicator {
+  id: string;
+  question: string;
+  weight: number;
+  red_flag: boolean;
+  label: Text;
+  actions: Text[];
+  service_categories: string[];
+}
+
+export interface Checklist {
+  id: string;
+  version: number;
+  title: Text;
+  intro: Text;
+  sections: { id: string; title: Text; questions: Question[] }[];
+  indicators: Indicator[];
+}
+
+export interface Evaluation {
+  checklist_id: string;
+  checklist_version: number;
+  level: RiskLevel;
+  score: number;
+  contributions: { indicator: string; weight: number; red_flag: boolean }[];
+  not_assessed: string[];
+  red_flags_not_assessed: string[];
+  actions: Text[];
+  service_categories: string[];
+}
+
+export interface Screening {
+  id: string;
+  case_id: string;
+  version: number;
+  checklist_id: string;
+  checklist_version: number;
+  answers: Answers;
+  evaluation: Evaluation | null;
+  started_at: string;
+  completed_at: string | null;
+}
+
+export type Purpose = 'share-with-organisation' | 'referral';
+export type Explained = 'what-is-shared' | 'who-receives' | 'what-happens-next' | 'can-say-no' | 'can-withdraw';
+export const EXPLAINED: Explained[] = ['what-is-shared', 'who-receives', 'what-happens-next', 'can-say-no', 'can-withdraw'];
+export type ConsentBasis =
+  | {
+      type: 'consent';
+      explained: Explained[];
+      language: string;
+      child_agrees: boolean;
+      also_consented: 'guardian' | 'authority' | null;
+      consenter_not_suspected: boolean;
+      child_wishes: string;
+    }
+  | { type: 'override'; reason: string };
+
+export interface NewConsent { purpose: Purpose; recipient: string; basis: ConsentBasis }
+export interface Consent {
+  id: string;
+  case_id: string;
+  version: number;
+  purpose: Purpose;
+  recipient: string;
+  basis: ConsentBasis;
+  is_override: boolean;
+  recorded_at: string;
+  withdrawn_at: string | null;
+}
+
+export type ReferralStatus =
+  | 'draft' | 'queued' | 'sent' | 'received' | 'accepted' | 'declined'
+  | 'first-contact' | 'service-provided' | 'closed' | 'withdrawn' | 'revoked';
+
+export interface SharedDetails {
+  alias: string | null;
+  age: number | null;
+  gender: Gender | null;
+  nationality: string | null;
+  languages: string[] | null;
+  travelling: Travelling | null;
+  helper: HelperPreference | null;
+}
+
+export interface TellOnceSummary {
+  level: RiskLevel | null;
+  indicators: { id: string; label: Text }[];
+  needs: string[];
+  shared: SharedDetails;
+  note: string;
+  reviewed_with_child: boolean;
+}
+
+export interface Proposal { category: string; result: SearchResult }
+
+export interface Referral {
+  id: string;
+  case_id: string;
+  version: number;
+  code: string;
+  service_id: string;
+  service: ServiceHit;
+  screening_id: string | null;
+  summary: TellOnceSummary;
+  status: ReferralStatus;
+  follow_up: string | null;
+  created_at: string;
+  updated_at: string;
+  history: [string, ReferralStatus][];
+}
+
+export interface ReferralSlip { code: string; service: ServiceHit; follow_up: string | null; qr_svg: string }
+export interface OutboxCounts { pending: number; held: number; sent: number }
+
 /** A core error: a stable code plus the fields its sentence needs. */
 export interface CommandError {
   code: string;
@@ -141,6 +354,34 @@ export interface Api {
   contentChecklists(): Promise<ChecklistSummary[]>;
   directorySearch(query: ServiceQuery): Promise<SearchResult>;
   uiReady(): Promise<void>;
+  checklistGet(id: string): Promise<Checklist>;
+  caseList(): Promise<CaseSummary[]>;
+  caseOpen(details: CaseDetails): Promise<Case>;
+  caseGet(id: string): Promise<Case>;
+  caseUpdate(id: string, details: CaseDetails): Promise<Case>;
+  caseSetNotes(id: string, notes: CaseNotes): Promise<Case>;
+  screeningStart(caseId: string, checklistId: string): Promise<Screening>;
+  screeningAnswer(id: string, answers: Answers): Promise<Screening>;
+  screeningComplete(id: string): Promise<Screening>;
+  screeningList(caseId: string): Promise<Screening[]>;
+  screeningGet(id: string): Promise<Screening>;
+  consentRecord(caseId: string, consent: NewConsent): Promise<Consent>;
+  consentWithdraw(id: string): Promise<Consent>;
+  consentList(caseId: string): Promise<Consent[]>;
+  referralPropose(caseId: string, screeningId: string): Promise<Proposal[]>;
+  referralDraftSummary(caseId: string, screeningId: string): Promise<TellOnceSummary>;
+  referralCreate(
+    caseId: string,
+    screeningId: string | null,
+    serviceId: string,
+    summary: TellOnceSummary,
+    followUp: string | null,
+  ): Promise<Referral>;
+  referralQueue(id: string): Promise<Referral>;
+  referralSetStatus(id: string, status: ReferralStatus): Promise<Referral>;
+  referralList(caseId: string): Promise<Referral[]>;
+  referralSlip(id: string): Promise<ReferralSlip>;
+  outboxCounts(): Promise<OutboxCounts>;
 }
 
 export function isCommandError(e: unknown): e is CommandError {

@@ -1,0 +1,30 @@
+// One small helper for forms: run an action, keep its error or its done message.
+export function form() {
+  let error = $state<unknown>(null);
+  let done = $state<string | null>(null);
+  let busy = $state(false);
+  return {
+    get error() {
+      return error;
+    },
+    get done() {
+      return done;
+    },
+    get busy() {
+      return busy;
+    },
+    /** Runs `action`; a string it returns becomes the done message. */
+    async run(action: () => Promise<string | void>) {
+      error = null;
+      done = null;
+      busy = true;
+      try {
+        done = (await action()) || null;
+      } catch (e) {
+        error = e;
+      } finally {
+        busy = false;
+      }
+    },
+  };
+}

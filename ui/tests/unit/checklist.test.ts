@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { isShown, matches } from '../../src/lib/checklist';
+import type { Question } from '../../src/lib/api';
+
+describe('matches', () => {
+  it('an undisclosed answer decides nothing', () => {
+    expect(matches('yes', { type: 'unknown' })).toBeNull();
+    expect(matches('no', { type: 'prefer-not-to-say' })).toBeNull();
+  });
+  it('tests yes/no, choices and numbers', () => {
+    expect(matches('yes', { type: 'yes' })).toBe(true);
+    expect(matches('yes', { type: 'no' })).toBe(false);
+    expect(matches({ 'any-of': ['solo'] }, { type: 'choice', value: 'solo' })).toBe(true);
+    expect(matches({ 'any-of': ['solo'] }, { type: 'choices', value: ['familia'] })).toBe(false);
+    expect(matches({ 'at-least': 3 }, { type: 'number', value: 3 })).toBe(true);
+    expect(matches({ 'at-most': 3 }, { type: 'yes' })).toBeNull();
+  });
+});
+
+describe('isShown', () => {
+  const q: Question = {
+    id: 'quien', text: { es: '¿Quién?' }, guidance: { es: '' }, kind: { type: 'yes-no' }, origin: 'observed',
+    show_if: { question: 'control', is: 'yes' },
+  };
+  it('shows a follow-up only when its condition holds', () => {
+    expect(isShown(q, {})).toBe(false);
+    expect(isShown(q, { control: { type: 'unknown' } })).toBe(false);
+    expect(isShown(q, { control: { type: 'yes' } })).toBe(true);
+  });
+});
