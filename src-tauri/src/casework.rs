@@ -128,7 +128,10 @@ pub fn consent_record(
     case_id: String,
     consent: NewConsent,
 ) -> Result<Consent> {
-    Ok(state.vault()?.casework()?.record_consent(&case_id, consent)?)
+    Ok(state
+        .vault()?
+        .casework()?
+        .record_consent(&case_id, consent)?)
 }
 
 #[tauri::command(async)]
@@ -203,7 +206,10 @@ pub fn referral_set_status(
     id: String,
     status: ReferralStatus,
 ) -> Result<Referral> {
-    Ok(state.vault()?.casework()?.set_referral_status(&id, status)?)
+    Ok(state
+        .vault()?
+        .casework()?
+        .set_referral_status(&id, status)?)
 }
 
 #[tauri::command(async)]

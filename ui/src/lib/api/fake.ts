@@ -153,6 +153,9 @@ export const api: Api = {
   async outboxCounts() {
     return { pending: 0, held: 0, sent: 0 };
   },
+  async outboxPending() {
+    return [];
+  },
   checklistGet: notInFake,
   caseOpen: notInFake,
   caseGet: notInFake,

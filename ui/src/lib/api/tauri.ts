@@ -49,4 +49,5 @@ export const api: Api = {
   referralList: (caseId) => invoke('referral_list', { caseId }),
   referralSlip: (id) => invoke('referral_slip', { id }),
   outboxCounts: () => invoke('outbox_counts'),
+  outboxPending: (limit) => invoke('outbox_pending', { limit }),
 };

@@ -329,6 +329,20 @@ export interface Referral {
 }
 
 export interface ReferralSlip { code: string; service: ServiceHit; follow_up: string | null; qr_svg: string }
+export interface OutboxEntry {
+  seq: number;
+  op_id: string;
+  hlc: string;
+  device_id: string;
+  entity: 'case' | 'screening' | 'consent' | 'referral';
+  entity_id: string;
+  case_id: string;
+  op: string;
+  base_version: number;
+  version: number;
+  payload: Record<string, unknown>;
+  sent_at: string | null;
+}
 export interface OutboxCounts { pending: number; held: number; sent: number }
 
 /** A core error: a stable code plus the fields its sentence needs. */
@@ -382,6 +396,7 @@ export interface Api {
   referralList(caseId: string): Promise<Referral[]>;
   referralSlip(id: string): Promise<ReferralSlip>;
   outboxCounts(): Promise<OutboxCounts>;
+  outboxPending(limit: number): Promise<OutboxEntry[]>;
 }
 
 export function isCommandError(e: unknown): e is CommandError {
