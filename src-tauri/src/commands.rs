@@ -21,9 +21,19 @@ pub fn vault_create(state: State<'_, AppState>, name: String, pin: String) -> Re
     state.vault()?.create(&name, &pin)
 }
 
+/// Unlocks, then purges the cases whose retention period has passed (audited).
 #[tauri::command(async)]
 pub fn vault_unlock(state: State<'_, AppState>, pin: String) -> Result<StaffMember> {
-    state.vault()?.unlock(&pin)
+    let mut vault = state.vault()?;
+    let staff = vault.unlock(&pin)?;
+    let purged = vault
+        .casework()
+        .map_err(senda_core::casework::CaseError::from)
+        .and_then(|cw| cw.purge_expired());
+    if let Err(e) = purged {
+        eprintln!("senda: retention purge skipped: {e}");
+    }
+    Ok(staff)
 }
 
 #[tauri::command(async)]

@@ -807,3 +807,20 @@ fn casework_needs_an_unlocked_vault() {
     d.vault.lock().unwrap();
     assert!(d.vault.casework().is_err());
 }
+
+#[test]
+fn errors_reach_the_ui_as_a_flat_code() {
+    let locked = serde_json::to_value(CaseError::Vault(senda_core::VaultError::Locked)).unwrap();
+    assert_eq!(locked, serde_json::json!({ "code": "locked" }));
+    let changed = serde_json::to_value(CaseError::ChecklistChanged { was: 1, now: 2 }).unwrap();
+    assert_eq!(
+        changed,
+        serde_json::json!({ "code": "checklist-changed", "was": 1, "now": 2 })
+    );
+    for code in CaseError::ALL_CODES {
+        assert!(
+            !senda_core::VaultError::ALL_CODES.contains(code),
+            "{code} is used twice"
+        );
+    }
+}
