@@ -11,6 +11,6 @@ pub mod pack;
 pub mod source;
 pub mod store;
 
-pub use model::{Article, ContentPayload, ItemKind, ItemRef, Place, PlaceKind, Stage};
+pub use model::{Article, ContentPayload, ItemKind, ItemRef, Place, PlaceKind, Stage, Topic};
 pub use pack::{PackError, PackHeader, PublisherKey, SignedPack, TrustedKeys};
 pub use store::{ContentStore, InstallError, InstalledPack};

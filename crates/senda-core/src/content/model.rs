@@ -14,11 +14,26 @@ pub enum Stage {
     OnArrival,
 }
 
+/// What an article is for, so the public side can group it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Topic {
+    /// Your rights (in general, or in `country`).
+    Rights,
+    /// Dangers on the way and how to stay safe.
+    #[default]
+    Guidance,
+    /// How and where to ask for help, and what happens then.
+    Help,
+}
+
 /// A rights or safety article, in plain words a 14-year-old can read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Article {
     pub id: String,
     pub stage: Stage,
+    #[serde(default)]
+    pub topic: Topic,
     /// ISO 3166-1 alpha-2; `None` for guidance that applies everywhere.
     #[serde(default)]
     pub country: Option<String>,

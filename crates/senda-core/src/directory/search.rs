@@ -136,6 +136,8 @@ pub struct ServiceHit {
     pub serves_unaccompanied_children: Option<bool>,
     pub separates_children_from_adults: Option<bool>,
     pub free_of_charge: Option<bool>,
+    /// Who the service says it serves (`female`, `male`, `non-binary`, `lgbtiq`); empty when not stated.
+    pub genders_served: Vec<String>,
     pub demo: bool,
     pub source: Option<String>,
     pub last_verified: Option<String>,
@@ -738,6 +740,13 @@ fn hit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceHit> {
         serves_unaccompanied_children: r.get("unaccompanied")?,
         separates_children_from_adults: r.get("separates_children")?,
         free_of_charge: r.get("free")?,
+        genders_served: r
+            .get::<_, Option<String>>("genders")?
+            .unwrap_or_default()
+            .split(',')
+            .map(|g| g.trim().to_owned())
+            .filter(|g| !g.is_empty())
+            .collect(),
         demo: r.get("demo")?,
         source: r.get("source")?,
         last_verified: r.get("last_verified")?,
