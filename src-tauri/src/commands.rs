@@ -113,6 +113,15 @@ pub fn content_installed(
     state.content()?.installed()
 }
 
+/// Discreet mode gives the window a neutral title (the UI sends it, in the person's language).
+#[tauri::command]
+pub fn window_set_title(window: tauri::WebviewWindow, title: String) {
+    let title: String = title.chars().take(40).collect();
+    if let Err(e) = window.set_title(&title) {
+        eprintln!("senda: could not set the window title: {e}");
+    }
+}
+
 /// Called once the first screen is drawn. With `SENDA_EXIT_WHEN_READY=1`
 /// the app prints its cold-start time and exits (the start-up benchmark).
 #[tauri::command]

@@ -46,6 +46,7 @@ fn main() {
             commands::content_checklists,
             commands::directory_search,
             commands::ui_ready,
+            commands::window_set_title,
             casework::checklist_get,
             casework::case_list,
             casework::case_open,

@@ -4,6 +4,10 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const DIST = join(here, '../../dist-fake');
@@ -41,4 +45,22 @@ export async function launch() {
       '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync',
     ],
   });
+}
+
+export async function assertFitsWidth(page, viewport) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= viewport.width, `page is ${width}px wide in a ${viewport.width}px viewport`);
+}
+
+/** axe-core (WCAG 2.x A and AA rules) finds no serious or critical violation on the page as shown. */
+export async function assertAccessible(page, screen) {
+  const source = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: source });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `accessibility problems on ${screen}`);
 }

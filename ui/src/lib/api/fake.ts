@@ -1,7 +1,7 @@
 // An in-memory stand-in for the app's commands, for browser tests of the UI.
 // It follows senda-core's rules closely enough for the screens (same error
 // codes and fields) but stores nothing and encrypts nothing. Never shipped.
-import type { Api, Article, LockPolicy, ServiceHit, StaffMember, VaultStatus } from './types';
+import type { Api, Article, LockPolicy, Place, ServiceHit, StaffMember, VaultStatus } from './types';
 
 const MIN_PIN = 6;
 let staff: (StaffMember & { pin: string })[] = [];
@@ -19,28 +19,62 @@ const shelter: ServiceHit = {
   hours: [{ days: ['MO', 'TU'], opens_at: '00:00', closes_at: '23:59', description: 'Abierto día y noche (demo)' }],
   min_age: 12, max_age: 17, accepts_undocumented: true, accepts_adolescent_mothers: true,
   serves_unaccompanied_children: true, separates_children_from_adults: true, free_of_charge: true,
+  genders_served: ['female', 'male', 'lgbtiq'],
   demo: true, source: 'Dato de demostración — verificar antes de usar', last_verified: '2026-11-23',
+};
+
+const hotline: ServiceHit = {
+  ...shelter,
+  service_id: 'svc-linea', location_id: null, name: 'Línea de protección de la niñez (demo)',
+  organization: 'Autoridad de protección (demo)', description: 'Línea gratuita, día y noche.',
+  address: null, latitude: 4.6, longitude: -74.08, categories: ['linea-emergencia', 'proteccion-ninez'],
+  phones: [{ number: '141', description: 'Gratuita' }], min_age: null, max_age: null,
 };
 
 // A few articles in the installed-pack shape; one lacks Portuguese on purpose.
 const articles: Article[] = [
   {
-    id: 'nunca-es-tu-culpa', stage: 'on-the-road', country: null,
+    id: 'nunca-es-tu-culpa', stage: 'on-the-road', topic: 'guidance', country: null,
     title: { es: 'Nunca es tu culpa', en: 'It is never your fault', pt: 'Nunca é culpa sua' },
     body: { es: 'Si alguien te hizo daño, la culpa es de esa persona.', en: 'If someone hurt you, it is their fault.', pt: 'Se alguém te machucou, a culpa é dessa pessoa.' },
     source: 'Fuente de prueba', last_verified: '2026-11-23',
   },
   {
-    id: 'ofertas-falsas', stage: 'before-leaving', country: null,
+    id: 'ofertas-falsas', stage: 'before-leaving', topic: 'guidance', country: null,
     title: { es: 'Cuidado con las ofertas demasiado buenas', en: 'Watch out for offers that are too good' },
     body: { es: 'Ofertas de trabajo o modelaje pueden ser un engaño.', en: 'Job or modelling offers can be a trick.' },
     source: 'Fuente de prueba', last_verified: '2026-11-23',
   },
   {
-    id: 'que-pasa-si-pido-ayuda', stage: 'on-arrival', country: null,
+    id: 'que-pasa-si-pido-ayuda', stage: 'on-arrival', topic: 'help', country: null,
     title: { es: '¿Qué pasa si pido ayuda?', en: 'What happens if I ask for help?', pt: 'O que acontece se eu pedir ajuda?' },
     body: { es: 'Te escucharán y te preguntarán qué necesitas primero.', en: 'They will listen and ask what you need first.', pt: 'Vão te ouvir e perguntar do que você precisa primeiro.' },
     source: 'Fuente de prueba', last_verified: '2026-11-23',
+  },
+  {
+    id: 'colombia-derechos', stage: 'on-arrival', topic: 'rights', country: 'CO',
+    title: { es: 'En Colombia: tus derechos', en: 'In Colombia: your rights', pt: 'Na Colômbia: seus direitos' },
+    body: { es: 'Tienes derecho a protección, tengas papeles o no.', en: 'You have the right to protection, with or without papers.', pt: 'Você tem direito à proteção, com ou sem documentos.' },
+    source: 'Fuente de prueba', last_verified: '2026-11-23',
+  },
+  {
+    id: 'peru-derechos', stage: 'on-arrival', topic: 'rights', country: 'PE',
+    title: { es: 'En Perú: tus derechos', en: 'In Peru: your rights' },
+    body: { es: 'Nadie debe pedirte nada a cambio de ayudarte.', en: 'No one should ask for anything in exchange for help.' },
+    source: 'Fuente de prueba', last_verified: '2026-11-23',
+  },
+];
+
+const places: Place[] = [
+  {
+    id: 'cruce-cucuta', kind: 'route-place', country: 'CO', latitude: 7.82, longitude: -72.45,
+    name: { es: 'Cúcuta – paso fronterizo (demo)' }, description: { es: 'Zona de cruce. Dato de demostración.' },
+    demo: true, source: 'Dato de demostración — verificar antes de usar', last_verified: '2026-11-23',
+  },
+  {
+    id: 'trochas-cucuta', kind: 'danger-zone', country: 'CO', latitude: 8.3, longitude: -72.9,
+    name: { es: 'Pasos no oficiales (demo)' }, description: { es: 'No cruces con desconocidos. Dato de demostración.' },
+    demo: true, source: 'Dato de demostración — verificar antes de usar', last_verified: '2026-11-23',
   },
 ];
 
@@ -128,7 +162,7 @@ export const api: Api = {
     return articles;
   },
   async contentPlaces() {
-    return [];
+    return places;
   },
   async contentInstalled() {
     return [{ publisher: 'senda-demo', version: 1, file_sha256: 'fake', installed_at: '2026-11-23T00:00:00Z' }];
@@ -138,12 +172,14 @@ export const api: Api = {
   },
   async directorySearch(q) {
     const text = (q.text ?? '').toLowerCase();
-    const matches = !text || 'alojamiento temporal'.includes(text);
-    const inArea = !q.country || q.country === 'CO';
-    if (matches && inArea) return { hits: [shelter], nearest_elsewhere: [] };
-    return { hits: [], nearest_elsewhere: matches ? [shelter] : [] };
+    const found = [shelter, hotline].filter(
+      (s) => (!text || s.name.toLowerCase().includes(text)) && (!q.category || s.categories.includes(q.category)),
+    );
+    const inArea = found.filter((s) => !q.country || s.country === q.country);
+    return { hits: inArea, nearest_elsewhere: inArea.length ? [] : found };
   },
   async uiReady() {},
+  async setWindowTitle() {},
   // Casework rules live in senda-core and are exercised through the real app
   // (tests/e2e); the fake shows an empty case list and refuses the rest.
   async caseList() {

@@ -26,6 +26,7 @@ export const api: Api = {
   contentChecklists: () => invoke('content_checklists'),
   directorySearch: (query) => invoke('directory_search', { query }),
   uiReady: () => invoke('ui_ready'),
+  setWindowTitle: (title) => invoke('window_set_title', { title }),
   checklistGet: (id) => invoke('checklist_get', { id }),
   caseList: () => invoke('case_list'),
   caseOpen: (details) => invoke('case_open', { details }),

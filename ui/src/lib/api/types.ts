@@ -29,9 +29,12 @@ export type Text = Record<string, string>;
 
 export type Stage = 'before-leaving' | 'on-the-road' | 'on-arrival';
 
+export type Topic = 'rights' | 'guidance' | 'help';
+
 export interface Article {
   id: string;
   stage: Stage;
+  topic: Topic;
   country?: string | null;
   title: Text;
   body: Text;
@@ -108,6 +111,7 @@ export interface ServiceHit {
   serves_unaccompanied_children: boolean | null;
   separates_children_from_adults: boolean | null;
   free_of_charge: boolean | null;
+  genders_served: string[];
   demo: boolean;
   source: string | null;
   last_verified: string | null;
@@ -368,6 +372,8 @@ export interface Api {
   contentChecklists(): Promise<ChecklistSummary[]>;
   directorySearch(query: ServiceQuery): Promise<SearchResult>;
   uiReady(): Promise<void>;
+  /** The window's title (discreet mode sets a neutral one). */
+  setWindowTitle(title: string): Promise<void>;
   checklistGet(id: string): Promise<Checklist>;
   caseList(): Promise<CaseSummary[]>;
   caseOpen(details: CaseDetails): Promise<Case>;
