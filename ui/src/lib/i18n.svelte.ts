@@ -12,9 +12,10 @@ const sources = import.meta.glob('../../../locales/*/*.ftl', {
 
 export const DEFAULT_LOCALE = 'es';
 
-function buildBundles(): Map<string, FluentBundle> {
+/** One bundle per locale folder found among `files` (path → Fluent source). */
+export function buildBundles(files: Record<string, string>): Map<string, FluentBundle> {
   const bundles = new Map<string, FluentBundle>();
-  for (const [path, source] of Object.entries(sources)) {
+  for (const [path, source] of Object.entries(files)) {
     const locale = path.split('/').at(-2)!;
     let bundle = bundles.get(locale);
     if (!bundle) {
@@ -27,20 +28,26 @@ function buildBundles(): Map<string, FluentBundle> {
   return bundles;
 }
 
-const bundles = buildBundles();
+const bundles = buildBundles(sources);
 
 /** Spanish first, then the rest alphabetically. */
-export const locales: string[] = [...bundles.keys()].sort((a, b) =>
-  a === DEFAULT_LOCALE ? -1 : b === DEFAULT_LOCALE ? 1 : a.localeCompare(b),
-);
+export function localesOf(found: Map<string, FluentBundle>): string[] {
+  return [...found.keys()].sort((a, b) => (a === DEFAULT_LOCALE ? -1 : b === DEFAULT_LOCALE ? 1 : a.localeCompare(b)));
+}
+export const locales: string[] = localesOf(bundles);
 
 export type Args = Record<string, FluentVariable | undefined>;
 
-class I18n {
+export class I18n {
   locale = $state(DEFAULT_LOCALE);
+  private bundles: Map<string, FluentBundle>;
+
+  constructor(found: Map<string, FluentBundle>) {
+    this.bundles = found;
+  }
 
   setLocale(locale: string) {
-    if (bundles.has(locale)) {
+    if (this.bundles.has(locale)) {
       this.locale = locale;
       if (typeof document !== 'undefined') document.documentElement.lang = locale;
     }
@@ -49,7 +56,7 @@ class I18n {
   /** The message `id` in the current locale, else in Spanish, else the id itself. */
   t(id: string, args?: Args): string {
     for (const locale of [this.locale, DEFAULT_LOCALE]) {
-      const bundle = bundles.get(locale);
+      const bundle = this.bundles.get(locale);
       const message = bundle?.getMessage(id);
       if (bundle && message?.value) {
         // With an errors array Fluent never throws: a missing variable shows as {$name}.
@@ -64,7 +71,7 @@ class I18n {
 
   /** The name of a locale in its own language (for the language switch). */
   nameOf(locale: string): string {
-    const bundle = bundles.get(locale);
+    const bundle = this.bundles.get(locale);
     const message = bundle?.getMessage('language-name');
     return bundle && message?.value ? bundle.formatPattern(message.value) : locale;
   }
@@ -93,5 +100,5 @@ function clean(args?: Args): Record<string, FluentVariable> | undefined {
   >;
 }
 
-export const i18n = new I18n();
+export const i18n = new I18n(bundles);
 export const t = (id: string, args?: Args) => i18n.t(id, args);

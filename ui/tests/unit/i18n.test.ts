@@ -64,3 +64,22 @@ describe('error sentences', () => {
     expect(i18n.error('plain string')).toBe('Algo salió mal. Vuelve a intentarlo.');
   });
 });
+
+describe('a community locale', () => {
+  it('is picked up from its folder alone and falls back to Spanish per message', async () => {
+    const { I18n, buildBundles, localesOf } = await import('../../src/lib/i18n.svelte');
+    const found = buildBundles({
+      '../../../locales/es/app.ftl': 'greeting = Hola\nfarewell = Adiós\nlanguage-name = Español',
+      '../../../locales/ht/app.ftl': 'greeting = Bonjou\nlanguage-name = Kreyòl ayisyen',
+    });
+    expect(localesOf(found)).toEqual(['es', 'ht']);
+    const ht = new I18n(found);
+    ht.setLocale('ht');
+    expect(ht.t('greeting')).toBe('Bonjou');
+    expect(ht.t('farewell')).toBe('Adiós');
+    expect(ht.nameOf('ht')).toBe('Kreyòl ayisyen');
+    // Content text in a language no screen string uses yet still shows, else Spanish with a note.
+    expect(ht.pick({ es: 'Tus derechos', ht: 'Dwa ou' })).toEqual({ text: 'Dwa ou', fallback: false });
+    expect(ht.pick({ es: 'Tus derechos' })).toEqual({ text: 'Tus derechos', fallback: true });
+  });
+});
