@@ -96,6 +96,7 @@ fn table(name: &str, file: &str, columns: &[&str]) -> HsdsTable {
         name: name.into(),
         file: file.into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
+        numeric: Vec::new(),
     }
 }
 

@@ -347,3 +347,89 @@ fn demo_entries_carry_their_source_and_date() {
         assert_eq!(h.last_verified.as_deref(), Some("2026-11-23"));
     }
 }
+
+#[test]
+fn the_json_form_round_trips_and_matches_the_csv_form() {
+    let text = std::fs::read_to_string(example_dir().join("tabular.json")).unwrap();
+    let import =
+        HsdsData::import_tabular_json(&text, "tabular.json").expect("tabular.json imports");
+    let original: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        import.data.export_tabular_json(),
+        original,
+        "JSON → HSDS → JSON is lossless"
+    );
+
+    // The same dataset in its CSV form holds the same rows.
+    let csv = HsdsData::import_csv_dir(&example_dir()).unwrap().data;
+    let key = |d: &HsdsData| {
+        let mut rows: Vec<(String, String, Vec<(String, String)>)> = d
+            .rows
+            .iter()
+            .map(|r| {
+                let fields = r
+                    .fields
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                (r.table.clone(), r.id.clone(), fields)
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(key(&import.data), key(&csv));
+}
+
+#[test]
+fn the_csv_export_is_a_datapackage_that_reimports() {
+    let import = HsdsData::import_csv_dir(&example_dir()).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    import.data.export_csv_dir(out.path()).unwrap();
+    let descriptor: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("datapackage.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(descriptor["profile"], "tabular-data-package");
+    assert_eq!(descriptor["resources"].as_array().unwrap().len(), 21);
+    let locations = descriptor["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == "locations.csv")
+        .unwrap();
+    assert!(
+        locations["schema"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "latitude" && f["type"] == "number")
+    );
+    // Only the files the descriptor lists are read; a path outside the package is refused.
+    std::fs::write(out.path().join("notes.csv"), "not,hsds\n1,2\n").unwrap();
+    assert!(HsdsData::import_csv_dir(out.path()).is_ok());
+    let mut evil = descriptor.clone();
+    evil["resources"][0]["path"] = "../../etc/passwd.csv".into();
+    std::fs::write(out.path().join("datapackage.json"), evil.to_string()).unwrap();
+    let errors = HsdsData::import_csv_dir(out.path()).unwrap_err();
+    assert!(
+        errors[0].message.contains("not a CSV file in this package"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_bad_json_row_names_its_table_row_and_column_and_imports_nothing() {
+    let text = std::fs::read_to_string(example_dir().join("tabular.json")).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["locations.csv"][0]["latitude"] = "north".into();
+    let errors = HsdsData::import_tabular_json(&value.to_string(), "tabular.json").unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        (errors[0].line, errors[0].message.contains("latitude")),
+        (1, true)
+    );
+    let errors = HsdsData::import_tabular_json("{\"services.csv\": [", "tabular.json").unwrap_err();
+    assert_eq!(errors[0].file, "tabular.json");
+}

@@ -23,6 +23,8 @@ async fn staff_create_lock_wrong_pin_unlock_and_restart() {
     // The public side reads the installed, signed demo pack, with no PIN.
     click(&c, "[data-test=door-public]").await;
     heading_is(&c, "Información y derechos").await;
+    click(&c, "[data-test=country-CO]").await;
+    click(&c, "[data-test=tab-journey]").await;
     assert_eq!(
         text_of(&c, "[data-test=article-nunca-es-tu-culpa] h3").await,
         "Nunca es tu culpa"

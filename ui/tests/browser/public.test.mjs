@@ -42,6 +42,15 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await assertAccessible(page, 'rights');
       await shot('02-rights');
 
+      // Another country: its own rights card replaces Colombia's.
+      await page.click('[data-test=change-country]');
+      await page.click('[data-test=country-PE]');
+      await page.getByRole('heading', { name: 'En Perú: tus derechos' }).waitFor();
+      assert.equal(await page.locator('[data-test=article-colombia-derechos]').count(), 0);
+      await page.click('[data-test=change-country]');
+      await page.click('[data-test=country-CO]');
+      await page.getByRole('heading', { name: 'En Colombia: tus derechos' }).waitFor();
+
       // English and back; a missing translation falls back to Spanish and says so.
       await page.click('[data-locale=en]');
       await page.getByRole('heading', { name: 'In Colombia: your rights' }).waitFor();

@@ -12,6 +12,9 @@ pub struct HsdsTable {
     /// File name in the tabular data package, e.g. `services.csv`.
     pub file: String,
     pub columns: Vec<String>,
+    /// Columns written as numbers in the JSON form (from the JSON read, or the HSDS schema).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numeric: Vec<String>,
 }
 
 /// One row: every column's text, exactly as given (empty stays empty).
@@ -124,6 +127,17 @@ fn schema() -> &'static BTreeMap<String, Vec<(String, bool)>> {
     &SCHEMA
 }
 
+/// The columns the HSDS schema types as numbers, for one table.
+fn numeric_columns(table: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(SCHEMA_CSV.as_bytes());
+    reader
+        .records()
+        .flatten()
+        .filter(|r| &r[0] == table && &r[2] == "number")
+        .map(|r| r[1].to_owned())
+        .collect()
+}
+
 fn parse_schema() -> BTreeMap<String, Vec<(String, bool)>> {
     let mut tables: BTreeMap<String, Vec<(String, bool)>> = BTreeMap::new();
     let mut reader = csv::Reader::from_reader(SCHEMA_CSV.as_bytes());
@@ -140,194 +154,173 @@ fn parse_schema() -> BTreeMap<String, Vec<(String, bool)>> {
     tables
 }
 
+/// One table as read from a file, before any checks.
+struct RawTable {
+    file: String,
+    columns: Vec<String>,
+    /// Line (CSV) or 1-based row number (JSON), and the values in column order.
+    records: Vec<(u64, Vec<String>)>,
+    numeric: Vec<String>,
+}
+
 impl HsdsData {
-    /// Reads every `*.csv` of a tabular data package. All or nothing: any
-    /// error and nothing is returned, with every error found.
+    /// Reads a tabular data package: the CSV files its `datapackage.json`
+    /// lists, or every `*.csv` when there is none. All or nothing: any error
+    /// and nothing is returned, with every error found.
     pub fn import_csv_dir(dir: &Path) -> Result<HsdsImport, Vec<HsdsError>> {
-        let schema = schema();
         let mut errors = Vec::new();
-        let mut data = HsdsData::default();
-        // Where each row came from, for reference errors.
-        let mut origin: BTreeMap<(String, String), (String, u64)> = BTreeMap::new();
-
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| vec![file_error(dir, &e.to_string())])?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
-            .collect();
+        let mut files: Vec<std::path::PathBuf> = match datapackage_paths(dir) {
+            Some(Ok(paths)) => paths,
+            Some(Err(e)) => return Err(vec![e]),
+            None => std::fs::read_dir(dir)
+                .map_err(|e| vec![file_error(dir, &e.to_string())])?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+                .collect(),
+        };
         files.sort();
-
+        let mut raw = Vec::new();
         for path in files {
-            let file = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            let Some(table) = table_for_file(&file) else {
-                errors.push(HsdsError {
-                    file,
-                    line: 0,
-                    column: 0,
-                    message: "not an HSDS 3.0 table".into(),
-                });
+            match read_csv(&path) {
+                Ok(table) => raw.push(table),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        assemble(raw, errors)
+    }
+
+    /// Reads the JSON form of a tabular data package (`{"services.csv": [{..}]}`,
+    /// like HSDS's own `tabular.json`); `name` labels errors, whose "line" is
+    /// the row number. Columns whose values are all numbers stay numbers on export.
+    pub fn import_tabular_json(text: &str, name: &str) -> Result<HsdsImport, Vec<HsdsError>> {
+        let at = |line: u64, column: usize, message: String| HsdsError {
+            file: name.to_owned(),
+            line,
+            column,
+            message,
+        };
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| vec![at(e.line() as u64, e.column(), e.to_string())])?;
+        let Some(files) = value.as_object() else {
+            return Err(vec![at(0, 0, "expected an object of tables".into())]);
+        };
+        let mut errors = Vec::new();
+        let mut raw = Vec::new();
+        for (file, rows) in files {
+            let Some(rows) = rows.as_array() else {
+                errors.push(at(0, 0, format!("{file}: expected an array of rows")));
                 continue;
             };
-            let mut reader = match csv::Reader::from_path(&path) {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.push(HsdsError {
-                        file,
-                        line: 0,
-                        column: 0,
-                        message: e.to_string(),
-                    });
-                    continue;
-                }
-            };
-            let columns: Vec<String> = match reader.headers() {
-                Ok(h) => h.iter().map(str::to_owned).collect(),
-                Err(e) => {
-                    errors.push(HsdsError {
-                        file,
-                        line: 1,
-                        column: 0,
-                        message: e.to_string(),
-                    });
-                    continue;
-                }
-            };
-            let known = &schema[&table];
-            for (name, required) in known {
-                if *required && !columns.contains(name) {
-                    errors.push(HsdsError {
-                        file: file.clone(),
-                        line: 1,
-                        column: 0,
-                        message: format!("required column '{name}' is missing"),
-                    });
+            let mut columns: Vec<String> = Vec::new();
+            let mut all_numbers: BTreeMap<String, bool> = BTreeMap::new();
+            for row in rows.iter().filter_map(|r| r.as_object()) {
+                for (k, v) in row {
+                    if !columns.contains(k) {
+                        columns.push(k.clone());
+                    }
+                    if !v.is_null() {
+                        *all_numbers.entry(k.clone()).or_insert(true) &= v.is_number();
+                    }
                 }
             }
-            let Some(id_col) = columns.iter().position(|c| c == "id") else {
-                continue;
-            };
-            for record in reader.records() {
-                let record = match record {
-                    Ok(r) => r,
-                    Err(e) => {
-                        let line = e.position().map(|p| p.line() + 1).unwrap_or(0);
-                        errors.push(HsdsError {
-                            file: file.clone(),
-                            line,
-                            column: 0,
-                            message: e.to_string(),
-                        });
-                        continue;
-                    }
-                };
-                // The csv crate counts a record's line from 0 after the header; files count from 1.
-                let line = record.position().map(|p| p.line() + 1).unwrap_or(0);
-                let at = |column: usize, message: String| HsdsError {
-                    file: file.clone(),
-                    line,
-                    column: column + 1,
-                    message,
-                };
-                let id = record.get(id_col).unwrap_or("").to_owned();
-                if id.is_empty() {
-                    errors.push(at(id_col, "id is empty".into()));
+            let mut records = Vec::new();
+            for (i, row) in rows.iter().enumerate() {
+                let Some(row) = row.as_object() else {
+                    errors.push(at(
+                        i as u64 + 1,
+                        0,
+                        format!("{file}: a row must be an object"),
+                    ));
                     continue;
-                }
-                let mut fields = BTreeMap::new();
-                for (i, column) in columns.iter().enumerate() {
-                    let value = record.get(i).unwrap_or("").to_owned();
-                    if let Some(problem) = check_value(&table, column, &value) {
-                        errors.push(at(i, problem));
-                    }
-                    if known.iter().any(|(n, req)| n == column && *req) && value.is_empty() {
-                        errors.push(at(i, format!("'{column}' is required")));
-                    }
-                    fields.insert(column.clone(), value);
-                }
-                if origin
-                    .insert((table.clone(), id.clone()), (file.clone(), line))
-                    .is_some()
-                {
-                    errors.push(at(id_col, format!("duplicate id '{id}'")));
-                }
-                data.rows.push(HsdsRow {
-                    table: table.clone(),
-                    id,
-                    fields,
-                });
+                };
+                let values = columns
+                    .iter()
+                    .map(|c| match row.get(c) {
+                        None | Some(serde_json::Value::Null) => String::new(),
+                        Some(serde_json::Value::String(s)) => s.clone(),
+                        Some(other) => other.to_string(),
+                    })
+                    .collect();
+                records.push((i as u64 + 1, values));
             }
-            data.tables.push(HsdsTable {
-                name: table,
-                file,
+            let numeric = columns
+                .iter()
+                .filter(|c| all_numbers.get(*c) == Some(&true))
+                .cloned()
+                .collect();
+            raw.push(RawTable {
+                file: file.clone(),
                 columns,
+                records,
+                numeric,
             });
         }
+        assemble(raw, errors)
+    }
 
-        let mut warnings = Vec::new();
-        let ids: BTreeSet<(&str, &str)> = data
-            .rows
-            .iter()
-            .map(|r| (r.table.as_str(), r.id.as_str()))
-            .collect();
-        for row in &data.rows {
-            let (file, line) = origin[&(row.table.clone(), row.id.clone())].clone();
-            let columns = &data
-                .tables
+    /// The JSON form of the package: numeric columns as numbers, empty values left out.
+    pub fn export_tabular_json(&self) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        for table in &self.tables {
+            let rows = self
+                .rows
                 .iter()
-                .find(|t| t.name == row.table)
-                .expect("table recorded")
-                .columns;
-            for (refs, hard) in [(HARD_REFERENCES, true), (SOFT_REFERENCES, false)] {
-                for (table, column, target) in refs.iter().filter(|(t, _, _)| *t == row.table) {
-                    let Some(value) = row.get(column) else {
-                        continue;
-                    };
-                    if !ids.contains(&(*target, value)) {
-                        let e = HsdsError {
-                            file: file.clone(),
-                            line,
-                            column: columns
-                                .iter()
-                                .position(|c| c == column)
-                                .map_or(0, |i| i + 1),
-                            message: format!("{table}.{column} '{value}' has no matching {target}"),
-                        };
-                        if hard {
-                            errors.push(e)
+                .filter(|r| r.table == table.name)
+                .map(|row| {
+                    let mut object = serde_json::Map::new();
+                    for c in &table.columns {
+                        let Some(v) = row.get(c) else { continue };
+                        let number = if table.numeric.contains(c) {
+                            serde_json::from_str::<serde_json::Number>(v).ok()
                         } else {
-                            warnings.push(e)
-                        }
+                            None
+                        };
+                        let value = match number {
+                            Some(n) => serde_json::Value::Number(n),
+                            None => v.into(),
+                        };
+                        object.insert(c.clone(), value);
                     }
-                }
-            }
-            if row.table == "location" {
-                for axis in ["latitude", "longitude"] {
-                    let limit = if axis == "latitude" { 90.0 } else { 180.0 };
-                    if row
-                        .get(axis)
-                        .and_then(|v| v.parse::<f64>().ok())
-                        .is_some_and(|v| v.abs() > limit)
-                    {
-                        warnings.push(HsdsError {
-                            file: file.clone(),
-                            line,
-                            column: columns.iter().position(|c| c == axis).map_or(0, |i| i + 1),
-                            message: format!("{axis} out of range: kept, but this location is not placed on the map"),
-                        });
-                    }
-                }
-            }
+                    serde_json::Value::Object(object)
+                })
+                .collect();
+            out.insert(table.file.clone(), serde_json::Value::Array(rows));
         }
-        if errors.is_empty() {
-            Ok(HsdsImport { data, warnings })
-        } else {
-            Err(errors)
-        }
+        serde_json::Value::Object(out)
+    }
+
+    /// A Frictionless tabular data package descriptor for the CSV files.
+    pub fn datapackage(&self) -> serde_json::Value {
+        let resources: Vec<serde_json::Value> = self
+            .tables
+            .iter()
+            .map(|t| {
+                let fields: Vec<serde_json::Value> = t
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        let kind = if t.numeric.contains(c) {
+                            "number"
+                        } else {
+                            "string"
+                        };
+                        serde_json::json!({ "name": c, "type": kind })
+                    })
+                    .collect();
+                serde_json::json!({
+                    "name": t.name,
+                    "path": t.file,
+                    "profile": "tabular-data-resource",
+                    "schema": { "fields": fields, "primaryKey": "id" },
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "name": "hsds-3-0-export",
+            "profile": "tabular-data-package",
+            "resources": resources,
+        })
     }
 
     /// Writes one CSV per table, columns in their original order.
@@ -346,7 +339,231 @@ impl HsdsData {
             }
             w.flush()?;
         }
-        Ok(())
+        let descriptor = serde_json::to_string_pretty(&self.datapackage()).expect("JSON");
+        std::fs::write(dir.join("datapackage.json"), descriptor)
+    }
+}
+
+/// The CSV files a `datapackage.json` lists, when the folder has a JSON descriptor.
+fn datapackage_paths(dir: &Path) -> Option<Result<Vec<std::path::PathBuf>, HsdsError>> {
+    let path = dir.join("datapackage.json");
+    let text = std::fs::read_to_string(&path).ok()?;
+    // HSDS's own example ships a dangling link here: only a JSON descriptor counts.
+    let descriptor: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let resources = descriptor.get("resources")?.as_array()?;
+    Some(
+        resources
+            .iter()
+            .map(|r| {
+                let file = r.get("path").and_then(|p| p.as_str()).unwrap_or("");
+                let inside = !file.is_empty()
+                    && !file.contains("..")
+                    && !file.starts_with('/')
+                    && file.ends_with(".csv");
+                if inside {
+                    Ok(dir.join(file))
+                } else {
+                    Err(file_error(
+                        &path,
+                        &format!("resource path '{file}' is not a CSV file in this package"),
+                    ))
+                }
+            })
+            .collect(),
+    )
+}
+
+fn read_csv(path: &Path) -> Result<RawTable, Vec<HsdsError>> {
+    let file = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let at = |line: u64, message: String| HsdsError {
+        file: file.clone(),
+        line,
+        column: 0,
+        message,
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(|e| vec![at(0, e.to_string())])?;
+    let columns: Vec<String> = reader
+        .headers()
+        .map_err(|e| vec![at(1, e.to_string())])?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut errors = Vec::new();
+    let mut records = Vec::new();
+    for record in reader.records() {
+        // The csv crate counts a record's line from 0 after the header; files count from 1.
+        match record {
+            Ok(r) => records.push((
+                r.position().map(|p| p.line() + 1).unwrap_or(0),
+                r.iter().map(str::to_owned).collect(),
+            )),
+            Err(e) => errors.push(at(
+                e.position().map(|p| p.line() + 1).unwrap_or(0),
+                e.to_string(),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let numeric = table_for_file(&file)
+        .map(|t| numeric_columns(&t))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| columns.contains(c))
+        .collect();
+    Ok(RawTable {
+        file,
+        columns,
+        records,
+        numeric,
+    })
+}
+
+/// Checks tables read in any form and builds the data, or returns every error found.
+fn assemble(raw: Vec<RawTable>, mut errors: Vec<HsdsError>) -> Result<HsdsImport, Vec<HsdsError>> {
+    let schema = schema();
+    let mut data = HsdsData::default();
+    // Where each row came from, for reference errors.
+    let mut origin: BTreeMap<(String, String), (String, u64)> = BTreeMap::new();
+    for RawTable {
+        file,
+        columns,
+        records,
+        numeric,
+    } in raw
+    {
+        let Some(table) = table_for_file(&file) else {
+            errors.push(HsdsError {
+                file,
+                line: 0,
+                column: 0,
+                message: "not an HSDS 3.0 table".into(),
+            });
+            continue;
+        };
+        let known = &schema[&table];
+        for (name, required) in known {
+            if *required && !columns.contains(name) {
+                errors.push(HsdsError {
+                    file: file.clone(),
+                    line: 1,
+                    column: 0,
+                    message: format!("required column '{name}' is missing"),
+                });
+            }
+        }
+        let Some(id_col) = columns.iter().position(|c| c == "id") else {
+            continue;
+        };
+        for (line, values) in records {
+            let at = |column: usize, message: String| HsdsError {
+                file: file.clone(),
+                line,
+                column: column + 1,
+                message,
+            };
+            let id = values.get(id_col).cloned().unwrap_or_default();
+            if id.is_empty() {
+                errors.push(at(id_col, "id is empty".into()));
+                continue;
+            }
+            let mut fields = BTreeMap::new();
+            for (i, column) in columns.iter().enumerate() {
+                let value = values.get(i).cloned().unwrap_or_default();
+                if let Some(problem) = check_value(&table, column, &value) {
+                    errors.push(at(i, problem));
+                }
+                if known.iter().any(|(n, req)| n == column && *req) && value.is_empty() {
+                    errors.push(at(i, format!("'{column}' is required")));
+                }
+                fields.insert(column.clone(), value);
+            }
+            if origin
+                .insert((table.clone(), id.clone()), (file.clone(), line))
+                .is_some()
+            {
+                errors.push(at(id_col, format!("duplicate id '{id}'")));
+            }
+            data.rows.push(HsdsRow {
+                table: table.clone(),
+                id,
+                fields,
+            });
+        }
+        data.tables.push(HsdsTable {
+            name: table,
+            file,
+            columns,
+            numeric,
+        });
+    }
+
+    let mut warnings = Vec::new();
+    let ids: BTreeSet<(&str, &str)> = data
+        .rows
+        .iter()
+        .map(|r| (r.table.as_str(), r.id.as_str()))
+        .collect();
+    for row in &data.rows {
+        let (file, line) = origin[&(row.table.clone(), row.id.clone())].clone();
+        let columns = &data
+            .tables
+            .iter()
+            .find(|t| t.name == row.table)
+            .expect("table recorded")
+            .columns;
+        for (refs, hard) in [(HARD_REFERENCES, true), (SOFT_REFERENCES, false)] {
+            for (table, column, target) in refs.iter().filter(|(t, _, _)| *t == row.table) {
+                let Some(value) = row.get(column) else {
+                    continue;
+                };
+                if !ids.contains(&(*target, value)) {
+                    let e = HsdsError {
+                        file: file.clone(),
+                        line,
+                        column: columns
+                            .iter()
+                            .position(|c| c == column)
+                            .map_or(0, |i| i + 1),
+                        message: format!("{table}.{column} '{value}' has no matching {target}"),
+                    };
+                    if hard {
+                        errors.push(e)
+                    } else {
+                        warnings.push(e)
+                    }
+                }
+            }
+        }
+        if row.table == "location" {
+            for axis in ["latitude", "longitude"] {
+                let limit = if axis == "latitude" { 90.0 } else { 180.0 };
+                if row
+                    .get(axis)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .is_some_and(|v| v.abs() > limit)
+                {
+                    warnings.push(HsdsError {
+                        file: file.clone(),
+                        line,
+                        column: columns.iter().position(|c| c == axis).map_or(0, |i| i + 1),
+                        message: format!(
+                            "{axis} out of range: kept, but this location is not placed on the map"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(HsdsImport { data, warnings })
+    } else {
+        Err(errors)
     }
 }
 
