@@ -348,6 +348,9 @@ fn demo_entries_carry_their_source_and_date() {
     }
 }
 
+/// Table, id, and the non-empty fields of a row.
+type RowKey = (String, String, Vec<(String, String)>);
+
 #[test]
 fn the_json_form_round_trips_and_matches_the_csv_form() {
     let text = std::fs::read_to_string(example_dir().join("tabular.json")).unwrap();
@@ -363,7 +366,7 @@ fn the_json_form_round_trips_and_matches_the_csv_form() {
     // The same dataset in its CSV form holds the same rows.
     let csv = HsdsData::import_csv_dir(&example_dir()).unwrap().data;
     let key = |d: &HsdsData| {
-        let mut rows: Vec<(String, String, Vec<(String, String)>)> = d
+        let mut rows: Vec<RowKey> = d
             .rows
             .iter()
             .map(|r| {
