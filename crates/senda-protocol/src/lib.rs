@@ -1,0 +1,253 @@
+//! The sync protocol between a Senda device and the central server.
+//!
+//! - Messages are CBOR (compact and binary; see docs/benchmarks.md for sizes),
+//!   decoded with a size and depth limit so a hostile body cannot exhaust memory.
+//! - Every request but enrolment is signed by the device's Ed25519 key over the
+//!   method, path, time, a one-time nonce and the body's SHA-256 ([`signing_message`]).
+//!   The server keeps only public keys and refuses a nonce it has seen.
+//!
+//! This crate does no I/O: `senda-core` builds and reads messages on the
+//! device, `senda-server` on the server.
+
+use ring::digest::{SHA256, digest};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// Bumped when a message changes shape incompatibly.
+pub const PROTOCOL_VERSION: u16 = 1;
+/// The largest request body the server reads.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// The most operations in one push.
+pub const MAX_OPS_PER_PUSH: usize = 500;
+/// How far a request's time may be from the server's. Wide, because devices
+/// in the field run days off; replay is stopped by nonces, not by the clock.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 7 * 24 * 3600;
+
+pub const HEADER_DEVICE: &str = "x-senda-device";
+pub const HEADER_TIME: &str = "x-senda-time";
+pub const HEADER_NONCE: &str = "x-senda-nonce";
+pub const HEADER_SIGNATURE: &str = "x-senda-signature";
+pub const CONTENT_TYPE: &str = "application/cbor";
+
+/// One change from a device's outbox, as it travels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Op {
+    pub op_id: String,
+    pub seq: i64,
+    pub hlc: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub case_id: String,
+    pub op: String,
+    pub base_version: i64,
+    pub version: i64,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u16,
+    pub ops: Vec<Op>,
+}
+
+/// The server's answer to a push: every op it now holds durably (new or
+/// already there), the highest sequence number it holds for the device, and
+/// any conflicts it detected and kept for a person to resolve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub stored: Vec<String>,
+    pub high_seq: i64,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Two edits of the same field made on the same base version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub entity_id: String,
+    pub field: String,
+    pub base_version: i64,
+    pub theirs: serde_json::Value,
+    pub ours: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub protocol: u16,
+    /// The last change id the device has applied (0 at first).
+    pub cursor: i64,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Store this with the changes, in the same transaction.
+    pub cursor: i64,
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub id: i64,
+    pub at: String,
+    pub kind: ChangeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ChangeKind {
+    /// The receiving organisation moved a referral along its lifecycle.
+    ReferralStatus { referral_id: String, status: String },
+    /// A newer content pack is available from the publisher.
+    ContentAvailable { publisher: String, version: u32 },
+    /// The device was revoked: wipe the vault.
+    Wipe,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    pub protocol: u16,
+    pub code: String,
+    /// The device's Ed25519 public key, hex.
+    pub public_key: String,
+    pub device_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrolResponse {
+    pub device_id: String,
+    pub organisation: String,
+    pub team: String,
+    pub server_time: String,
+}
+
+/// A refused request: a stable code and a sentence for logs (never personal data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    /// Set when the device must wipe its vault (it was revoked).
+    #[serde(default)]
+    pub wipe: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DecodeError {
+    #[error("body too large ({0} bytes)")]
+    TooLarge(usize),
+    #[error("malformed message: {0}")]
+    Malformed(String),
+}
+
+pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    ciborium::into_writer(message, &mut out).expect("writing CBOR to memory cannot fail");
+    out
+}
+
+/// Decodes a message, refusing oversized bodies and deep nesting.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(DecodeError::TooLarge(bytes.len()));
+    }
+    ciborium::de::from_reader_with_recursion_limit(bytes, 64)
+        .map_err(|e| DecodeError::Malformed(e.to_string()))
+}
+
+/// What a device signs for one request.
+pub fn signing_message(method: &str, path: &str, time: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
+    let body_hash = hex(digest(&SHA256, body).as_ref());
+    format!("senda-v{PROTOCOL_VERSION}\n{method}\n{path}\n{time}\n{nonce}\n{body_hash}")
+        .into_bytes()
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
+/// Checks a device signature (`public_key` and `signature` in hex).
+pub fn verify(public_key: &str, message: &[u8], signature: &str) -> bool {
+    let (Some(key), Some(sig)) = (unhex(public_key), unhex(signature)) else {
+        return false;
+    };
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, key)
+        .verify(message, &sig)
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    fn op(seq: i64) -> Op {
+        Op {
+            op_id: format!("op{seq}"),
+            seq,
+            hlc: "000001700000000.000000".into(),
+            entity: "referral".into(),
+            entity_id: "r1".into(),
+            case_id: "c1".into(),
+            op: "status".into(),
+            base_version: 1,
+            version: 2,
+            payload: serde_json::json!({ "status": "queued" }),
+        }
+    }
+
+    #[test]
+    fn messages_round_trip() {
+        let push = PushRequest {
+            protocol: PROTOCOL_VERSION,
+            ops: vec![op(1), op(2)],
+        };
+        assert_eq!(decode::<PushRequest>(&encode(&push)).unwrap(), push);
+    }
+
+    #[test]
+    fn a_signature_covers_every_part() {
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+        let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let public = hex(key.public_key().as_ref());
+        let msg = signing_message("POST", "/v1/push", "2026-11-23T00:00:00Z", "n1", b"body");
+        let sig = hex(key.sign(&msg).as_ref());
+        assert!(verify(&public, &msg, &sig));
+        for other in [
+            signing_message("POST", "/v1/pull", "2026-11-23T00:00:00Z", "n1", b"body"),
+            signing_message("POST", "/v1/push", "2026-11-23T00:00:01Z", "n1", b"body"),
+            signing_message("POST", "/v1/push", "2026-11-23T00:00:00Z", "n2", b"body"),
+            signing_message("POST", "/v1/push", "2026-11-23T00:00:00Z", "n1", b"bodY"),
+        ] {
+            assert!(!verify(&public, &other, &sig));
+        }
+        assert!(!verify("zz", &msg, &sig));
+    }
+
+    #[test]
+    fn oversized_and_garbage_bodies_are_refused() {
+        assert_eq!(
+            decode::<PushRequest>(&vec![0u8; MAX_BODY_BYTES + 1]),
+            Err(DecodeError::TooLarge(MAX_BODY_BYTES + 1))
+        );
+        assert!(matches!(
+            decode::<PushRequest>(b"\xff\x00garbage"),
+            Err(DecodeError::Malformed(_))
+        ));
+        // Deep nesting stops at the recursion limit instead of the stack.
+        let deep = vec![0x81u8; 100_000];
+        assert!(matches!(
+            decode::<PushRequest>(&deep),
+            Err(DecodeError::Malformed(_))
+        ));
+    }
+}

@@ -1,0 +1,59 @@
+//! Fuzzing the push decoder with proptest: any bytes give a message or a
+//! typed error, never a panic. Inputs that once mattered live in
+//! `tests/corpus/` and are replayed on every run.
+
+use proptest::prelude::*;
+use senda_protocol::{DecodeError, Op, PushRequest, decode, encode};
+
+#[test]
+fn the_corpus_decodes_or_is_refused_cleanly() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let _ = decode::<PushRequest>(&bytes);
+        seen += 1;
+    }
+    assert!(seen >= 4);
+}
+
+fn valid_push() -> Vec<u8> {
+    encode(&PushRequest {
+        protocol: 1,
+        ops: vec![Op {
+            op_id: "a".into(),
+            seq: 1,
+            hlc: "x".into(),
+            entity: "case".into(),
+            entity_id: "c".into(),
+            case_id: "c".into(),
+            op: "create".into(),
+            base_version: 0,
+            version: 1,
+            payload: serde_json::json!({ "details": { "alias": "x" } }),
+        }],
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = decode::<PushRequest>(&bytes);
+    }
+
+    #[test]
+    fn mutated_valid_messages_never_panic(flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8), cut in any::<usize>()) {
+        let mut bytes = valid_push();
+        for (at, value) in flips {
+            let i = at % bytes.len();
+            bytes[i] = value;
+        }
+        bytes.truncate(cut % (bytes.len() + 1));
+        match decode::<PushRequest>(&bytes) {
+            Ok(_) | Err(DecodeError::Malformed(_)) => {}
+            Err(e) => prop_assert!(false, "unexpected {e:?}"),
+        }
+    }
+}
