@@ -103,6 +103,68 @@ pub enum ChangeKind {
     Wipe,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReferralStatus {
+    Draft,
+    Queued,
+    Sent,
+    Received,
+    Accepted,
+    Declined,
+    FirstContact,
+    ServiceProvided,
+    Closed,
+    /// Consent was withdrawn.
+    Withdrawn,
+    /// Cancelled by the referring staff.
+    Revoked,
+}
+
+impl ReferralStatus {
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Queued => "queued",
+            Self::Sent => "sent",
+            Self::Received => "received",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::FirstContact => "first-contact",
+            Self::ServiceProvided => "service-provided",
+            Self::Closed => "closed",
+            Self::Withdrawn => "withdrawn",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Closed | Self::Withdrawn | Self::Revoked)
+    }
+
+    /// The lifecycle: draft → queued → sent → received → accepted/declined →
+    /// first contact → service provided → closed; withdrawn or revoked from
+    /// any open state.
+    pub fn can_go(self, to: Self) -> bool {
+        use ReferralStatus::*;
+        match (self, to) {
+            (from, Withdrawn | Revoked) => !from.is_terminal(),
+            (Draft, Queued)
+            | (Queued, Sent)
+            | (Sent, Received)
+            | (Received, Accepted | Declined)
+            | (Accepted, FirstContact)
+            | (FirstContact, ServiceProvided)
+            | (Accepted | FirstContact | ServiceProvided | Declined, Closed) => true,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnrolRequest {
     pub protocol: u16,

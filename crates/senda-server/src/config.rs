@@ -6,8 +6,17 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
-    /// The embedded SQLite database (the default backend).
-    pub sqlite_path: PathBuf,
+    pub database: Database,
+    /// Enables the admin API when set (`SENDA_ADMIN_TOKEN`).
+    pub admin_token: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// The embedded default (`SENDA_SERVER_DB`, a file path).
+    Sqlite(PathBuf),
+    /// `DATABASE_URL=postgres://…`, for several instances behind a balancer.
+    Postgres(String),
 }
 
 impl Config {
@@ -16,12 +25,28 @@ impl Config {
             .unwrap_or_else(|_| "127.0.0.1:8787".into())
             .parse()
             .map_err(|e| format!("SENDA_SERVER_LISTEN: {e}"))?;
-        let sqlite_path = std::env::var("SENDA_SERVER_DB")
-            .unwrap_or_else(|_| "senda-server.db".into())
-            .into();
+        let database = match std::env::var("DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(url)
+            }
+            Ok(url) => {
+                return Err(format!(
+                    "DATABASE_URL: only postgres:// is supported, not {url:?}"
+                ));
+            }
+            Err(_) => Database::Sqlite(
+                std::env::var("SENDA_SERVER_DB")
+                    .unwrap_or_else(|_| "senda-server.db".into())
+                    .into(),
+            ),
+        };
+        let admin_token = std::env::var("SENDA_ADMIN_TOKEN")
+            .ok()
+            .filter(|t| t.len() >= 16);
         Ok(Self {
             listen,
-            sqlite_path,
+            database,
+            admin_token,
         })
     }
 }

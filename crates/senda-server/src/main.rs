@@ -1,5 +1,15 @@
+//! `senda-server` serves; `senda-server admin …` administers the same database.
+
 use senda_server::Config;
+use senda_server::startup::open_repo;
 use tracing_subscriber::EnvFilter;
+
+const USAGE: &str = "usage:
+  senda-server                                   serve (SENDA_SERVER_LISTEN, SENDA_SERVER_DB or DATABASE_URL)
+  senda-server admin create-org NAME             prints the new organisation's id
+  senda-server admin enrolment-code ORG TEAM [DAYS]   prints a single-use code (default 7 days)
+  senda-server admin route-service SERVICE_ID ORG     referrals to SERVICE_ID go to ORG
+  senda-server admin revoke-device DEVICE_ID     the device is told to wipe at its next contact";
 
 #[tokio::main]
 async fn main() {
@@ -8,13 +18,62 @@ async fn main() {
         .init();
     let config = match Config::from_env() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("senda-server: {e}");
-            std::process::exit(2);
-        }
+        Err(e) => fail(2, &e),
     };
-    if let Err(e) = senda_server::run(config).await {
-        eprintln!("senda-server: {e}");
-        std::process::exit(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() {
+        if let Err(e) = senda_server::run(config).await {
+            fail(1, &e.to_string());
+        }
+        return;
     }
+    if args[0] != "admin" || args.len() < 2 {
+        fail(2, USAGE);
+    }
+    let database = config.database.clone();
+    let repo = match tokio::task::spawn_blocking(move || open_repo(&database)).await {
+        Ok(Ok(repo)) => repo,
+        Ok(Err(e)) => fail(1, &e.to_string()),
+        Err(e) => fail(1, &e.to_string()),
+    };
+    let a: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    let result = match a.as_slice() {
+        ["create-org", name] => repo
+            .create_organisation(name.to_string())
+            .await
+            .map(|o| o.id),
+        ["enrolment-code", org, team] => {
+            repo.create_enrolment_code(org.to_string(), team.to_string(), 7)
+                .await
+        }
+        ["enrolment-code", org, team, days] => match days.parse() {
+            Ok(d) if (1..=90).contains(&d) => {
+                repo.create_enrolment_code(org.to_string(), team.to_string(), d)
+                    .await
+            }
+            _ => fail(2, "DAYS must be 1 to 90"),
+        },
+        ["route-service", service, org] => repo
+            .route_service(service.to_string(), org.to_string())
+            .await
+            .map(|()| "ok".into()),
+        ["revoke-device", id] => repo.revoke_device(id.to_string()).await.map(|done| {
+            if done {
+                "revoked"
+            } else {
+                "no such active device"
+            }
+            .into()
+        }),
+        _ => fail(2, USAGE),
+    };
+    match result {
+        Ok(out) => println!("{out}"),
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+fn fail(code: i32, message: &str) -> ! {
+    eprintln!("senda-server: {message}");
+    std::process::exit(code)
 }

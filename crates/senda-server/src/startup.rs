@@ -1,15 +1,63 @@
-use crate::config::Config;
+use crate::config::{Config, Database};
 use crate::routes;
-use crate::store::{SqliteStore, StoreError};
+use crate::store::{PostgresStore, Repo, SqliteStore, StoreError};
 use axum::Router;
-use axum::routing::get;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::routing::{get, post};
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
-pub fn app(store: SqliteStore) -> Router {
+/// What every handler may reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub repo: Repo,
+    pub admin_token: Option<String>,
+}
+
+impl FromRef<AppState> for Repo {
+    fn from_ref(state: &AppState) -> Repo {
+        state.repo.clone()
+    }
+}
+
+pub fn app(repo: Repo, admin_token: Option<String>) -> Router {
     Router::new()
         .route("/health", get(routes::health))
-        .with_state(store)
+        .route("/metrics", get(routes::metrics))
+        .route("/v1/enrol", post(routes::sync::enrol))
+        .route("/v1/push", post(routes::sync::push))
+        .route("/v1/pull", post(routes::sync::pull))
+        .route("/v1/referrals/incoming", post(routes::sync::incoming))
+        .route(
+            "/v1/referrals/{id}/status",
+            post(routes::sync::referral_status),
+        )
+        .route(
+            "/v1/admin/organisations",
+            post(routes::admin::create_organisation),
+        )
+        .route(
+            "/v1/admin/enrolment-codes",
+            post(routes::admin::create_enrolment_code),
+        )
+        .route(
+            "/v1/admin/service-routes",
+            post(routes::admin::route_service),
+        )
+        .route(
+            "/v1/admin/devices/{id}/revoke",
+            post(routes::admin::revoke_device),
+        )
+        .layer(DefaultBodyLimit::max(senda_protocol::MAX_BODY_BYTES))
+        .with_state(AppState { repo, admin_token })
+}
+
+/// Opens the configured database (creating its tables if needed).
+pub fn open_repo(database: &Database) -> Result<Repo, StoreError> {
+    Ok(match database {
+        Database::Sqlite(path) => Repo::new(SqliteStore::open(path)?),
+        Database::Postgres(url) => Repo::new(PostgresStore::open(url, None)?),
+    })
 }
 
 /// A bound, not yet serving, server: tests read the port before serving.
@@ -20,11 +68,23 @@ pub struct Server {
 
 impl Server {
     pub async fn bind(config: &Config) -> Result<Self, StartError> {
-        let store = SqliteStore::open(&config.sqlite_path)?;
-        let listener = TcpListener::bind(config.listen).await?;
+        let database = config.database.clone();
+        let repo = tokio::task::spawn_blocking(move || open_repo(&database))
+            .await
+            .map_err(|_| StoreError::Worker)??;
+        Self::bind_repo(config.listen, repo, config.admin_token.clone()).await
+    }
+
+    /// Serves an already opened repository (tests share one across restarts).
+    pub async fn bind_repo(
+        listen: SocketAddr,
+        repo: Repo,
+        admin_token: Option<String>,
+    ) -> Result<Self, StartError> {
+        let listener = TcpListener::bind(listen).await?;
         Ok(Self {
             listener,
-            router: app(store),
+            router: app(repo, admin_token),
         })
     }
 
@@ -56,7 +116,11 @@ pub enum StartError {
 /// Binds and serves until Ctrl-C or SIGTERM.
 pub async fn run(config: Config) -> Result<(), StartError> {
     let server = Server::bind(&config).await?;
-    tracing::info!(addr = %server.local_addr(), db = %config.sqlite_path.display(), "senda-server listening");
+    let backend = match &config.database {
+        Database::Sqlite(_) => "sqlite",
+        Database::Postgres(_) => "postgres",
+    };
+    tracing::info!(addr = %server.local_addr(), backend, "senda-server listening");
     server.serve(shutdown_signal()).await?;
     Ok(())
 }

@@ -1,13 +1,16 @@
 //! Black-box: start the real server on a random port and ask it.
 
+use senda_server::config::Database;
 use senda_server::{Config, Server};
 
 #[tokio::test]
 async fn health_answers_ok_with_its_database() {
     let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        sqlite_path: dir.path().join("server.db"),
+        database: Database::Sqlite(db.clone()),
+        admin_token: None,
     };
     let server = Server::bind(&config).await.unwrap();
     let addr = server.local_addr();
@@ -20,10 +23,7 @@ async fn health_answers_ok_with_its_database() {
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["status"], "ok");
-    assert!(
-        config.sqlite_path.exists(),
-        "the embedded database was created"
-    );
+    assert!(db.exists(), "the embedded database was created");
 
     stop.send(()).unwrap();
     handle.await.unwrap().unwrap();
@@ -33,7 +33,8 @@ async fn health_answers_ok_with_its_database() {
 async fn an_unwritable_database_path_is_a_clear_start_error() {
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        sqlite_path: "/proc/definitely/not/here.db".into(),
+        database: Database::Sqlite("/proc/definitely/not/here.db".into()),
+        admin_token: None,
     };
     let err = Server::bind(&config).await.err().expect("must fail");
     assert!(err.to_string().contains("database"), "{err}");

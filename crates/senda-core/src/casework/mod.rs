@@ -31,9 +31,9 @@ use rusqlite::{Connection, Transaction};
 
 /// Casework over an unlocked vault, as one staff member, at one moment.
 pub struct Casework<'v> {
-    conn: &'v Connection,
+    pub(crate) conn: &'v Connection,
     staff: &'v StaffMember,
-    now: DateTime<Utc>,
+    pub(crate) now: DateTime<Utc>,
 }
 
 impl<'v> Casework<'v> {
@@ -45,12 +45,12 @@ impl<'v> Casework<'v> {
         self.now.date_naive()
     }
 
-    fn now_text(&self) -> String {
+    pub(crate) fn now_text(&self) -> String {
         self.now.to_rfc3339()
     }
 
     /// Runs `f` in one transaction: all of it is saved, or none.
-    fn write<T>(
+    pub(crate) fn write<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, CaseError>,
     ) -> Result<T, CaseError> {
@@ -60,7 +60,12 @@ impl<'v> Casework<'v> {
         Ok(value)
     }
 
-    fn audit(&self, conn: &Connection, action: &str, detail: &str) -> Result<(), CaseError> {
+    pub(crate) fn audit(
+        &self,
+        conn: &Connection,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), CaseError> {
         Ok(audit(
             conn,
             self.now,

@@ -479,6 +479,11 @@ impl Vault {
         })
     }
 
+    /// The server revoked this device: crypto-erase the vault now.
+    pub fn wipe_on_revocation(&mut self) -> Result<(), VaultError> {
+        self.wipe()
+    }
+
     /// Crypto-erase: destroy every sealed key, then the files.
     fn wipe(&mut self) -> Result<(), VaultError> {
         self.session = None;

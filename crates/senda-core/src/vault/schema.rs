@@ -48,6 +48,21 @@ fn vault_migration_list() -> Vec<M<'static>> {
         ),
         // v4: casework (cases, screenings, consents, referrals) and the outbox.
         M::up(include_str!("casework_v4.sql")),
+        // v5: sync. This device's enrolment and signing key live in `settings`
+        // (inside the encrypted vault); conflicts the server reported wait here for a person.
+        M::up(
+            "CREATE TABLE sync_conflicts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                entity_id TEXT NOT NULL,
+                field TEXT NOT NULL,
+                base_version INTEGER NOT NULL,
+                theirs TEXT NOT NULL,
+                ours TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                resolved_at TEXT
+            ) STRICT;
+            INSERT INTO settings (key, value) VALUES ('pull_cursor', '0');",
+        ),
     ]
 }
 

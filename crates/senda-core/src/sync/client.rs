@@ -1,0 +1,279 @@
+//! Moving sync messages over HTTP (reqwest, rustls), with retries.
+//!
+//! The vault lock is taken only to build a request or apply an answer. A
+//! request is signed afresh for every attempt (each needs a new nonce), and
+//! a push is rebuilt from the outbox, so a retry after a lost answer sends
+//! what is still unsent and the server's idempotency does the rest.
+
+use super::device::{SignedRequest, SyncIdentity};
+use crate::Vault;
+use crate::casework::CaseError;
+use senda_protocol::{EnrolResponse, ErrorBody, PullResponse, PushResponse, decode};
+use serde::Serialize;
+use std::sync::Mutex;
+use std::time::Duration;
+
+const PAGE: u32 = 200;
+const ATTEMPTS: u32 = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    /// `push` or `pull`.
+    pub phase: &'static str,
+    pub sent: usize,
+    /// Rows ready to leave when the sync started.
+    pub total: usize,
+    pub bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct SyncReport {
+    pub sent: usize,
+    pub received: usize,
+    pub bytes_sent: usize,
+    /// Rows still waiting for consent (they stay on the device).
+    pub held: u64,
+    pub conflicts: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+pub enum SyncError {
+    #[error("this device is not enrolled with a server")]
+    NotEnrolled,
+    #[error("the server cannot be reached: {message}")]
+    Offline { message: String },
+    #[error("the server refused: {reason} ({message})")]
+    Refused { reason: String, message: String },
+    #[error("this device was revoked; its vault has been wiped")]
+    Revoked,
+    #[error(transparent)]
+    #[serde(untagged)]
+    Case(#[from] CaseError),
+}
+
+impl From<crate::VaultError> for SyncError {
+    fn from(e: crate::VaultError) -> Self {
+        Self::Case(e.into())
+    }
+}
+
+pub struct SyncClient {
+    http: reqwest::Client,
+    backoff: Duration,
+}
+
+impl Default for SyncClient {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SyncClient {
+    pub fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("an HTTP client");
+        Self {
+            http,
+            backoff: Duration::from_millis(500),
+        }
+    }
+
+    /// The first wait between attempts (it doubles each time, with jitter).
+    pub fn with_backoff(mut self, first: Duration) -> Self {
+        self.backoff = first;
+        self
+    }
+
+    /// Enrols this device with `server_url` using a single-use code.
+    pub async fn enrol(
+        &self,
+        vault: &Mutex<Vault>,
+        server_url: &str,
+        code: &str,
+        device_name: &str,
+    ) -> Result<SyncIdentity, SyncError> {
+        let base = server_url.trim().trim_end_matches('/').to_owned();
+        let body = lock(vault)
+            .casework()?
+            .enrolment_request(code, device_name)?;
+        let answer = self
+            .post(&base, || {
+                Ok(SignedRequest {
+                    path: "/v1/enrol".into(),
+                    body: body.clone(),
+                    headers: Vec::new(),
+                })
+            })
+            .await?;
+        let response: EnrolResponse = decode(&answer).map_err(malformed)?;
+        let mut v = lock(vault);
+        let cw = v.casework()?;
+        cw.finish_enrolment(&base, &response)?;
+        cw.sync_identity()?.ok_or(SyncError::NotEnrolled)
+    }
+
+    /// Pushes every ready outbox row, then pulls every change.
+    pub async fn sync(
+        &self,
+        vault: &Mutex<Vault>,
+        progress: impl Fn(SyncProgress),
+    ) -> Result<SyncReport, SyncError> {
+        let identity = lock(vault)
+            .casework()?
+            .sync_identity()?
+            .ok_or(SyncError::NotEnrolled)?;
+        let base = identity.server_url.clone();
+        let total = {
+            let mut v = lock(vault);
+            let cw = v.casework()?;
+            let c = cw.outbox_counts()?;
+            (c.pending - c.held) as usize
+        };
+        let mut report = SyncReport::default();
+        loop {
+            let ready = {
+                let mut v = lock(vault);
+                let c = v.casework()?.outbox_counts()?;
+                c.pending - c.held
+            };
+            if ready == 0 {
+                break;
+            }
+            let size = std::cell::Cell::new(0);
+            let answer = self
+                .post(&base, || {
+                    let (request, _) =
+                        lock(vault)
+                            .casework()?
+                            .next_push(PAGE)?
+                            .ok_or(SyncError::Refused {
+                                reason: "nothing-to-send".into(),
+                                message: "the outbox emptied during the sync".into(),
+                            })?;
+                    size.set(request.body.len());
+                    Ok(request)
+                })
+                .await
+                .map_err(|e| self.revoked(vault, e))?;
+            let response: PushResponse = decode(&answer).map_err(malformed)?;
+            let marked = lock(vault).casework()?.apply_push(&response)?;
+            report.sent += marked;
+            report.bytes_sent += size.get();
+            progress(SyncProgress {
+                phase: "push",
+                sent: report.sent,
+                total,
+                bytes: report.bytes_sent,
+            });
+            if marked == 0 {
+                return Err(SyncError::Refused {
+                    reason: "nothing-stored".into(),
+                    message: "the server stored none of the batch".into(),
+                });
+            }
+        }
+        loop {
+            let answer = match self
+                .post(&base, || Ok(lock(vault).casework()?.next_pull(PAGE)?))
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => return Err(self.revoked(vault, e)),
+            };
+            let page: PullResponse = decode(&answer).map_err(malformed)?;
+            report.received += lock(vault).casework()?.apply_pull(&page)?;
+            progress(SyncProgress {
+                phase: "pull",
+                sent: report.sent,
+                total,
+                bytes: report.bytes_sent,
+            });
+            if !page.more {
+                break;
+            }
+        }
+        let mut v = lock(vault);
+        let cw = v.casework()?;
+        report.held = cw.outbox_counts()?.held;
+        report.conflicts = cw.open_conflicts()?;
+        Ok(report)
+    }
+
+    /// A revoked device wipes its vault before reporting.
+    fn revoked(&self, vault: &Mutex<Vault>, e: SyncError) -> SyncError {
+        if e == SyncError::Revoked {
+            let _ = lock(vault).wipe_on_revocation();
+        }
+        e
+    }
+
+    /// Sends a request built afresh for each attempt; retries network
+    /// failures and 503 with exponential backoff and jitter.
+    async fn post(
+        &self,
+        base: &str,
+        build: impl Fn() -> Result<SignedRequest, SyncError>,
+    ) -> Result<Vec<u8>, SyncError> {
+        let mut wait = self.backoff;
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                let mut j = [0u8; 1];
+                crate::vault::fill_random(&mut j);
+                let jitter = 0.5 + f64::from(j[0]) / 255.0;
+                tokio::time::sleep(wait.mul_f64(jitter)).await;
+                wait *= 2;
+            }
+            let request = build()?;
+            let mut call = self
+                .http
+                .post(format!("{base}{}", request.path))
+                .header("content-type", senda_protocol::CONTENT_TYPE)
+                .body(request.body);
+            for (name, value) in request.headers {
+                call = call.header(name, value);
+            }
+            match call.send().await {
+                Ok(resp) if resp.status().is_success() => match resp.bytes().await {
+                    Ok(b) => return Ok(b.to_vec()),
+                    Err(e) => last = e.to_string(),
+                },
+                Ok(resp) if resp.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE => {
+                    last = "the server is busy".into();
+                }
+                Ok(resp) => {
+                    let body = resp.bytes().await.unwrap_or_default();
+                    let refusal: ErrorBody = decode(&body).unwrap_or(ErrorBody {
+                        code: "unexpected".into(),
+                        message: String::from_utf8_lossy(&body).chars().take(200).collect(),
+                        wipe: false,
+                    });
+                    if refusal.wipe {
+                        return Err(SyncError::Revoked);
+                    }
+                    return Err(SyncError::Refused {
+                        reason: refusal.code,
+                        message: refusal.message,
+                    });
+                }
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(SyncError::Offline { message: last })
+    }
+}
+
+fn lock(vault: &Mutex<Vault>) -> std::sync::MutexGuard<'_, Vault> {
+    vault.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn malformed(e: senda_protocol::DecodeError) -> SyncError {
+    SyncError::Refused {
+        reason: "malformed-answer".into(),
+        message: e.to_string(),
+    }
+}

@@ -1,0 +1,12 @@
+//! Sync with the central server, from the device's side.
+//!
+//! `device.rs` is sans-I/O: it builds signed requests from the vault and
+//! applies the server's answers to it, each in one transaction. `client.rs`
+//! moves the bytes with reqwest, holding the vault lock only while reading or
+//! writing it, never while waiting on the network.
+
+mod client;
+mod device;
+
+pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
+pub use device::{SignedRequest, SyncIdentity};

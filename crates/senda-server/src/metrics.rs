@@ -1,0 +1,33 @@
+//! Prometheus counters, served at `/metrics`. Counts only: no identifiers.
+
+use prometheus::{Encoder, IntCounter, Registry, TextEncoder};
+use std::sync::LazyLock;
+
+static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
+
+fn counter(name: &str, help: &str) -> IntCounter {
+    let c = IntCounter::new(name, help).expect("valid metric");
+    REGISTRY
+        .register(Box::new(c.clone()))
+        .expect("registered once");
+    c
+}
+
+pub static OPS_RECEIVED: LazyLock<IntCounter> =
+    LazyLock::new(|| counter("senda_ops_received_total", "Operations received in pushes"));
+pub static REQUESTS_REFUSED: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "senda_requests_refused_total",
+        "Requests refused with a 4xx or 503",
+    )
+});
+
+pub fn render() -> String {
+    LazyLock::force(&OPS_RECEIVED);
+    LazyLock::force(&REQUESTS_REFUSED);
+    let mut out = Vec::new();
+    TextEncoder::new()
+        .encode(&REGISTRY.gather(), &mut out)
+        .expect("text encoding");
+    String::from_utf8(out).expect("UTF-8")
+}

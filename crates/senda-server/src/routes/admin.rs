@@ -1,0 +1,100 @@
+//! Administration over HTTP (JSON, bearer token); the same operations exist
+//! as `senda-server admin …` subcommands for a shell on the server.
+
+use super::auth::{self, ApiError};
+use crate::startup::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize)]
+pub struct NewOrganisation {
+    pub name: String,
+}
+
+pub async fn create_organisation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<NewOrganisation>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    let name = body.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(ApiError::bad_request(
+            "bad-name",
+            "a name of 1 to 120 characters is required",
+        ));
+    }
+    let org = state.repo.create_organisation(name).await?;
+    Ok((StatusCode::CREATED, Json(json!(org))))
+}
+
+#[derive(Deserialize)]
+pub struct NewEnrolmentCode {
+    pub organisation: String,
+    pub team: String,
+    #[serde(default = "default_days")]
+    pub days: i64,
+}
+
+fn default_days() -> i64 {
+    7
+}
+
+pub async fn create_enrolment_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<NewEnrolmentCode>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    if !(1..=90).contains(&body.days) || body.team.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "bad-request",
+            "a team and 1 to 90 days are required",
+        ));
+    }
+    let code = state
+        .repo
+        .create_enrolment_code(body.organisation, body.team.trim().to_owned(), body.days)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "code": code }))))
+}
+
+#[derive(Deserialize)]
+pub struct ServiceRoute {
+    pub service_id: String,
+    pub organisation: String,
+}
+
+/// Which organisation receives referrals to a directory service.
+pub async fn route_service(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<ServiceRoute>,
+) -> Result<StatusCode, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    state
+        .repo
+        .route_service(body.service_id, body.organisation)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    if state.repo.revoke_device(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no-such-device",
+            "no such active device",
+        ))
+    }
+}

@@ -1,0 +1,174 @@
+//! Who is asking: a device's signature, its time and a one-time nonce; or,
+//! for administration, the administrator's bearer token.
+
+use crate::store::{Device, Refusal, Repo, StoreError};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use senda_protocol::{
+    ErrorBody, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME, MAX_CLOCK_SKEW_SECS,
+    signing_message, verify,
+};
+
+/// A refused request: status, stable code, and (for a revoked device) the order to wipe.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: &str) -> Self {
+        Self {
+            status,
+            body: ErrorBody {
+                code: code.into(),
+                message: message.into(),
+                wipe: false,
+            },
+        }
+    }
+    pub fn bad_request(code: &str, message: &str) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+    pub fn malformed(e: senda_protocol::DecodeError) -> Self {
+        match e {
+            senda_protocol::DecodeError::TooLarge(_) => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "the body is too large",
+            ),
+            senda_protocol::DecodeError::Malformed(_) => {
+                Self::bad_request("malformed", "the body is not a valid message")
+            }
+        }
+    }
+    fn unauthorised(code: &str, message: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        crate::metrics::REQUESTS_REFUSED.inc();
+        super::sync::cbor(self.status, &self.body)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(r) => {
+                let (status, code) = match r {
+                    Refusal::BadEnrolmentCode => (StatusCode::FORBIDDEN, "bad-enrolment-code"),
+                    Refusal::KeyInUse => (StatusCode::CONFLICT, "key-in-use"),
+                    Refusal::NoSuchOrganisation => (StatusCode::NOT_FOUND, "no-such-organisation"),
+                    Refusal::NoSuchReferral => (StatusCode::NOT_FOUND, "no-such-referral"),
+                    Refusal::BadTransition(..) => (StatusCode::CONFLICT, "bad-transition"),
+                };
+                Self::new(status, code, &r.to_string())
+            }
+            other => {
+                tracing::error!(error = %other, "storage failed");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "storage is unavailable; retry",
+                )
+            }
+        }
+    }
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The device that signed this request, if the signature, time and nonce hold.
+pub async fn device(
+    repo: &Repo,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Result<Device, ApiError> {
+    let (Some(id), Some(time), Some(nonce), Some(signature)) = (
+        header(headers, HEADER_DEVICE),
+        header(headers, HEADER_TIME),
+        header(headers, HEADER_NONCE),
+        header(headers, HEADER_SIGNATURE),
+    ) else {
+        return Err(ApiError::unauthorised(
+            "unsigned",
+            "the request is not signed",
+        ));
+    };
+    if nonce.len() < 16 || nonce.len() > 64 {
+        return Err(ApiError::unauthorised(
+            "bad-nonce",
+            "the nonce must be 16 to 64 characters",
+        ));
+    }
+    let at = chrono::DateTime::parse_from_rfc3339(time)
+        .map_err(|_| ApiError::unauthorised("bad-time", "the time is not RFC 3339"))?;
+    if (chrono::Utc::now() - at.to_utc()).num_seconds().abs() > MAX_CLOCK_SKEW_SECS {
+        return Err(ApiError::unauthorised(
+            "bad-time",
+            "the time is too far from the server's",
+        ));
+    }
+    let Some(device) = repo.device(id.to_owned()).await? else {
+        return Err(ApiError::unauthorised(
+            "unknown-device",
+            "this device is not enrolled",
+        ));
+    };
+    if !verify(
+        &device.public_key,
+        &signing_message(method, path, time, nonce, body),
+        signature,
+    ) {
+        return Err(ApiError::unauthorised(
+            "bad-signature",
+            "the signature does not match",
+        ));
+    }
+    if device.revoked {
+        let mut e = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "device-revoked",
+            "this device was revoked",
+        );
+        e.body.wipe = true;
+        return Err(e);
+    }
+    if !repo.use_nonce(device.id.clone(), nonce.to_owned()).await? {
+        return Err(ApiError::unauthorised(
+            "replayed",
+            "this request was already received",
+        ));
+    }
+    Ok(device)
+}
+
+/// The administrator's bearer token (`SENDA_ADMIN_TOKEN`); admin routes are off without one.
+pub fn admin(headers: &HeaderMap, token: Option<&str>) -> Result<(), ApiError> {
+    let Some(expected) = token else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "admin-disabled",
+            "no administrator token is configured",
+        ));
+    };
+    let given = header(headers, "authorization").and_then(|v| v.strip_prefix("Bearer "));
+    // Comparing digests leaks nothing useful about the token through timing.
+    let hash = |t: &str| ring::digest::digest(&ring::digest::SHA256, t.as_bytes());
+    let same = given.is_some_and(|g| hash(g).as_ref() == hash(expected).as_ref());
+    if same {
+        Ok(())
+    } else {
+        Err(ApiError::unauthorised(
+            "not-admin",
+            "administrator token required",
+        ))
+    }
+}

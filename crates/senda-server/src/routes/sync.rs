@@ -1,0 +1,129 @@
+//! The device-facing sync API. Bodies are CBOR (`senda-protocol`); every
+//! request but enrolment is signed by the device (see `auth.rs`).
+
+use super::auth::{self, ApiError};
+use crate::store::Repo;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use senda_protocol::{
+    EnrolRequest, EnrolResponse, MAX_OPS_PER_PUSH, PROTOCOL_VERSION, PullRequest, PushRequest,
+    ReferralStatus, decode, encode,
+};
+
+pub fn cbor<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, senda_protocol::CONTENT_TYPE)],
+        encode(body),
+    )
+        .into_response()
+}
+
+fn protocol(version: u16) -> Result<(), ApiError> {
+    if version != PROTOCOL_VERSION {
+        return Err(ApiError::bad_request(
+            "unsupported-protocol",
+            "unsupported protocol version",
+        ));
+    }
+    Ok(())
+}
+
+/// A device enrols with a single-use code and its public key.
+pub async fn enrol(State(repo): State<Repo>, body: Bytes) -> Result<Response, ApiError> {
+    let request: EnrolRequest = decode(&body).map_err(ApiError::malformed)?;
+    protocol(request.protocol)?;
+    if senda_protocol::unhex(&request.public_key).is_none_or(|k| k.len() != 32) {
+        return Err(ApiError::bad_request(
+            "bad-public-key",
+            "an Ed25519 public key is 32 bytes",
+        ));
+    }
+    let name: String = request.device_name.chars().take(60).collect();
+    let device = repo.enrol(request.code, request.public_key, name).await?;
+    tracing::info!(device = %device.id, "device enrolled");
+    Ok(cbor(
+        StatusCode::CREATED,
+        &EnrolResponse {
+            device_id: device.id,
+            organisation: device.organisation,
+            team: device.team,
+            server_time: chrono::Utc::now().to_rfc3339(),
+        },
+    ))
+}
+
+pub async fn push(
+    State(repo): State<Repo>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = auth::device(&repo, &headers, "POST", "/v1/push", &body).await?;
+    let request: PushRequest = decode(&body).map_err(ApiError::malformed)?;
+    protocol(request.protocol)?;
+    if request.ops.len() > MAX_OPS_PER_PUSH {
+        return Err(ApiError::bad_request(
+            "too-many-ops",
+            "too many operations in one push",
+        ));
+    }
+    if request
+        .ops
+        .iter()
+        .any(|o| o.op_id.is_empty() || o.entity_id.is_empty() || o.seq < 1)
+    {
+        return Err(ApiError::bad_request(
+            "malformed",
+            "an operation lacks its id or sequence",
+        ));
+    }
+    let count = request.ops.len();
+    let response = repo.push(device.clone(), request.ops).await?;
+    crate::metrics::OPS_RECEIVED.inc_by(count as u64);
+    tracing::info!(device = %device.id, ops = count, stored = response.stored.len(), high_seq = response.high_seq, "push");
+    Ok(cbor(StatusCode::OK, &response))
+}
+
+pub async fn pull(
+    State(repo): State<Repo>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = auth::device(&repo, &headers, "POST", "/v1/pull", &body).await?;
+    let request: PullRequest = decode(&body).map_err(ApiError::malformed)?;
+    protocol(request.protocol)?;
+    let response = repo.pull(device, request.cursor, request.limit).await?;
+    Ok(cbor(StatusCode::OK, &response))
+}
+
+/// Referrals addressed to the device's organisation.
+pub async fn incoming(
+    State(repo): State<Repo>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = auth::device(&repo, &headers, "POST", "/v1/referrals/incoming", &body).await?;
+    let referrals = repo.incoming_referrals(device).await?;
+    Ok(cbor(StatusCode::OK, &referrals))
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct StatusRequest {
+    pub status: ReferralStatus,
+}
+
+/// The receiving organisation moves a referral along (accept, decline, first contact…).
+pub async fn referral_status(
+    State(repo): State<Repo>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let path = format!("/v1/referrals/{id}/status");
+    let device = auth::device(&repo, &headers, "POST", &path, &body).await?;
+    let request: StatusRequest = decode(&body).map_err(ApiError::malformed)?;
+    repo.set_referral_status(device, id, request.status).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,207 @@
+//! Server storage: one [`Store`] trait with a SQLite and a PostgreSQL
+//! implementation, and [`Repo`], the operations the routes need, written once
+//! over plain SQL (see `sql.rs`) and run in a transaction off the async runtime.
+
+mod logic;
+pub mod postgres;
+pub mod sql;
+pub mod sqlite;
+
+pub use logic::{Device, IncomingReferral, Organisation};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+use senda_protocol::{Op, PullResponse, PushResponse, ReferralStatus};
+use sql::Sql;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("database: {0}")]
+    Backend(String),
+    /// A concurrent transaction won; the work is run again.
+    #[error("transaction conflict, retry")]
+    Retry,
+    #[error("database worker stopped")]
+    Worker,
+    #[error("{0}")]
+    Refused(Refusal),
+}
+
+/// Why a request's content was refused (a 4xx, not a fault).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("unknown or used enrolment code")]
+    BadEnrolmentCode,
+    #[error("this device key is already enrolled")]
+    KeyInUse,
+    #[error("no such organisation")]
+    NoSuchOrganisation,
+    #[error("no such referral for this organisation")]
+    NoSuchReferral,
+    #[error("a referral cannot go from {0} to {1}")]
+    BadTransition(String, String),
+}
+
+/// A backend: runs `work` in one transaction, committed only if it succeeds.
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> &'static str;
+    fn transaction(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+}
+
+/// The server's operations over any [`Store`].
+#[derive(Clone)]
+pub struct Repo {
+    store: Arc<dyn Store>,
+}
+
+impl Repo {
+    pub fn new(store: impl Store) -> Self {
+        Self {
+            store: Arc::new(store),
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+
+    /// Runs `f` in a transaction on a blocking thread.
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut out = None;
+            store.transaction(&mut |sql| {
+                out = Some(f(sql)?);
+                Ok(())
+            })?;
+            Ok(out.expect("a committed transaction produced its value"))
+        })
+        .await
+        .map_err(|_| StoreError::Worker)?
+    }
+
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.run(|sql| sql.rows("SELECT 1", &[]).map(|_| ())).await
+    }
+
+    pub async fn create_organisation(&self, name: String) -> Result<Organisation, StoreError> {
+        self.run(move |sql| logic::create_organisation(sql, &name, &now()))
+            .await
+    }
+
+    /// A single-use code that enrols one device into `team`, valid for `days`.
+    pub async fn create_enrolment_code(
+        &self,
+        organisation: String,
+        team: String,
+        days: i64,
+    ) -> Result<String, StoreError> {
+        let code = logic::random_code();
+        let c = code.clone();
+        self.run(move |sql| {
+            logic::create_enrolment_code(sql, &organisation, &team, &c, days, &now())
+        })
+        .await?;
+        Ok(code)
+    }
+
+    pub async fn enrol(
+        &self,
+        code: String,
+        public_key: String,
+        name: String,
+    ) -> Result<Device, StoreError> {
+        self.run(move |sql| logic::enrol(sql, &code, &public_key, &name, &now()))
+            .await
+    }
+
+    pub async fn device(&self, id: String) -> Result<Option<Device>, StoreError> {
+        self.run(move |sql| logic::device(sql, &id)).await
+    }
+
+    pub async fn revoke_device(&self, id: String) -> Result<bool, StoreError> {
+        self.run(move |sql| logic::revoke_device(sql, &id, &now()))
+            .await
+    }
+
+    /// Records a request nonce; `false` if this device used it before (a replay).
+    pub async fn use_nonce(&self, device: String, nonce: String) -> Result<bool, StoreError> {
+        self.run(move |sql| logic::use_nonce(sql, &device, &nonce, &now()))
+            .await
+    }
+
+    pub async fn push(&self, device: Device, ops: Vec<Op>) -> Result<PushResponse, StoreError> {
+        self.run(move |sql| logic::push(sql, &device, &ops, &now()))
+            .await
+    }
+
+    pub async fn pull(
+        &self,
+        device: Device,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<PullResponse, StoreError> {
+        self.run(move |sql| logic::pull(sql, &device, cursor, limit))
+            .await
+    }
+
+    pub async fn route_service(
+        &self,
+        service_id: String,
+        organisation: String,
+    ) -> Result<(), StoreError> {
+        self.run(move |sql| logic::route_service(sql, &service_id, &organisation))
+            .await
+    }
+
+    pub async fn incoming_referrals(
+        &self,
+        device: Device,
+    ) -> Result<Vec<IncomingReferral>, StoreError> {
+        self.run(move |sql| logic::incoming_referrals(sql, &device))
+            .await
+    }
+
+    /// The receiving organisation moves a referral on; the sender's team hears of it at its next pull.
+    pub async fn set_referral_status(
+        &self,
+        device: Device,
+        referral_id: String,
+        status: ReferralStatus,
+    ) -> Result<(), StoreError> {
+        self.run(move |sql| logic::set_referral_status(sql, &device, &referral_id, status, &now()))
+            .await
+    }
+
+    /// How many operations the server holds (for tests and /metrics).
+    pub async fn op_count(&self) -> Result<i64, StoreError> {
+        self.run(|sql| {
+            Ok(sql
+                .row("SELECT COUNT(*) FROM ops", &[])?
+                .map_or(0, |r| r[0].int()))
+        })
+        .await
+    }
+
+    pub async fn conflict_count(&self) -> Result<i64, StoreError> {
+        self.run(|sql| {
+            Ok(sql
+                .row("SELECT COUNT(*) FROM conflicts", &[])?
+                .map_or(0, |r| r[0].int()))
+        })
+        .await
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}

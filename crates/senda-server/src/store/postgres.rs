@@ -1,0 +1,168 @@
+//! PostgreSQL, for several server instances behind a load balancer. The same
+//! statements as SQLite run here; uniqueness constraints make concurrent
+//! pushes of the same operation store it once.
+
+use super::sql::{Row, Sql, Value};
+use super::{Store, StoreError};
+use postgres::NoTls;
+use r2d2_postgres::PostgresConnectionManager;
+
+const SCHEMA: &str = include_str!("schema_postgres.sql");
+
+pub struct PostgresStore {
+    // An `Option` only so that `drop` can hand it to a plain thread.
+    pool: Option<r2d2::Pool<PostgresConnectionManager<NoTls>>>,
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        // The blocking client must not be closed on an async runtime's thread.
+        if let Some(pool) = self.pool.take() {
+            std::thread::spawn(move || drop(pool));
+        }
+    }
+}
+
+impl PostgresStore {
+    /// Connects (`postgres://…`); `schema`, when given, is created and used
+    /// (tests give each run its own).
+    pub fn open(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
+        let mut config: postgres::Config = url.parse().map_err(pg)?;
+        if let Some(schema) = schema {
+            let mut admin = config.connect(NoTls).map_err(pg)?;
+            admin
+                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+                .map_err(pg)?;
+            config.options(&format!("-c search_path={schema}"));
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(16)
+            .build(PostgresConnectionManager::new(config, NoTls))
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut conn = pool.get().map_err(|e| StoreError::Backend(e.to_string()))?;
+        // Several instances may start at once: one applies the schema.
+        let mut tx = conn.transaction().map_err(pg)?;
+        tx.batch_execute("SELECT pg_advisory_xact_lock(4242)")
+            .map_err(pg)?;
+        tx.batch_execute(SCHEMA).map_err(pg)?;
+        tx.commit().map_err(pg)?;
+        Ok(Self { pool: Some(pool) })
+    }
+}
+
+fn pg(e: postgres::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn transaction(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self
+            .pool
+            .as_ref()
+            .expect("the pool lives until drop")
+            .get()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        // Serialisation failures between instances are retried a few times.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut tx = conn.transaction().map_err(pg)?;
+            let mut sql = PgTx { tx: &mut tx };
+            match work(&mut sql) {
+                Ok(()) => match tx.commit() {
+                    Ok(()) => return Ok(()),
+                    Err(e) if attempt < 5 && is_retryable(&e) => continue,
+                    Err(e) => return Err(pg(e)),
+                },
+                Err(StoreError::Retry) if attempt < 5 => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+fn is_retryable(e: &postgres::Error) -> bool {
+    e.code().is_some_and(|c| {
+        *c == postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+            || *c == postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+    })
+}
+
+struct PgTx<'a, 'b> {
+    tx: &'a mut postgres::Transaction<'b>,
+}
+
+/// `?1` → `$1`.
+fn dollars(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+fn bind(params: &[Value]) -> Vec<Box<dyn postgres::types::ToSql + Sync>> {
+    params
+        .iter()
+        .map(|p| -> Box<dyn postgres::types::ToSql + Sync> {
+            match p {
+                Value::Int(i) => Box::new(*i),
+                Value::Text(t) => Box::new(t.clone()),
+                Value::Null => Box::new(Option::<String>::None),
+            }
+        })
+        .collect()
+}
+
+impl Sql for PgTx<'_, '_> {
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let owned = bind(params);
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            owned.iter().map(|b| b.as_ref()).collect();
+        self.tx.execute(&dollars(sql), &refs).map_err(map_err)
+    }
+
+    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let owned = bind(params);
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            owned.iter().map(|b| b.as_ref()).collect();
+        let rows = self.tx.query(&dollars(sql), &refs).map_err(map_err)?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| {
+                        use postgres::types::Type;
+                        let ty = r.columns()[i].type_();
+                        if *ty == Type::INT8 {
+                            r.get::<_, Option<i64>>(i).map_or(Value::Null, Value::Int)
+                        } else if *ty == Type::INT4 {
+                            r.get::<_, Option<i32>>(i)
+                                .map_or(Value::Null, |v| Value::Int(v.into()))
+                        } else if *ty == Type::BOOL {
+                            r.get::<_, Option<bool>>(i)
+                                .map_or(Value::Null, |v| Value::Int(v.into()))
+                        } else {
+                            r.get::<_, Option<String>>(i)
+                                .map_or(Value::Null, Value::Text)
+                        }
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+}
+
+fn map_err(e: postgres::Error) -> StoreError {
+    if e.code().is_some_and(|c| {
+        *c == postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+            || *c == postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+    }) {
+        StoreError::Retry
+    } else {
+        pg(e)
+    }
+}

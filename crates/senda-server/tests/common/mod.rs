@@ -1,0 +1,297 @@
+//! Test set-up: a real server on a random port over SQLite or PostgreSQL,
+//! and devices with real vaults doing real casework.
+
+#![allow(dead_code)]
+
+use chrono::{NaiveDate, Utc};
+use senda_core::casework::*;
+use senda_core::checklist::{Answer, Answers, Checklist, QuestionKind};
+use senda_core::content::pack::{self, PublisherKey, TrustedKeys};
+use senda_core::content::{ContentStore, source};
+use senda_core::sync::SyncClient;
+use senda_core::{ManualClock, Vault};
+use senda_server::store::{PostgresStore, Repo, SqliteStore};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+pub const ADMIN: &str = "test-admin-token-0123456789";
+
+/// Both backends. PostgreSQL is the one on 127.0.0.1:5432 (`./x test` starts
+/// it); every call gets its own schema.
+pub async fn backends(dir: &Path) -> Vec<Repo> {
+    vec![sqlite(dir), postgres().await]
+}
+
+pub fn sqlite(dir: &Path) -> Repo {
+    Repo::new(SqliteStore::open(&dir.join("server.db")).unwrap())
+}
+
+pub async fn postgres() -> Repo {
+    let url = std::env::var("SENDA_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let schema = format!("t{}", senda_protocol::hex(&rand_bytes()));
+    // The postgres client blocks: open it off the async runtime, as the server does.
+    let store = tokio::task::spawn_blocking(move || {
+        PostgresStore::open(&url, Some(&schema))
+            .unwrap_or_else(|e| panic!("PostgreSQL at {url} (./x test starts it): {e}"))
+    })
+    .await
+    .unwrap();
+    Repo::new(store)
+}
+
+fn rand_bytes() -> [u8; 6] {
+    use ring::rand::SecureRandom;
+    let mut b = [0u8; 6];
+    ring::rand::SystemRandom::new().fill(&mut b).unwrap();
+    b
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub repo: Repo,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub async fn start(repo: Repo) -> Self {
+        Self::start_on(repo, "127.0.0.1:0".parse().unwrap()).await
+    }
+
+    pub async fn start_on(repo: Repo, addr: SocketAddr) -> Self {
+        let server = senda_server::Server::bind_repo(addr, repo.clone(), Some(ADMIN.into()))
+            .await
+            .unwrap();
+        let addr = server.local_addr();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(server.serve(async {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            repo,
+            stop: Some(stop),
+            handle: Some(handle),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops at once, as a crash would (requests in flight are cut).
+    pub async fn kill(mut self) {
+        if let Some(h) = self.handle.take() {
+            h.abort();
+            let _ = h.await;
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+    }
+
+    pub async fn admin(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let resp = reqwest::Client::new()
+            .post(format!("{}{path}", self.url()))
+            .bearer_auth(ADMIN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{path}: {}", resp.status());
+        resp.json().await.unwrap_or(serde_json::Value::Null)
+    }
+
+    pub async fn organisation(&self, name: &str) -> String {
+        self.admin(
+            "/v1/admin/organisations",
+            serde_json::json!({ "name": name }),
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn code(&self, org: &str, team: &str) -> String {
+        self.admin(
+            "/v1/admin/enrolment-codes",
+            serde_json::json!({ "organisation": org, "team": team }),
+        )
+        .await["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+/// A device at a crossing: a vault, the demo content, a clock of its own.
+pub struct Device {
+    pub _dir: tempfile::TempDir,
+    pub vault: Mutex<Vault>,
+    pub content: ContentStore,
+    pub clock: Arc<ManualClock>,
+    pub checklist: Checklist,
+    pub client: SyncClient,
+}
+
+pub fn device(skew_hours: i64) -> Device {
+    let dir = tempfile::tempdir().unwrap();
+    let key = pack::generate_key();
+    let trusted = TrustedKeys(vec![PublisherKey {
+        publisher: "pub".into(),
+        public_key: pack::public_key_hex(&key).unwrap(),
+    }]);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/content");
+    let (_, payload) = source::load_dir(&src).unwrap();
+    let file = pack::sign("pub", 1, None, &payload, &key, "2026-11-23T00:00:00Z").unwrap();
+    let mut content = ContentStore::open(&dir.path().join("content.db"), trusted).unwrap();
+    content.install(&file, Utc::now()).unwrap();
+    let clock = Arc::new(ManualClock::new(
+        Utc::now() + chrono::Duration::hours(skew_hours),
+    ));
+    let mut vault = Vault::open_dir(dir.path().join("vault"), clock.clone())
+        .unwrap()
+        .with_kdf_iterations(100_000);
+    vault.create("Ana", "135790").unwrap();
+    let checklist = content.checklist("nna-cruce").unwrap().unwrap();
+    Device {
+        _dir: dir,
+        vault: Mutex::new(vault),
+        content,
+        clock,
+        checklist,
+        client: SyncClient::new().with_backoff(std::time::Duration::from_millis(20)),
+    }
+}
+
+pub fn consent(purpose: Purpose, recipient: &str) -> NewConsent {
+    NewConsent {
+        purpose,
+        recipient: recipient.into(),
+        basis: ConsentBasis::Consent {
+            explained: Explained::ALL.to_vec(),
+            language: "es".into(),
+            child_agrees: true,
+            also_consented: None,
+            consenter_not_suspected: false,
+            child_wishes: String::new(),
+        },
+    }
+}
+
+impl Device {
+    /// Opens a case, screens it, records consent and queues a referral to `service`.
+    pub fn refer(&self, alias: &str, service: &str) -> (String, String) {
+        let mut v = self.vault.lock().unwrap();
+        let cw = v.casework().unwrap();
+        let details: CaseDetails =
+            serde_json::from_value(serde_json::json!({ "alias": alias, "country": "CO" })).unwrap();
+        let case = cw.open_case(details).unwrap();
+        let s = cw.start_screening(&case.id, &self.checklist).unwrap();
+        let mut answers = Answers::new();
+        for q in self.checklist.questions().filter(|q| q.show_if.is_none()) {
+            let a = match &q.kind {
+                QuestionKind::SingleChoice { options } => Answer::Choice(options[0].id.clone()),
+                _ => Answer::No,
+            };
+            answers.insert(q.id.clone(), a);
+        }
+        cw.answer(&s.id, &self.checklist, answers).unwrap();
+        cw.complete_screening(&s.id, &self.checklist).unwrap();
+        cw.record_consent(
+            &case.id,
+            consent(Purpose::ShareWithOrganisation, "organisation"),
+        )
+        .unwrap();
+        cw.record_consent(&case.id, consent(Purpose::Referral, service))
+            .unwrap();
+        let mut summary = cw.draft_summary(&case.id, &s.id, &self.checklist).unwrap();
+        summary.reviewed_with_child = true;
+        let r = cw
+            .create_referral(
+                &case.id,
+                Some(&s.id),
+                service,
+                summary,
+                NaiveDate::from_ymd_opt(2026, 12, 1),
+                &self.content,
+            )
+            .unwrap();
+        cw.queue_referral(&r.id, &self.content).unwrap();
+        (case.id, r.id)
+    }
+
+    /// A small change to an existing case (a new outbox row).
+    pub fn note(&self, case_id: &str, text: &str) {
+        let mut v = self.vault.lock().unwrap();
+        v.casework()
+            .unwrap()
+            .set_notes(
+                case_id,
+                CaseNotes {
+                    needs: text.into(),
+                    ..CaseNotes::default()
+                },
+            )
+            .unwrap();
+    }
+
+    pub fn ready(&self) -> usize {
+        let mut v = self.vault.lock().unwrap();
+        let c = v.casework().unwrap().outbox_counts().unwrap();
+        (c.pending - c.held) as usize
+    }
+
+    pub fn referral_status(&self, id: &str) -> ReferralStatus {
+        self.vault
+            .lock()
+            .unwrap()
+            .casework()
+            .unwrap()
+            .referral(id)
+            .unwrap()
+            .status
+    }
+
+    pub async fn enrol(&self, server: &str, code: &str) {
+        self.client
+            .enrol(&self.vault, server, code, "test device")
+            .await
+            .unwrap();
+    }
+}
+
+/// Sends a request signed by `device` (as the app would) and returns status and body.
+pub async fn signed(server: &str, device: &Device, path: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
+    let request = {
+        let mut v = device.vault.lock().unwrap();
+        v.casework().unwrap().sign(path, body).unwrap()
+    };
+    send(server, &request).await
+}
+
+pub async fn send(server: &str, request: &senda_core::sync::SignedRequest) -> (u16, Vec<u8>) {
+    let mut call = reqwest::Client::new()
+        .post(format!("{server}{}", request.path))
+        .body(request.body.clone());
+    for (k, v) in &request.headers {
+        call = call.header(*k, v);
+    }
+    let resp = call.send().await.unwrap();
+    (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+}
+
+pub fn code_of(body: &[u8]) -> String {
+    senda_protocol::decode::<senda_protocol::ErrorBody>(body)
+        .map(|e| e.code)
+        .unwrap_or_else(|_| String::from_utf8_lossy(body).into_owned())
+}

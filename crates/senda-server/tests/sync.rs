@@ -1,0 +1,290 @@
+//! Sync end to end over HTTP, on SQLite and on PostgreSQL: enrolment, push,
+//! pull, the receiving organisation's side, and every refusal.
+
+mod common;
+
+use common::*;
+use senda_core::casework::ReferralStatus;
+use senda_protocol::{PROTOCOL_VERSION, PushRequest, encode};
+
+const SHELTER: &str = "svc-alojamiento-cucuta";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let sender = server.organisation("Equipo de frontera").await;
+        let receiver = server.organisation("Red de albergues").await;
+        server
+            .admin(
+                "/v1/admin/service-routes",
+                serde_json::json!({ "service_id": SHELTER, "organisation": receiver }),
+            )
+            .await;
+
+        let field = device(0);
+        field
+            .enrol(&server.url(), &server.code(&sender, "cucuta").await)
+            .await;
+        let (_, referral) = field.refer("Luz", SHELTER);
+        let ready = field.ready();
+        assert!(ready >= 8, "{backend}: {ready}");
+
+        let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
+        assert_eq!(report.sent, ready, "{backend}");
+        assert_eq!(
+            server.repo.op_count().await.unwrap() as usize,
+            ready,
+            "{backend}"
+        );
+        assert_eq!(
+            field.referral_status(&referral),
+            ReferralStatus::Sent,
+            "{backend}"
+        );
+
+        // Syncing again sends nothing and stores nothing twice.
+        let again = field.client.sync(&field.vault, |_| {}).await.unwrap();
+        assert_eq!(again.sent, 0);
+        assert_eq!(server.repo.op_count().await.unwrap() as usize, ready);
+
+        // The receiving organisation's device sees it (without the child's name) and answers.
+        let shelter = device(0);
+        shelter
+            .enrol(&server.url(), &server.code(&receiver, "albergue").await)
+            .await;
+        let (status, body) = signed(
+            &server.url(),
+            &shelter,
+            "/v1/referrals/incoming",
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(status, 200, "{backend}");
+        let incoming: Vec<serde_json::Value> = senda_protocol::decode(&body).unwrap();
+        assert_eq!(incoming.len(), 1);
+        assert_eq!(incoming[0]["id"], referral.as_str());
+        assert!(incoming[0]["code"].as_str().unwrap().starts_with("SND-"));
+        for to in [ReferralStatus::Received, ReferralStatus::Accepted] {
+            let path = format!("/v1/referrals/{referral}/status");
+            let (status, _) = signed(
+                &server.url(),
+                &shelter,
+                &path,
+                encode(&serde_json::json!({ "status": to })),
+            )
+            .await;
+            assert_eq!(status, 204, "{backend}");
+        }
+        // A jump the lifecycle does not allow is refused (service provided before first contact).
+        let path = format!("/v1/referrals/{referral}/status");
+        let (status, body) = signed(
+            &server.url(),
+            &shelter,
+            &path,
+            encode(&serde_json::json!({ "status": "service-provided" })),
+        )
+        .await;
+        assert_eq!((status, code_of(&body).as_str()), (409, "bad-transition"));
+
+        let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
+        assert_eq!(report.received, 2, "{backend}");
+        assert_eq!(
+            field.referral_status(&referral),
+            ReferralStatus::Accepted,
+            "{backend}"
+        );
+
+        // Another organisation cannot touch it.
+        let stranger = device(0);
+        stranger
+            .enrol(&server.url(), &server.code(&sender, "otra").await)
+            .await;
+        let (status, body) = signed(
+            &server.url(),
+            &stranger,
+            &path,
+            encode(&serde_json::json!({ "status": "first-contact" })),
+        )
+        .await;
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (404, "no-such-referral"),
+            "{backend}"
+        );
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_clear_4xx_and_store_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let org = server.organisation("Equipo").await;
+        let d = device(0);
+        d.enrol(&server.url(), &server.code(&org, "t").await).await;
+        d.refer("Sol", SHELTER);
+        let url = server.url();
+        let http = reqwest::Client::new();
+
+        // Unsigned.
+        let resp = http
+            .post(format!("{url}/v1/push"))
+            .body(vec![1, 2, 3])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401, "{backend}");
+        assert_eq!(code_of(&resp.bytes().await.unwrap()), "unsigned");
+
+        // Signed garbage.
+        let (status, body) = signed(&url, &d, "/v1/push", b"not cbor at all".to_vec()).await;
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (400, "malformed"),
+            "{backend}"
+        );
+
+        // Oversized.
+        let (status, _) = signed(
+            &url,
+            &d,
+            "/v1/push",
+            vec![0u8; senda_protocol::MAX_BODY_BYTES + 10],
+        )
+        .await;
+        assert_eq!(status, 413, "{backend}");
+
+        // Wrong signature: a valid request with its body swapped.
+        let body = encode(&PushRequest {
+            protocol: PROTOCOL_VERSION,
+            ops: Vec::new(),
+        });
+        let mut request = d
+            .vault
+            .lock()
+            .unwrap()
+            .casework()
+            .unwrap()
+            .sign("/v1/push", body)
+            .unwrap();
+        request.body = encode(&PushRequest {
+            protocol: PROTOCOL_VERSION,
+            ops: Vec::new(),
+        })
+        .into_iter()
+        .chain([0])
+        .collect();
+        let (status, body) = send(&url, &request).await;
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (401, "bad-signature"),
+            "{backend}"
+        );
+
+        // Replayed: the same signed request twice.
+        let (request, _) = d
+            .vault
+            .lock()
+            .unwrap()
+            .casework()
+            .unwrap()
+            .next_push(50)
+            .unwrap()
+            .unwrap();
+        assert_eq!(send(&url, &request).await.0, 200);
+        let (status, body) = send(&url, &request).await;
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (401, "replayed"),
+            "{backend}"
+        );
+        let stored = server.repo.op_count().await.unwrap();
+
+        // Wrong enrolment code; a used one.
+        let other = device(0);
+        let err = other
+            .client
+            .enrol(&other.vault, &url, "NOPE-NOPE", "x")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, senda_core::sync::SyncError::Refused { ref reason, .. } if reason == "bad-enrolment-code"),
+            "{err:?}"
+        );
+
+        // Admin routes need the token.
+        let resp = http
+            .post(format!("{url}/v1/admin/organisations"))
+            .json(&serde_json::json!({ "name": "x" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401);
+
+        assert_eq!(
+            server.repo.op_count().await.unwrap(),
+            stored,
+            "{backend}: refusals stored nothing"
+        );
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_device_is_told_to_wipe_and_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let org = server.organisation("Equipo").await;
+    let d = device(0);
+    d.enrol(&server.url(), &server.code(&org, "t").await).await;
+    d.refer("Sol", SHELTER);
+    let id = d
+        .vault
+        .lock()
+        .unwrap()
+        .casework()
+        .unwrap()
+        .sync_identity()
+        .unwrap()
+        .unwrap()
+        .device_id;
+    server
+        .admin(
+            &format!("/v1/admin/devices/{id}/revoke"),
+            serde_json::json!({}),
+        )
+        .await;
+    let err = d.client.sync(&d.vault, |_| {}).await.unwrap_err();
+    assert_eq!(err, senda_core::sync::SyncError::Revoked);
+    let status = d.vault.lock().unwrap().status().unwrap();
+    assert_eq!(
+        status.state,
+        senda_core::VaultState::NotCreated,
+        "the vault was wiped"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_leaves_without_consent() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let org = server.organisation("Equipo").await;
+    let d = device(0);
+    d.enrol(&server.url(), &server.code(&org, "t").await).await;
+    {
+        let mut v = d.vault.lock().unwrap();
+        let details =
+            serde_json::from_value(serde_json::json!({ "alias": "Ana", "country": "PE" })).unwrap();
+        v.casework().unwrap().open_case(details).unwrap();
+    }
+    let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
+    assert_eq!((report.sent, report.held), (0, 1));
+    assert_eq!(server.repo.op_count().await.unwrap(), 0);
+    server.stop().await;
+}
