@@ -404,3 +404,23 @@ tab-journey = Before, on the way, on arrival
 tab-help = Ask for help
 tab-map = Map
 tab-rights-heading = Your rights in { $country }
+
+## Sync
+
+sync-heading = Sync
+sync-not-enrolled = This device is not enrolled with the organisation's server yet. Nothing leaves the device until it is.
+sync-server = Server address
+sync-code = Enrolment code
+sync-enrol = Enrol this device
+sync-enrolled = Device enrolled.
+sync-connected = Connected to { $server } (team { $team }).
+sync-now = Sync now
+sync-running = Syncing…
+sync-progress = Sent { $sent } of { $total } · { $kb } KB
+sync-report = Done: { $sent } changes sent ({ $kb } KB), { $received } updates received.
+sync-held = { $held } changes stay on the device because consent is missing.
+sync-conflicts = { $conflicts } fields were changed in two places at once: review them.
+error-not-enrolled = This device is not enrolled with a server.
+error-offline = The server could not be reached. Nothing was lost: try again when there is a connection.
+error-refused = The server refused the request ({ $reason }). Nothing was lost.
+error-revoked = The organisation revoked this device: its vault was wiped.

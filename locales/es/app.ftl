@@ -404,3 +404,23 @@ tab-journey = Antes, en el camino, al llegar
 tab-help = Pedir ayuda
 tab-map = Mapa
 tab-rights-heading = Tus derechos en { $country }
+
+## Sync
+
+sync-heading = Sincronización
+sync-not-enrolled = Este dispositivo aún no está inscrito en el servidor de la organización. Nada sale del dispositivo hasta que lo esté.
+sync-server = Dirección del servidor
+sync-code = Código de inscripción
+sync-enrol = Inscribir este dispositivo
+sync-enrolled = Dispositivo inscrito.
+sync-connected = Conectado a { $server } (equipo { $team }).
+sync-now = Sincronizar
+sync-running = Sincronizando…
+sync-progress = Enviados { $sent } de { $total } · { $kb } KB
+sync-report = Listo: { $sent } cambios enviados ({ $kb } KB), { $received } novedades recibidas.
+sync-held = { $held } cambios se quedan en el dispositivo porque falta el consentimiento.
+sync-conflicts = Hay { $conflicts } datos cambiados a la vez en dos lugares: revísalos antes de seguir.
+error-not-enrolled = Este dispositivo no está inscrito en un servidor.
+error-offline = No se pudo llegar al servidor. Nada se perdió: vuelve a intentarlo cuando haya conexión.
+error-refused = El servidor rechazó la solicitud ({ $reason }). Nada se perdió.
+error-revoked = La organización retiró este dispositivo: su bóveda se borró.

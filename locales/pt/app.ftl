@@ -404,3 +404,23 @@ tab-journey = Antes, no caminho, ao chegar
 tab-help = Pedir ajuda
 tab-map = Mapa
 tab-rights-heading = Seus direitos em { $country }
+
+## Sync
+
+sync-heading = Sincronização
+sync-not-enrolled = Este dispositivo ainda não está inscrito no servidor da organização. Nada sai do dispositivo até que esteja.
+sync-server = Endereço do servidor
+sync-code = Código de inscrição
+sync-enrol = Inscrever este dispositivo
+sync-enrolled = Dispositivo inscrito.
+sync-connected = Conectado a { $server } (equipe { $team }).
+sync-now = Sincronizar
+sync-running = Sincronizando…
+sync-progress = Enviados { $sent } de { $total } · { $kb } KB
+sync-report = Pronto: { $sent } alterações enviadas ({ $kb } KB), { $received } novidades recebidas.
+sync-held = { $held } alterações ficam no dispositivo porque falta o consentimento.
+sync-conflicts = Há { $conflicts } dados alterados ao mesmo tempo em dois lugares: revise-os.
+error-not-enrolled = Este dispositivo não está inscrito em um servidor.
+error-offline = Não foi possível chegar ao servidor. Nada se perdeu: tente de novo quando houver conexão.
+error-refused = O servidor recusou a solicitação ({ $reason }). Nada se perdeu.
+error-revoked = A organização retirou este dispositivo: o cofre foi apagado.

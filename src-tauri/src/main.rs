@@ -6,6 +6,7 @@
 mod casework;
 mod commands;
 mod state;
+mod sync;
 
 use state::AppState;
 use std::time::{Duration, Instant};
@@ -70,6 +71,9 @@ fn main() {
             casework::referral_slip,
             casework::outbox_counts,
             casework::outbox_pending,
+            sync::sync_status,
+            sync::sync_enrol,
+            sync::sync_now,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Senda app");

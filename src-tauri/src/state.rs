@@ -1,4 +1,5 @@
 use senda_core::content::{ContentStore, InstallError, TrustedKeys};
+use senda_core::sync::SyncProgress;
 use senda_core::{SystemClock, Vault, VaultError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -12,6 +13,7 @@ const TRUSTED_KEYS: &str = include_str!("../../assets/keys/trusted.toml");
 pub struct AppState {
     vault: Result<Mutex<Vault>, VaultError>,
     content: Result<Mutex<ContentStore>, InstallError>,
+    sync_progress: Mutex<Option<SyncProgress>>,
     pub started: Instant,
 }
 
@@ -22,6 +24,7 @@ impl AppState {
         Self {
             vault,
             content,
+            sync_progress: Mutex::new(None),
             started,
         }
     }
@@ -37,6 +40,23 @@ impl AppState {
             .unwrap_or_else(|e| e.into_inner());
         vault.lock_if_idle()?;
         Ok(vault)
+    }
+
+    /// The vault's lock itself, for sync, which takes it only between network calls.
+    pub fn vault_mutex(&self) -> Result<&Mutex<Vault>, VaultError> {
+        drop(self.vault()?); // auto-lock first, as every command does
+        self.vault.as_ref().map_err(Clone::clone)
+    }
+
+    pub fn sync_progress(&self) -> Option<SyncProgress> {
+        self.sync_progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_sync_progress(&self, progress: Option<SyncProgress>) {
+        *self.sync_progress.lock().unwrap_or_else(|e| e.into_inner()) = progress;
     }
 
     /// For the timer thread: `vault()` already locks an idle vault.

@@ -596,7 +596,17 @@ fn nearest(
     want: usize,
 ) -> rusqlite::Result<Vec<i64>> {
     // The last phase is the widest (any field), or no text condition at all.
-    let mut text = TextFilter::new(phases.last().cloned().flatten());
+    let matching: Option<std::collections::HashSet<i64>> = match phases.last().cloned().flatten() {
+        Some(expr) => {
+            let mut stmt =
+                conn.prepare_cached("SELECT rowid FROM dir_fts WHERE dir_fts MATCH ?1")?;
+            Some(
+                stmt.query_map([expr], |r| r.get::<_, i64>(0))?
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        None => None,
+    };
     for half in [0.1, 0.4, 1.6, 6.4, 180.0] {
         let driver = if half < 180.0 {
             Driver::Box([lat - half, lat + half, lon - half, lon + half])
@@ -606,18 +616,14 @@ fn nearest(
         let (sql, all_args) =
             candidate_sql(driver, filters, args, "e.rowid, e.latitude, e.longitude");
         let mut stmt = conn.prepare_cached(&sql)?;
-        let mut candidates: Vec<(i64, Option<f64>, Option<f64>)> = Vec::new();
+        let mut found: Vec<(f64, i64)> = Vec::new();
         let mut rows = stmt.query(params_from_iter(all_args.iter()))?;
         while let Some(r) = rows.next()? {
-            candidates.push((r.get(0)?, r.get(1)?, r.get(2)?));
-        }
-        let mut found: Vec<(f64, i64)> = Vec::new();
-        // A box under a degree wide holds few entries: check them one by one.
-        let few = half < 1.0;
-        for (rowid, a, b) in candidates {
-            if !text.matches(conn, rowid, few)? {
+            let rowid: i64 = r.get(0)?;
+            if matching.as_ref().is_some_and(|m| !m.contains(&rowid)) {
                 continue;
             }
+            let (a, b): (Option<f64>, Option<f64>) = (r.get(1)?, r.get(2)?);
             found.push((
                 a.zip(b)
                     .map_or(f64::INFINITY, |(a, b)| haversine_km(lat, lon, a, b)),
@@ -632,41 +638,6 @@ fn nearest(
         }
     }
     Ok(Vec::new())
-}
-
-/// The text condition of a nearby search. A few candidates in a small box are
-/// checked one by one (an FTS5 lookup by rowid); once the box is large, every
-/// match is read once into a set, which is cheaper than many lookups.
-struct TextFilter {
-    expr: Option<String>,
-    all: Option<std::collections::HashSet<i64>>,
-}
-
-impl TextFilter {
-    fn new(expr: Option<String>) -> Self {
-        Self { expr, all: None }
-    }
-
-    fn matches(&mut self, conn: &Connection, rowid: i64, few: bool) -> rusqlite::Result<bool> {
-        let Some(expr) = &self.expr else {
-            return Ok(true);
-        };
-        if let Some(all) = &self.all {
-            return Ok(all.contains(&rowid));
-        }
-        if few {
-            let mut stmt =
-                conn.prepare_cached("SELECT 1 FROM dir_fts WHERE dir_fts MATCH ?1 AND rowid = ?2")?;
-            return stmt.exists(params![expr, rowid]);
-        }
-        let mut stmt = conn.prepare_cached("SELECT rowid FROM dir_fts WHERE dir_fts MATCH ?1")?;
-        let all: std::collections::HashSet<i64> = stmt
-            .query_map([expr], |r| r.get::<_, i64>(0))?
-            .collect::<Result<_, _>>()?;
-        let hit = all.contains(&rowid);
-        self.all = Some(all);
-        Ok(hit)
-    }
 }
 
 /// One service as the directory lists it (its first location), or `None`

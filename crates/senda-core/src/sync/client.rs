@@ -52,6 +52,12 @@ pub enum SyncError {
     Case(#[from] CaseError),
 }
 
+impl SyncError {
+    /// The codes of this type's own variants (the rest are casework and vault codes).
+    pub const ALL_CODES: &'static [&'static str] =
+        &["not-enrolled", "offline", "refused", "revoked"];
+}
+
 impl From<crate::VaultError> for SyncError {
     fn from(e: crate::VaultError) -> Self {
         Self::Case(e.into())
@@ -120,7 +126,7 @@ impl SyncClient {
     pub async fn sync(
         &self,
         vault: &Mutex<Vault>,
-        progress: impl Fn(SyncProgress),
+        progress: impl Fn(SyncProgress) + Send + Sync,
     ) -> Result<SyncReport, SyncError> {
         let identity = lock(vault)
             .casework()?
@@ -143,7 +149,7 @@ impl SyncClient {
             if ready == 0 {
                 break;
             }
-            let size = std::cell::Cell::new(0);
+            let size = std::sync::atomic::AtomicUsize::new(0);
             let answer = self
                 .post(&base, || {
                     let (request, _) =
@@ -154,7 +160,7 @@ impl SyncClient {
                                 reason: "nothing-to-send".into(),
                                 message: "the outbox emptied during the sync".into(),
                             })?;
-                    size.set(request.body.len());
+                    size.store(request.body.len(), std::sync::atomic::Ordering::Relaxed);
                     Ok(request)
                 })
                 .await
@@ -162,7 +168,7 @@ impl SyncClient {
             let response: PushResponse = decode(&answer).map_err(malformed)?;
             let marked = lock(vault).casework()?.apply_push(&response)?;
             report.sent += marked;
-            report.bytes_sent += size.get();
+            report.bytes_sent += size.load(std::sync::atomic::Ordering::Relaxed);
             progress(SyncProgress {
                 phase: "push",
                 sent: report.sent,
@@ -216,7 +222,7 @@ impl SyncClient {
     async fn post(
         &self,
         base: &str,
-        build: impl Fn() -> Result<SignedRequest, SyncError>,
+        build: impl Fn() -> Result<SignedRequest, SyncError> + Send + Sync,
     ) -> Result<Vec<u8>, SyncError> {
         let mut wait = self.backoff;
         let mut last = String::new();

@@ -192,6 +192,12 @@ export const api: Api = {
   async outboxPending() {
     return [];
   },
+  async syncStatus() {
+    if (!current) return fail('locked');
+    return { identity: null, counts: { pending: 0, held: 0, sent: 0 }, conflicts: 0, progress: null, suggested_server: null, suggested_code: null };
+  },
+  syncEnrol: notInFake,
+  syncNow: notInFake,
   checklistGet: notInFake,
   caseOpen: notInFake,
   caseGet: notInFake,

@@ -51,4 +51,7 @@ export const api: Api = {
   referralSlip: (id) => invoke('referral_slip', { id }),
   outboxCounts: () => invoke('outbox_counts'),
   outboxPending: (limit) => invoke('outbox_pending', { limit }),
+  syncStatus: () => invoke('sync_status'),
+  syncEnrol: (serverUrl, code) => invoke('sync_enrol', { serverUrl, code }),
+  syncNow: () => invoke('sync_now'),
 };

@@ -347,6 +347,17 @@ export interface OutboxEntry {
   payload: Record<string, unknown>;
   sent_at: string | null;
 }
+export interface SyncIdentity { server_url: string; device_id: string; organisation: string; team: string }
+export interface SyncProgress { phase: 'push' | 'pull'; sent: number; total: number; bytes: number }
+export interface SyncReport { sent: number; received: number; bytes_sent: number; held: number; conflicts: number }
+export interface SyncStatus {
+  identity: SyncIdentity | null;
+  counts: OutboxCounts;
+  conflicts: number;
+  progress: SyncProgress | null;
+  suggested_server: string | null;
+  suggested_code: string | null;
+}
 export interface OutboxCounts { pending: number; held: number; sent: number }
 
 /** A core error: a stable code plus the fields its sentence needs. */
@@ -403,6 +414,9 @@ export interface Api {
   referralSlip(id: string): Promise<ReferralSlip>;
   outboxCounts(): Promise<OutboxCounts>;
   outboxPending(limit: number): Promise<OutboxEntry[]>;
+  syncStatus(): Promise<SyncStatus>;
+  syncEnrol(serverUrl: string, code: string): Promise<SyncIdentity>;
+  syncNow(): Promise<SyncReport>;
 }
 
 export function isCommandError(e: unknown): e is CommandError {

@@ -1,0 +1,58 @@
+//! Sync commands: enrol this device with a server, and sync now. Progress
+//! is kept in the app state for the UI to poll while a sync runs.
+
+use crate::state::AppState;
+use senda_core::casework::OutboxCounts;
+use senda_core::sync::{SyncClient, SyncError, SyncIdentity, SyncProgress, SyncReport};
+use serde::Serialize;
+use tauri::State;
+
+#[derive(Debug, Serialize)]
+pub struct SyncStatus {
+    pub identity: Option<SyncIdentity>,
+    pub counts: OutboxCounts,
+    pub conflicts: u64,
+    /// While a sync runs: how far it got.
+    pub progress: Option<SyncProgress>,
+    /// The server `./x run` started, to fill in the form.
+    pub suggested_server: Option<String>,
+    pub suggested_code: Option<String>,
+}
+
+#[tauri::command(async)]
+pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, SyncError> {
+    let progress = state.sync_progress();
+    let mut vault = state.vault()?;
+    let cw = vault.casework()?;
+    Ok(SyncStatus {
+        identity: cw.sync_identity()?,
+        counts: cw.outbox_counts()?,
+        conflicts: cw.open_conflicts()?,
+        progress,
+        suggested_server: std::env::var("SENDA_SERVER_URL").ok(),
+        suggested_code: std::env::var("SENDA_ENROLMENT_CODE").ok(),
+    })
+}
+
+#[tauri::command]
+pub async fn sync_enrol(
+    state: State<'_, AppState>,
+    server_url: String,
+    code: String,
+) -> Result<SyncIdentity, SyncError> {
+    let vault = state.vault_mutex()?;
+    let name = std::env::var("HOSTNAME").unwrap_or_else(|_| "senda".into());
+    SyncClient::new()
+        .enrol(vault, &server_url, &code, &name)
+        .await
+}
+
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncReport, SyncError> {
+    let vault = state.vault_mutex()?;
+    let result = SyncClient::new()
+        .sync(vault, |p| state.set_sync_progress(Some(p)))
+        .await;
+    state.set_sync_progress(None);
+    result
+}
