@@ -417,7 +417,10 @@ sync-connected = Connected to { $server } (team { $team }).
 sync-now = Sync now
 sync-running = Syncing…
 sync-progress = Sent { $sent } of { $total } · { $kb } KB
-sync-report = Done: { $sent } changes sent ({ $kb } KB), { $received } updates received.
+sync-report = Done: { $sent } changes sent ({ $kb } KB), { $received ->
+        [one] 1 update received
+       *[other] { $received } updates received
+    }.
 sync-held = { $held } changes stay on the device because consent is missing.
 sync-conflicts = { $conflicts } fields were changed in two places at once: review them.
 error-not-enrolled = This device is not enrolled with a server.

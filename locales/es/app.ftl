@@ -417,7 +417,10 @@ sync-connected = Conectado a { $server } (equipo { $team }).
 sync-now = Sincronizar
 sync-running = Sincronizando…
 sync-progress = Enviados { $sent } de { $total } · { $kb } KB
-sync-report = Listo: { $sent } cambios enviados ({ $kb } KB), { $received } novedades recibidas.
+sync-report = Listo: { $sent } cambios enviados ({ $kb } KB), { $received ->
+        [one] 1 novedad recibida
+       *[other] { $received } novedades recibidas
+    }.
 sync-held = { $held } cambios se quedan en el dispositivo porque falta el consentimiento.
 sync-conflicts = Hay { $conflicts } datos cambiados a la vez en dos lugares: revísalos antes de seguir.
 error-not-enrolled = Este dispositivo no está inscrito en un servidor.

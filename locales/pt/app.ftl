@@ -417,7 +417,10 @@ sync-connected = Conectado a { $server } (equipe { $team }).
 sync-now = Sincronizar
 sync-running = Sincronizando…
 sync-progress = Enviados { $sent } de { $total } · { $kb } KB
-sync-report = Pronto: { $sent } alterações enviadas ({ $kb } KB), { $received } novidades recebidas.
+sync-report = Pronto: { $sent } alterações enviadas ({ $kb } KB), { $received ->
+        [one] 1 novidade recebida
+       *[other] { $received } novidades recebidas
+    }.
 sync-held = { $held } alterações ficam no dispositivo porque falta o consentimento.
 sync-conflicts = Há { $conflicts } dados alterados ao mesmo tempo em dois lugares: revise-os.
 error-not-enrolled = Este dispositivo não está inscrito em um servidor.

@@ -13,7 +13,9 @@ const USAGE: &str = "usage:
 
 #[tokio::main]
 async fn main() {
+    // Logs go to stderr: stdout carries the admin commands' answers.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let config = match Config::from_env() {

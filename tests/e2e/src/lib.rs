@@ -46,7 +46,13 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(port: u16, data_dir: &Path) -> Self {
+        Self::start_with(port, data_dir, &[])
+    }
+
+    /// Starts with extra environment for the app (e.g. the sync server's address).
+    pub fn start_with(port: u16, data_dir: &Path, env: &[(&str, &str)]) -> Self {
         let child = Command::new("tauri-driver")
+            .envs(env.iter().copied())
             .args([
                 "--port",
                 &port.to_string(),
@@ -163,4 +169,32 @@ pub async fn click(c: &Client, css: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("could not click {css}");
+}
+
+/// Answers every question on screen "no" (or a choice's last option), then
+/// the given questions "yes".
+pub async fn answer_section(c: &Client, yes: &[&str]) {
+    c.execute(
+        "for (const q of document.querySelectorAll('.question')) {
+            const no = q.querySelector('[data-test$=\"-no\"]');
+            const answers = q.querySelectorAll('.answer');
+            (no ?? answers[answers.length - 3]).click();
+        }",
+        vec![],
+    )
+    .await
+    .unwrap();
+    for id in yes {
+        click(c, &format!("[data-test=answer-{id}-yes]")).await;
+    }
+}
+
+pub async fn select(c: &Client, css: &str, value: &str) {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
 }

@@ -3,36 +3,8 @@
 //! refer to a matching service, show the slip with its QR code, and find
 //! the referral queued in the outbox.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use senda_e2e::*;
-
-/// Answers every question on screen "no" (or a choice's last option), then
-/// the given yes answers.
-async fn answer_section(c: &Client, yes: &[&str]) {
-    c.execute(
-        "for (const q of document.querySelectorAll('.question')) {
-            const no = q.querySelector('[data-test$=\"-no\"]');
-            const answers = q.querySelectorAll('.answer');
-            (no ?? answers[answers.length - 3]).click();
-        }",
-        vec![],
-    )
-    .await
-    .unwrap();
-    for id in yes {
-        click(c, &format!("[data-test=answer-{id}-yes]")).await;
-    }
-}
-
-async fn select(c: &Client, css: &str, value: &str) {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap()
-        .select_by_value(value)
-        .await
-        .unwrap();
-}
 
 #[tokio::test]
 #[ignore = "needs Xvfb, tauri-driver and the built app: run by ./x test"]

@@ -1,0 +1,244 @@
+//! The real app and a real `senda-server` process: staff enrol the device,
+//! refer a child, press "Sincronizar", and the referral reaches the receiving
+//! organisation; its answer comes back to the device at the next sync.
+
+use fantoccini::Locator;
+use senda_core::sync::SyncClient;
+use senda_e2e::*;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const ADMIN: &str = "e2e-admin-token-0123456789";
+const SHELTER: &str = "svc-alojamiento-cucuta";
+
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn admin(url: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+    let resp = reqwest::Client::new()
+        .post(format!("{url}{path}"))
+        .bearer_auth(ADMIN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    resp.json().await.unwrap_or(serde_json::Value::Null)
+}
+
+/// The receiving organisation's device, as a test double with a real vault.
+fn receiver_device(dir: &std::path::Path) -> Mutex<senda_core::Vault> {
+    let mut vault = senda_core::Vault::open_dir(dir, Arc::new(senda_core::SystemClock))
+        .unwrap()
+        .with_kdf_iterations(100_000);
+    vault.create("Albergue", "246810").unwrap();
+    Mutex::new(vault)
+}
+
+async fn signed(url: &str, vault: &Mutex<senda_core::Vault>, path: &str, body: Vec<u8>) -> Vec<u8> {
+    let request = vault
+        .lock()
+        .unwrap()
+        .casework()
+        .unwrap()
+        .sign(path, body)
+        .unwrap();
+    let mut call = reqwest::Client::new()
+        .post(format!("{url}{path}"))
+        .body(request.body);
+    for (k, v) in request.headers {
+        call = call.header(k, v);
+    }
+    let resp = call.send().await.unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    resp.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and the built app: run by ./x test"]
+async fn referral_reaches_the_server_and_the_outcome_comes_back() {
+    let data = tempfile::tempdir().unwrap();
+    let port = 8797;
+    let url = format!("http://127.0.0.1:{port}");
+    let _server = ServerProcess(
+        Command::new(workspace_root().join("target/debug/senda-server"))
+            .env("SENDA_SERVER_LISTEN", format!("127.0.0.1:{port}"))
+            .env("SENDA_SERVER_DB", data.path().join("server.db"))
+            .env("SENDA_ADMIN_TOKEN", ADMIN)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("target/debug/senda-server"),
+    );
+    for _ in 0..100 {
+        if reqwest::get(format!("{url}/health")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let team = admin(
+        &url,
+        "/v1/admin/organisations",
+        serde_json::json!({ "name": "Equipo" }),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let network = admin(
+        &url,
+        "/v1/admin/organisations",
+        serde_json::json!({ "name": "Red" }),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    admin(
+        &url,
+        "/v1/admin/service-routes",
+        serde_json::json!({ "service_id": SHELTER, "organisation": network }),
+    )
+    .await;
+    let code = admin(
+        &url,
+        "/v1/admin/enrolment-codes",
+        serde_json::json!({ "organisation": team, "team": "frontera" }),
+    )
+    .await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let app_dir = data.path().join("app");
+    let driver = Driver::start_with(
+        4474,
+        &app_dir,
+        &[("SENDA_SERVER_URL", &url), ("SENDA_ENROLMENT_CODE", &code)],
+    );
+    let c = driver.session().await;
+    heading_is(&c, "¿Qué necesitas hoy?").await;
+    click(&c, "[data-test=door-staff]").await;
+    fill(&c, "[data-test=name]", "Marta").await;
+    fill(&c, "[data-test=pin]", "482916").await;
+    fill(&c, "[data-test=pin-again]", "482916").await;
+    click(&c, "[data-test=submit]").await;
+    heading_is(&c, "Hola, Marta").await;
+
+    // Enrol: the server and the code are filled in by `./x run` (here, by the test).
+    click(&c, "[data-test=sync-enrol]").await;
+    let identity = text_of(&c, "[data-test=sync-identity]").await;
+    assert!(identity.contains(&url), "{identity}");
+    screenshot(&c, "40-enrolled").await;
+
+    // A referral, as at the crossing.
+    click(&c, "[data-test=case-new]").await;
+    fill(&c, "[data-test=case-alias]", "Luz").await;
+    select(&c, "[data-test=case-place]", "cruce-cucuta").await;
+    click(&c, "[data-test=case-save]").await;
+    heading_is(&c, "Luz").await;
+    click(&c, "[data-test=screening-start]").await;
+    for _ in 0..2 {
+        answer_section(&c, &[]).await;
+        click(&c, "[data-test=screening-next]").await;
+    }
+    heading_is(&c, "Seguridad ahora").await;
+    answer_section(&c, &["peligro-ahora"]).await;
+    click(&c, "[data-test=screening-next]").await;
+    click(&c, "[data-test=result-refer]").await;
+    click(&c, &format!("[data-test=choose-{SHELTER}]")).await;
+    click(&c, "[data-test=summary-reviewed]").await;
+    click(&c, "[data-test=summary-next]").await;
+    for x in [
+        "what-is-shared",
+        "who-receives",
+        "what-happens-next",
+        "can-say-no",
+        "can-withdraw",
+    ] {
+        click(&c, &format!("[data-test=explained-{x}]")).await;
+    }
+    click(&c, "[data-test=child-agrees]").await;
+    click(&c, "[data-test=consent-send]").await;
+    heading_is(&c, "Hoja de derivación").await;
+    let referral_code = text_of(&c, "[data-test=slip-code]").await;
+    click(&c, "[data-test=slip-back]").await;
+    click(&c, "[data-test=case-back]").await;
+
+    // Sincronizar: everything consented leaves, once.
+    click(&c, "[data-test=sync-now]").await;
+    let report = text_of(&c, "[data-test=sync-report]").await;
+    assert!(report.starts_with("Listo:"), "{report}");
+    assert!(
+        report.contains("1 novedad recibida"),
+        "the server says it is sent: {report}"
+    );
+    screenshot(&c, "41-synced").await;
+
+    // The receiving network sees the referral by its code, and accepts it.
+    let receiver_dir = tempfile::tempdir().unwrap();
+    let receiver = receiver_device(receiver_dir.path());
+    let network_code = admin(
+        &url,
+        "/v1/admin/enrolment-codes",
+        serde_json::json!({ "organisation": network, "team": "albergue" }),
+    )
+    .await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    SyncClient::new()
+        .enrol(&receiver, &url, &network_code, "albergue")
+        .await
+        .unwrap();
+    let incoming: Vec<serde_json::Value> = senda_protocol::decode(
+        &signed(&url, &receiver, "/v1/referrals/incoming", Vec::new()).await,
+    )
+    .unwrap();
+    let referral = incoming
+        .iter()
+        .find(|r| r["code"] == referral_code.as_str())
+        .expect("the referral reached the receiving organisation");
+    assert_eq!(referral["status"], "sent");
+    assert!(!referral["summary"].to_string().contains("482916"));
+    let path = format!("/v1/referrals/{}/status", referral["id"].as_str().unwrap());
+    for status in ["received", "accepted"] {
+        signed(
+            &url,
+            &receiver,
+            &path,
+            senda_protocol::encode(&serde_json::json!({ "status": status })),
+        )
+        .await;
+    }
+
+    // The next sync brings the answer back.
+    click(&c, "[data-test=sync-now]").await;
+    let mut report = String::new();
+    for _ in 0..50 {
+        report = text_of(&c, "[data-test=sync-report]").await;
+        if report.contains("2 novedades recibidas") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(report.contains("2 novedades recibidas"), "{report}");
+    click(&c, "[data-test=case-line]").await;
+    heading_is(&c, "Luz").await;
+    assert_eq!(text_of(&c, "[data-test=referral-status]").await, "Aceptada");
+    c.find(Locator::Css("[data-test=referrals]")).await.unwrap();
+    c.execute(
+        "document.querySelector('[data-test=referrals]').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "42-accepted").await;
+    c.close().await.unwrap();
+}
