@@ -79,6 +79,18 @@ impl Casework<'_> {
         })
     }
 
+    /// Moves this enrolment to another address of the same server (a new host name, a proxy).
+    pub fn set_server_url(&self, server_url: &str) -> Result<(), CaseError> {
+        if self.sync_identity()?.is_none() {
+            return Err(CaseError::not_found("enrolment"));
+        }
+        put(
+            self.conn,
+            "server_url",
+            server_url.trim().trim_end_matches('/'),
+        )
+    }
+
     fn device_key(&self) -> Result<Ed25519KeyPair, CaseError> {
         let stored = setting(self.conn, "device_key")?;
         let pkcs8 = match stored.and_then(|h| hex::decode(&h)) {
