@@ -160,21 +160,7 @@ impl World {
         if rows.is_empty() {
             return;
         }
-        let mut ops: Vec<Op> = rows
-            .into_iter()
-            .map(|e| Op {
-                op_id: e.op_id,
-                seq: e.seq,
-                hlc: e.hlc,
-                entity: e.entity.as_str().into(),
-                entity_id: e.entity_id,
-                case_id: e.case_id,
-                op: e.op,
-                base_version: e.base_version,
-                version: e.version,
-                payload: e.payload,
-            })
-            .collect();
+        let mut ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
         // Reverse or rotate, then send overlapping slices, some twice.
         if rng.chance(50) {
             ops.reverse();

@@ -89,6 +89,11 @@ impl<'v> Casework<'v> {
         outbox::ready(self.conn, limit)
     }
 
+    /// Every change this device recorded, sent or not, oldest first.
+    pub fn outbox_for_all(&self) -> Result<Vec<OutboxEntry>, CaseError> {
+        outbox::all(self.conn)
+    }
+
     /// The changes recorded for one case, screening, consent or referral.
     pub fn outbox_for(&self, entity_id: &str) -> Result<Vec<OutboxEntry>, CaseError> {
         outbox::for_entity(self.conn, entity_id)

@@ -52,6 +52,24 @@ pub struct OutboxEntry {
     pub sent_at: Option<String>,
 }
 
+/// An outbox row as it travels in a push.
+impl From<OutboxEntry> for senda_protocol::Op {
+    fn from(e: OutboxEntry) -> Self {
+        Self {
+            op_id: e.op_id,
+            seq: e.seq,
+            hlc: e.hlc,
+            entity: e.entity.as_str().to_owned(),
+            entity_id: e.entity_id,
+            case_id: e.case_id,
+            op: e.op,
+            base_version: e.base_version,
+            version: e.version,
+            payload: e.payload,
+        }
+    }
+}
+
 /// What a change writes to the outbox.
 pub(crate) struct Change<'a> {
     pub entity: Entity,
@@ -155,6 +173,11 @@ pub(crate) fn pending(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>,
         &format!("{SELECT} WHERE o.sent_at IS NULL ORDER BY o.seq LIMIT ?1"),
         &[&limit],
     )
+}
+
+/// Every row, sent or not, oldest first (benchmarks and tools).
+pub(crate) fn all(conn: &Connection) -> Result<Vec<OutboxEntry>, CaseError> {
+    entries(conn, &format!("{SELECT} ORDER BY o.seq"), &[])
 }
 
 /// Unsent rows that may leave the device now, oldest first.

@@ -135,21 +135,7 @@ impl Casework<'_> {
         if rows.is_empty() {
             return Ok(None);
         }
-        let ops: Vec<Op> = rows
-            .into_iter()
-            .map(|e| Op {
-                op_id: e.op_id,
-                seq: e.seq,
-                hlc: e.hlc,
-                entity: e.entity.as_str().to_owned(),
-                entity_id: e.entity_id,
-                case_id: e.case_id,
-                op: e.op,
-                base_version: e.base_version,
-                version: e.version,
-                payload: e.payload,
-            })
-            .collect();
+        let ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
         let n = ops.len();
         let body = encode(&PushRequest {
             protocol: PROTOCOL_VERSION,

@@ -1,0 +1,397 @@
+//! Sync at scale, over loopback HTTP, against a real server:
+//! 1. one device pushes 10,000 queued records: batched, then one request each;
+//! 2. 1,000 devices push 50 records each at once, on SQLite, then PostgreSQL;
+//! 3. bytes on the wire for one referral, against an ODK-style XML submission.
+//!
+//! Run: `cargo bench -p senda-server --bench sync` (PostgreSQL from
+//! `SENDA_TEST_DATABASE_URL`, as in the tests). Results: docs/benchmarks.md.
+
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use senda_core::casework::{CaseDetails, CaseNotes, ConsentBasis, Explained, NewConsent, Purpose};
+use senda_core::sync::SyncClient;
+use senda_core::{SystemClock, Vault};
+use senda_protocol::{
+    EnrolRequest, EnrolResponse, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME, Op,
+    PROTOCOL_VERSION, PushRequest, decode, encode, hex, signing_message,
+};
+use senda_server::Server;
+use senda_server::store::{PostgresStore, Repo, SqliteStore};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const ADMIN: &str = "bench-admin-token-0123456789";
+
+async fn serve(repo: Repo) -> String {
+    let server = Server::bind_repo("127.0.0.1:0".parse().unwrap(), repo, Some(ADMIN.into()))
+        .await
+        .unwrap();
+    let url = format!("http://{}", server.local_addr());
+    tokio::spawn(server.serve(std::future::pending()));
+    url
+}
+
+async fn admin(url: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+    reqwest::Client::new()
+        .post(format!("{url}{path}"))
+        .bearer_auth(ADMIN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn code(url: &str) -> String {
+    let org = admin(
+        url,
+        "/v1/admin/organisations",
+        serde_json::json!({ "name": "Bench" }),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    admin(
+        url,
+        "/v1/admin/enrolment-codes",
+        serde_json::json!({ "organisation": org, "team": "t" }),
+    )
+    .await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// A device vault holding `cases` consented cases with four notes each (5 rows per case, plus consent).
+fn filled_vault(dir: &std::path::Path, cases: usize) -> Mutex<Vault> {
+    let mut vault = Vault::open_dir(dir, Arc::new(SystemClock))
+        .unwrap()
+        .with_kdf_iterations(100_000);
+    vault.create("Bench", "135790").unwrap();
+    {
+        let cw = vault.casework().unwrap();
+        for i in 0..cases {
+            let details: CaseDetails = serde_json::from_value(
+                serde_json::json!({ "alias": format!("c{i}"), "country": "CO" }),
+            )
+            .unwrap();
+            let case = cw.open_case(details).unwrap();
+            cw.record_consent(
+                &case.id,
+                NewConsent {
+                    purpose: Purpose::ShareWithOrganisation,
+                    recipient: "organisation".into(),
+                    basis: ConsentBasis::Consent {
+                        explained: Explained::ALL.to_vec(),
+                        language: "es".into(),
+                        child_agrees: true,
+                        also_consented: None,
+                        consenter_not_suspected: false,
+                        child_wishes: String::new(),
+                    },
+                },
+            )
+            .unwrap();
+            for n in 0..3 {
+                let notes = CaseNotes {
+                    needs: format!("necesidad {n}"),
+                    ..CaseNotes::default()
+                };
+                cw.set_notes(&case.id, notes).unwrap();
+            }
+        }
+    }
+    Mutex::new(vault)
+}
+
+async fn push_10k(postgres_url: &str) {
+    let _ = postgres_url;
+    println!("### 1. One device, 10,000 queued records (SQLite server, loopback)\n");
+    let dir = tempfile::tempdir().unwrap();
+    let vault = filled_vault(&dir.path().join("device"), 2_000);
+    let rows = {
+        let mut v = vault.lock().unwrap();
+        v.casework().unwrap().outbox_counts().unwrap().pending
+    };
+
+    // Batched, as the app does it.
+    let url = serve(Repo::new(
+        SqliteStore::open(&dir.path().join("a.db")).unwrap(),
+    ))
+    .await;
+    let client = SyncClient::new();
+    client
+        .enrol(&vault, &url, &code(&url).await, "bench")
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let report = client.sync(&vault, |_| {}).await.unwrap();
+    let batched = t.elapsed();
+    assert_eq!(report.sent as u64, rows);
+
+    // The naive baseline: the same operations, one request each, to a fresh server.
+    let url_b = serve(Repo::new(
+        SqliteStore::open(&dir.path().join("b.db")).unwrap(),
+    ))
+    .await;
+    let key = device_key();
+    let (device_id, http) = enrol_key(&url_b, &key).await;
+    let ops = all_ops(&vault);
+    let t = Instant::now();
+    for op in &ops {
+        let body = encode(&PushRequest {
+            protocol: PROTOCOL_VERSION,
+            ops: vec![op.clone()],
+        });
+        let status = signed_post(&http, &url_b, &device_id, &key, "/v1/push", body).await;
+        assert_eq!(status, 200);
+    }
+    let naive = t.elapsed();
+    println!("| way | records | requests | time | records/s |\n|---|---|---|---|---|");
+    println!(
+        "| batched (200 per request) | {rows} | {} | {:.2} s | {:.0} |",
+        rows.div_ceil(200),
+        batched.as_secs_f64(),
+        rows as f64 / batched.as_secs_f64()
+    );
+    println!(
+        "| one request per record | {rows} | {rows} | {:.2} s | {:.0} |",
+        naive.as_secs_f64(),
+        rows as f64 / naive.as_secs_f64()
+    );
+    println!(
+        "\nBatched is {:.1}× faster; {} bytes sent batched.\n",
+        naive.as_secs_f64() / batched.as_secs_f64(),
+        report.bytes_sent
+    );
+}
+
+fn all_ops(vault: &Mutex<Vault>) -> Vec<Op> {
+    let mut v = vault.lock().unwrap();
+    v.casework()
+        .unwrap()
+        .outbox_for_all()
+        .unwrap()
+        .into_iter()
+        .map(Op::from)
+        .collect()
+}
+
+fn device_key() -> Ed25519KeyPair {
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+    Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap()
+}
+
+async fn enrol_key(url: &str, key: &Ed25519KeyPair) -> (String, reqwest::Client) {
+    enrol_with_code(url, key, &code(url).await).await
+}
+
+async fn enrol_with_code(url: &str, key: &Ed25519KeyPair, code: &str) -> (String, reqwest::Client) {
+    let http = reqwest::Client::new();
+    let body = encode(&EnrolRequest {
+        protocol: PROTOCOL_VERSION,
+        code: code.into(),
+        public_key: hex(key.public_key().as_ref()),
+        device_name: "bench".into(),
+    });
+    let resp = http
+        .post(format!("{url}/v1/enrol"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let enrolled: EnrolResponse = decode(&resp.bytes().await.unwrap()).unwrap();
+    (enrolled.device_id, http)
+}
+
+async fn signed_post(
+    http: &reqwest::Client,
+    url: &str,
+    device: &str,
+    key: &Ed25519KeyPair,
+    path: &str,
+    body: Vec<u8>,
+) -> u16 {
+    let time = chrono::Utc::now().to_rfc3339();
+    let mut n = [0u8; 16];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut n).unwrap();
+    let nonce = hex(&n);
+    let sig = key.sign(&signing_message("POST", path, &time, &nonce, &body));
+    http.post(format!("{url}{path}"))
+        .header(HEADER_DEVICE, device)
+        .header(HEADER_TIME, time)
+        .header(HEADER_NONCE, nonce)
+        .header(HEADER_SIGNATURE, hex(sig.as_ref()))
+        .body(body)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+/// 1,000 devices, each pushing one batch of 50 new case records, 64 at a time.
+async fn thousand_devices(name: &str, repo: Repo) {
+    let url = serve(repo).await;
+    let org = admin(
+        &url,
+        "/v1/admin/organisations",
+        serde_json::json!({ "name": "Bench" }),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut devices = Vec::new();
+    for _ in 0..1000 {
+        let code = admin(
+            &url,
+            "/v1/admin/enrolment-codes",
+            serde_json::json!({ "organisation": org, "team": "t" }),
+        )
+        .await["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let key = device_key();
+        let (id, http) = enrol_with_code(&url, &key, &code).await;
+        devices.push((id, key, http));
+    }
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(64));
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for (d, (id, key, http)) in devices.into_iter().enumerate() {
+        let (url, semaphore) = (url.clone(), semaphore.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = semaphore.acquire().await.unwrap();
+            let ops: Vec<Op> = (1..=50)
+                .map(|seq| Op {
+                    op_id: format!("d{d}-op{seq}"),
+                    seq,
+                    hlc: format!("{:015}.{:06}", 1_790_000_000_000i64 + seq, 0),
+                    entity: "case".into(),
+                    entity_id: format!("d{d}-case{seq}"),
+                    case_id: format!("d{d}-case{seq}"),
+                    op: "create".into(),
+                    base_version: 0,
+                    version: 1,
+                    payload: serde_json::json!({ "details": { "alias": format!("c{seq}"), "country": "CO" }, "notes": {} }),
+                })
+                .collect();
+            let body = encode(&PushRequest { protocol: PROTOCOL_VERSION, ops });
+            let t = Instant::now();
+            let status = signed_post(&http, &url, &id, &key, "/v1/push", body).await;
+            (status, t.elapsed())
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (status, latency) = task.await.unwrap();
+        if status != 200 {
+            errors += 1;
+        }
+        latencies.push(latency);
+    }
+    let total = t.elapsed();
+    latencies.sort();
+    println!(
+        "| {name} | 1,000 × 50 | {:.2} s | {errors} | {:.0} ms | {:.0} ms |",
+        total.as_secs_f64(),
+        percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
+        percentile(&latencies, 0.99).as_secs_f64() * 1000.0
+    );
+}
+
+/// The same referral as Senda's CBOR push and as an ODK-style XML submission.
+fn bytes_per_referral() {
+    let summary = serde_json::json!({
+        "level": "immediate",
+        "indicators": [
+            { "id": "peligro-inmediato", "label": { "es": "Peligro inmediato" } },
+            { "id": "sin-alojamiento", "label": { "es": "Sin lugar seguro donde dormir" } }
+        ],
+        "needs": ["linea-emergencia", "proteccion-ninez", "alojamiento"],
+        "shared": { "alias": "Luz", "age": 15, "gender": "girl", "nationality": "VE", "languages": ["es"], "travelling": "unaccompanied", "helper": "woman" },
+        "note": "Necesita alojamiento esta noche",
+        "reviewed_with_child": true
+    });
+    let op = Op {
+        op_id: "0f8e6c1b2a3d4e5f60718293a4b5c6d7".into(),
+        seq: 42,
+        hlc: "001795478483298.000001".into(),
+        entity: "referral".into(),
+        entity_id: "9a8b7c6d5e4f30211203948576a5b4c3".into(),
+        case_id: "1a2b3c4d5e6f708192a3b4c5d6e7f809".into(),
+        op: "create".into(),
+        base_version: 0,
+        version: 1,
+        payload: serde_json::json!({
+            "code": "SND-7K8F6-CK0V0",
+            "service_id": "svc-alojamiento-cucuta",
+            "screening_id": "5e6f708192a3b4c5d6e7f8091a2b3c4d",
+            "summary": summary,
+            "follow_up": "2026-12-01",
+            "status": "draft"
+        }),
+    };
+    let cbor = encode(&PushRequest {
+        protocol: PROTOCOL_VERSION,
+        ops: vec![op],
+    })
+    .len();
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<data xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" id="senda_referral" version="2026112301">
+  <meta><instanceID>uuid:0f8e6c1b-2a3d-4e5f-6071-8293a4b5c6d7</instanceID><deviceID>9f1e2d3c4b5a69788796a5b4c3d2e1f0</deviceID><timeStart>2026-11-23T10:00:00.000-05:00</timeStart><timeEnd>2026-11-23T10:12:00.000-05:00</timeEnd></meta>
+  <referral><referral_id>9a8b7c6d5e4f30211203948576a5b4c3</referral_id><case_id>1a2b3c4d5e6f708192a3b4c5d6e7f809</case_id><code>SND-7K8F6-CK0V0</code><service_id>svc-alojamiento-cucuta</service_id><screening_id>5e6f708192a3b4c5d6e7f8091a2b3c4d</screening_id><follow_up>2026-12-01</follow_up><status>draft</status></referral>
+  <summary><level>immediate</level><indicators>peligro-inmediato sin-alojamiento</indicators><indicator_labels>Peligro inmediato|Sin lugar seguro donde dormir</indicator_labels><needs>linea-emergencia proteccion-ninez alojamiento</needs>
+    <shared><alias>Luz</alias><age>15</age><gender>girl</gender><nationality>VE</nationality><languages>es</languages><travelling>unaccompanied</travelling><helper>woman</helper></shared>
+    <note>Necesita alojamiento esta noche</note><reviewed_with_child>yes</reviewed_with_child></summary>
+</data>"#
+    );
+    println!("| encoding | bytes |\n|---|---|");
+    println!("| Senda push, CBOR (one referral op, with its envelope) | {cbor} |");
+    println!(
+        "| ODK-style XForm submission (same fields, no attachments) | {} |",
+        xml.len()
+    );
+    println!("\nCBOR / XML = {:.2}\n", cbor as f64 / xml.len() as f64);
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return;
+    }
+    let postgres_url = std::env::var("SENDA_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        push_10k(&postgres_url).await;
+        println!("### 2. 1,000 devices × 50 records, at once (64 in flight)\n");
+        println!("| backend | pushes | total | errors | p50 request | p99 request |\n|---|---|---|---|---|---|");
+        let dir = tempfile::tempdir().unwrap();
+        thousand_devices("SQLite", Repo::new(SqliteStore::open(&dir.path().join("c.db")).unwrap())).await;
+        let url = postgres_url.clone();
+        let pg = tokio::task::spawn_blocking(move || {
+            let schema = format!("b{}", std::process::id());
+            PostgresStore::open(&url, Some(&schema)).unwrap()
+        })
+        .await
+        .unwrap();
+        thousand_devices("PostgreSQL", Repo::new(pg)).await;
+        println!("\n### 3. Bytes on the wire per referral\n");
+        bytes_per_referral();
+    });
+    // The PostgreSQL pool closes on its own thread; give it a moment.
+    std::thread::sleep(Duration::from_millis(200));
+}
