@@ -346,7 +346,7 @@ fn bytes_per_referral() {
         ops: vec![op],
     })
     .len();
-    let xml = format!(
+    let xml = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <data xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" id="senda_referral" version="2026112301">
   <meta><instanceID>uuid:0f8e6c1b-2a3d-4e5f-6071-8293a4b5c6d7</instanceID><deviceID>9f1e2d3c4b5a69788796a5b4c3d2e1f0</deviceID><timeStart>2026-11-23T10:00:00.000-05:00</timeStart><timeEnd>2026-11-23T10:12:00.000-05:00</timeEnd></meta>
@@ -354,7 +354,7 @@ fn bytes_per_referral() {
   <summary><level>immediate</level><indicators>peligro-inmediato sin-alojamiento</indicators><indicator_labels>Peligro inmediato|Sin lugar seguro donde dormir</indicator_labels><needs>linea-emergencia proteccion-ninez alojamiento</needs>
     <shared><alias>Luz</alias><age>15</age><gender>girl</gender><nationality>VE</nationality><languages>es</languages><travelling>unaccompanied</travelling><helper>woman</helper></shared>
     <note>Necesita alojamiento esta noche</note><reviewed_with_child>yes</reviewed_with_child></summary>
-</data>"#
+</data>"#,
     );
     println!("| encoding | bytes |\n|---|---|");
     println!("| Senda push, CBOR (one referral op, with its envelope) | {cbor} |");
