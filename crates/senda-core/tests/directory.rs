@@ -436,3 +436,55 @@ fn a_bad_json_row_names_its_table_row_and_column_and_imports_nothing() {
     let errors = HsdsData::import_tabular_json("{\"services.csv\": [", "tabular.json").unwrap_err();
     assert_eq!(errors[0].file, "tabular.json");
 }
+
+#[test]
+fn text_near_a_point_finds_the_nearest_text_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    type Hit = senda_core::directory::ServiceHit;
+    // From each crossing, for a few words and page sizes: the nearby text
+    // search must give the nearest text matches, in distance order. Small
+    // pages stop at a small box, where the grid cells decide.
+    for (lat, lon) in [
+        (7.8219, -72.4467),
+        (0.8130, -77.6650),
+        (-3.5669, -80.4515),
+        (-16.5667, -69.0500),
+    ] {
+        let km = |h: &Hit| {
+            h.latitude.zip(h.longitude).map_or(f64::INFINITY, |(a, b)| {
+                senda_core::directory::search::haversine_km(lat, lon, a, b)
+            })
+        };
+        for text in [
+            "atencion",
+            "linea",
+            "legal",
+            "adolescentes",
+            "proteccion ninez",
+        ] {
+            let mut all = store
+                .search(&ServiceQuery {
+                    limit: 100,
+                    ..self::text(text)
+                })
+                .unwrap()
+                .hits;
+            all.sort_by(|a, b| km(a).total_cmp(&km(b)));
+            for limit in [1, 2, 3] {
+                let near = store
+                    .search(&ServiceQuery {
+                        text: Some(text.into()),
+                        near: Some((lat, lon)),
+                        limit,
+                        ..Default::default()
+                    })
+                    .unwrap()
+                    .hits;
+                let got: Vec<f64> = near.iter().map(km).collect();
+                let want: Vec<f64> = all.iter().take(limit).map(km).collect();
+                assert_eq!(got, want, "{text} near {lat},{lon}, {limit}");
+            }
+        }
+    }
+}

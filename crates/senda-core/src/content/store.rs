@@ -16,9 +16,10 @@ use rusqlite_migration::{M, Migrations};
 use serde::{Serialize, de::DeserializeOwned};
 use std::path::Path;
 
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(
-        "CREATE TABLE pack (
+fn migrations() -> Vec<M<'static>> {
+    vec![
+        M::up(
+            "CREATE TABLE pack (
         publisher TEXT PRIMARY KEY,
         version INTEGER NOT NULL,
         file_sha256 TEXT NOT NULL,
@@ -31,12 +32,18 @@ const MIGRATIONS: &[M<'static>] = &[
         body TEXT NOT NULL,
         PRIMARY KEY (kind, id)
     ) STRICT;",
-    ),
-    // v2: the directory's search index, rebuilt from the HSDS rows on each install.
-    M::up(search::INDEX_SQL),
-    // v3: referrals look a service up by id.
-    M::up("CREATE INDEX dir_entry_service ON dir_entry (service_id);"),
-];
+        ),
+        // v2: the directory's search index, rebuilt from the HSDS rows on each install.
+        M::up(search::INDEX_SQL),
+        // v3: referrals look a service up by id.
+        M::up("CREATE INDEX dir_entry_service ON dir_entry (service_id);"),
+        // v4: grid cells in the full-text index (see `search::cell_words`): re-index what is installed.
+        M::up_with_hook("", |tx: &rusqlite::Transaction<'_>| {
+            search::rebuild(tx)?;
+            Ok(())
+        }),
+    ]
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "code", rename_all = "kebab-case")]
@@ -105,7 +112,7 @@ impl ContentStore {
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        Migrations::from_slice(MIGRATIONS)
+        Migrations::new(migrations())
             .to_latest(&mut conn)
             .map_err(|e| InstallError::Storage {
                 message: e.to_string(),

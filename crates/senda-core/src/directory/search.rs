@@ -365,13 +365,19 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
                 vocabulary.extend(terms(field.unwrap_or("")));
             }
             vocabulary.extend(categories.iter().flat_map(|c| terms(c)));
+            // The place column also holds the entry's grid cells, so that text and
+            // area intersect inside FTS5 (they stay out of the vocabulary).
+            let indexed_place = match (lat, lon) {
+                (Some(lat), Some(lon)) => format!("{place} {}", cell_words(lat, lon)),
+                _ => place.clone(),
+            };
             fts.execute(params![
                 rowid,
                 service.get("name").unwrap_or(""),
                 organization.unwrap_or(""),
                 service.get("description").unwrap_or(""),
                 categories.join(" "),
-                place
+                indexed_place
             ])?;
         }
     }
@@ -585,8 +591,8 @@ fn candidate_sql(
 }
 
 /// The `want` nearest matching entries: only ids and coordinates are read,
-/// in a box that grows until it surely holds them. Text matches are read
-/// once into a set; the box (latitude index) drives.
+/// in a box that grows until it surely holds them. With text, the box is
+/// the grid cells covering it, matched inside FTS5 with the text.
 fn nearest(
     conn: &Connection,
     phases: &[Option<String>],
@@ -596,22 +602,18 @@ fn nearest(
     want: usize,
 ) -> rusqlite::Result<Vec<i64>> {
     // The last phase is the widest (any field), or no text condition at all.
-    let matching: Option<std::collections::HashSet<i64>> = match phases.last().cloned().flatten() {
-        Some(expr) => {
-            let mut stmt =
-                conn.prepare_cached("SELECT rowid FROM dir_fts WHERE dir_fts MATCH ?1")?;
-            Some(
-                stmt.query_map([expr], |r| r.get::<_, i64>(0))?
-                    .collect::<Result<_, _>>()?,
-            )
-        }
-        None => None,
-    };
+    let text = phases.last().cloned().flatten();
     for half in [0.1, 0.4, 1.6, 6.4, 180.0] {
-        let driver = if half < 180.0 {
-            Driver::Box([lat - half, lat + half, lon - half, lon + half])
-        } else {
-            Driver::Entries
+        let in_cells;
+        let driver = match (&text, half < 180.0) {
+            // Text and area intersect inside FTS5, through the grid-cell words.
+            (Some(t), true) => {
+                in_cells = format!("({t}) AND place : ({})", box_cells(lat, lon, half));
+                Driver::Text(&in_cells)
+            }
+            (Some(t), false) => Driver::Text(t),
+            (None, true) => Driver::Box([lat - half, lat + half, lon - half, lon + half]),
+            (None, false) => Driver::Entries,
         };
         let (sql, all_args) =
             candidate_sql(driver, filters, args, "e.rowid, e.latitude, e.longitude");
@@ -620,9 +622,6 @@ fn nearest(
         let mut rows = stmt.query(params_from_iter(all_args.iter()))?;
         while let Some(r) = rows.next()? {
             let rowid: i64 = r.get(0)?;
-            if matching.as_ref().is_some_and(|m| !m.contains(&rowid)) {
-                continue;
-            }
             let (a, b): (Option<f64>, Option<f64>) = (r.get(1)?, r.get(2)?);
             found.push((
                 a.zip(b)
@@ -638,6 +637,50 @@ fn nearest(
         }
     }
     Ok(Vec::new())
+}
+
+/// Grid cells, in degrees, indexed as words beside each mapped entry.
+const CELL_SIZES: [f64; 3] = [0.25, 1.0, 4.0];
+
+fn cell_word(level: usize, lat: f64, lon: f64) -> String {
+    let size = CELL_SIZES[level];
+    let x = ((lat + 90.0) / size).floor() as i64;
+    let y = ((lon + 180.0) / size).floor() as i64;
+    format!("gc{level}x{x}y{y}")
+}
+
+/// The words of an entry's cells, one per level (e.g. `gc0x391y429 gc1x97y107 gc2x24y26`).
+fn cell_words(lat: f64, lon: f64) -> String {
+    (0..CELL_SIZES.len())
+        .map(|level| cell_word(level, lat, lon))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An FTS5 OR of the cells covering a box, at the finest level that needs
+/// at most 36 of them. The cells cover the box, so nothing in it is missed.
+fn box_cells(lat: f64, lon: f64, half: f64) -> String {
+    let level = (0..CELL_SIZES.len())
+        .find(|&l| {
+            let per_side = (2.0 * half / CELL_SIZES[l]).ceil() + 1.0;
+            per_side * per_side <= 36.0
+        })
+        .unwrap_or(CELL_SIZES.len() - 1);
+    let size = CELL_SIZES[level];
+    let mut words = Vec::new();
+    let mut a = (lat - half).max(-90.0);
+    while a < (lat + half).min(90.0) + size {
+        let mut b = (lon - half).max(-180.0);
+        while b < (lon + half).min(180.0) + size {
+            let w = cell_word(level, a.min(89.999), b.min(179.999));
+            if !words.contains(&w) {
+                words.push(w);
+            }
+            b += size;
+        }
+        a += size;
+    }
+    words.join(" OR ")
 }
 
 /// One service as the directory lists it (its first location), or `None`
@@ -677,7 +720,7 @@ fn term_query(conn: &Connection, term: &str) -> rusqlite::Result<String> {
         )
         .optional()?;
     if exists.is_some() || term.chars().count() < 4 {
-        return Ok(format!("\"{term}\"*"));
+        return prefix_query(conn, term);
     }
     let first: String = term.chars().take(1).collect();
     let max_distance = if term.chars().count() >= 8 { 2 } else { 1 };
@@ -698,6 +741,28 @@ fn term_query(conn: &Connection, term: &str) -> rusqlite::Result<String> {
     let mut alternatives: Vec<String> = vec![format!("\"{term}\"*")];
     alternatives.extend(near.into_iter().map(|(_, w)| format!("\"{w}\"")));
     Ok(format!("({})", alternatives.join(" OR ")))
+}
+
+/// A prefix match. The prefix index covers 2 to 4 characters; a longer
+/// prefix would make FTS5 walk every word it covers in every segment, so it
+/// is spelled out as the few indexed words that start with it.
+fn prefix_query(conn: &Connection, term: &str) -> rusqlite::Result<String> {
+    if term.chars().count() <= 4 {
+        return Ok(format!("\"{term}\"*"));
+    }
+    let words: Vec<String> = conn
+        .prepare_cached(
+            "SELECT term FROM dir_term WHERE term >= ?1 AND term < ?1 || char(1114111) LIMIT 17",
+        )?
+        .query_map([term], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(match words.len() {
+        1..=16 => {
+            let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+            format!("({})", quoted.join(" OR "))
+        }
+        _ => format!("\"{term}\"*"),
+    })
 }
 
 /// Lower-case, accent-free words, as the FTS tokenizer sees them.
