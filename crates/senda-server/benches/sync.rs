@@ -15,6 +15,7 @@ use senda_protocol::{
     PROTOCOL_VERSION, PushRequest, decode, encode, hex, signing_message,
 };
 use senda_server::Server;
+use senda_server::limits::Limits;
 use senda_server::store::{PostgresStore, Repo, SqliteStore};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,9 +23,14 @@ use std::time::{Duration, Instant};
 const ADMIN: &str = "bench-admin-token-0123456789";
 
 async fn serve(repo: Repo) -> String {
-    let server = Server::bind_repo("127.0.0.1:0".parse().unwrap(), repo, Some(ADMIN.into()))
-        .await
-        .unwrap();
+    let server = Server::bind_repo(
+        "127.0.0.1:0".parse().unwrap(),
+        repo,
+        Some(ADMIN.into()),
+        Limits::new(100_000, 10_000),
+    )
+    .await
+    .unwrap();
     let url = format!("http://{}", server.local_addr());
     tokio::spawn(server.serve(std::future::pending()));
     url

@@ -9,6 +9,8 @@ pub struct Config {
     pub database: Database,
     /// Enables the admin API when set (`SENDA_ADMIN_TOKEN`).
     pub admin_token: Option<String>,
+    /// Requests per second each device may make (`SENDA_RATE_PER_DEVICE`, default 20).
+    pub device_rate: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -43,10 +45,15 @@ impl Config {
         let admin_token = std::env::var("SENDA_ADMIN_TOKEN")
             .ok()
             .filter(|t| t.len() >= 16);
+        let device_rate = std::env::var("SENDA_RATE_PER_DEVICE")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(20);
         Ok(Self {
             listen,
             database,
             admin_token,
+            device_rate,
         })
     }
 }

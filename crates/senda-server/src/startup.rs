@@ -1,4 +1,5 @@
 use crate::config::{Config, Database};
+use crate::limits::Limits;
 use crate::routes;
 use crate::store::{PostgresStore, Repo, SqliteStore, StoreError};
 use axum::Router;
@@ -12,6 +13,7 @@ use tokio::net::TcpListener;
 pub struct AppState {
     pub repo: Repo,
     pub admin_token: Option<String>,
+    pub limits: std::sync::Arc<Limits>,
 }
 
 impl FromRef<AppState> for Repo {
@@ -20,7 +22,7 @@ impl FromRef<AppState> for Repo {
     }
 }
 
-pub fn app(repo: Repo, admin_token: Option<String>) -> Router {
+pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
     Router::new()
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))
@@ -49,7 +51,11 @@ pub fn app(repo: Repo, admin_token: Option<String>) -> Router {
             post(routes::admin::revoke_device),
         )
         .layer(DefaultBodyLimit::max(senda_protocol::MAX_BODY_BYTES))
-        .with_state(AppState { repo, admin_token })
+        .with_state(AppState {
+            repo,
+            admin_token,
+            limits: std::sync::Arc::new(limits),
+        })
 }
 
 /// Opens the configured database (creating its tables if needed).
@@ -72,7 +78,8 @@ impl Server {
         let repo = tokio::task::spawn_blocking(move || open_repo(&database))
             .await
             .map_err(|_| StoreError::Worker)??;
-        Self::bind_repo(config.listen, repo, config.admin_token.clone()).await
+        let limits = Limits::new(config.device_rate, 5);
+        Self::bind_repo(config.listen, repo, config.admin_token.clone(), limits).await
     }
 
     /// Serves an already opened repository (tests share one across restarts).
@@ -80,11 +87,12 @@ impl Server {
         listen: SocketAddr,
         repo: Repo,
         admin_token: Option<String>,
+        limits: Limits,
     ) -> Result<Self, StartError> {
         let listener = TcpListener::bind(listen).await?;
         Ok(Self {
             listener,
-            router: app(repo, admin_token),
+            router: app(repo, admin_token, limits),
         })
     }
 

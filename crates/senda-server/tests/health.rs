@@ -11,6 +11,7 @@ async fn health_answers_ok_with_its_database() {
         listen: "127.0.0.1:0".parse().unwrap(),
         database: Database::Sqlite(db.clone()),
         admin_token: None,
+        device_rate: 20,
     };
     let server = Server::bind(&config).await.unwrap();
     let addr = server.local_addr();
@@ -35,6 +36,7 @@ async fn an_unwritable_database_path_is_a_clear_start_error() {
         listen: "127.0.0.1:0".parse().unwrap(),
         database: Database::Sqlite("/proc/definitely/not/here.db".into()),
         admin_token: None,
+        device_rate: 20,
     };
     let err = Server::bind(&config).await.err().expect("must fail");
     assert!(err.to_string().contains("database"), "{err}");

@@ -288,3 +288,35 @@ async fn nothing_leaves_without_consent() {
     assert_eq!(server.repo.op_count().await.unwrap(), 0);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_device_is_slowed_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_limited(
+        sqlite(dir.path()),
+        "127.0.0.1:0".parse().unwrap(),
+        senda_server::limits::Limits::new(2, 50),
+    )
+    .await;
+    let org = server.organisation("Equipo").await;
+    let d = device(0);
+    d.enrol(&server.url(), &server.code(&org, "t").await).await;
+    let mut limited = 0;
+    for _ in 0..12 {
+        let body = encode(&senda_protocol::PullRequest {
+            protocol: PROTOCOL_VERSION,
+            cursor: 0,
+            limit: 10,
+        });
+        let (status, body) = signed(&server.url(), &d, "/v1/pull", body).await;
+        if status == 429 {
+            assert_eq!(code_of(&body), "rate-limited");
+            limited += 1;
+        }
+    }
+    assert!(limited >= 6, "{limited} of 12 requests were slowed down");
+    // The app's client waits and retries instead of failing.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    d.client.sync(&d.vault, |_| {}).await.unwrap();
+    server.stop().await;
+}

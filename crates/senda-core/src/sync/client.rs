@@ -248,7 +248,10 @@ impl SyncClient {
                     Ok(b) => return Ok(b.to_vec()),
                     Err(e) => last = e.to_string(),
                 },
-                Ok(resp) if resp.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE => {
+                Ok(resp)
+                    if resp.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE
+                        || resp.status() == reqwest::StatusCode::TOO_MANY_REQUESTS =>
+                {
                     last = "the server is busy".into();
                 }
                 Ok(resp) => {

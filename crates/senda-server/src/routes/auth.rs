@@ -1,7 +1,7 @@
 //! Who is asking: a device's signature, its time and a one-time nonce; or,
 //! for administration, the administrator's bearer token.
 
-use crate::store::{Device, Refusal, Repo, StoreError};
+use crate::store::{Device, Refusal, StoreError};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use senda_protocol::{
@@ -85,7 +85,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// The device that signed this request, if the signature, time and nonce hold.
 pub async fn device(
-    repo: &Repo,
+    state: &crate::startup::AppState,
     headers: &HeaderMap,
     method: &str,
     path: &str,
@@ -116,6 +116,7 @@ pub async fn device(
             "the time is too far from the server's",
         ));
     }
+    let repo = &state.repo;
     let Some(device) = repo.device(id.to_owned()).await? else {
         return Err(ApiError::unauthorised(
             "unknown-device",
@@ -140,6 +141,13 @@ pub async fn device(
         );
         e.body.wipe = true;
         return Err(e);
+    }
+    if !state.limits.device_allowed(&device.id) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "too many requests; slow down",
+        ));
     }
     if !repo.use_nonce(device.id.clone(), nonce.to_owned()).await? {
         return Err(ApiError::unauthorised(

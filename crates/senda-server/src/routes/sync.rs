@@ -2,7 +2,7 @@
 //! request but enrolment is signed by the device (see `auth.rs`).
 
 use super::auth::{self, ApiError};
-use crate::store::Repo;
+use crate::startup::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -32,7 +32,14 @@ fn protocol(version: u16) -> Result<(), ApiError> {
 }
 
 /// A device enrols with a single-use code and its public key.
-pub async fn enrol(State(repo): State<Repo>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+    if !state.limits.enrolment_allowed() {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "too many enrolments; retry shortly",
+        ));
+    }
     let request: EnrolRequest = decode(&body).map_err(ApiError::malformed)?;
     protocol(request.protocol)?;
     if senda_protocol::unhex(&request.public_key).is_none_or(|k| k.len() != 32) {
@@ -42,7 +49,10 @@ pub async fn enrol(State(repo): State<Repo>, body: Bytes) -> Result<Response, Ap
         ));
     }
     let name: String = request.device_name.chars().take(60).collect();
-    let device = repo.enrol(request.code, request.public_key, name).await?;
+    let device = state
+        .repo
+        .enrol(request.code, request.public_key, name)
+        .await?;
     tracing::info!(device = %device.id, "device enrolled");
     Ok(cbor(
         StatusCode::CREATED,
@@ -56,11 +66,11 @@ pub async fn enrol(State(repo): State<Repo>, body: Bytes) -> Result<Response, Ap
 }
 
 pub async fn push(
-    State(repo): State<Repo>,
+    State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(&repo, &headers, "POST", "/v1/push", &body).await?;
+    let device = auth::device(&state, &headers, "POST", "/v1/push", &body).await?;
     let request: PushRequest = decode(&body).map_err(ApiError::malformed)?;
     protocol(request.protocol)?;
     if request.ops.len() > MAX_OPS_PER_PUSH {
@@ -80,32 +90,35 @@ pub async fn push(
         ));
     }
     let count = request.ops.len();
-    let response = repo.push(device.clone(), request.ops).await?;
+    let response = state.repo.push(device.clone(), request.ops).await?;
     crate::metrics::OPS_RECEIVED.inc_by(count as u64);
     tracing::info!(device = %device.id, ops = count, stored = response.stored.len(), high_seq = response.high_seq, "push");
     Ok(cbor(StatusCode::OK, &response))
 }
 
 pub async fn pull(
-    State(repo): State<Repo>,
+    State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(&repo, &headers, "POST", "/v1/pull", &body).await?;
+    let device = auth::device(&state, &headers, "POST", "/v1/pull", &body).await?;
     let request: PullRequest = decode(&body).map_err(ApiError::malformed)?;
     protocol(request.protocol)?;
-    let response = repo.pull(device, request.cursor, request.limit).await?;
+    let response = state
+        .repo
+        .pull(device, request.cursor, request.limit)
+        .await?;
     Ok(cbor(StatusCode::OK, &response))
 }
 
 /// Referrals addressed to the device's organisation.
 pub async fn incoming(
-    State(repo): State<Repo>,
+    State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(&repo, &headers, "POST", "/v1/referrals/incoming", &body).await?;
-    let referrals = repo.incoming_referrals(device).await?;
+    let device = auth::device(&state, &headers, "POST", "/v1/referrals/incoming", &body).await?;
+    let referrals = state.repo.incoming_referrals(device).await?;
     Ok(cbor(StatusCode::OK, &referrals))
 }
 
@@ -116,14 +129,17 @@ pub struct StatusRequest {
 
 /// The receiving organisation moves a referral along (accept, decline, first contact…).
 pub async fn referral_status(
-    State(repo): State<Repo>,
+    State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let path = format!("/v1/referrals/{id}/status");
-    let device = auth::device(&repo, &headers, "POST", &path, &body).await?;
+    let device = auth::device(&state, &headers, "POST", &path, &body).await?;
     let request: StatusRequest = decode(&body).map_err(ApiError::malformed)?;
-    repo.set_referral_status(device, id, request.status).await?;
+    state
+        .repo
+        .set_referral_status(device, id, request.status)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

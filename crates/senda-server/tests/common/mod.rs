@@ -10,6 +10,7 @@ use senda_core::content::pack::{self, PublisherKey, TrustedKeys};
 use senda_core::content::{ContentStore, source};
 use senda_core::sync::SyncClient;
 use senda_core::{ManualClock, Vault};
+use senda_server::limits::Limits;
 use senda_server::store::{PostgresStore, Repo, SqliteStore};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -61,9 +62,14 @@ impl TestServer {
     }
 
     pub async fn start_on(repo: Repo, addr: SocketAddr) -> Self {
-        let server = senda_server::Server::bind_repo(addr, repo.clone(), Some(ADMIN.into()))
-            .await
-            .unwrap();
+        Self::start_limited(repo, addr, Limits::new(10_000, 1_000)).await
+    }
+
+    pub async fn start_limited(repo: Repo, addr: SocketAddr, limits: Limits) -> Self {
+        let server =
+            senda_server::Server::bind_repo(addr, repo.clone(), Some(ADMIN.into()), limits)
+                .await
+                .unwrap();
         let addr = server.local_addr();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(server.serve(async {
