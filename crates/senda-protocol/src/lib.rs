@@ -30,6 +30,7 @@ pub const CONTENT_TYPE: &str = "application/cbor";
 
 /// One change from a device's outbox, as it travels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Op {
     pub op_id: String,
     pub seq: i64,
@@ -40,10 +41,12 @@ pub struct Op {
     pub op: String,
     pub base_version: i64,
     pub version: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub protocol: u16,
     pub ops: Vec<Op>,
@@ -53,6 +56,7 @@ pub struct PushRequest {
 /// already there), the highest sequence number it holds for the device, and
 /// any conflicts it detected and kept for a person to resolve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub stored: Vec<String>,
     pub high_seq: i64,
@@ -61,15 +65,19 @@ pub struct PushResponse {
 
 /// Two edits of the same field made on the same base version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conflict {
     pub entity_id: String,
     pub field: String,
     pub base_version: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub theirs: serde_json::Value,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub ours: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullRequest {
     pub protocol: u16,
     /// The last change id the device has applied (0 at first).
@@ -78,6 +86,7 @@ pub struct PullRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// Store this with the changes, in the same transaction.
@@ -86,6 +95,7 @@ pub struct PullResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub id: i64,
     pub at: String,
@@ -94,6 +104,7 @@ pub struct Change {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ChangeKind {
     /// The receiving organisation moved a referral along its lifecycle.
     ReferralStatus { referral_id: String, status: String },
@@ -105,6 +116,7 @@ pub enum ChangeKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ReferralStatus {
     Draft,
     Queued,
@@ -166,6 +178,7 @@ impl ReferralStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolRequest {
     pub protocol: u16,
     pub code: String,
@@ -175,6 +188,7 @@ pub struct EnrolRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolResponse {
     pub device_id: String,
     pub organisation: String,
@@ -184,6 +198,7 @@ pub struct EnrolResponse {
 
 /// A refused request: a stable code and a sentence for logs (never personal data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub code: String,
     pub message: String,

@@ -26,6 +26,7 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
     Router::new()
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))
+        .route("/openapi.json", get(routes::openapi))
         .route("/v1/enrol", post(routes::sync::enrol))
         .route("/v1/push", post(routes::sync::push))
         .route("/v1/pull", post(routes::sync::pull))

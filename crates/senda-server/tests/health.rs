@@ -26,6 +26,29 @@ async fn health_answers_ok_with_its_database() {
     assert_eq!(body["status"], "ok");
     assert!(db.exists(), "the embedded database was created");
 
+    let doc: serde_json::Value = reqwest::get(format!("http://{addr}/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/v1/enrol",
+        "/v1/push",
+        "/v1/pull",
+        "/v1/referrals/{id}/status",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+    assert!(doc["components"]["schemas"]["PushRequest"].is_object());
+    let metrics = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("senda_ops_received_total"));
+
     stop.send(()).unwrap();
     handle.await.unwrap().unwrap();
 }

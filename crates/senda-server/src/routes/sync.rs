@@ -8,8 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use senda_protocol::{
-    EnrolRequest, EnrolResponse, MAX_OPS_PER_PUSH, PROTOCOL_VERSION, PullRequest, PushRequest,
-    ReferralStatus, decode, encode,
+    EnrolRequest, EnrolResponse, ErrorBody, MAX_OPS_PER_PUSH, PROTOCOL_VERSION, PullRequest,
+    PullResponse, PushRequest, PushResponse, ReferralStatus, decode, encode,
 };
 
 pub fn cbor<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
@@ -32,6 +32,14 @@ fn protocol(version: u16) -> Result<(), ApiError> {
 }
 
 /// A device enrols with a single-use code and its public key.
+#[utoipa::path(post, path = "/v1/enrol", tag = "sync",
+    request_body(content = EnrolRequest, content_type = "application/cbor"),
+    responses(
+        (status = 201, body = EnrolResponse, content_type = "application/cbor", description = "Enrolled"),
+        (status = 400, body = ErrorBody, content_type = "application/cbor", description = "Malformed or bad key"),
+        (status = 403, body = ErrorBody, content_type = "application/cbor", description = "Unknown, used or expired code"),
+        (status = 429, body = ErrorBody, content_type = "application/cbor", description = "Too many enrolments"),
+    ))]
 pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     if !state.limits.enrolment_allowed() {
         return Err(ApiError::new(
@@ -65,6 +73,20 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
     ))
 }
 
+#[utoipa::path(post, path = "/v1/push", tag = "sync",
+    params(("x-senda-device" = String, Header, description = "Device id"),
+           ("x-senda-time" = String, Header, description = "RFC 3339 time of the request"),
+           ("x-senda-nonce" = String, Header, description = "16–64 characters, never reused"),
+           ("x-senda-signature" = String, Header, description = "Ed25519 signature (hex) of senda_protocol::signing_message")),
+    request_body(content = PushRequest, content_type = "application/cbor"),
+    responses(
+        (status = 200, body = PushResponse, content_type = "application/cbor", description = "What the server holds now"),
+        (status = 400, body = ErrorBody, content_type = "application/cbor"),
+        (status = 401, body = ErrorBody, content_type = "application/cbor", description = "Unsigned, bad signature, bad time or replayed"),
+        (status = 403, body = ErrorBody, content_type = "application/cbor", description = "Revoked: wipe"),
+        (status = 413, body = ErrorBody, content_type = "application/cbor"),
+        (status = 429, body = ErrorBody, content_type = "application/cbor"),
+    ))]
 pub async fn push(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -96,6 +118,12 @@ pub async fn push(
     Ok(cbor(StatusCode::OK, &response))
 }
 
+#[utoipa::path(post, path = "/v1/pull", tag = "sync",
+    request_body(content = PullRequest, content_type = "application/cbor"),
+    responses(
+        (status = 200, body = PullResponse, content_type = "application/cbor", description = "Changes after the cursor"),
+        (status = 401, body = ErrorBody, content_type = "application/cbor"),
+    ))]
 pub async fn pull(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -112,6 +140,11 @@ pub async fn pull(
 }
 
 /// Referrals addressed to the device's organisation.
+#[utoipa::path(post, path = "/v1/referrals/incoming", tag = "referrals",
+    responses(
+        (status = 200, body = Vec<crate::store::IncomingReferral>, content_type = "application/cbor", description = "Referrals addressed to the device's organisation"),
+        (status = 401, body = ErrorBody, content_type = "application/cbor"),
+    ))]
 pub async fn incoming(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -122,12 +155,20 @@ pub async fn incoming(
     Ok(cbor(StatusCode::OK, &referrals))
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct StatusRequest {
     pub status: ReferralStatus,
 }
 
 /// The receiving organisation moves a referral along (accept, decline, first contact…).
+#[utoipa::path(post, path = "/v1/referrals/{id}/status", tag = "referrals",
+    params(("id" = String, Path, description = "Referral id")),
+    request_body(content = StatusRequest, content_type = "application/cbor"),
+    responses(
+        (status = 204, description = "Moved along the lifecycle"),
+        (status = 404, body = ErrorBody, content_type = "application/cbor", description = "Not a referral to this organisation"),
+        (status = 409, body = ErrorBody, content_type = "application/cbor", description = "Not allowed by the lifecycle"),
+    ))]
 pub async fn referral_status(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -25,12 +25,14 @@ pub struct Device {
 }
 
 /// A referral addressed to an organisation, as its devices see it.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct IncomingReferral {
     pub id: String,
     pub code: String,
     pub service_id: String,
     pub status: String,
+    /// The tell-once summary the child agreed to share.
+    #[schema(value_type = Object)]
     pub summary: Json,
 }
 
