@@ -74,6 +74,8 @@ fn main() {
             sync::sync_status,
             sync::sync_enrol,
             sync::sync_now,
+            sync::sync_conflicts,
+            sync::sync_resolve_conflict,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Senda app");

@@ -3,7 +3,9 @@
 
 use crate::state::AppState;
 use senda_core::casework::OutboxCounts;
-use senda_core::sync::{SyncClient, SyncError, SyncIdentity, SyncProgress, SyncReport};
+use senda_core::sync::{
+    SyncClient, SyncConflict, SyncError, SyncIdentity, SyncProgress, SyncReport,
+};
 use serde::Serialize;
 use tauri::State;
 
@@ -55,4 +57,14 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncReport, SyncErro
         .await;
     state.set_sync_progress(None);
     result
+}
+
+#[tauri::command(async)]
+pub fn sync_conflicts(state: State<'_, AppState>) -> Result<Vec<SyncConflict>, SyncError> {
+    Ok(state.vault()?.casework()?.conflicts()?)
+}
+
+#[tauri::command(async)]
+pub fn sync_resolve_conflict(state: State<'_, AppState>, id: i64) -> Result<(), SyncError> {
+    Ok(state.vault()?.casework()?.resolve_conflict(id)?)
 }

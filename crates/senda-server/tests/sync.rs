@@ -320,3 +320,114 @@ async fn a_flood_from_one_device_is_slowed_down() {
     d.client.sync(&d.vault, |_| {}).await.unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let org = server.organisation("Equipo").await;
+        let (a, b) = (device(0), device(-30));
+        a.enrol(&server.url(), &server.code(&org, "t").await).await;
+        b.enrol(&server.url(), &server.code(&org, "t").await).await;
+        let (case, _) = a.refer("Sol", SHELTER);
+        a.client.sync(&a.vault, |_| {}).await.unwrap();
+        let version = a
+            .vault
+            .lock()
+            .unwrap()
+            .casework()
+            .unwrap()
+            .case(&case)
+            .unwrap()
+            .version;
+
+        // A colleague's device changes the same note from the same base.
+        let op = senda_protocol::Op {
+            op_id: "colleague-op-1".into(),
+            seq: 1,
+            hlc: "000000000000001.000000".into(),
+            entity: "case".into(),
+            entity_id: case.clone(),
+            case_id: case.clone(),
+            op: "update".into(),
+            base_version: version,
+            version: version + 1,
+            payload: serde_json::json!({ "notes": { "needs": "Ropa de abrigo" } }),
+        };
+        let body = encode(&PushRequest {
+            protocol: PROTOCOL_VERSION,
+            ops: vec![op],
+        });
+        assert_eq!(signed(&server.url(), &b, "/v1/push", body).await.0, 200);
+
+        a.note(&case, "Alojamiento");
+        let report = a.client.sync(&a.vault, |_| {}).await.unwrap();
+        assert_eq!(report.conflicts, 1, "{backend}");
+        let conflicts = a
+            .vault
+            .lock()
+            .unwrap()
+            .casework()
+            .unwrap()
+            .conflicts()
+            .unwrap();
+        assert_eq!(conflicts[0].field, "notes.needs");
+        assert_eq!(
+            (conflicts[0].theirs.as_str(), conflicts[0].ours.as_str()),
+            ("\"Ropa de abrigo\"", "\"Alojamiento\"")
+        );
+        a.vault
+            .lock()
+            .unwrap()
+            .casework()
+            .unwrap()
+            .resolve_conflict(conflicts[0].id)
+            .unwrap();
+        assert_eq!(
+            a.vault
+                .lock()
+                .unwrap()
+                .casework()
+                .unwrap()
+                .open_conflicts()
+                .unwrap(),
+            0
+        );
+
+        // A device of another organisation cannot change the record at all.
+        let other = server.organisation("Otra").await;
+        let c = device(0);
+        c.enrol(&server.url(), &server.code(&other, "x").await)
+            .await;
+        let op = senda_protocol::Op {
+            op_id: "stranger-op-1".into(),
+            seq: 1,
+            hlc: "000000000000001.000000".into(),
+            entity: "case".into(),
+            entity_id: case.clone(),
+            case_id: case.clone(),
+            op: "update".into(),
+            base_version: version + 2,
+            version: version + 3,
+            payload: serde_json::json!({ "notes": { "needs": "borrado" } }),
+        };
+        let body = encode(&PushRequest {
+            protocol: PROTOCOL_VERSION,
+            ops: vec![op],
+        });
+        assert_eq!(signed(&server.url(), &c, "/v1/push", body).await.0, 200);
+        let fields = server
+            .repo
+            .entity_fields(case.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            fields["notes.needs"], "Ropa de abrigo",
+            "{backend}: the stranger changed nothing"
+        );
+        server.stop().await;
+    }
+}

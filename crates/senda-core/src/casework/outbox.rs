@@ -50,6 +50,9 @@ pub struct OutboxEntry {
     /// A creation carries the whole record; an update only the fields it changed.
     pub payload: serde_json::Value,
     pub sent_at: Option<String>,
+    /// Unsent and waiting for consent before it may leave.
+    #[serde(default)]
+    pub held: bool,
 }
 
 /// An outbox row as it travels in a push.
@@ -122,8 +125,14 @@ pub(crate) fn setting(conn: &Connection, key: &str) -> Result<Option<String>, Ca
         .optional()?)
 }
 
-const SELECT: &str = "SELECT o.seq, o.op_id, o.hlc, o.entity, o.entity_id, o.case_id, o.op,
-    o.base_version, o.version, o.payload, o.sent_at FROM outbox o";
+/// The columns of an [`OutboxEntry`], `held` computed from the consent gate.
+fn select() -> String {
+    format!(
+        "SELECT o.seq, o.op_id, o.hlc, o.entity, o.entity_id, o.case_id, o.op,
+         o.base_version, o.version, o.payload, o.sent_at,
+         (o.sent_at IS NULL AND NOT {MAY_LEAVE}) FROM outbox o"
+    )
+}
 
 /// Whether a row may leave the device now: a withdrawal always may (it must
 /// reach the server); anything else only once the child's consent to share
@@ -161,6 +170,7 @@ fn entries(
             version: r.get(8)?,
             payload: serde_json::from_str(&payload).unwrap_or_default(),
             sent_at: r.get(10)?,
+            held: r.get(11)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -170,21 +180,27 @@ fn entries(
 pub(crate) fn pending(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>, CaseError> {
     entries(
         conn,
-        &format!("{SELECT} WHERE o.sent_at IS NULL ORDER BY o.seq LIMIT ?1"),
+        &format!(
+            "{} WHERE o.sent_at IS NULL ORDER BY o.seq LIMIT ?1",
+            select()
+        ),
         &[&limit],
     )
 }
 
 /// Every row, sent or not, oldest first (benchmarks and tools).
 pub(crate) fn all(conn: &Connection) -> Result<Vec<OutboxEntry>, CaseError> {
-    entries(conn, &format!("{SELECT} ORDER BY o.seq"), &[])
+    entries(conn, &format!("{} ORDER BY o.seq", select()), &[])
 }
 
 /// Unsent rows that may leave the device now, oldest first.
 pub(crate) fn ready(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>, CaseError> {
     entries(
         conn,
-        &format!("{SELECT} WHERE o.sent_at IS NULL AND {MAY_LEAVE} ORDER BY o.seq LIMIT ?1"),
+        &format!(
+            "{} WHERE o.sent_at IS NULL AND {MAY_LEAVE} ORDER BY o.seq LIMIT ?1",
+            select()
+        ),
         &[&limit],
     )
 }
@@ -195,7 +211,7 @@ pub(crate) fn for_entity(
 ) -> Result<Vec<OutboxEntry>, CaseError> {
     entries(
         conn,
-        &format!("{SELECT} WHERE o.entity_id = ?1 ORDER BY o.seq"),
+        &format!("{} WHERE o.entity_id = ?1 ORDER BY o.seq", select()),
         &[&entity_id],
     )
 }

@@ -21,6 +21,18 @@ pub struct SyncIdentity {
     pub team: String,
 }
 
+/// Two edits of the same field: the server's value and this device's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncConflict {
+    pub id: i64,
+    pub entity_id: String,
+    pub field: String,
+    /// JSON text of each value.
+    pub theirs: String,
+    pub ours: String,
+    pub received_at: String,
+}
+
 /// A request ready to send: path, CBOR body and signature headers.
 #[derive(Debug, Clone)]
 pub struct SignedRequest {
@@ -205,6 +217,39 @@ impl Casework<'_> {
             }
             put(tx, "pull_cursor", &page.cursor.to_string())?;
             Ok(applied)
+        })
+    }
+
+    /// The open conflicts, both values shown, for a person to settle.
+    pub fn conflicts(&self) -> Result<Vec<SyncConflict>, CaseError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, entity_id, field, theirs, ours, received_at FROM sync_conflicts
+             WHERE resolved_at IS NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SyncConflict {
+                id: r.get(0)?,
+                entity_id: r.get(1)?,
+                field: r.get(2)?,
+                theirs: r.get(3)?,
+                ours: r.get(4)?,
+                received_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A person looked at both values and settled the record (by editing it where needed).
+    pub fn resolve_conflict(&self, id: i64) -> Result<(), CaseError> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE sync_conflicts SET resolved_at = ?1 WHERE id = ?2 AND resolved_at IS NULL",
+                params![self.now_text(), id],
+            )?;
+            if changed == 0 {
+                return Err(CaseError::not_found("conflict"));
+            }
+            self.audit(tx, "conflict-resolved", &id.to_string())
         })
     }
 

@@ -9,4 +9,4 @@ mod client;
 mod device;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
-pub use device::{SignedRequest, SyncIdentity};
+pub use device::{SignedRequest, SyncConflict, SyncIdentity};

@@ -322,7 +322,7 @@ fn apply(
     conflicts: &mut Vec<Conflict>,
 ) -> Result<bool, StoreError> {
     let current = sql.row(
-        "SELECT version, fields, field_versions FROM entities WHERE id = ?1",
+        "SELECT version, fields, field_versions, organisation_id FROM entities WHERE id = ?1",
         &[p.entity_id.clone().into()],
     )?;
     let Some(current) = current else {
@@ -350,6 +350,11 @@ fn apply(
         }
         return Ok(true);
     };
+    if current[3].text() != device.organisation {
+        // Another organisation's record: never changed from here (the op stays stored, unapplied in effect).
+        tracing::warn!(device = %device.id, "an op for another organisation's record was ignored");
+        return Ok(true);
+    }
     let version = current[0].int();
     if p.base_version > version {
         return Ok(false); // an earlier change of this record is still on its way

@@ -192,6 +192,19 @@ impl Repo {
         .await
     }
 
+    /// A record's current fields as the server holds them (tests and tools).
+    pub async fn entity_fields(&self, id: String) -> Result<Option<serde_json::Value>, StoreError> {
+        self.run(move |sql| {
+            Ok(sql
+                .row(
+                    "SELECT fields FROM entities WHERE id = ?1",
+                    &[id.clone().into()],
+                )?
+                .and_then(|r| serde_json::from_str(&r[0].text()).ok()))
+        })
+        .await
+    }
+
     pub async fn conflict_count(&self) -> Result<i64, StoreError> {
         self.run(|sql| {
             Ok(sql

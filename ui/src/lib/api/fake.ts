@@ -198,6 +198,10 @@ export const api: Api = {
   },
   syncEnrol: notInFake,
   syncNow: notInFake,
+  async syncConflicts() {
+    return [];
+  },
+  syncResolveConflict: notInFake,
   checklistGet: notInFake,
   caseOpen: notInFake,
   caseGet: notInFake,

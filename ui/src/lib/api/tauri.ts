@@ -54,4 +54,6 @@ export const api: Api = {
   syncStatus: () => invoke('sync_status'),
   syncEnrol: (serverUrl, code) => invoke('sync_enrol', { serverUrl, code }),
   syncNow: () => invoke('sync_now'),
+  syncConflicts: () => invoke('sync_conflicts'),
+  syncResolveConflict: (id) => invoke('sync_resolve_conflict', { id }),
 };

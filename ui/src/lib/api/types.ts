@@ -346,7 +346,9 @@ export interface OutboxEntry {
   version: number;
   payload: Record<string, unknown>;
   sent_at: string | null;
+  held: boolean;
 }
+export interface SyncConflict { id: number; entity_id: string; field: string; theirs: string; ours: string; received_at: string }
 export interface SyncIdentity { server_url: string; device_id: string; organisation: string; team: string }
 export interface SyncProgress { phase: 'push' | 'pull'; sent: number; total: number; bytes: number }
 export interface SyncReport { sent: number; received: number; bytes_sent: number; held: number; conflicts: number }
@@ -417,6 +419,8 @@ export interface Api {
   syncStatus(): Promise<SyncStatus>;
   syncEnrol(serverUrl: string, code: string): Promise<SyncIdentity>;
   syncNow(): Promise<SyncReport>;
+  syncConflicts(): Promise<SyncConflict[]>;
+  syncResolveConflict(id: number): Promise<void>;
 }
 
 export function isCommandError(e: unknown): e is CommandError {
