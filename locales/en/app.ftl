@@ -433,3 +433,5 @@ conflict-theirs = On the server
 conflict-ours = On this device
 conflict-resolved = Reviewed
 conflict-hint = Two people changed the same field. Decide with your team which one holds, correct the case if needed, and mark the conflict reviewed.
+incoming-heading = Referrals received by your organisation
+incoming-none = There are no referrals for your organisation.

@@ -433,3 +433,5 @@ conflict-theirs = En el servidor
 conflict-ours = En este dispositivo
 conflict-resolved = Revisado
 conflict-hint = Dos personas cambiaron el mismo dato. Decide con tu equipo cuál vale, corrige el caso si hace falta y marca el conflicto como revisado.
+incoming-heading = Derivaciones recibidas por tu organización
+incoming-none = No hay derivaciones para tu organización.

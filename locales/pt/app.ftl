@@ -433,3 +433,5 @@ conflict-theirs = No servidor
 conflict-ours = Neste dispositivo
 conflict-resolved = Revisado
 conflict-hint = Duas pessoas alteraram o mesmo dado. Decida com a equipe qual vale, corrija o caso se precisar e marque o conflito como revisado.
+incoming-heading = Encaminhamentos recebidos pela sua organização
+incoming-none = Não há encaminhamentos para a sua organização.

@@ -76,6 +76,8 @@ fn main() {
             sync::sync_now,
             sync::sync_conflicts,
             sync::sync_resolve_conflict,
+            sync::incoming_list,
+            sync::incoming_set_status,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Senda app");

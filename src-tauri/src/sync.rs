@@ -2,9 +2,9 @@
 //! is kept in the app state for the UI to poll while a sync runs.
 
 use crate::state::AppState;
-use senda_core::casework::OutboxCounts;
+use senda_core::casework::{OutboxCounts, ReferralStatus};
 use senda_core::sync::{
-    SyncClient, SyncConflict, SyncError, SyncIdentity, SyncProgress, SyncReport,
+    IncomingReferral, SyncClient, SyncConflict, SyncError, SyncIdentity, SyncProgress, SyncReport,
 };
 use serde::Serialize;
 use tauri::State;
@@ -67,4 +67,21 @@ pub fn sync_conflicts(state: State<'_, AppState>) -> Result<Vec<SyncConflict>, S
 #[tauri::command(async)]
 pub fn sync_resolve_conflict(state: State<'_, AppState>, id: i64) -> Result<(), SyncError> {
     Ok(state.vault()?.casework()?.resolve_conflict(id)?)
+}
+
+/// Referrals addressed to this device's organisation (it needs the network).
+#[tauri::command]
+pub async fn incoming_list(state: State<'_, AppState>) -> Result<Vec<IncomingReferral>, SyncError> {
+    SyncClient::new().incoming(state.vault_mutex()?).await
+}
+
+#[tauri::command]
+pub async fn incoming_set_status(
+    state: State<'_, AppState>,
+    id: String,
+    status: ReferralStatus,
+) -> Result<(), SyncError> {
+    SyncClient::new()
+        .set_incoming_status(state.vault_mutex()?, &id, status)
+        .await
 }

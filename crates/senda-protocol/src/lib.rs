@@ -177,6 +177,26 @@ impl ReferralStatus {
     }
 }
 
+/// A referral addressed to an organisation, as its devices see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IncomingReferral {
+    pub id: String,
+    pub code: String,
+    pub service_id: String,
+    pub status: String,
+    /// The tell-once summary the child agreed to share.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub summary: serde_json::Value,
+}
+
+/// The receiving organisation moves a referral along.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusRequest {
+    pub status: ReferralStatus,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolRequest {

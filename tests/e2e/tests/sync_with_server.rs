@@ -3,6 +3,7 @@
 //! organisation; its answer comes back to the device at the next sync.
 
 use fantoccini::Locator;
+use senda_core::casework::ReferralStatus;
 use senda_core::sync::SyncClient;
 use senda_e2e::*;
 use std::process::{Child, Command, Stdio};
@@ -40,25 +41,6 @@ fn receiver_device(dir: &std::path::Path) -> Mutex<senda_core::Vault> {
         .with_kdf_iterations(100_000);
     vault.create("Albergue", "246810").unwrap();
     Mutex::new(vault)
-}
-
-async fn signed(url: &str, vault: &Mutex<senda_core::Vault>, path: &str, body: Vec<u8>) -> Vec<u8> {
-    let request = vault
-        .lock()
-        .unwrap()
-        .casework()
-        .unwrap()
-        .sign(path, body)
-        .unwrap();
-    let mut call = reqwest::Client::new()
-        .post(format!("{url}{path}"))
-        .body(request.body);
-    for (k, v) in request.headers {
-        call = call.header(k, v);
-    }
-    let resp = call.send().await.unwrap();
-    assert!(resp.status().is_success(), "{path}: {}", resp.status());
-    resp.bytes().await.unwrap().to_vec()
 }
 
 #[tokio::test]
@@ -144,7 +126,9 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     click(&c, "[data-test=case-save]").await;
     heading_is(&c, "Luz").await;
     click(&c, "[data-test=screening-start]").await;
-    for _ in 0..2 {
+    // Wait for each section's own heading before answering it.
+    for section in ["El viaje", "Ofrecimientos y contactos"] {
+        heading_is(&c, section).await;
         answer_section(&c, &[]).await;
         click(&c, "[data-test=screening-next]").await;
     }
@@ -193,29 +177,26 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .as_str()
         .unwrap()
         .to_owned();
-    SyncClient::new()
+    let client = SyncClient::new();
+    client
         .enrol(&receiver, &url, &network_code, "albergue")
         .await
         .unwrap();
-    let incoming: Vec<serde_json::Value> = senda_protocol::decode(
-        &signed(&url, &receiver, "/v1/referrals/incoming", Vec::new()).await,
-    )
-    .unwrap();
+    let incoming = client.incoming(&receiver).await.unwrap();
     let referral = incoming
         .iter()
-        .find(|r| r["code"] == referral_code.as_str())
+        .find(|r| r.code == referral_code)
         .expect("the referral reached the receiving organisation");
-    assert_eq!(referral["status"], "sent");
-    assert!(!referral["summary"].to_string().contains("482916"));
-    let path = format!("/v1/referrals/{}/status", referral["id"].as_str().unwrap());
-    for status in ["received", "accepted"] {
-        signed(
-            &url,
-            &receiver,
-            &path,
-            senda_protocol::encode(&serde_json::json!({ "status": status })),
-        )
-        .await;
+    assert_eq!(referral.status, "sent");
+    assert_eq!(
+        referral.summary["level"], "immediate",
+        "the tell-once summary came with it"
+    );
+    for status in [ReferralStatus::Received, ReferralStatus::Accepted] {
+        client
+            .set_incoming_status(&receiver, &referral.id, status)
+            .await
+            .unwrap();
     }
 
     // The next sync brings the answer back.

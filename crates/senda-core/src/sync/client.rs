@@ -8,7 +8,11 @@
 use super::device::{SignedRequest, SyncIdentity};
 use crate::Vault;
 use crate::casework::CaseError;
-use senda_protocol::{EnrolResponse, ErrorBody, PullResponse, PushResponse, decode};
+use crate::casework::ReferralStatus;
+use senda_protocol::{
+    EnrolResponse, ErrorBody, IncomingReferral, PullResponse, PushResponse, StatusRequest, decode,
+    encode,
+};
 use serde::Serialize;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -207,6 +211,46 @@ impl SyncClient {
         report.held = cw.outbox_counts()?.held;
         report.conflicts = cw.open_conflicts()?;
         Ok(report)
+    }
+
+    /// Referrals addressed to this device's organisation (the receiving side).
+    pub async fn incoming(&self, vault: &Mutex<Vault>) -> Result<Vec<IncomingReferral>, SyncError> {
+        let base = self.base(vault)?;
+        let answer = self
+            .post(&base, || {
+                Ok(lock(vault)
+                    .casework()?
+                    .sign("/v1/referrals/incoming", Vec::new())?)
+            })
+            .await
+            .map_err(|e| self.revoked(vault, e))?;
+        decode(&answer).map_err(malformed)
+    }
+
+    /// The receiving organisation moves a referral along (received, accepted, first contact…).
+    pub async fn set_incoming_status(
+        &self,
+        vault: &Mutex<Vault>,
+        referral_id: &str,
+        status: ReferralStatus,
+    ) -> Result<(), SyncError> {
+        let base = self.base(vault)?;
+        let path = format!("/v1/referrals/{referral_id}/status");
+        let body = encode(&StatusRequest { status });
+        self.post(&base, || {
+            Ok(lock(vault).casework()?.sign(&path, body.clone())?)
+        })
+        .await
+        .map_err(|e| self.revoked(vault, e))?;
+        Ok(())
+    }
+
+    fn base(&self, vault: &Mutex<Vault>) -> Result<String, SyncError> {
+        Ok(lock(vault)
+            .casework()?
+            .sync_identity()?
+            .ok_or(SyncError::NotEnrolled)?
+            .server_url)
     }
 
     /// A revoked device wipes its vault before reporting.

@@ -10,3 +10,5 @@ mod device;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
 pub use device::{SignedRequest, SyncConflict, SyncIdentity};
+
+pub use senda_protocol::IncomingReferral;

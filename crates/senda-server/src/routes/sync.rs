@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use senda_protocol::{
     EnrolRequest, EnrolResponse, ErrorBody, MAX_OPS_PER_PUSH, PROTOCOL_VERSION, PullRequest,
-    PullResponse, PushRequest, PushResponse, ReferralStatus, decode, encode,
+    PullResponse, PushRequest, PushResponse, StatusRequest, decode, encode,
 };
 
 pub fn cbor<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
@@ -142,7 +142,7 @@ pub async fn pull(
 /// Referrals addressed to the device's organisation.
 #[utoipa::path(post, path = "/v1/referrals/incoming", tag = "referrals",
     responses(
-        (status = 200, body = Vec<crate::store::IncomingReferral>, content_type = "application/cbor", description = "Referrals addressed to the device's organisation"),
+        (status = 200, body = Vec<senda_protocol::IncomingReferral>, content_type = "application/cbor", description = "Referrals addressed to the device's organisation"),
         (status = 401, body = ErrorBody, content_type = "application/cbor"),
     ))]
 pub async fn incoming(
@@ -153,11 +153,6 @@ pub async fn incoming(
     let device = auth::device(&state, &headers, "POST", "/v1/referrals/incoming", &body).await?;
     let referrals = state.repo.incoming_referrals(device).await?;
     Ok(cbor(StatusCode::OK, &referrals))
-}
-
-#[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct StatusRequest {
-    pub status: ReferralStatus,
 }
 
 /// The receiving organisation moves a referral along (accept, decline, first contact…).

@@ -4,7 +4,8 @@ use super::sql::{Sql, Value};
 use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
-    Change, ChangeKind, Conflict, Op, PullResponse, PushResponse, ReferralStatus, hex,
+    Change, ChangeKind, Conflict, IncomingReferral, Op, PullResponse, PushResponse, ReferralStatus,
+    hex,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -22,18 +23,6 @@ pub struct Device {
     pub team: String,
     pub public_key: String,
     pub revoked: bool,
-}
-
-/// A referral addressed to an organisation, as its devices see it.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct IncomingReferral {
-    pub id: String,
-    pub code: String,
-    pub service_id: String,
-    pub status: String,
-    /// The tell-once summary the child agreed to share.
-    #[schema(value_type = Object)]
-    pub summary: Json,
 }
 
 fn refused(r: Refusal) -> StoreError {

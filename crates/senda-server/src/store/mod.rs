@@ -7,8 +7,9 @@ pub mod postgres;
 pub mod sql;
 pub mod sqlite;
 
-pub use logic::{Device, IncomingReferral, Organisation};
+pub use logic::{Device, Organisation};
 pub use postgres::PostgresStore;
+pub use senda_protocol::IncomingReferral;
 pub use sqlite::SqliteStore;
 
 use senda_protocol::{Op, PullResponse, PushResponse, ReferralStatus};

@@ -202,6 +202,8 @@ export const api: Api = {
     return [];
   },
   syncResolveConflict: notInFake,
+  incomingList: notInFake,
+  incomingSetStatus: notInFake,
   checklistGet: notInFake,
   caseOpen: notInFake,
   caseGet: notInFake,

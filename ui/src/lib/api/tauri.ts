@@ -56,4 +56,6 @@ export const api: Api = {
   syncNow: () => invoke('sync_now'),
   syncConflicts: () => invoke('sync_conflicts'),
   syncResolveConflict: (id) => invoke('sync_resolve_conflict', { id }),
+  incomingList: () => invoke('incoming_list'),
+  incomingSetStatus: (id, status) => invoke('incoming_set_status', { id, status }),
 };

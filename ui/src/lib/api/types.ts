@@ -348,6 +348,7 @@ export interface OutboxEntry {
   sent_at: string | null;
   held: boolean;
 }
+export interface IncomingReferral { id: string; code: string; service_id: string; status: ReferralStatus; summary: Partial<TellOnceSummary> | null }
 export interface SyncConflict { id: number; entity_id: string; field: string; theirs: string; ours: string; received_at: string }
 export interface SyncIdentity { server_url: string; device_id: string; organisation: string; team: string }
 export interface SyncProgress { phase: 'push' | 'pull'; sent: number; total: number; bytes: number }
@@ -421,6 +422,8 @@ export interface Api {
   syncNow(): Promise<SyncReport>;
   syncConflicts(): Promise<SyncConflict[]>;
   syncResolveConflict(id: number): Promise<void>;
+  incomingList(): Promise<IncomingReferral[]>;
+  incomingSetStatus(id: string, status: ReferralStatus): Promise<void>;
 }
 
 export function isCommandError(e: unknown): e is CommandError {
