@@ -44,38 +44,31 @@ impl Casework<'_> {
     /// Replaces a case's details; the outbox carries only the fields that changed.
     pub fn update_case(&self, id: &str, details: CaseDetails) -> Result<Case, CaseError> {
         let details = details.validated(self.today())?;
-        self.write(|tx| {
-            let old = self.load_case(tx, id)?;
-            let changed = changed_fields(&json!(old.details), &json!(details));
-            if changed.is_empty() {
-                return Ok(old);
-            }
-            self.bump_case(tx, &old, "details", &to_json(&details))?;
-            self.outbox(
-                tx,
-                Change {
-                    entity: Entity::Case,
-                    entity_id: id,
-                    case_id: id,
-                    op: "update",
-                    base_version: old.version,
-                    payload: json!({ "details": changed }),
-                },
-            )?;
-            self.load_case(tx, id)
-        })
+        self.update_part(id, "details", json!(details), |c| json!(c.details))
     }
 
     /// Sets the case's short, practical notes (needs, next steps, follow-up date).
     pub fn set_notes(&self, id: &str, notes: CaseNotes) -> Result<Case, CaseError> {
         let notes = notes.validated()?;
+        self.update_part(id, "notes", json!(notes), |c| json!(c.notes))
+    }
+
+    /// Replaces one part of a case (a column holding JSON) and records the
+    /// fields that changed; nothing at all when none did.
+    fn update_part(
+        &self,
+        id: &str,
+        part: &'static str,
+        new: Value,
+        old_part: impl Fn(&Case) -> Value,
+    ) -> Result<Case, CaseError> {
         self.write(|tx| {
             let old = self.load_case(tx, id)?;
-            let changed = changed_fields(&json!(old.notes), &json!(notes));
+            let changed = changed_fields(&old_part(&old), &new);
             if changed.is_empty() {
                 return Ok(old);
             }
-            self.bump_case(tx, &old, "notes", &to_json(&notes))?;
+            self.bump_case(tx, &old, part, &new.to_string())?;
             self.outbox(
                 tx,
                 Change {
@@ -84,7 +77,7 @@ impl Casework<'_> {
                     case_id: id,
                     op: "update",
                     base_version: old.version,
-                    payload: json!({ "notes": changed }),
+                    payload: json!({ part: changed }),
                 },
             )?;
             self.load_case(tx, id)

@@ -7,7 +7,10 @@ use super::{Store, StoreError};
 use postgres::NoTls;
 use r2d2_postgres::PostgresConnectionManager;
 
-const SCHEMA: &str = include_str!("schema_postgres.sql");
+/// The one schema, in PostgreSQL's words for an auto-numbered key.
+fn postgres_schema() -> String {
+    include_str!("schema.sql").replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+}
 
 pub struct PostgresStore {
     // An `Option` only so that `drop` can hand it to a plain thread.
@@ -44,7 +47,7 @@ impl PostgresStore {
         let mut tx = conn.transaction().map_err(pg)?;
         tx.batch_execute("SELECT pg_advisory_xact_lock(4242)")
             .map_err(pg)?;
-        tx.batch_execute(SCHEMA).map_err(pg)?;
+        tx.batch_execute(&postgres_schema()).map_err(pg)?;
         tx.commit().map_err(pg)?;
         Ok(Self { pool: Some(pool) })
     }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, types::ValueRef};
 use std::path::Path;
 use std::sync::Mutex;
 
-const SCHEMA: &str = include_str!("schema_sqlite.sql");
+const SCHEMA: &str = include_str!("schema.sql");
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,

@@ -1,4 +1,4 @@
--- The server schema (SQLite). Keep in step with schema_postgres.sql.
+-- The server schema, for both backends (PostgreSQL reads AUTOINCREMENT keys as BIGSERIAL; see postgres.rs).
 CREATE TABLE IF NOT EXISTS organisations (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
