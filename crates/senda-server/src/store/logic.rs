@@ -76,6 +76,16 @@ pub fn create_organisation(
     })
 }
 
+fn ensure_organisation(sql: &mut dyn Sql, organisation: &str) -> Result<(), StoreError> {
+    match sql.row(
+        "SELECT id FROM organisations WHERE id = ?1",
+        &[organisation.into()],
+    )? {
+        Some(_) => Ok(()),
+        None => Err(refused(Refusal::NoSuchOrganisation)),
+    }
+}
+
 pub fn create_enrolment_code(
     sql: &mut dyn Sql,
     organisation: &str,
@@ -84,15 +94,7 @@ pub fn create_enrolment_code(
     days: i64,
     now: &str,
 ) -> Result<(), StoreError> {
-    if sql
-        .row(
-            "SELECT id FROM organisations WHERE id = ?1",
-            &[organisation.into()],
-        )?
-        .is_none()
-    {
-        return Err(refused(Refusal::NoSuchOrganisation));
-    }
+    ensure_organisation(sql, organisation)?;
     let expires = chrono::DateTime::parse_from_rfc3339(now)
         .map(|t| t + chrono::Duration::days(days))
         .map(|t| t.to_rfc3339())
@@ -558,15 +560,7 @@ pub fn route_service(
     service_id: &str,
     organisation: &str,
 ) -> Result<(), StoreError> {
-    if sql
-        .row(
-            "SELECT id FROM organisations WHERE id = ?1",
-            &[organisation.into()],
-        )?
-        .is_none()
-    {
-        return Err(refused(Refusal::NoSuchOrganisation));
-    }
+    ensure_organisation(sql, organisation)?;
     sql.exec(
         "DELETE FROM service_routes WHERE service_id = ?1",
         &[service_id.into()],
