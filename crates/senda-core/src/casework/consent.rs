@@ -8,7 +8,7 @@
 
 use super::outbox::{Change, Entity};
 use super::referral::ReferralStatus;
-use super::{CaseError, Casework, NOTE_MAX, from_json, to_json};
+use super::{CaseError, Casework, NOTE_MAX, from_code, from_json, ids, to_json};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -240,13 +240,11 @@ impl Casework<'_> {
     }
 
     pub fn consents(&self, case_id: &str) -> Result<Vec<Consent>, CaseError> {
-        let ids: Vec<String> = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT id FROM consents WHERE case_id = ?1 ORDER BY recorded_at, rowid",
-            )?;
-            stmt.query_map([case_id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        };
+        let ids = ids(
+            self.conn,
+            "SELECT id FROM consents WHERE case_id = ?1 ORDER BY recorded_at, rowid",
+            case_id,
+        )?;
         ids.iter().map(|id| load(self.conn, id)).collect()
     }
 
@@ -295,7 +293,7 @@ fn load(conn: &Connection, id: &str) -> Result<Consent, CaseError> {
         id: id.to_owned(),
         case_id,
         version,
-        purpose: from_json(&format!("\"{purpose}\""))?,
+        purpose: from_code(&purpose)?,
         recipient,
         is_override: matches!(basis, ConsentBasis::Override { .. }),
         basis,

@@ -122,3 +122,18 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, CaseError> {
     Ok(serde_json::from_str(text)?)
 }
+
+/// A stored kebab-case code (status, purpose…) back as its enum.
+fn from_code<T: serde::de::DeserializeOwned>(code: &str) -> Result<T, CaseError> {
+    Ok(serde_json::from_value(serde_json::Value::String(
+        code.to_owned(),
+    ))?)
+}
+
+/// The ids a one-parameter query returns, in its order (a case's screenings,
+/// consents or referrals), each then loaded whole by its module.
+fn ids(conn: &Connection, sql: &str, arg: &str) -> Result<Vec<String>, CaseError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let ids = stmt.query_map([arg], |r| r.get(0))?;
+    Ok(ids.collect::<Result<_, _>>()?)
+}

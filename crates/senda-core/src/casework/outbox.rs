@@ -162,18 +162,23 @@ fn entries(
             hlc: r.get(2)?,
             device_id: device_id.clone(),
             entity: serde_json::from_value(serde_json::Value::String(entity))
-                .unwrap_or(Entity::Case),
+                .map_err(|e| damaged(3, e))?,
             entity_id: r.get(4)?,
             case_id: r.get(5)?,
             op: r.get(6)?,
             base_version: r.get(7)?,
             version: r.get(8)?,
-            payload: serde_json::from_str(&payload).unwrap_or_default(),
+            payload: serde_json::from_str(&payload).map_err(|e| damaged(9, e))?,
             sent_at: r.get(10)?,
             held: r.get(11)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A stored row that no longer reads: a typed storage error, never a silent default.
+fn damaged(column: usize, e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
 }
 
 /// Every unsent row, oldest first (what the UI shows as pending).

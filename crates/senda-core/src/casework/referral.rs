@@ -9,7 +9,7 @@ use super::consent::Purpose;
 use super::outbox::{Change, Entity};
 use super::{
     CaseDetails, CaseError, Casework, Gender, HelperPreference, Known, NOTE_MAX, Travelling,
-    Whereabouts, from_json, to_json,
+    Whereabouts, from_code, from_json, ids, to_json,
 };
 use crate::checklist::{Checklist, RiskLevel};
 use crate::content::ContentStore;
@@ -317,13 +317,11 @@ impl Casework<'_> {
         conn: &Connection,
         case_id: &str,
     ) -> Result<Vec<Referral>, CaseError> {
-        let ids: Vec<String> = {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id FROM referrals WHERE case_id = ?1 ORDER BY created_at, rowid",
-            )?;
-            stmt.query_map([case_id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        };
+        let ids = ids(
+            conn,
+            "SELECT id FROM referrals WHERE case_id = ?1 ORDER BY created_at, rowid",
+            case_id,
+        )?;
         ids.iter().map(|id| load(conn, id)).collect()
     }
 
@@ -402,7 +400,7 @@ fn load(conn: &Connection, id: &str) -> Result<Referral, CaseError> {
         })?
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
-        .map(|(at, s)| Ok((at, from_json(&format!("\"{s}\""))?)))
+        .map(|(at, s)| Ok((at, from_code(&s)?)))
         .collect::<Result<_, CaseError>>()?
     };
     Ok(Referral {
@@ -414,7 +412,7 @@ fn load(conn: &Connection, id: &str) -> Result<Referral, CaseError> {
         service: from_json(&service)?,
         screening_id,
         summary: from_json(&summary)?,
-        status: from_json(&format!("\"{status}\""))?,
+        status: from_code(&status)?,
         follow_up: follow_up.and_then(|d| d.parse().ok()),
         created_at,
         updated_at,

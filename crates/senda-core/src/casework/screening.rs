@@ -5,7 +5,7 @@
 //! never edited; a later visit starts a new screening.
 
 use super::outbox::{Change, Entity};
-use super::{CaseError, Casework, from_json, to_json};
+use super::{CaseError, Casework, from_json, ids, to_json};
 use crate::checklist::{Answer, Answers, Checklist, Evaluation, QuestionKind, evaluate};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -147,13 +147,11 @@ impl Casework<'_> {
 
     /// A case's screenings, oldest first: its risk history.
     pub fn screenings(&self, case_id: &str) -> Result<Vec<Screening>, CaseError> {
-        let ids: Vec<String> = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT id FROM screenings WHERE case_id = ?1 ORDER BY started_at, rowid",
-            )?;
-            stmt.query_map([case_id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        };
+        let ids = ids(
+            self.conn,
+            "SELECT id FROM screenings WHERE case_id = ?1 ORDER BY started_at, rowid",
+            case_id,
+        )?;
         ids.iter().map(|id| load(self.conn, id)).collect()
     }
 }

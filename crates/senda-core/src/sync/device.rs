@@ -4,7 +4,7 @@ use crate::casework::outbox::{self, setting};
 use crate::casework::{CaseError, Casework, ReferralStatus};
 use crate::hex;
 use ring::signature::{Ed25519KeyPair, KeyPair};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use senda_protocol::{
     ChangeKind, EnrolRequest, EnrolResponse, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE,
     HEADER_TIME, Op, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse,
@@ -197,7 +197,7 @@ impl Casework<'_> {
                     let Some(to) = ReferralStatus::parse(status) else { continue };
                     let current: Option<String> = tx
                         .query_row("SELECT status FROM referrals WHERE id = ?1", [referral_id], |r| r.get(0))
-                        .ok();
+                        .optional()?;
                     let Some(from) = current.as_deref().and_then(ReferralStatus::parse) else { continue };
                     // Never bring back a referral this device withdrew or revoked.
                     if from == to || from.is_terminal() {

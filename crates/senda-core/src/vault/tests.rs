@@ -145,3 +145,20 @@ fn the_outbox_refuses_edits_and_the_deletion_of_unsent_rows() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn a_damaged_outbox_row_is_a_typed_error_not_a_silent_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vault = Vault::open_dir(dir.path(), Arc::new(ManualClock::default()))
+        .unwrap()
+        .with_kdf_iterations(100_000);
+    vault.create("Ana", "135790").unwrap();
+    let details: crate::casework::CaseDetails =
+        serde_json::from_value(serde_json::json!({ "alias": "Luz", "country": "CO" })).unwrap();
+    vault.casework().unwrap().open_case(details).unwrap();
+    let conn = &vault.session.as_ref().unwrap().conn;
+    conn.execute_batch("DROP TRIGGER outbox_append_only; UPDATE outbox SET entity = 'nonsense';")
+        .unwrap();
+    let err = vault.casework().unwrap().outbox_pending(10).unwrap_err();
+    assert_eq!(err.code(), "storage", "{err:?}");
+}
