@@ -4,7 +4,7 @@
 use crate::state::AppState;
 use senda_core::casework::{OutboxCounts, ReferralStatus};
 use senda_core::sync::{
-    IncomingReferral, SyncClient, SyncConflict, SyncError, SyncIdentity, SyncProgress, SyncReport,
+    ReceivedReferral, SyncClient, SyncConflict, SyncError, SyncIdentity, SyncProgress, SyncReport,
 };
 use serde::Serialize;
 use tauri::State;
@@ -71,7 +71,7 @@ pub fn sync_resolve_conflict(state: State<'_, AppState>, id: i64) -> Result<(), 
 
 /// Referrals addressed to this device's organisation (it needs the network).
 #[tauri::command]
-pub async fn incoming_list(state: State<'_, AppState>) -> Result<Vec<IncomingReferral>, SyncError> {
+pub async fn incoming_list(state: State<'_, AppState>) -> Result<Vec<ReceivedReferral>, SyncError> {
     SyncClient::new().incoming(state.vault_mutex()?).await
 }
 

@@ -9,6 +9,11 @@
 //! This crate does no I/O: `senda-core` builds and reads messages on the
 //! device, `senda-server` on the server.
 
+pub mod batch;
+pub mod seal;
+
+pub use seal::{BoxSecret, SealError, SealedBox};
+
 use ring::digest::{SHA256, digest};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -67,6 +72,9 @@ pub struct PushResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conflict {
+    /// The operation whose change was kept apart.
+    #[serde(default)]
+    pub op_id: String,
     pub entity_id: String,
     pub field: String,
     pub base_version: i64,
@@ -204,6 +212,8 @@ pub struct EnrolRequest {
     pub code: String,
     /// The device's Ed25519 public key, hex.
     pub public_key: String,
+    /// The device's X25519 public key, hex: its organisation's key is sealed to it.
+    pub box_key: String,
     pub device_name: String,
 }
 
@@ -214,6 +224,38 @@ pub struct EnrolResponse {
     pub organisation: String,
     pub team: String,
     pub server_time: String,
+    /// The server's X25519 public key, hex: batch files for a USB stick are sealed to it.
+    pub server_box_key: String,
+}
+
+/// Where a referral's sensitive fields may go: a directory service, the
+/// organisation that receives its referrals, and that organisation's public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RouteKey {
+    pub service_id: String,
+    pub organisation: String,
+    /// X25519, hex.
+    pub public_key: String,
+}
+
+/// Keys a device needs: every route's receiver key, and its own organisation's
+/// secret sealed to this device's box key (once an administrator granted it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeysResponse {
+    pub routes: Vec<RouteKey>,
+    pub organisation_key: Option<SealedBox>,
+}
+
+/// The associated data that binds an organisation key grant to its device.
+pub fn grant_aad(device_id: &str, organisation: &str) -> Vec<u8> {
+    format!("senda-grant\n{device_id}\n{organisation}").into_bytes()
+}
+
+/// The associated data that binds a sealed referral summary to its referral.
+pub fn summary_aad(referral_id: &str) -> Vec<u8> {
+    format!("senda-summary\n{referral_id}").into_bytes()
 }
 
 /// A refused request: a stable code and a sentence for logs (never personal data).

@@ -205,6 +205,7 @@ async fn enrol_with_code(url: &str, key: &Ed25519KeyPair, code: &str) -> (String
         protocol: PROTOCOL_VERSION,
         code: code.into(),
         public_key: hex(key.public_key().as_ref()),
+        box_key: senda_protocol::BoxSecret::generate().public_hex(),
         device_name: "bench".into(),
     });
     let resp = http
@@ -349,7 +350,27 @@ fn bytes_per_referral() {
     };
     let cbor = encode(&PushRequest {
         protocol: PROTOCOL_VERSION,
-        ops: vec![op],
+        ops: vec![op.clone()],
+    })
+    .len();
+    // What actually travels: the summary sealed to the receiving organisation's key.
+    let mut sealed_op = op;
+    let receiver = senda_protocol::BoxSecret::generate();
+    let payload = sealed_op.payload.as_object_mut().unwrap();
+    let plain = payload.remove("summary").unwrap().to_string();
+    let sealed = senda_protocol::seal::seal(
+        &receiver.public_hex(),
+        plain.as_bytes(),
+        &senda_protocol::summary_aad(&sealed_op.entity_id),
+    )
+    .unwrap();
+    payload.insert(
+        "sealed_summary".into(),
+        serde_json::to_value(sealed).unwrap(),
+    );
+    let cbor_sealed = encode(&PushRequest {
+        protocol: PROTOCOL_VERSION,
+        ops: vec![sealed_op],
     })
     .len();
     let xml = String::from(
@@ -363,12 +384,19 @@ fn bytes_per_referral() {
 </data>"#,
     );
     println!("| encoding | bytes |\n|---|---|");
-    println!("| Senda push, CBOR (one referral op, with its envelope) | {cbor} |");
+    println!(
+        "| Senda push, CBOR (one referral op, with its envelope), summary readable | {cbor} |"
+    );
+    println!("| Senda push, CBOR, summary sealed to the receiver (what is sent) | {cbor_sealed} |");
     println!(
         "| ODK-style XForm submission (same fields, no attachments) | {} |",
         xml.len()
     );
-    println!("\nCBOR / XML = {:.2}\n", cbor as f64 / xml.len() as f64);
+    println!(
+        "\nCBOR / XML = {:.2}; sealed CBOR / XML = {:.2}\n",
+        cbor as f64 / xml.len() as f64,
+        cbor_sealed as f64 / xml.len() as f64
+    );
 }
 
 fn main() {

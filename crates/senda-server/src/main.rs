@@ -9,6 +9,10 @@ const USAGE: &str = "usage:
   senda-server admin create-org NAME             prints the new organisation's id
   senda-server admin enrolment-code ORG TEAM [DAYS]   prints a single-use code (default 7 days)
   senda-server admin route-service SERVICE_ID ORG     referrals to SERVICE_ID go to ORG
+  senda-server admin org-key ORG KEY_FILE        makes ORG's sealing key: the secret goes to KEY_FILE
+                                                 (keep it off the server), the public key to the server
+  senda-server admin grant-keys ORG KEY_FILE     seals ORG's secret to each of its devices still waiting for it
+  senda-server admin import FILE                 stores a device's batch file (from a USB stick) once
   senda-server admin revoke-device DEVICE_ID     the device is told to wipe at its next contact";
 
 #[tokio::main]
@@ -59,6 +63,37 @@ async fn main() {
             .route_service(service.to_string(), org.to_string())
             .await
             .map(|()| "ok".into()),
+        ["org-key", org, file] => {
+            let secret = senda_protocol::BoxSecret::generate();
+            if let Err(e) = write_secret(file, &secret) {
+                fail(1, &format!("{file}: {e}"));
+            }
+            repo.set_organisation_key(org.to_string(), secret.public_hex())
+                .await
+                .map(|()| secret.public_hex())
+        }
+        ["grant-keys", org, file] => {
+            let secret = std::fs::read_to_string(file)
+                .map_err(|e| e.to_string())
+                .and_then(|t| senda_protocol::BoxSecret::from_hex(&t).map_err(|e| e.to_string()));
+            match secret {
+                Ok(secret) => repo
+                    .grant_keys(org.to_string(), &secret)
+                    .await
+                    .map(|n| format!("{n} device(s) granted")),
+                Err(e) => fail(1, &format!("{file}: {e}")),
+            }
+        }
+        ["import", file] => match std::fs::read(file) {
+            Ok(bytes) => match senda_server::import::import(&repo, &bytes).await {
+                Ok(r) => Ok(format!(
+                    "{} push(es), {} operation(s) stored, {} conflict(s)",
+                    r.pushes, r.stored, r.conflicts
+                )),
+                Err(e) => fail(1, &format!("{file}: {} ({})", e.body.message, e.body.code)),
+            },
+            Err(e) => fail(1, &format!("{file}: {e}")),
+        },
         ["revoke-device", id] => repo.revoke_device(id.to_string()).await.map(|done| {
             if done {
                 "revoked"
@@ -73,6 +108,18 @@ async fn main() {
         Ok(out) => println!("{out}"),
         Err(e) => fail(1, &e.to_string()),
     }
+}
+
+/// Writes a new key file readable by its owner only; never overwrites one.
+fn write_secret(path: &str, secret: &senda_protocol::BoxSecret) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(secret.to_hex().as_bytes())?;
+    file.sync_all()
 }
 
 fn fail(code: i32, message: &str) -> ! {

@@ -30,6 +30,7 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
         .route("/v1/enrol", post(routes::sync::enrol))
         .route("/v1/push", post(routes::sync::push))
         .route("/v1/pull", post(routes::sync::pull))
+        .route("/v1/keys", post(routes::sync::keys))
         .route("/v1/referrals/incoming", post(routes::sync::incoming))
         .route(
             "/v1/referrals/{id}/status",
@@ -46,6 +47,20 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
         .route(
             "/v1/admin/service-routes",
             post(routes::admin::route_service),
+        )
+        .route(
+            "/v1/admin/organisations/{id}/key",
+            post(routes::admin::set_organisation_key),
+        )
+        .route(
+            "/v1/admin/organisations/{id}/awaiting-key",
+            get(routes::admin::awaiting_key),
+        )
+        .route("/v1/admin/key-grants", post(routes::admin::grant_key))
+        .route(
+            "/v1/admin/import",
+            post(routes::admin::import_batch)
+                .layer(DefaultBodyLimit::max(senda_protocol::batch::MAX_FILE_BYTES)),
         )
         .route(
             "/v1/admin/devices/{id}/revoke",

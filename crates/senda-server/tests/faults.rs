@@ -230,12 +230,7 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
     let proxy = Proxy::start(server.addr, rng.clone()).await;
     let team = server.organisation("Equipo").await;
     let network = server.organisation("Red").await;
-    server
-        .admin(
-            "/v1/admin/service-routes",
-            serde_json::json!({ "service_id": SHELTER, "organisation": network }),
-        )
-        .await;
+    server.receiver(&network, SHELTER).await;
     let mut devices = Vec::new();
     for _ in 0..3 {
         // Clocks up to three days off either way.

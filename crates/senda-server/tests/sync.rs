@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use senda_core::casework::ReferralStatus;
+use senda_core::casework::{DeliveryState, ReferralStatus};
 use senda_protocol::{PROTOCOL_VERSION, PushRequest, encode};
 
 const SHELTER: &str = "svc-alojamiento-cucuta";
@@ -17,12 +17,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         let server = TestServer::start(repo).await;
         let sender = server.organisation("Equipo de frontera").await;
         let receiver = server.organisation("Red de albergues").await;
-        server
-            .admin(
-                "/v1/admin/service-routes",
-                serde_json::json!({ "service_id": SHELTER, "organisation": receiver }),
-            )
-            .await;
+        let receiver_secret = server.receiver(&receiver, SHELTER).await;
 
         let field = device(0);
         field
@@ -50,11 +45,45 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         assert_eq!(again.sent, 0);
         assert_eq!(server.repo.op_count().await.unwrap() as usize, ready);
 
+        // The server holds the summary only sealed to the receiver: it cannot read it.
+        let fields = server
+            .repo
+            .entity_fields(referral.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(fields.get("summary").is_none(), "{backend}: {fields}");
+        assert!(fields["sealed_summary"]["ct"].is_string(), "{backend}");
+        assert!(
+            !server.repo.holds_text(SUMMARY_NOTE.into()).await.unwrap(),
+            "{backend}"
+        );
+
         // The receiving organisation's device sees it (without the child's name) and answers.
         let shelter = device(0);
         shelter
             .enrol(&server.url(), &server.code(&receiver, "albergue").await)
             .await;
+        // Until an administrator grants it the organisation's key, it cannot open the summary.
+        let list = shelter.client.incoming(&shelter.vault).await.unwrap();
+        assert_eq!(
+            list[0].summary_problem,
+            Some("no-organisation-key"),
+            "{backend}"
+        );
+        assert_eq!(server.grant(&receiver, &receiver_secret).await, 1);
+        assert_eq!(
+            server.grant(&receiver, &receiver_secret).await,
+            0,
+            "granted once"
+        );
+        let list = shelter.client.incoming(&shelter.vault).await.unwrap();
+        assert_eq!(list[0].summary_problem, None, "{backend}");
+        assert_eq!(
+            list[0].summary.as_ref().unwrap()["note"],
+            SUMMARY_NOTE,
+            "{backend}"
+        );
         let (status, body) = signed(
             &server.url(),
             &shelter,
@@ -430,4 +459,169 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
         );
         server.stop().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sealing_keys_are_checked_and_a_summary_never_travels_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.organisation("Equipo").await;
+        let network = server.organisation("Red").await;
+        let http = reqwest::Client::new();
+        let admin = |path: String, body: serde_json::Value| {
+            http.post(format!("{}{path}", server.url()))
+                .bearer_auth(ADMIN)
+                .json(&body)
+                .send()
+        };
+
+        // No route to an organisation without a key; no key that is not one.
+        let resp = admin(
+            "/v1/admin/service-routes".into(),
+            serde_json::json!({ "service_id": SHELTER, "organisation": network }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(resp.status(), 409, "{backend}");
+        let resp = admin(
+            format!("/v1/admin/organisations/{network}/key"),
+            serde_json::json!({ "public_key": "abcd" }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(resp.status(), 400, "{backend}");
+
+        // A referral to a service with no receiver leaves without its summary.
+        let field = device(0);
+        field
+            .enrol(&server.url(), &server.code(&team, "t").await)
+            .await;
+        let (_, unrouted) = field.refer("Sol", SHELTER);
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+        let fields = server.repo.entity_fields(unrouted).await.unwrap().unwrap();
+        assert_eq!(fields["summary_withheld"], "no-receiver", "{backend}");
+        assert!(!server.repo.holds_text(SUMMARY_NOTE.into()).await.unwrap());
+
+        // A grant sealed to another key than the device's is refused.
+        let secret = server.receiver(&network, SHELTER).await;
+        let shelter = device(0);
+        shelter
+            .enrol(&server.url(), &server.code(&network, "a").await)
+            .await;
+        let waiting: Vec<serde_json::Value> = http
+            .get(format!(
+                "{}/v1/admin/organisations/{network}/awaiting-key",
+                server.url()
+            ))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let device_id = waiting[0]["device_id"].as_str().unwrap().to_owned();
+        let stranger = senda_protocol::BoxSecret::generate();
+        let sealed = senda_protocol::seal::seal(
+            &stranger.public_hex(),
+            secret.to_hex().as_bytes(),
+            &senda_protocol::grant_aad(&device_id, &network),
+        )
+        .unwrap();
+        let resp = admin(
+            "/v1/admin/key-grants".into(),
+            serde_json::json!({ "device_id": device_id, "sealed": sealed }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(resp.status(), 400, "{backend}");
+
+        // A grant for another place (wrong associated data) reaches the device but does not
+        // open: the sync goes on and says so, and no key is taken.
+        let sealed = senda_protocol::seal::seal(
+            waiting[0]["box_key"].as_str().unwrap(),
+            secret.to_hex().as_bytes(),
+            b"somewhere else",
+        )
+        .unwrap();
+        let resp = admin(
+            "/v1/admin/key-grants".into(),
+            serde_json::json!({ "device_id": device_id, "sealed": sealed }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(resp.status(), 204, "{backend}");
+        let report = shelter.client.sync(&shelter.vault, |_| {}).await.unwrap();
+        assert_eq!(
+            report.key_problem,
+            Some("key-grant-unreadable"),
+            "{backend}"
+        );
+
+        // The administrator's tool refuses a secret that is not the registered key's.
+        let err = server
+            .repo
+            .grant_keys(network.clone(), &stranger)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("X25519"), "{err}");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_row_says_where_it_is_failed_with_its_reason_then_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let team = server.organisation("Equipo").await;
+    let field = device(0);
+    field
+        .enrol(&server.url(), &server.code(&team, "t").await)
+        .await;
+    field.client.sync(&field.vault, |_| {}).await.unwrap();
+    field.refer("Luz", SHELTER);
+    let states = || {
+        let mut v = field.vault.lock().unwrap();
+        v.casework()
+            .unwrap()
+            .outbox_pending(1000)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.state, e.failure))
+            .collect::<Vec<_>>()
+    };
+    assert!(states().iter().all(|(s, _)| *s == DeliveryState::Pending));
+
+    // The server goes away: the sync fails, each row says why, nothing is lost.
+    let addr = server.addr;
+    let repo = server.repo.clone();
+    server.kill().await;
+    let err = field.client.sync(&field.vault, |_| {}).await.unwrap_err();
+    assert!(
+        matches!(err, senda_core::sync::SyncError::Offline { .. }),
+        "{err:?}"
+    );
+    // The keys are fetched first, so the push never started: rows are still pending.
+    assert!(states().iter().all(|(s, _)| *s == DeliveryState::Pending));
+
+    // Back; a push that fails is noted on the rows of its batch (what the client does
+    // when a push, rather than the key fetch, is cut).
+    let server = TestServer::start_on(repo, addr).await;
+    {
+        let mut v = field.vault.lock().unwrap();
+        let cw = v.casework().unwrap();
+        let (_, ids) = cw.next_push(500).unwrap().unwrap();
+        cw.record_failure(&ids, "offline").unwrap();
+    }
+    assert!(
+        states()
+            .iter()
+            .all(|(s, f)| *s == DeliveryState::Failed && f.as_deref() == Some("offline"))
+    );
+    let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
+    assert!(report.sent > 0);
+    assert!(states().is_empty(), "every row sent");
+    server.stop().await;
 }

@@ -34,6 +34,22 @@ async fn admin(url: &str, path: &str, body: serde_json::Value) -> serde_json::Va
     resp.json().await.unwrap_or(serde_json::Value::Null)
 }
 
+/// `senda-server admin …` on the same database, as an administrator would run it.
+fn admin_cli(db: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(workspace_root().join("target/debug/senda-server"))
+        .env("SENDA_SERVER_DB", db)
+        .arg("admin")
+        .args(args)
+        .output()
+        .expect("target/debug/senda-server");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
 /// The receiving organisation's device, as a test double with a real vault.
 fn receiver_device(dir: &std::path::Path) -> Mutex<senda_core::Vault> {
     let mut vault = senda_core::Vault::open_dir(dir, Arc::new(senda_core::SystemClock))
@@ -82,6 +98,11 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .as_str()
         .unwrap()
         .to_owned();
+    // The network's sealing key: the secret stays in the administrator's file.
+    let db = data.path().join("server.db");
+    let key_file = data.path().join("red.key");
+    let public = admin_cli(&db, &["org-key", &network, key_file.to_str().unwrap()]);
+    assert_eq!(public.len(), 64, "{public}");
     admin(
         &url,
         "/v1/admin/service-routes",
@@ -182,6 +203,8 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .enrol(&receiver, &url, &network_code, "albergue")
         .await
         .unwrap();
+    let granted = admin_cli(&db, &["grant-keys", &network, key_file.to_str().unwrap()]);
+    assert_eq!(granted, "1 device(s) granted");
     let incoming = client.incoming(&receiver).await.unwrap();
     let referral = incoming
         .iter()
@@ -189,8 +212,9 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .expect("the referral reached the receiving organisation");
     assert_eq!(referral.status, "sent");
     assert_eq!(
-        referral.summary["level"], "immediate",
-        "the tell-once summary came with it"
+        referral.summary.as_ref().map(|s| s["level"].clone()),
+        Some(serde_json::json!("immediate")),
+        "the tell-once summary came with it, opened with the network's key: {referral:?}"
     );
     for status in [ReferralStatus::Received, ReferralStatus::Accepted] {
         client

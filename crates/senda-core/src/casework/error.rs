@@ -33,6 +33,8 @@ pub enum CaseError {
     BadTransition { from: String, to: String },
     #[error("the tell-once summary has not been reviewed with the child")]
     SummaryNotReviewed,
+    #[error("this device's copy of its organisation's key cannot be opened")]
+    KeyGrantUnreadable,
     #[error(transparent)]
     #[serde(untagged)]
     Vault(#[from] VaultError),
@@ -54,6 +56,7 @@ impl CaseError {
             Self::ServiceNotListed => "service-not-listed",
             Self::BadTransition { .. } => "bad-transition",
             Self::SummaryNotReviewed => "summary-not-reviewed",
+            Self::KeyGrantUnreadable => "key-grant-unreadable",
             Self::Vault(e) => e.code(),
         }
     }
@@ -73,6 +76,7 @@ impl CaseError {
         "service-not-listed",
         "bad-transition",
         "summary-not-reviewed",
+        "key-grant-unreadable",
     ];
 
     pub(crate) fn not_found(what: &str) -> Self {

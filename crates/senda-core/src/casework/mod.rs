@@ -17,7 +17,7 @@ mod screening;
 pub use consent::{Consent, ConsentBasis, Explained, NewConsent, OtherConsenter, Purpose};
 pub use error::CaseError;
 pub use model::*;
-pub use outbox::{Entity, OutboxCounts, OutboxEntry};
+pub use outbox::{DeliveryState, Entity, OutboxCounts, OutboxEntry};
 pub use referral::{
     Proposal, Referral, ReferralSlip, ReferralStatus, SharedDetails, SummaryIndicator,
     TellOnceSummary,

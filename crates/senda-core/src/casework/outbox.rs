@@ -53,6 +53,46 @@ pub struct OutboxEntry {
     /// Unsent and waiting for consent before it may leave.
     #[serde(default)]
     pub held: bool,
+    /// Why the last attempt to send it failed (`offline`, or the server's refusal code).
+    #[serde(default)]
+    pub failure: Option<String>,
+    /// When it was last written to a batch file for a USB stick.
+    #[serde(default)]
+    pub exported_at: Option<String>,
+    /// Where it is on its way, for the UI.
+    #[serde(default)]
+    pub state: DeliveryState,
+}
+
+/// One row's state on its way to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryState {
+    /// Ready to leave at the next sync.
+    #[default]
+    Pending,
+    /// Waiting for consent: it stays on the device.
+    Held,
+    /// The last attempt failed (see `failure`); it leaves at the next sync.
+    Failed,
+    /// In a batch file; the server's answer at the next sync confirms it.
+    Exported,
+    Sent,
+    /// The server kept part of this change apart: a person must look at it.
+    Conflict,
+}
+
+impl DeliveryState {
+    fn of(sent: bool, held: bool, failed: bool, exported: bool, conflict: bool) -> Self {
+        match () {
+            _ if conflict => Self::Conflict,
+            _ if sent => Self::Sent,
+            _ if held => Self::Held,
+            _ if failed => Self::Failed,
+            _ if exported => Self::Exported,
+            _ => Self::Pending,
+        }
+    }
 }
 
 /// An outbox row as it travels in a push.
@@ -130,7 +170,9 @@ fn select() -> String {
     format!(
         "SELECT o.seq, o.op_id, o.hlc, o.entity, o.entity_id, o.case_id, o.op,
          o.base_version, o.version, o.payload, o.sent_at,
-         (o.sent_at IS NULL AND NOT {MAY_LEAVE}) FROM outbox o"
+         (o.sent_at IS NULL AND NOT {MAY_LEAVE}), d.failure, d.exported_at,
+         EXISTS (SELECT 1 FROM sync_conflicts k WHERE k.op_id = o.op_id AND k.resolved_at IS NULL)
+         FROM outbox o LEFT JOIN outbox_delivery d ON d.op_id = o.op_id"
     )
 }
 
@@ -156,7 +198,21 @@ fn entries(
     let rows = stmt.query_map(args, |r| {
         let entity: String = r.get(3)?;
         let payload: String = r.get(9)?;
+        let sent_at: Option<String> = r.get(10)?;
+        let held: bool = r.get(11)?;
+        let failure: Option<String> = r.get(12)?;
+        let exported_at: Option<String> = r.get(13)?;
+        let conflict: bool = r.get(14)?;
         Ok(OutboxEntry {
+            state: DeliveryState::of(
+                sent_at.is_some(),
+                held,
+                failure.is_some(),
+                exported_at.is_some(),
+                conflict,
+            ),
+            failure,
+            exported_at,
             seq: r.get(0)?,
             op_id: r.get(1)?,
             hlc: r.get(2)?,
@@ -169,8 +225,8 @@ fn entries(
             base_version: r.get(7)?,
             version: r.get(8)?,
             payload: serde_json::from_str(&payload).map_err(|e| damaged(9, e))?,
-            sent_at: r.get(10)?,
-            held: r.get(11)?,
+            sent_at,
+            held,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -5,13 +5,13 @@
 //! a push is rebuilt from the outbox, so a retry after a lost answer sends
 //! what is still unsent and the server's idempotency does the rest.
 
-use super::device::{SignedRequest, SyncIdentity};
+use super::device::{ReceivedReferral, SignedRequest, SyncIdentity};
 use crate::Vault;
 use crate::casework::CaseError;
 use crate::casework::ReferralStatus;
 use senda_protocol::{
-    EnrolResponse, ErrorBody, IncomingReferral, PullResponse, PushResponse, StatusRequest, decode,
-    encode,
+    EnrolResponse, ErrorBody, IncomingReferral, KeysResponse, PullResponse, PushResponse,
+    StatusRequest, decode, encode,
 };
 use serde::Serialize;
 use std::sync::Mutex;
@@ -38,6 +38,8 @@ pub struct SyncReport {
     /// Rows still waiting for consent (they stay on the device).
     pub held: u64,
     pub conflicts: u64,
+    /// Set when this device's grant of its organisation's key could not be opened.
+    pub key_problem: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
@@ -60,6 +62,17 @@ impl SyncError {
     /// The codes of this type's own variants (the rest are casework and vault codes).
     pub const ALL_CODES: &'static [&'static str] =
         &["not-enrolled", "offline", "refused", "revoked"];
+}
+
+impl SyncError {
+    /// What to note on the rows of a batch that did not get through.
+    fn failure_reason(&self) -> Option<&str> {
+        match self {
+            Self::Offline { .. } => Some("offline"),
+            Self::Refused { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
 }
 
 impl From<crate::VaultError> for SyncError {
@@ -144,6 +157,7 @@ impl SyncClient {
             (c.pending - c.held) as usize
         };
         let mut report = SyncReport::default();
+        self.fetch_keys(vault, &base, &mut report).await?;
         loop {
             let ready = {
                 let mut v = lock(vault);
@@ -153,10 +167,11 @@ impl SyncClient {
             if ready == 0 {
                 break;
             }
-            let size = std::sync::atomic::AtomicUsize::new(0);
+            // What the last attempt carried: its size, and its rows (to note a failure on).
+            let carried = Mutex::new((0usize, Vec::<String>::new()));
             let answer = self
                 .post(&base, || {
-                    let (request, _) =
+                    let (request, ids) =
                         lock(vault)
                             .casework()?
                             .next_push(PAGE)?
@@ -164,15 +179,24 @@ impl SyncClient {
                                 reason: "nothing-to-send".into(),
                                 message: "the outbox emptied during the sync".into(),
                             })?;
-                    size.store(request.body.len(), std::sync::atomic::Ordering::Relaxed);
+                    *lock(&carried) = (request.body.len(), ids);
                     Ok(request)
                 })
-                .await
-                .map_err(|e| self.revoked(vault, e))?;
+                .await;
+            let (size, ids) = carried.into_inner().unwrap_or_else(|e| e.into_inner());
+            let answer = match answer {
+                Ok(a) => a,
+                Err(e) => {
+                    if let Some(reason) = e.failure_reason() {
+                        lock(vault).casework()?.record_failure(&ids, reason)?;
+                    }
+                    return Err(self.revoked(vault, e));
+                }
+            };
             let response: PushResponse = decode(&answer).map_err(malformed)?;
             let marked = lock(vault).casework()?.apply_push(&response)?;
             report.sent += marked;
-            report.bytes_sent += size.load(std::sync::atomic::Ordering::Relaxed);
+            report.bytes_sent += size;
             progress(SyncProgress {
                 phase: "push",
                 sent: report.sent,
@@ -180,6 +204,9 @@ impl SyncClient {
                 bytes: report.bytes_sent,
             });
             if marked == 0 {
+                lock(vault)
+                    .casework()?
+                    .record_failure(&ids, "nothing-stored")?;
                 return Err(SyncError::Refused {
                     reason: "nothing-stored".into(),
                     message: "the server stored none of the batch".into(),
@@ -213,11 +240,54 @@ impl SyncClient {
         Ok(report)
     }
 
-    /// Referrals addressed to this device's organisation (the receiving side).
-    pub async fn incoming(&self, vault: &Mutex<Vault>) -> Result<Vec<IncomingReferral>, SyncError> {
-        let base = self.base(vault)?;
+    /// Receivers' keys (summaries are sealed to them) and this device's grant
+    /// of its organisation's secret. An unreadable grant does not stop the sync:
+    /// the report says so.
+    async fn fetch_keys(
+        &self,
+        vault: &Mutex<Vault>,
+        base: &str,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
         let answer = self
-            .post(&base, || {
+            .post(base, || {
+                Ok(lock(vault).casework()?.sign("/v1/keys", Vec::new())?)
+            })
+            .await
+            .map_err(|e| self.revoked(vault, e))?;
+        let keys: KeysResponse = decode(&answer).map_err(malformed)?;
+        match lock(vault).casework()?.apply_keys(&keys) {
+            Ok(()) => Ok(()),
+            Err(CaseError::KeyGrantUnreadable) => {
+                report.key_problem = Some("key-grant-unreadable");
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Referrals addressed to this device's organisation (the receiving side),
+    /// their summaries opened with the organisation's secret.
+    pub async fn incoming(&self, vault: &Mutex<Vault>) -> Result<Vec<ReceivedReferral>, SyncError> {
+        let base = self.base(vault)?;
+        let mut report = SyncReport::default();
+        self.fetch_keys(vault, &base, &mut report).await?;
+        let referrals: Vec<IncomingReferral> = self.incoming_sealed(vault, &base).await?;
+        let mut v = lock(vault);
+        let cw = v.casework()?;
+        Ok(referrals
+            .into_iter()
+            .map(|r| cw.open_incoming(r))
+            .collect::<Result<_, _>>()?)
+    }
+
+    async fn incoming_sealed(
+        &self,
+        vault: &Mutex<Vault>,
+        base: &str,
+    ) -> Result<Vec<IncomingReferral>, SyncError> {
+        let answer = self
+            .post(base, || {
                 Ok(lock(vault)
                     .casework()?
                     .sign("/v1/referrals/incoming", Vec::new())?)
@@ -320,8 +390,8 @@ impl SyncClient {
     }
 }
 
-fn lock(vault: &Mutex<Vault>) -> std::sync::MutexGuard<'_, Vault> {
-    vault.lock().unwrap_or_else(|e| e.into_inner())
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn malformed(e: senda_protocol::DecodeError) -> SyncError {

@@ -6,8 +6,9 @@ use crate::hex;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use rusqlite::{Connection, OptionalExtension, params};
 use senda_protocol::{
-    ChangeKind, EnrolRequest, EnrolResponse, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE,
-    HEADER_TIME, Op, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse,
+    BoxSecret, ChangeKind, EnrolRequest, EnrolResponse, HEADER_DEVICE, HEADER_NONCE,
+    HEADER_SIGNATURE, HEADER_TIME, IncomingReferral, KeysResponse, Op, PROTOCOL_VERSION,
+    PullRequest, PullResponse, PushRequest, PushResponse, SealedBox, batch, batch::SignedPush,
     encode, signing_message,
 };
 use serde::Serialize;
@@ -31,6 +32,20 @@ pub struct SyncConflict {
     pub theirs: String,
     pub ours: String,
     pub received_at: String,
+}
+
+/// A referral addressed to this device's organisation, its summary opened
+/// with the organisation's secret (or the reason it could not be).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReceivedReferral {
+    pub id: String,
+    pub code: String,
+    pub service_id: String,
+    pub status: String,
+    pub summary: Option<serde_json::Value>,
+    /// `no-organisation-key` (not granted to this device yet), `withheld`
+    /// (the sender had no key to seal it to) or `unreadable` (damaged).
+    pub summary_problem: Option<&'static str>,
 }
 
 /// A request ready to send: path, CBOR body and signature headers.
@@ -72,8 +87,134 @@ impl Casework<'_> {
             protocol: PROTOCOL_VERSION,
             code: code.trim().to_owned(),
             public_key: hex::encode(key.public_key().as_ref()),
+            box_key: self.box_secret()?.public_hex(),
             device_name: device_name.to_owned(),
         }))
+    }
+
+    /// This device's X25519 secret: its organisation's secret is sealed to it.
+    fn box_secret(&self) -> Result<BoxSecret, CaseError> {
+        if let Some(stored) = setting(self.conn, "box_key")? {
+            return BoxSecret::from_hex(&stored)
+                .map_err(|_| storage("the device box key is damaged"));
+        }
+        let fresh = BoxSecret::generate();
+        put(self.conn, "box_key", &fresh.to_hex())?;
+        Ok(fresh)
+    }
+
+    /// Keeps the receivers' keys, and opens this device's grant of its
+    /// organisation's secret the first time it arrives.
+    pub fn apply_keys(&self, keys: &KeysResponse) -> Result<(), CaseError> {
+        let identity = self
+            .sync_identity()?
+            .ok_or_else(|| CaseError::not_found("enrolment"))?;
+        let secret = keys
+            .organisation_key
+            .as_ref()
+            .map(|grant| {
+                let aad = senda_protocol::grant_aad(&identity.device_id, &identity.organisation);
+                let opened = self.box_secret()?.open(grant, &aad).ok();
+                let text = opened.and_then(|o| String::from_utf8(o.to_vec()).ok());
+                match text {
+                    Some(t) if BoxSecret::from_hex(&t).is_ok() => Ok(t),
+                    _ => Err(CaseError::KeyGrantUnreadable),
+                }
+            })
+            .transpose();
+        // The routes are kept even when the grant is unreadable: sending goes on.
+        self.write(|tx| {
+            tx.execute("DELETE FROM recipient_keys", [])?;
+            for r in &keys.routes {
+                tx.execute(
+                    "INSERT INTO recipient_keys (service_id, organisation, public_key) VALUES (?1, ?2, ?3)",
+                    params![r.service_id, r.organisation, r.public_key],
+                )?;
+            }
+            if let Ok(Some(secret)) = &secret
+                && setting(tx, "organisation_secret")?.as_deref() != Some(secret.as_str())
+            {
+                put(tx, "organisation_secret", secret)?;
+                self.audit(tx, "organisation-key-received", &identity.organisation)?;
+            }
+            Ok(())
+        })?;
+        secret.map(|_| ())
+    }
+
+    /// A referral's summary never travels readable: it is sealed to the
+    /// receiving organisation's key, or withheld when the service has no
+    /// receiver on Senda (the printed slip is then the only channel).
+    fn seal_summary(&self, op: &mut Op) -> Result<(), CaseError> {
+        let Some(payload) = op.payload.as_object_mut() else {
+            return Ok(());
+        };
+        if op.entity != "referral" {
+            return Ok(());
+        }
+        let Some(summary) = payload.remove("summary") else {
+            return Ok(());
+        };
+        let service = payload
+            .get("service_id")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let key: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT public_key FROM recipient_keys WHERE service_id = ?1",
+                [service],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match key {
+            Some(key) => {
+                let sealed = senda_protocol::seal::seal(
+                    &key,
+                    summary.to_string().as_bytes(),
+                    &senda_protocol::summary_aad(&op.entity_id),
+                )
+                .map_err(|_| storage("a receiver's key is not valid"))?;
+                payload.insert("sealed_summary".into(), serde_json::to_value(sealed)?);
+            }
+            None => {
+                payload.insert("summary_withheld".into(), "no-receiver".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens an incoming referral's summary with this organisation's secret.
+    pub fn open_incoming(&self, referral: IncomingReferral) -> Result<ReceivedReferral, CaseError> {
+        let secret = setting(self.conn, "organisation_secret")?;
+        let (summary, summary_problem) = match (
+            serde_json::from_value::<SealedBox>(referral.summary),
+            secret,
+        ) {
+            (Err(_), _) => (None, Some("withheld")),
+            (Ok(_), None) => (None, Some("no-organisation-key")),
+            (Ok(sealed), Some(secret)) => {
+                let opened = BoxSecret::from_hex(&secret)
+                    .ok()
+                    .and_then(|s| {
+                        s.open(&sealed, &senda_protocol::summary_aad(&referral.id))
+                            .ok()
+                    })
+                    .and_then(|plain| serde_json::from_slice(&plain).ok());
+                match opened {
+                    Some(summary) => (Some(summary), None),
+                    None => (None, Some("unreadable")),
+                }
+            }
+        };
+        Ok(ReceivedReferral {
+            id: referral.id,
+            code: referral.code,
+            service_id: referral.service_id,
+            status: referral.status,
+            summary,
+            summary_problem,
+        })
     }
 
     pub fn finish_enrolment(
@@ -87,6 +228,7 @@ impl Casework<'_> {
             put(tx, "organisation", &response.organisation)?;
             put(tx, "team", &response.team)?;
             put(tx, "pull_cursor", "0")?;
+            put(tx, "server_box_key", &response.server_box_key)?;
             self.audit(tx, "device-enrolled", &response.device_id)
         })
     }
@@ -120,6 +262,21 @@ impl Casework<'_> {
 
     /// Signs `body` for `path` with this device's key, a fresh nonce and the time.
     pub fn sign(&self, path: &str, body: Vec<u8>) -> Result<SignedRequest, CaseError> {
+        let push = self.signed(path, body)?;
+        Ok(SignedRequest {
+            path: path.to_owned(),
+            headers: vec![
+                (HEADER_DEVICE, push.device_id),
+                (HEADER_TIME, push.time),
+                (HEADER_NONCE, push.nonce),
+                (HEADER_SIGNATURE, push.signature),
+            ],
+            body: push.body,
+        })
+    }
+
+    /// The signature parts of a request, as headers carry them or a batch file does.
+    fn signed(&self, path: &str, body: Vec<u8>) -> Result<SignedPush, CaseError> {
         let identity = self
             .sync_identity()?
             .ok_or_else(|| CaseError::not_found("enrolment"))?;
@@ -129,31 +286,87 @@ impl Casework<'_> {
         let nonce = hex::encode(&nonce);
         let time = self.now.to_rfc3339();
         let signature = key.sign(&signing_message("POST", path, &time, &nonce, &body));
-        Ok(SignedRequest {
-            path: path.to_owned(),
-            headers: vec![
-                (HEADER_DEVICE, identity.device_id),
-                (HEADER_TIME, time),
-                (HEADER_NONCE, nonce),
-                (HEADER_SIGNATURE, hex::encode(signature.as_ref())),
-            ],
+        Ok(SignedPush {
+            device_id: identity.device_id,
+            time,
+            nonce,
+            signature: hex::encode(signature.as_ref()),
             body,
         })
     }
 
-    /// The next push: up to `limit` ready outbox rows (those consent lets leave).
-    pub fn next_push(&self, limit: u32) -> Result<Option<(SignedRequest, usize)>, CaseError> {
+    /// Ready rows sealed into a batch file for the server (sync without a
+    /// network, on a USB stick). The rows stay unsent, marked exported: the
+    /// server's answer at the next online sync confirms them, and the server
+    /// stores each once however often the file or the rows arrive.
+    pub fn export_batch(&self) -> Result<Option<(Vec<u8>, usize)>, CaseError> {
+        let server_key = setting(self.conn, "server_box_key")?
+            .ok_or_else(|| CaseError::not_found("enrolment"))?;
+        let rows = outbox::ready(self.conn, batch::MAX_OPS_PER_FILE as u32)?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
+        for op in &mut ops {
+            self.seal_summary(op)?;
+        }
+        let ids: Vec<String> = ops.iter().map(|o| o.op_id.clone()).collect();
+        let pushes = ops
+            .chunks(senda_protocol::MAX_OPS_PER_PUSH)
+            .map(|chunk| {
+                let body = encode(&PushRequest {
+                    protocol: PROTOCOL_VERSION,
+                    ops: chunk.to_vec(),
+                });
+                self.signed("/v1/push", body)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let file = batch::write(&server_key, &pushes)
+            .map_err(|_| storage("the server's key is not valid"))?;
+        self.write(|tx| {
+            for id in &ids {
+                tx.execute(
+                    "INSERT INTO outbox_delivery (op_id, exported_at) VALUES (?1, ?2)
+                     ON CONFLICT (op_id) DO UPDATE SET exported_at = excluded.exported_at, failure = NULL",
+                    params![id, self.now_text()],
+                )?;
+            }
+            self.audit(tx, "batch-exported", &ids.len().to_string())
+        })?;
+        Ok(Some((file, ids.len())))
+    }
+
+    /// The next push: up to `limit` ready outbox rows (those consent lets
+    /// leave), summaries sealed, and the op ids it carries.
+    pub fn next_push(&self, limit: u32) -> Result<Option<(SignedRequest, Vec<String>)>, CaseError> {
         let rows = outbox::ready(self.conn, limit)?;
         if rows.is_empty() {
             return Ok(None);
         }
-        let ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
-        let n = ops.len();
+        let mut ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
+        for op in &mut ops {
+            self.seal_summary(op)?;
+        }
+        let ids = ops.iter().map(|o| o.op_id.clone()).collect();
         let body = encode(&PushRequest {
             protocol: PROTOCOL_VERSION,
             ops,
         });
-        Ok(Some((self.sign("/v1/push", body)?, n)))
+        Ok(Some((self.sign("/v1/push", body)?, ids)))
+    }
+
+    /// Notes why a batch did not get through, on each of its rows (the UI shows it).
+    pub fn record_failure(&self, op_ids: &[String], reason: &str) -> Result<(), CaseError> {
+        self.write(|tx| {
+            for id in op_ids {
+                tx.execute(
+                    "INSERT INTO outbox_delivery (op_id, failure, failed_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (op_id) DO UPDATE SET failure = excluded.failure, failed_at = excluded.failed_at",
+                    params![id, reason, self.now_text()],
+                )?;
+            }
+            Ok(())
+        })
     }
 
     /// Marks what the server stored as sent and keeps any conflicts for a person.
@@ -163,9 +376,9 @@ impl Casework<'_> {
             self.write(|tx| {
                 for c in &response.conflicts {
                     tx.execute(
-                        "INSERT INTO sync_conflicts (entity_id, field, base_version, theirs, ours, received_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![c.entity_id, c.field, c.base_version, c.theirs.to_string(), c.ours.to_string(), self.now_text()],
+                        "INSERT INTO sync_conflicts (entity_id, field, base_version, theirs, ours, received_at, op_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![c.entity_id, c.field, c.base_version, c.theirs.to_string(), c.ours.to_string(), self.now_text(), c.op_id],
                     )?;
                 }
                 Ok(())

@@ -63,6 +63,23 @@ fn vault_migration_list() -> Vec<M<'static>> {
             ) STRICT;
             INSERT INTO settings (key, value) VALUES ('pull_cursor', '0');",
         ),
+        // v6: sealing and delivery. Receivers' public keys (summaries are sealed to
+        // them); what happened to each outbox row on its way (failed with a reason,
+        // exported to a file); which operation a conflict came from.
+        M::up(
+            "CREATE TABLE recipient_keys (
+                service_id TEXT PRIMARY KEY,
+                organisation TEXT NOT NULL,
+                public_key TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE outbox_delivery (
+                op_id TEXT PRIMARY KEY,
+                failure TEXT,
+                failed_at TEXT,
+                exported_at TEXT
+            ) STRICT;
+            ALTER TABLE sync_conflicts ADD COLUMN op_id TEXT;",
+        ),
     ]
 }
 

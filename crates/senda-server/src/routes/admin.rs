@@ -82,6 +82,62 @@ pub async fn route_service(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize)]
+pub struct OrganisationKey {
+    /// X25519, hex. The secret stays with the administrator.
+    pub public_key: String,
+}
+
+/// Registers the organisation's public key; referrals can then be routed to it.
+pub async fn set_organisation_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<OrganisationKey>,
+) -> Result<StatusCode, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    state.repo.set_organisation_key(id, body.public_key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The organisation's devices still waiting for its secret, with their box keys.
+pub async fn awaiting_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    Ok(Json(json!(state.repo.awaiting_key(id).await?)))
+}
+
+#[derive(Deserialize)]
+pub struct KeyGrant {
+    pub device_id: String,
+    /// The organisation's secret, sealed by the administrator's tool to the device's box key.
+    pub sealed: senda_protocol::SealedBox,
+}
+
+pub async fn grant_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<KeyGrant>,
+) -> Result<StatusCode, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    state.repo.grant_key(body.device_id, body.sealed).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Imports a device's batch file (brought on a USB stick); the body is the file.
+pub async fn import_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    let report = crate::import::import(&state.repo, &body).await?;
+    Ok(Json(json!(report)))
+}
+
 pub async fn revoke_device(
     State(state): State<AppState>,
     headers: HeaderMap,

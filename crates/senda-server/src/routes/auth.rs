@@ -64,6 +64,10 @@ impl From<StoreError> for ApiError {
                     Refusal::NoSuchOrganisation => (StatusCode::NOT_FOUND, "no-such-organisation"),
                     Refusal::NoSuchReferral => (StatusCode::NOT_FOUND, "no-such-referral"),
                     Refusal::BadTransition(..) => (StatusCode::CONFLICT, "bad-transition"),
+                    Refusal::NoOrganisationKey => (StatusCode::CONFLICT, "no-organisation-key"),
+                    Refusal::BadKey => (StatusCode::BAD_REQUEST, "bad-key"),
+                    Refusal::NoSuchDevice => (StatusCode::NOT_FOUND, "no-such-device"),
+                    Refusal::BadBatchFile => (StatusCode::BAD_REQUEST, "bad-batch-file"),
                 };
                 Self::new(status, code, &r.to_string())
             }
@@ -116,18 +120,48 @@ pub async fn device(
             "the time is too far from the server's",
         ));
     }
-    let repo = &state.repo;
+    let device = signer(
+        &state.repo,
+        id,
+        &signing_message(method, path, time, nonce, body),
+        signature,
+    )
+    .await?;
+    if !state.limits.device_allowed(&device.id) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "too many requests; slow down",
+        ));
+    }
+    if !state
+        .repo
+        .use_nonce(device.id.clone(), nonce.to_owned())
+        .await?
+    {
+        return Err(ApiError::unauthorised(
+            "replayed",
+            "this request was already received",
+        ));
+    }
+    Ok(device)
+}
+
+/// The enrolled, unrevoked device `id` whose key made `signature` over `message`.
+/// (A revoked device is told to wipe.) Shared by requests and batch files.
+pub async fn signer(
+    repo: &crate::store::Repo,
+    id: &str,
+    message: &[u8],
+    signature: &str,
+) -> Result<Device, ApiError> {
     let Some(device) = repo.device(id.to_owned()).await? else {
         return Err(ApiError::unauthorised(
             "unknown-device",
             "this device is not enrolled",
         ));
     };
-    if !verify(
-        &device.public_key,
-        &signing_message(method, path, time, nonce, body),
-        signature,
-    ) {
+    if !verify(&device.public_key, message, signature) {
         return Err(ApiError::unauthorised(
             "bad-signature",
             "the signature does not match",
@@ -141,19 +175,6 @@ pub async fn device(
         );
         e.body.wipe = true;
         return Err(e);
-    }
-    if !state.limits.device_allowed(&device.id) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate-limited",
-            "too many requests; slow down",
-        ));
-    }
-    if !repo.use_nonce(device.id.clone(), nonce.to_owned()).await? {
-        return Err(ApiError::unauthorised(
-            "replayed",
-            "this request was already received",
-        ));
     }
     Ok(device)
 }

@@ -8,8 +8,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use senda_protocol::{
-    EnrolRequest, EnrolResponse, ErrorBody, MAX_OPS_PER_PUSH, PROTOCOL_VERSION, PullRequest,
-    PullResponse, PushRequest, PushResponse, StatusRequest, decode, encode,
+    EnrolRequest, EnrolResponse, ErrorBody, KeysResponse, MAX_OPS_PER_PUSH, PROTOCOL_VERSION,
+    PullRequest, PullResponse, PushRequest, PushResponse, StatusRequest, decode, encode,
 };
 
 pub fn cbor<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
@@ -50,17 +50,19 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
     }
     let request: EnrolRequest = decode(&body).map_err(ApiError::malformed)?;
     protocol(request.protocol)?;
-    if senda_protocol::unhex(&request.public_key).is_none_or(|k| k.len() != 32) {
+    let key_of_32_bytes = |k: &str| senda_protocol::unhex(k).is_some_and(|k| k.len() == 32);
+    if !key_of_32_bytes(&request.public_key) || !key_of_32_bytes(&request.box_key) {
         return Err(ApiError::bad_request(
             "bad-public-key",
-            "an Ed25519 public key is 32 bytes",
+            "Ed25519 and X25519 public keys are 32 bytes",
         ));
     }
     let name: String = request.device_name.chars().take(60).collect();
     let device = state
         .repo
-        .enrol(request.code, request.public_key, name)
+        .enrol(request.code, request.public_key, request.box_key, name)
         .await?;
+    let server_box_key = state.repo.server_box_secret().await?.public_hex();
     tracing::info!(device = %device.id, "device enrolled");
     Ok(cbor(
         StatusCode::CREATED,
@@ -69,6 +71,7 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
             organisation: device.organisation,
             team: device.team,
             server_time: chrono::Utc::now().to_rfc3339(),
+            server_box_key,
         },
     ))
 }
@@ -93,7 +96,17 @@ pub async fn push(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let device = auth::device(&state, &headers, "POST", "/v1/push", &body).await?;
-    let request: PushRequest = decode(&body).map_err(ApiError::malformed)?;
+    let request = push_request(&body)?;
+    let count = request.ops.len();
+    let response = state.repo.push(device.clone(), request.ops).await?;
+    crate::metrics::OPS_RECEIVED.inc_by(count as u64);
+    tracing::info!(device = %device.id, ops = count, stored = response.stored.len(), high_seq = response.high_seq, "push");
+    Ok(cbor(StatusCode::OK, &response))
+}
+
+/// A push body, checked: its protocol, its size, and every op's id and sequence.
+pub fn push_request(body: &[u8]) -> Result<PushRequest, ApiError> {
+    let request: PushRequest = decode(body).map_err(ApiError::malformed)?;
     protocol(request.protocol)?;
     if request.ops.len() > MAX_OPS_PER_PUSH {
         return Err(ApiError::bad_request(
@@ -111,11 +124,7 @@ pub async fn push(
             "an operation lacks its id or sequence",
         ));
     }
-    let count = request.ops.len();
-    let response = state.repo.push(device.clone(), request.ops).await?;
-    crate::metrics::OPS_RECEIVED.inc_by(count as u64);
-    tracing::info!(device = %device.id, ops = count, stored = response.stored.len(), high_seq = response.high_seq, "push");
-    Ok(cbor(StatusCode::OK, &response))
+    Ok(request)
 }
 
 #[utoipa::path(post, path = "/v1/pull", tag = "sync",
@@ -137,6 +146,23 @@ pub async fn pull(
         .pull(device, request.cursor, request.limit)
         .await?;
     Ok(cbor(StatusCode::OK, &response))
+}
+
+/// Receivers' public keys (to seal referral summaries to) and this device's
+/// grant of its organisation's secret, sealed to the device.
+#[utoipa::path(post, path = "/v1/keys", tag = "sync",
+    responses(
+        (status = 200, body = KeysResponse, content_type = "application/cbor", description = "Route keys and this device's grant"),
+        (status = 401, body = ErrorBody, content_type = "application/cbor"),
+    ))]
+pub async fn keys(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = auth::device(&state, &headers, "POST", "/v1/keys", &body).await?;
+    let keys = state.repo.keys(device).await?;
+    Ok(cbor(StatusCode::OK, &keys))
 }
 
 /// Referrals addressed to the device's organisation.

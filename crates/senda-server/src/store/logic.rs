@@ -4,8 +4,8 @@ use super::sql::{Sql, Value};
 use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
-    Change, ChangeKind, Conflict, IncomingReferral, Op, PullResponse, PushResponse, ReferralStatus,
-    hex,
+    BoxSecret, Change, ChangeKind, Conflict, IncomingReferral, KeysResponse, Op, PullResponse,
+    PushResponse, ReferralStatus, RouteKey, hex,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -110,6 +110,7 @@ pub fn enrol(
     sql: &mut dyn Sql,
     code: &str,
     public_key: &str,
+    box_key: &str,
     name: &str,
     now: &str,
 ) -> Result<Device, StoreError> {
@@ -147,6 +148,10 @@ pub fn enrol(
             public_key.into(),
             now.into(),
         ],
+    )?;
+    sql.exec(
+        "INSERT INTO device_box_keys (device_id, public_key) VALUES (?1, ?2)",
+        &[id.clone().into(), box_key.into()],
     )?;
     Ok(Device {
         id,
@@ -374,6 +379,7 @@ fn apply(
                 ],
             )?;
             conflicts.push(Conflict {
+                op_id: p.op_id.clone(),
                 entity_id: p.entity_id.clone(),
                 field,
                 base_version: p.base_version,
@@ -438,6 +444,8 @@ fn register_referral(
             .to_owned()
     };
     let service_id = text("service_id");
+    // Only the sealed form is kept: the server cannot read a summary.
+    let summary = fields.get("sealed_summary").cloned().unwrap_or(Json::Null);
     let receiver = sql
         .row(
             "SELECT organisation_id FROM service_routes WHERE service_id = ?1",
@@ -455,7 +463,7 @@ fn register_referral(
             device.team.clone().into(),
             receiver.into(),
             text("status").into(),
-            fields.get("summary").cloned().unwrap_or(Json::Null).to_string().into(),
+            summary.to_string().into(),
             now.into(),
         ],
     )?;
@@ -561,6 +569,10 @@ pub fn route_service(
     organisation: &str,
 ) -> Result<(), StoreError> {
     ensure_organisation(sql, organisation)?;
+    // A summary is only ever sealed to its receiver, so a receiver needs a key first.
+    if organisation_key_of(sql, organisation)?.is_none() {
+        return Err(refused(Refusal::NoOrganisationKey));
+    }
     sql.exec(
         "DELETE FROM service_routes WHERE service_id = ?1",
         &[service_id.into()],
@@ -638,4 +650,153 @@ pub fn set_referral_status(
         },
         now,
     )
+}
+
+pub fn organisation_key_of(
+    sql: &mut dyn Sql,
+    organisation: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(sql
+        .row(
+            "SELECT public_key FROM organisation_keys WHERE organisation_id = ?1",
+            &[organisation.into()],
+        )?
+        .map(|r| r[0].text()))
+}
+
+fn valid_box_key(key: &str) -> Result<(), StoreError> {
+    match senda_protocol::unhex(key) {
+        Some(k) if k.len() == 32 => Ok(()),
+        _ => Err(refused(Refusal::BadKey)),
+    }
+}
+
+/// Registers (or replaces) an organisation's public key. Grants of an older
+/// key are dropped: its devices must be granted the new one.
+pub fn set_organisation_key(
+    sql: &mut dyn Sql,
+    organisation: &str,
+    public_key: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    ensure_organisation(sql, organisation)?;
+    valid_box_key(public_key)?;
+    sql.exec(
+        "DELETE FROM key_grants WHERE organisation_id = ?1 AND organisation_key <> ?2",
+        &[organisation.into(), public_key.into()],
+    )?;
+    sql.exec(
+        "INSERT INTO organisation_keys (organisation_id, public_key, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (organisation_id) DO UPDATE SET public_key = excluded.public_key, created_at = excluded.created_at",
+        &[organisation.into(), public_key.into(), now.into()],
+    )?;
+    Ok(())
+}
+
+/// A device of an organisation still waiting for the organisation's secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AwaitingKey {
+    pub device_id: String,
+    pub box_key: String,
+}
+
+pub fn awaiting_key(sql: &mut dyn Sql, organisation: &str) -> Result<Vec<AwaitingKey>, StoreError> {
+    ensure_organisation(sql, organisation)?;
+    Ok(sql
+        .rows(
+            "SELECT d.id, b.public_key FROM devices d JOIN device_box_keys b ON b.device_id = d.id
+             WHERE d.organisation_id = ?1 AND d.revoked_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.device_id = d.id)
+             ORDER BY d.enrolled_at",
+            &[organisation.into()],
+        )?
+        .into_iter()
+        .map(|r| AwaitingKey {
+            device_id: r[0].text(),
+            box_key: r[1].text(),
+        })
+        .collect())
+}
+
+/// Keeps an organisation's secret, sealed (elsewhere) to one device's box key.
+pub fn grant_key(
+    sql: &mut dyn Sql,
+    device_id: &str,
+    sealed: &senda_protocol::SealedBox,
+    now: &str,
+) -> Result<(), StoreError> {
+    let Some(row) = sql.row(
+        "SELECT d.organisation_id, b.public_key FROM devices d JOIN device_box_keys b ON b.device_id = d.id
+         WHERE d.id = ?1 AND d.revoked_at IS NULL",
+        &[device_id.into()],
+    )?
+    else {
+        return Err(refused(Refusal::NoSuchDevice));
+    };
+    let organisation = row[0].text();
+    // Sealed to anything but this device's key, nobody could open it.
+    if sealed.to != row[1].text() {
+        return Err(refused(Refusal::BadKey));
+    }
+    let Some(org_key) = organisation_key_of(sql, &organisation)? else {
+        return Err(refused(Refusal::NoOrganisationKey));
+    };
+    sql.exec(
+        "INSERT INTO key_grants (device_id, organisation_id, organisation_key, sealed, granted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (device_id) DO UPDATE SET organisation_key = excluded.organisation_key,
+           sealed = excluded.sealed, granted_at = excluded.granted_at",
+        &[
+            device_id.into(),
+            organisation.into(),
+            org_key.into(),
+            serde_json::to_string(sealed).expect("JSON").into(),
+            now.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// What a device needs to seal and to open: receivers' keys, and its own organisation's secret.
+pub fn keys(sql: &mut dyn Sql, device: &Device) -> Result<KeysResponse, StoreError> {
+    let routes = sql
+        .rows(
+            "SELECT r.service_id, r.organisation_id, k.public_key FROM service_routes r
+             JOIN organisation_keys k ON k.organisation_id = r.organisation_id ORDER BY r.service_id",
+            &[],
+        )?
+        .into_iter()
+        .map(|r| RouteKey {
+            service_id: r[0].text(),
+            organisation: r[1].text(),
+            public_key: r[2].text(),
+        })
+        .collect();
+    let organisation_key = sql
+        .row(
+            "SELECT sealed FROM key_grants WHERE device_id = ?1",
+            &[device.id.clone().into()],
+        )?
+        .and_then(|r| serde_json::from_str(&r[0].text()).ok());
+    Ok(KeysResponse {
+        routes,
+        organisation_key,
+    })
+}
+
+/// The server's secret for batch files, made once (by whichever instance is first).
+pub fn server_box_secret(sql: &mut dyn Sql, now: &str) -> Result<BoxSecret, StoreError> {
+    let fresh = BoxSecret::generate();
+    sql.exec(
+        "INSERT INTO server_keys (purpose, secret, created_at) VALUES ('batch', ?1, ?2) ON CONFLICT DO NOTHING",
+        &[fresh.to_hex().as_str().into(), now.into()],
+    )?;
+    let row = sql
+        .row(
+            "SELECT secret FROM server_keys WHERE purpose = 'batch'",
+            &[],
+        )?
+        .ok_or_else(|| StoreError::Backend("the server key was not stored".into()))?;
+    BoxSecret::from_hex(&row[0].text())
+        .map_err(|_| StoreError::Backend("the server key is damaged".into()))
 }

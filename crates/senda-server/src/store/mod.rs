@@ -7,12 +7,14 @@ pub mod postgres;
 pub mod sql;
 pub mod sqlite;
 
-pub use logic::{Device, Organisation};
+pub use logic::{AwaitingKey, Device, Organisation};
 pub use postgres::PostgresStore;
 pub use senda_protocol::IncomingReferral;
 pub use sqlite::SqliteStore;
 
-use senda_protocol::{Op, PullResponse, PushResponse, ReferralStatus};
+use senda_protocol::{
+    BoxSecret, KeysResponse, Op, PullResponse, PushResponse, ReferralStatus, SealedBox,
+};
 use sql::Sql;
 use std::sync::Arc;
 
@@ -44,6 +46,16 @@ pub enum Refusal {
     NoSuchReferral,
     #[error("a referral cannot go from {0} to {1}")]
     BadTransition(String, String),
+    #[error("the receiving organisation has no public key yet")]
+    NoOrganisationKey,
+    #[error("not a valid X25519 key, or sealed to the wrong one")]
+    BadKey,
+    #[error("no such active device")]
+    NoSuchDevice,
+    #[error(
+        "the batch file is damaged, was not sealed for this server, or its signature does not match"
+    )]
+    BadBatchFile,
 }
 
 /// A backend: runs `work` in one transaction, committed only if it succeeds.
@@ -119,10 +131,68 @@ impl Repo {
         &self,
         code: String,
         public_key: String,
+        box_key: String,
         name: String,
     ) -> Result<Device, StoreError> {
-        self.run(move |sql| logic::enrol(sql, &code, &public_key, &name, &now()))
+        self.run(move |sql| logic::enrol(sql, &code, &public_key, &box_key, &name, &now()))
             .await
+    }
+
+    pub async fn set_organisation_key(
+        &self,
+        organisation: String,
+        public_key: String,
+    ) -> Result<(), StoreError> {
+        self.run(move |sql| logic::set_organisation_key(sql, &organisation, &public_key, &now()))
+            .await
+    }
+
+    /// The organisation's devices that have not been granted its secret yet.
+    pub async fn awaiting_key(&self, organisation: String) -> Result<Vec<AwaitingKey>, StoreError> {
+        self.run(move |sql| logic::awaiting_key(sql, &organisation))
+            .await
+    }
+
+    pub async fn grant_key(&self, device_id: String, sealed: SealedBox) -> Result<(), StoreError> {
+        self.run(move |sql| logic::grant_key(sql, &device_id, &sealed, &now()))
+            .await
+    }
+
+    /// Seals `secret` (the organisation's, held by the administrator, never by
+    /// the server) to every device of the organisation still waiting for it.
+    pub async fn grant_keys(
+        &self,
+        organisation: String,
+        secret: &BoxSecret,
+    ) -> Result<usize, StoreError> {
+        let registered = self
+            .run({
+                let organisation = organisation.clone();
+                move |sql| logic::organisation_key_of(sql, &organisation)
+            })
+            .await?;
+        if registered.as_deref() != Some(secret.public_hex().as_str()) {
+            return Err(StoreError::Refused(Refusal::BadKey));
+        }
+        let waiting = self.awaiting_key(organisation.clone()).await?;
+        for device in &waiting {
+            let sealed = senda_protocol::seal::seal(
+                &device.box_key,
+                secret.to_hex().as_bytes(),
+                &senda_protocol::grant_aad(&device.device_id, &organisation),
+            )
+            .map_err(|_| StoreError::Refused(Refusal::BadKey))?;
+            self.grant_key(device.device_id.clone(), sealed).await?;
+        }
+        Ok(waiting.len())
+    }
+
+    pub async fn keys(&self, device: Device) -> Result<KeysResponse, StoreError> {
+        self.run(move |sql| logic::keys(sql, &device)).await
+    }
+
+    pub async fn server_box_secret(&self) -> Result<BoxSecret, StoreError> {
+        self.run(|sql| logic::server_box_secret(sql, &now())).await
     }
 
     pub async fn device(&self, id: String) -> Result<Option<Device>, StoreError> {
@@ -202,6 +272,24 @@ impl Repo {
                     &[id.clone().into()],
                 )?
                 .and_then(|r| serde_json::from_str(&r[0].text()).ok()))
+        })
+        .await
+    }
+
+    /// Whether `needle` appears in any stored operation, record or referral
+    /// (tests and audits: a sealed summary must never be readable here).
+    pub async fn holds_text(&self, needle: String) -> Result<bool, StoreError> {
+        self.run(move |sql| {
+            let like = format!("%{needle}%");
+            let mut found = false;
+            for query in [
+                "SELECT 1 FROM ops WHERE payload LIKE ?1",
+                "SELECT 1 FROM entities WHERE fields LIKE ?1",
+                "SELECT 1 FROM referrals WHERE summary LIKE ?1",
+            ] {
+                found |= sql.row(query, &[like.clone().into()])?.is_some();
+            }
+            Ok(found)
         })
         .await
     }

@@ -93,3 +93,28 @@ CREATE TABLE IF NOT EXISTS changes (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS changes_org ON changes (organisation_id, id);
+-- Sealing keys (X25519). The server holds only public keys of organisations and
+-- devices: a referral's summary is sealed to its receiver and unreadable here.
+CREATE TABLE IF NOT EXISTS organisation_keys (
+    organisation_id TEXT PRIMARY KEY REFERENCES organisations (id),
+    public_key TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS device_box_keys (
+    device_id TEXT PRIMARY KEY REFERENCES devices (id),
+    public_key TEXT NOT NULL
+);
+-- An organisation's secret sealed to one of its devices by an administrator's tool.
+CREATE TABLE IF NOT EXISTS key_grants (
+    device_id TEXT PRIMARY KEY REFERENCES devices (id),
+    organisation_id TEXT NOT NULL,
+    organisation_key TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    granted_at TEXT NOT NULL
+);
+-- The server's own secret for opening batch files carried on a USB stick.
+CREATE TABLE IF NOT EXISTS server_keys (
+    purpose TEXT PRIMARY KEY,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);

@@ -17,6 +17,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 pub const ADMIN: &str = "test-admin-token-0123456789";
+/// What every test referral's summary says, to look for where it must not be.
+pub const SUMMARY_NOTE: &str = "Prefiere que la llamen por su apodo";
 
 /// Both backends. PostgreSQL is the one on 127.0.0.1:5432 (`./x test` starts
 /// it); every call gets its own schema.
@@ -127,6 +129,54 @@ impl TestServer {
             .to_owned()
     }
 
+    /// Makes `org` a receiver: its sealing key (the secret stays here, as with
+    /// an administrator) and the route from `service` to it.
+    pub async fn receiver(&self, org: &str, service: &str) -> senda_protocol::BoxSecret {
+        let secret = senda_protocol::BoxSecret::generate();
+        self.admin(
+            &format!("/v1/admin/organisations/{org}/key"),
+            serde_json::json!({ "public_key": secret.public_hex() }),
+        )
+        .await;
+        self.admin(
+            "/v1/admin/service-routes",
+            serde_json::json!({ "service_id": service, "organisation": org }),
+        )
+        .await;
+        secret
+    }
+
+    /// Seals the organisation's secret to each of its devices waiting for it, over the admin API.
+    pub async fn grant(&self, org: &str, secret: &senda_protocol::BoxSecret) -> usize {
+        let waiting: Vec<serde_json::Value> = reqwest::Client::new()
+            .get(format!(
+                "{}/v1/admin/organisations/{org}/awaiting-key",
+                self.url()
+            ))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for d in &waiting {
+            let device = d["device_id"].as_str().unwrap();
+            let sealed = senda_protocol::seal::seal(
+                d["box_key"].as_str().unwrap(),
+                secret.to_hex().as_bytes(),
+                &senda_protocol::grant_aad(device, org),
+            )
+            .unwrap();
+            self.admin(
+                "/v1/admin/key-grants",
+                serde_json::json!({ "device_id": device, "sealed": sealed }),
+            )
+            .await;
+        }
+        waiting.len()
+    }
+
     pub async fn code(&self, org: &str, team: &str) -> String {
         self.admin(
             "/v1/admin/enrolment-codes",
@@ -222,6 +272,7 @@ impl Device {
             .unwrap();
         let mut summary = cw.draft_summary(&case.id, &s.id, &self.checklist).unwrap();
         summary.reviewed_with_child = true;
+        summary.note = SUMMARY_NOTE.into();
         let r = cw
             .create_referral(
                 &case.id,

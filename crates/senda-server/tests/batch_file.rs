@@ -1,0 +1,160 @@
+//! Sync without a network: a device's batch file, carried on a USB stick,
+//! imported by the server with the same idempotency as a push, on both backends.
+
+mod common;
+
+use common::*;
+use senda_core::casework::{DeliveryState, ReferralStatus};
+
+const SHELTER: &str = "svc-alojamiento-cucuta";
+
+async fn import(server: &TestServer, file: &[u8]) -> (u16, serde_json::Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("{}/v1/admin/import", server.url()))
+        .bearer_auth(ADMIN)
+        .body(file.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.unwrap();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| serde_json::json!({ "code": code_of(&bytes) }));
+    (status, body)
+}
+
+fn export(d: &Device) -> (Vec<u8>, usize) {
+    let mut v = d.vault.lock().unwrap();
+    v.casework().unwrap().export_batch().unwrap().unwrap()
+}
+
+fn states(d: &Device) -> Vec<DeliveryState> {
+    let mut v = d.vault.lock().unwrap();
+    v.casework()
+        .unwrap()
+        .outbox_pending(1000)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.state)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_file_is_stored_once_and_confirmed_at_the_next_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.organisation("Equipo").await;
+        let network = server.organisation("Red").await;
+        server.receiver(&network, SHELTER).await;
+        let field = device(0);
+        field
+            .enrol(&server.url(), &server.code(&team, "t").await)
+            .await;
+        // Keys come with an online contact; the shift itself has none.
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+        let (_, referral) = field.refer("Luz", SHELTER);
+        let ready = field.ready();
+
+        let (file, n) = export(&field);
+        assert_eq!(n, ready, "{backend}");
+        assert!(states(&field).iter().all(|s| *s == DeliveryState::Exported));
+        // Nothing readable on the stick.
+        assert!(!String::from_utf8_lossy(&file).contains("Luz"));
+        assert!(!String::from_utf8_lossy(&file).contains(SUMMARY_NOTE));
+
+        let (status, report) = import(&server, &file).await;
+        assert_eq!(status, 200, "{backend}: {report}");
+        assert_eq!(report["stored"], ready, "{backend}");
+        assert_eq!(server.repo.op_count().await.unwrap() as usize, ready);
+        // Again: acknowledged, not stored twice.
+        let (status, _) = import(&server, &file).await;
+        assert_eq!(status, 200);
+        assert_eq!(server.repo.op_count().await.unwrap() as usize, ready);
+        assert!(!server.repo.holds_text(SUMMARY_NOTE.into()).await.unwrap());
+
+        // The next online sync confirms every row and stores nothing new.
+        let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
+        assert_eq!(report.sent, ready, "{backend}");
+        assert_eq!(field.ready(), 0);
+        assert_eq!(server.repo.op_count().await.unwrap() as usize, ready);
+        assert_eq!(field.referral_status(&referral), ReferralStatus::Sent);
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_foreign_or_revoked_batch_file_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.organisation("Equipo").await;
+        let field = device(0);
+        field
+            .enrol(&server.url(), &server.code(&team, "t").await)
+            .await;
+        field.refer("Sol", SHELTER);
+        let (file, _) = export(&field);
+
+        // Half-written (cut anywhere), altered, or not a batch file at all.
+        for cut in [0, 8, 40, file.len() / 2, file.len() - 1] {
+            let (status, body) = import(&server, &file[..cut]).await;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (400, Some("bad-batch-file")),
+                "{backend}: cut {cut}"
+            );
+        }
+        let mut altered = file.clone();
+        let i = altered.len() - 10;
+        altered[i] ^= 0x01;
+        assert_eq!(import(&server, &altered).await.0, 400);
+
+        // Sealed for another server.
+        let other_dir = dir.path().join(format!("other-{backend}"));
+        std::fs::create_dir_all(&other_dir).unwrap();
+        let other = TestServer::start(sqlite(&other_dir)).await;
+        assert_eq!(import(&other, &file).await.0, 400);
+        other.stop().await;
+
+        // A push inside that the device did not sign.
+        let secret = server.repo.server_box_secret().await.unwrap();
+        let mut pushes = senda_protocol::batch::read(&file, &secret).unwrap();
+        pushes[0].body.push(0);
+        let forged = senda_protocol::batch::write(&secret.public_hex(), &pushes).unwrap();
+        let (status, body) = import(&server, &forged).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (401, Some("bad-signature")),
+            "{backend}"
+        );
+
+        // From a revoked device.
+        let device_id = field
+            .vault
+            .lock()
+            .unwrap()
+            .casework()
+            .unwrap()
+            .sync_identity()
+            .unwrap()
+            .unwrap()
+            .device_id;
+        server.repo.revoke_device(device_id).await.unwrap();
+        let (status, body) = import(&server, &file).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("device-revoked")),
+            "{backend}"
+        );
+
+        assert_eq!(
+            server.repo.op_count().await.unwrap(),
+            0,
+            "{backend}: nothing stored"
+        );
+        server.stop().await;
+    }
+}
