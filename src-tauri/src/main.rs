@@ -74,6 +74,7 @@ fn main() {
             sync::sync_status,
             sync::sync_enrol,
             sync::sync_now,
+            sync::sync_export,
             sync::sync_conflicts,
             sync::sync_resolve_conflict,
             sync::incoming_list,

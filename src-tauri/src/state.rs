@@ -14,17 +14,23 @@ pub struct AppState {
     vault: Result<Mutex<Vault>, VaultError>,
     content: Result<Mutex<ContentStore>, InstallError>,
     sync_progress: Mutex<Option<SyncProgress>>,
+    /// Where batch files for a USB stick are written (`SENDA_EXPORT_DIR`, else `exports/`).
+    pub export_dir: PathBuf,
     pub started: Instant,
 }
 
 impl AppState {
     pub fn open(dir: PathBuf, started: Instant) -> Self {
         let content = open_content(&dir).map(Mutex::new);
+        let export_dir = std::env::var_os("SENDA_EXPORT_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| dir.join("exports"));
         let vault = Vault::open_dir(dir, Arc::new(SystemClock)).map(Mutex::new);
         Self {
             vault,
             content,
             sync_progress: Mutex::new(None),
+            export_dir,
             started,
         }
     }

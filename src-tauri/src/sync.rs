@@ -2,9 +2,11 @@
 //! is kept in the app state for the UI to poll while a sync runs.
 
 use crate::state::AppState;
+use senda_core::VaultError;
 use senda_core::casework::{OutboxCounts, ReferralStatus};
 use senda_core::sync::{
-    ReceivedReferral, SyncClient, SyncConflict, SyncError, SyncIdentity, SyncProgress, SyncReport,
+    ContentAvailable, ReceivedReferral, SyncClient, SyncConflict, SyncError, SyncIdentity,
+    SyncProgress, SyncReport,
 };
 use serde::Serialize;
 use tauri::State;
@@ -16,6 +18,8 @@ pub struct SyncStatus {
     pub conflicts: u64,
     /// While a sync runs: how far it got.
     pub progress: Option<SyncProgress>,
+    /// The newest content pack the server announced, when newer than the installed one.
+    pub content_available: Option<ContentAvailable>,
     /// The server `./x run` started, to fill in the form.
     pub suggested_server: Option<String>,
     pub suggested_code: Option<String>,
@@ -24,9 +28,20 @@ pub struct SyncStatus {
 #[tauri::command(async)]
 pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, SyncError> {
     let progress = state.sync_progress();
+    let installed = state
+        .content()
+        .ok()
+        .and_then(|c| c.installed().ok())
+        .unwrap_or_default();
     let mut vault = state.vault()?;
     let cw = vault.casework()?;
+    let content_available = cw.content_available()?.filter(|a| {
+        !installed
+            .iter()
+            .any(|p| p.publisher == a.publisher && p.version >= a.version)
+    });
     Ok(SyncStatus {
+        content_available,
         identity: cw.sync_identity()?,
         counts: cw.outbox_counts()?,
         conflicts: cw.open_conflicts()?,
@@ -57,6 +72,49 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncReport, SyncErro
         .await;
     state.set_sync_progress(None);
     result
+}
+
+#[derive(Debug, Serialize)]
+pub struct Exported {
+    pub ops: usize,
+    pub file: String,
+}
+
+/// Writes the ready changes, sealed to the server, to a batch file for a USB
+/// stick. The file appears under its final name only once complete.
+#[tauri::command(async)]
+pub fn sync_export(state: State<'_, AppState>) -> Result<Option<Exported>, SyncError> {
+    let mut vault = state.vault()?;
+    let cw = vault.casework()?;
+    let Some((bytes, ops)) = cw.export_batch()? else {
+        return Ok(None);
+    };
+    let io = |e: std::io::Error| {
+        SyncError::Case(
+            VaultError::Storage {
+                message: e.to_string(),
+            }
+            .into(),
+        )
+    };
+    std::fs::create_dir_all(&state.export_dir).map_err(io)?;
+    let name = format!(
+        "senda-{}.sendabatch",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+    );
+    let file = state.export_dir.join(name);
+    let part = file.with_extension("part");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&part).map_err(io)?;
+        f.write_all(&bytes).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
+    std::fs::rename(&part, &file).map_err(io)?;
+    Ok(Some(Exported {
+        ops,
+        file: file.display().to_string(),
+    }))
 }
 
 #[tauri::command(async)]

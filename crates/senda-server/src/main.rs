@@ -12,6 +12,7 @@ const USAGE: &str = "usage:
   senda-server admin org-key ORG KEY_FILE        makes ORG's sealing key: the secret goes to KEY_FILE
                                                  (keep it off the server), the public key to the server
   senda-server admin grant-keys ORG KEY_FILE     seals ORG's secret to each of its devices still waiting for it
+  senda-server admin announce-content PUBLISHER VERSION   devices hear of a newer content pack at their next sync
   senda-server admin import FILE                 stores a device's batch file (from a USB stick) once
   senda-server admin revoke-device DEVICE_ID     the device is told to wipe at its next contact";
 
@@ -84,6 +85,13 @@ async fn main() {
                 Err(e) => fail(1, &format!("{file}: {e}")),
             }
         }
+        ["announce-content", publisher, version] => match version.parse() {
+            Ok(v) => repo
+                .announce_content(publisher.to_string(), v)
+                .await
+                .map(|n| format!("announced to {n} organisation(s)")),
+            Err(_) => fail(2, "VERSION must be a whole number"),
+        },
         ["import", file] => match std::fs::read(file) {
             Ok(bytes) => match senda_server::import::import(&repo, &bytes).await {
                 Ok(r) => Ok(format!(

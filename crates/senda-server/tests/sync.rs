@@ -625,3 +625,41 @@ async fn each_row_says_where_it_is_failed_with_its_reason_then_sent() {
     assert!(states().is_empty(), "every row sent");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_content_pack_is_announced_to_every_device() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let server = TestServer::start(repo).await;
+        let team = server.organisation("Equipo").await;
+        let d = device(0);
+        d.enrol(&server.url(), &server.code(&team, "t").await).await;
+        let available = || {
+            let mut v = d.vault.lock().unwrap();
+            v.casework().unwrap().content_available().unwrap()
+        };
+        assert_eq!(available(), None);
+        assert_eq!(
+            server
+                .repo
+                .announce_content("senda-demo".into(), 3)
+                .await
+                .unwrap(),
+            1
+        );
+        d.client.sync(&d.vault, |_| {}).await.unwrap();
+        assert_eq!(available().map(|c| c.version), Some(3));
+        // An older announcement never replaces a newer one.
+        server
+            .repo
+            .announce_content("senda-demo".into(), 2)
+            .await
+            .unwrap();
+        d.client.sync(&d.vault, |_| {}).await.unwrap();
+        assert_eq!(
+            available().map(|c| (c.publisher, c.version)),
+            Some(("senda-demo".into(), 3))
+        );
+        server.stop().await;
+    }
+}

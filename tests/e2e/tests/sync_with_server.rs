@@ -120,10 +120,15 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .to_owned();
 
     let app_dir = data.path().join("app");
+    let usb = data.path().join("usb");
     let driver = Driver::start_with(
         4474,
         &app_dir,
-        &[("SENDA_SERVER_URL", &url), ("SENDA_ENROLMENT_CODE", &code)],
+        &[
+            ("SENDA_SERVER_URL", &url),
+            ("SENDA_ENROLMENT_CODE", &code),
+            ("SENDA_EXPORT_DIR", usb.to_str().unwrap()),
+        ],
     );
     let c = driver.session().await;
     heading_is(&c, "¿Qué necesitas hoy?").await;
@@ -176,7 +181,37 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     click(&c, "[data-test=slip-back]").await;
     click(&c, "[data-test=case-back]").await;
 
-    // Sincronizar: everything consented leaves, once.
+    // No network at the crossing: the changes go to a USB stick, sealed to the server,
+    // and the office imports the file. Each row says it is waiting in a file.
+    click(&c, "[data-test=sync-export]").await;
+    let exported = text_of(&c, "[data-test=sync-exported]").await;
+    assert!(exported.starts_with("Se guardaron"), "{exported}");
+    click(&c, "[data-test=outbox-counts]").await;
+    let states = c
+        .execute(
+            "return [...document.querySelectorAll('[data-test=outbox-state]')].map(e => e.dataset.state)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let states = states.as_array().unwrap().clone();
+    assert!(
+        !states.is_empty() && states.iter().all(|s| s == "exported"),
+        "{states:?}"
+    );
+    screenshot(&c, "43-exported").await;
+    let file = std::fs::read_dir(&usb)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "sendabatch"))
+        .expect("a batch file on the stick");
+    let imported = admin_cli(&db, &["import", file.to_str().unwrap()]);
+    assert!(
+        imported.contains(&format!("{} operation(s) stored", states.len())),
+        "{imported}"
+    );
+
+    // Sincronizar: the server confirms what the file carried, and stores nothing twice.
     click(&c, "[data-test=sync-now]").await;
     let report = text_of(&c, "[data-test=sync-report]").await;
     assert!(report.starts_with("Listo:"), "{report}");
@@ -223,17 +258,23 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
             .unwrap();
     }
 
+    // The publisher released a newer content pack: devices hear of it at their next sync.
+    admin_cli(&db, &["announce-content", "senda-demo", "2"]);
+
     // The next sync brings the answer back.
     click(&c, "[data-test=sync-now]").await;
     let mut report = String::new();
     for _ in 0..50 {
         report = text_of(&c, "[data-test=sync-report]").await;
-        if report.contains("2 novedades recibidas") {
+        if report.contains("3 novedades recibidas") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(report.contains("2 novedades recibidas"), "{report}");
+    assert!(report.contains("3 novedades recibidas"), "{report}");
+    let available = text_of(&c, "[data-test=sync-content-available]").await;
+    assert!(available.contains("versión 2"), "{available}");
+    screenshot(&c, "44-content-available").await;
     click(&c, "[data-test=case-line]").await;
     heading_is(&c, "Luz").await;
     assert_eq!(text_of(&c, "[data-test=referral-status]").await, "Aceptada");

@@ -136,7 +136,12 @@ impl SyncClient {
         let mut v = lock(vault);
         let cw = v.casework()?;
         cw.finish_enrolment(&base, &response)?;
-        cw.sync_identity()?.ok_or(SyncError::NotEnrolled)
+        let identity = cw.sync_identity()?.ok_or(SyncError::NotEnrolled)?;
+        drop(v);
+        // Receivers' keys now, so a batch file exported before any sync seals its summaries.
+        self.fetch_keys(vault, &base, &mut SyncReport::default())
+            .await?;
+        Ok(identity)
     }
 
     /// Pushes every ready outbox row, then pulls every change.

@@ -34,6 +34,13 @@ pub struct SyncConflict {
     pub received_at: String,
 }
 
+/// A content pack version the publisher released, as the server announced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ContentAvailable {
+    pub publisher: String,
+    pub version: u32,
+}
+
 /// A referral addressed to this device's organisation, its summary opened
 /// with the organisation's secret (or the reason it could not be).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -406,6 +413,16 @@ impl Casework<'_> {
         self.write(|tx| {
             let mut applied = 0;
             for change in &page.changes {
+                if let ChangeKind::ContentAvailable { publisher, version } = &change.kind {
+                    // Keep only the newest announcement; the pack itself comes by file or store.
+                    let known = self.content_available()?.map_or(0, |c| c.version);
+                    if *version > known {
+                        let text = serde_json::to_string(&ContentAvailable { publisher: publisher.clone(), version: *version })?;
+                        put(tx, "content_available", &text)?;
+                        applied += 1;
+                    }
+                    continue;
+                }
                 if let ChangeKind::ReferralStatus { referral_id, status } = &change.kind {
                     let Some(to) = ReferralStatus::parse(status) else { continue };
                     let current: Option<String> = tx
@@ -431,6 +448,11 @@ impl Casework<'_> {
             put(tx, "pull_cursor", &page.cursor.to_string())?;
             Ok(applied)
         })
+    }
+
+    /// The newest content pack the server announced (compare with the installed one).
+    pub fn content_available(&self) -> Result<Option<ContentAvailable>, CaseError> {
+        Ok(setting(self.conn, "content_available")?.and_then(|t| serde_json::from_str(&t).ok()))
     }
 
     /// The open conflicts, both values shown, for a person to settle.

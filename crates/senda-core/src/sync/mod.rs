@@ -9,6 +9,6 @@ mod client;
 mod device;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
-pub use device::{ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity};
+pub use device::{ContentAvailable, ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity};
 
 pub use senda_protocol::IncomingReferral;

@@ -800,3 +800,22 @@ pub fn server_box_secret(sql: &mut dyn Sql, now: &str) -> Result<BoxSecret, Stor
     BoxSecret::from_hex(&row[0].text())
         .map_err(|_| StoreError::Backend("the server key is damaged".into()))
 }
+
+/// Tells every organisation's devices, at their next pull, that the publisher
+/// released a newer content pack.
+pub fn announce_content(
+    sql: &mut dyn Sql,
+    publisher: &str,
+    version: u32,
+    now: &str,
+) -> Result<usize, StoreError> {
+    let organisations = sql.rows("SELECT id FROM organisations ORDER BY id", &[])?;
+    let kind = ChangeKind::ContentAvailable {
+        publisher: publisher.to_owned(),
+        version,
+    };
+    for org in &organisations {
+        add_change(sql, &org[0].text(), None, &kind, now)?;
+    }
+    Ok(organisations.len())
+}

@@ -187,6 +187,16 @@ impl Repo {
         Ok(waiting.len())
     }
 
+    /// Announces a content pack version to every organisation; returns how many.
+    pub async fn announce_content(
+        &self,
+        publisher: String,
+        version: u32,
+    ) -> Result<usize, StoreError> {
+        self.run(move |sql| logic::announce_content(sql, &publisher, version, &now()))
+            .await
+    }
+
     pub async fn keys(&self, device: Device) -> Result<KeysResponse, StoreError> {
         self.run(move |sql| logic::keys(sql, &device)).await
     }

@@ -194,10 +194,11 @@ export const api: Api = {
   },
   async syncStatus() {
     if (!current) return fail('locked');
-    return { identity: null, counts: { pending: 0, held: 0, sent: 0 }, conflicts: 0, progress: null, suggested_server: null, suggested_code: null };
+    return { identity: null, counts: { pending: 0, held: 0, sent: 0 }, conflicts: 0, progress: null, content_available: null, suggested_server: null, suggested_code: null };
   },
   syncEnrol: notInFake,
   syncNow: notInFake,
+  syncExport: notInFake,
   async syncConflicts() {
     return [];
   },

@@ -54,6 +54,7 @@ export const api: Api = {
   syncStatus: () => invoke('sync_status'),
   syncEnrol: (serverUrl, code) => invoke('sync_enrol', { serverUrl, code }),
   syncNow: () => invoke('sync_now'),
+  syncExport: () => invoke('sync_export'),
   syncConflicts: () => invoke('sync_conflicts'),
   syncResolveConflict: (id) => invoke('sync_resolve_conflict', { id }),
   incomingList: () => invoke('incoming_list'),

@@ -347,17 +347,33 @@ export interface OutboxEntry {
   payload: Record<string, unknown>;
   sent_at: string | null;
   held: boolean;
+  /** Why the last attempt failed: `offline`, or the server's refusal code. */
+  failure: string | null;
+  exported_at: string | null;
+  state: DeliveryState;
 }
-export interface IncomingReferral { id: string; code: string; service_id: string; status: ReferralStatus; summary: Partial<TellOnceSummary> | null }
+export type DeliveryState = 'pending' | 'held' | 'failed' | 'exported' | 'sent' | 'conflict';
+export interface IncomingReferral {
+  id: string;
+  code: string;
+  service_id: string;
+  status: ReferralStatus;
+  /** Opened with the organisation's key on this device; null with a reason when it could not be. */
+  summary: Partial<TellOnceSummary> | null;
+  summary_problem: 'no-organisation-key' | 'withheld' | 'unreadable' | null;
+}
+export interface ContentAvailable { publisher: string; version: number }
+export interface Exported { ops: number; file: string }
 export interface SyncConflict { id: number; entity_id: string; field: string; theirs: string; ours: string; received_at: string }
 export interface SyncIdentity { server_url: string; device_id: string; organisation: string; team: string }
 export interface SyncProgress { phase: 'push' | 'pull'; sent: number; total: number; bytes: number }
-export interface SyncReport { sent: number; received: number; bytes_sent: number; held: number; conflicts: number }
+export interface SyncReport { sent: number; received: number; bytes_sent: number; held: number; conflicts: number; key_problem: string | null }
 export interface SyncStatus {
   identity: SyncIdentity | null;
   counts: OutboxCounts;
   conflicts: number;
   progress: SyncProgress | null;
+  content_available: ContentAvailable | null;
   suggested_server: string | null;
   suggested_code: string | null;
 }
@@ -420,6 +436,8 @@ export interface Api {
   syncStatus(): Promise<SyncStatus>;
   syncEnrol(serverUrl: string, code: string): Promise<SyncIdentity>;
   syncNow(): Promise<SyncReport>;
+  /** Writes the ready changes, sealed to the server, to a file for a USB stick (null: nothing ready). */
+  syncExport(): Promise<Exported | null>;
   syncConflicts(): Promise<SyncConflict[]>;
   syncResolveConflict(id: number): Promise<void>;
   incomingList(): Promise<IncomingReferral[]>;
