@@ -28,17 +28,6 @@ fn export(d: &Device) -> (Vec<u8>, usize) {
     v.casework().unwrap().export_batch().unwrap().unwrap()
 }
 
-fn states(d: &Device) -> Vec<DeliveryState> {
-    let mut v = d.vault.lock().unwrap();
-    v.casework()
-        .unwrap()
-        .outbox_pending(1000)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.state)
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_file_is_stored_once_and_confirmed_at_the_next_sync() {
     let dir = tempfile::tempdir().unwrap();
@@ -59,7 +48,12 @@ async fn a_batch_file_is_stored_once_and_confirmed_at_the_next_sync() {
 
         let (file, n) = export(&field);
         assert_eq!(n, ready, "{backend}");
-        assert!(states(&field).iter().all(|s| *s == DeliveryState::Exported));
+        assert!(
+            field
+                .states()
+                .iter()
+                .all(|(s, _)| *s == DeliveryState::Exported)
+        );
         // Nothing readable on the stick.
         assert!(!String::from_utf8_lossy(&file).contains("Luz"));
         assert!(!String::from_utf8_lossy(&file).contains(SUMMARY_NOTE));

@@ -510,18 +510,7 @@ async fn sealing_keys_are_checked_and_a_summary_never_travels_readable() {
         shelter
             .enrol(&server.url(), &server.code(&network, "a").await)
             .await;
-        let waiting: Vec<serde_json::Value> = http
-            .get(format!(
-                "{}/v1/admin/organisations/{network}/awaiting-key",
-                server.url()
-            ))
-            .bearer_auth(ADMIN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let waiting = server.awaiting_key(&network).await;
         let device_id = waiting[0]["device_id"].as_str().unwrap().to_owned();
         let stranger = senda_protocol::BoxSecret::generate();
         let sealed = senda_protocol::seal::seal(
@@ -576,54 +565,111 @@ async fn each_row_says_where_it_is_failed_with_its_reason_then_sent() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
     let team = server.organisation("Equipo").await;
+    let cut = PushCutter::start(server.addr).await;
     let field = device(0);
     field
-        .enrol(&server.url(), &server.code(&team, "t").await)
+        .enrol(&cut.url(), &server.code(&team, "t").await)
         .await;
     field.client.sync(&field.vault, |_| {}).await.unwrap();
     field.refer("Luz", SHELTER);
-    let states = || {
-        let mut v = field.vault.lock().unwrap();
-        v.casework()
-            .unwrap()
-            .outbox_pending(1000)
-            .unwrap()
-            .into_iter()
-            .map(|e| (e.state, e.failure))
-            .collect::<Vec<_>>()
-    };
-    assert!(states().iter().all(|(s, _)| *s == DeliveryState::Pending));
+    let ready = field.ready();
+    assert!(
+        field
+            .states()
+            .iter()
+            .all(|(s, _)| *s == DeliveryState::Pending)
+    );
 
-    // The server goes away: the sync fails, each row says why, nothing is lost.
-    let addr = server.addr;
-    let repo = server.repo.clone();
-    server.kill().await;
+    // Every push reaches the server but its answer is lost on the way back: the
+    // sync fails, each row of the batch says why, nothing is lost.
+    cut.cut(true);
     let err = field.client.sync(&field.vault, |_| {}).await.unwrap_err();
     assert!(
         matches!(err, senda_core::sync::SyncError::Offline { .. }),
         "{err:?}"
     );
-    // The keys are fetched first, so the push never started: rows are still pending.
-    assert!(states().iter().all(|(s, _)| *s == DeliveryState::Pending));
-
-    // Back; a push that fails is noted on the rows of its batch (what the client does
-    // when a push, rather than the key fetch, is cut).
-    let server = TestServer::start_on(repo, addr).await;
-    {
-        let mut v = field.vault.lock().unwrap();
-        let cw = v.casework().unwrap();
-        let (_, ids) = cw.next_push(500).unwrap().unwrap();
-        cw.record_failure(&ids, "offline").unwrap();
-    }
+    let states = field.states();
+    assert_eq!(states.len(), ready);
     assert!(
-        states()
+        states
             .iter()
-            .all(|(s, f)| *s == DeliveryState::Failed && f.as_deref() == Some("offline"))
+            .all(|(s, f)| *s == DeliveryState::Failed && f.as_deref() == Some("offline")),
+        "{states:?}"
     );
+    assert_eq!(server.repo.op_count().await.unwrap() as usize, ready);
+
+    // The way back mends: the same rows go again, the server keeps one copy of each.
+    cut.cut(false);
     let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
-    assert!(report.sent > 0);
-    assert!(states().is_empty(), "every row sent");
+    assert_eq!(report.sent, ready);
+    assert!(field.states().is_empty(), "every row sent");
+    assert_eq!(server.repo.op_count().await.unwrap() as usize, ready);
     server.stop().await;
+}
+
+/// A proxy that lets every request through but, when told to, loses the
+/// answer to each push after the server has stored it.
+struct PushCutter {
+    addr: std::net::SocketAddr,
+    cutting: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl PushCutter {
+    async fn start(to: std::net::SocketAddr) -> Self {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let cutting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = cutting.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let cut = flag.load(Ordering::Relaxed);
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(to).await else {
+                        return;
+                    };
+                    // Read the request line, then ask for one request per connection
+                    // so that every request is seen here.
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n") {
+                        if client.read_exact(&mut byte).await.is_err() {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let push = head.starts_with(b"POST /v1/push ");
+                    head.extend_from_slice(b"connection: close\r\n");
+                    if server.write_all(&head).await.is_err() {
+                        return;
+                    }
+                    if cut && push {
+                        // Deliver the request, wait for the server's answer, drop it.
+                        let (mut cr, mut cw) = client.split();
+                        let (mut sr, mut sw) = server.split();
+                        let mut answer = [0u8; 1];
+                        tokio::select! {
+                            _ = tokio::io::copy(&mut cr, &mut sw) => {}
+                            _ = sr.read(&mut answer) => {}
+                        }
+                        let _ = cw.shutdown().await;
+                        return;
+                    }
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                });
+            }
+        });
+        Self { addr, cutting }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn cut(&self, on: bool) {
+        self.cutting.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -133,11 +133,12 @@ impl SyncClient {
             })
             .await?;
         let response: EnrolResponse = decode(&answer).map_err(malformed)?;
-        let mut v = lock(vault);
-        let cw = v.casework()?;
-        cw.finish_enrolment(&base, &response)?;
-        let identity = cw.sync_identity()?.ok_or(SyncError::NotEnrolled)?;
-        drop(v);
+        let identity = {
+            let mut v = lock(vault);
+            let cw = v.casework()?;
+            cw.finish_enrolment(&base, &response)?;
+            cw.sync_identity()?.ok_or(SyncError::NotEnrolled)?
+        };
         // Receivers' keys now, so a batch file exported before any sync seals its summaries.
         self.fetch_keys(vault, &base, &mut SyncReport::default())
             .await?;

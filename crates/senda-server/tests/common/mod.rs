@@ -148,18 +148,7 @@ impl TestServer {
 
     /// Seals the organisation's secret to each of its devices waiting for it, over the admin API.
     pub async fn grant(&self, org: &str, secret: &senda_protocol::BoxSecret) -> usize {
-        let waiting: Vec<serde_json::Value> = reqwest::Client::new()
-            .get(format!(
-                "{}/v1/admin/organisations/{org}/awaiting-key",
-                self.url()
-            ))
-            .bearer_auth(ADMIN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let waiting = self.awaiting_key(org).await;
         for d in &waiting {
             let device = d["device_id"].as_str().unwrap();
             let sealed = senda_protocol::seal::seal(
@@ -175,6 +164,22 @@ impl TestServer {
             .await;
         }
         waiting.len()
+    }
+
+    /// The organisation's devices that have no copy of its key yet (`device_id`, `box_key`).
+    pub async fn awaiting_key(&self, org: &str) -> Vec<serde_json::Value> {
+        reqwest::Client::new()
+            .get(format!(
+                "{}/v1/admin/organisations/{org}/awaiting-key",
+                self.url()
+            ))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn code(&self, org: &str, team: &str) -> String {
@@ -306,6 +311,18 @@ impl Device {
         let mut v = self.vault.lock().unwrap();
         let c = v.casework().unwrap().outbox_counts().unwrap();
         (c.pending - c.held) as usize
+    }
+
+    /// Where each outbox row is, with the reason of its last failure.
+    pub fn states(&self) -> Vec<(DeliveryState, Option<String>)> {
+        let mut v = self.vault.lock().unwrap();
+        v.casework()
+            .unwrap()
+            .outbox_pending(1000)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.state, e.failure))
+            .collect()
     }
 
     pub fn referral_status(&self, id: &str) -> ReferralStatus {
