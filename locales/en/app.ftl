@@ -436,6 +436,7 @@ conflict-hint = Two people changed the same field. Decide with your team which o
 incoming-heading = Referrals received by your organisation
 incoming-none = There are no referrals for your organisation.
 error-key-grant-unreadable = This device's copy of your organisation's key cannot be opened. Ask the administrator to grant it again. Everything else was synced.
+error-export-failed = The file could not be written (USB stick full or removed?). Nothing changed: the changes are still pending. Try again or another stick.
 sync-content-available = A newer version of the content is available (version { $version }). Ask your organisation for the pack to keep the directory and rights information up to date.
 sync-export = Export to a file (USB)
 sync-exported = { $ops } encrypted changes were saved to { $file }. Take it to the office: the server imports them without duplicating anything, and they are confirmed at the next sync.

@@ -436,6 +436,7 @@ conflict-hint = Dos personas cambiaron el mismo dato. Decide con tu equipo cuál
 incoming-heading = Derivaciones recibidas por tu organización
 incoming-none = No hay derivaciones para tu organización.
 error-key-grant-unreadable = La copia de la clave de tu organización para este dispositivo no se puede abrir. Pide a la persona administradora que la vuelva a conceder. Lo demás se sincronizó.
+error-export-failed = No se pudo escribir el archivo (¿memoria USB llena o retirada?). Nada cambió: los cambios siguen pendientes. Prueba otra vez u otra memoria.
 sync-content-available = Hay una versión más nueva del contenido (versión { $version }). Pide el paquete a tu organización para tener al día el directorio y la información de derechos.
 sync-export = Exportar a un archivo (USB)
 sync-exported = Se guardaron { $ops } cambios cifrados en { $file }. Llévalo a la oficina: el servidor los importa sin duplicar nada y se confirman en la próxima sincronización.

@@ -436,6 +436,7 @@ conflict-hint = Duas pessoas alteraram o mesmo dado. Decida com a equipe qual va
 incoming-heading = Encaminhamentos recebidos pela sua organização
 incoming-none = Não há encaminhamentos para a sua organização.
 error-key-grant-unreadable = A cópia da chave da sua organização para este dispositivo não pode ser aberta. Peça à pessoa administradora que a conceda de novo. O resto foi sincronizado.
+error-export-failed = Não foi possível gravar o arquivo (pen drive cheio ou removido?). Nada mudou: as alterações continuam pendentes. Tente de novo ou outro pen drive.
 sync-content-available = Há uma versão mais nova do conteúdo (versão { $version }). Peça o pacote à sua organização para manter o diretório e as informações de direitos em dia.
 sync-export = Exportar para um arquivo (USB)
 sync-exported = { $ops } alterações cifradas foram salvas em { $file }. Leve-o ao escritório: o servidor as importa sem duplicar nada, e elas são confirmadas na próxima sincronização.

@@ -2,11 +2,10 @@
 //! is kept in the app state for the UI to poll while a sync runs.
 
 use crate::state::AppState;
-use senda_core::VaultError;
 use senda_core::casework::{OutboxCounts, ReferralStatus};
 use senda_core::sync::{
-    ContentAvailable, ReceivedReferral, SyncClient, SyncConflict, SyncError, SyncIdentity,
-    SyncProgress, SyncReport,
+    ContentAvailable, Exported, ReceivedReferral, SyncClient, SyncConflict, SyncError,
+    SyncIdentity, SyncProgress, SyncReport,
 };
 use serde::Serialize;
 use tauri::State;
@@ -74,47 +73,11 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncReport, SyncErro
     result
 }
 
-#[derive(Debug, Serialize)]
-pub struct Exported {
-    pub ops: usize,
-    pub file: String,
-}
-
 /// Writes the ready changes, sealed to the server, to a batch file for a USB
-/// stick. The file appears under its final name only once complete.
+/// stick (under `SENDA_EXPORT_DIR`, by default the app's `exports` folder).
 #[tauri::command(async)]
 pub fn sync_export(state: State<'_, AppState>) -> Result<Option<Exported>, SyncError> {
-    let mut vault = state.vault()?;
-    let cw = vault.casework()?;
-    let Some((bytes, ops)) = cw.export_batch()? else {
-        return Ok(None);
-    };
-    let io = |e: std::io::Error| {
-        SyncError::Case(
-            VaultError::Storage {
-                message: e.to_string(),
-            }
-            .into(),
-        )
-    };
-    std::fs::create_dir_all(&state.export_dir).map_err(io)?;
-    let name = format!(
-        "senda-{}.sendabatch",
-        chrono::Utc::now().format("%Y%m%d-%H%M%S")
-    );
-    let file = state.export_dir.join(name);
-    let part = file.with_extension("part");
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&part).map_err(io)?;
-        f.write_all(&bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
-    }
-    std::fs::rename(&part, &file).map_err(io)?;
-    Ok(Some(Exported {
-        ops,
-        file: file.display().to_string(),
-    }))
+    Ok(state.vault()?.casework()?.export_batch(&state.export_dir)?)
 }
 
 #[tauri::command(async)]

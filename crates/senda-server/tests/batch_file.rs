@@ -23,9 +23,18 @@ async fn import(server: &TestServer, file: &[u8]) -> (u16, serde_json::Value) {
     (status, body)
 }
 
+/// Exports the device's ready rows to a file, as the app does, and reads it back.
 fn export(d: &Device) -> (Vec<u8>, usize) {
+    let dir = tempfile::tempdir().unwrap();
     let mut v = d.vault.lock().unwrap();
-    v.casework().unwrap().export_batch().unwrap().unwrap()
+    let exported = v
+        .casework()
+        .unwrap()
+        .export_batch(dir.path())
+        .unwrap()
+        .unwrap();
+    assert!(exported.file.ends_with(".sendabatch"), "{}", exported.file);
+    (std::fs::read(&exported.file).unwrap(), exported.ops)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,6 +158,89 @@ async fn a_damaged_foreign_or_revoked_batch_file_stores_nothing() {
             0,
             "{backend}: nothing stored"
         );
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_that_cannot_be_written_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let team = server.organisation("Equipo").await;
+    let field = device(0);
+    field
+        .enrol(&server.url(), &server.code(&team, "t").await)
+        .await;
+    field.refer("Sol", SHELTER);
+    let before = field.states();
+
+    // The "stick" is not a folder that can be written (a file stands in its place).
+    let stick = dir.path().join("stick");
+    std::fs::write(&stick, b"not a folder").unwrap();
+    let err = {
+        let mut v = field.vault.lock().unwrap();
+        v.casework()
+            .unwrap()
+            .export_batch(&stick.join("senda"))
+            .unwrap_err()
+    };
+    assert_eq!(err.code(), "export-failed", "{err}");
+    assert_eq!(field.states(), before, "rows stay as they were");
+    assert!(
+        before.iter().all(|(s, _)| *s == DeliveryState::Pending),
+        "{before:?}"
+    );
+
+    // A folder that can be written: one whole file, no part file left behind.
+    let out = dir.path().join("out");
+    let exported = {
+        let mut v = field.vault.lock().unwrap();
+        v.casework().unwrap().export_batch(&out).unwrap().unwrap()
+    };
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(exported.file.ends_with(&names[0]));
+    assert!(names[0].ends_with(".sendabatch"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_summary_exported_before_its_receiver_was_known_follows_at_the_next_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.organisation("Equipo").await;
+        let network = server.organisation("Red").await;
+        let field = device(0);
+        field
+            .enrol(&server.url(), &server.code(&team, "t").await)
+            .await;
+        let (_, referral) = field.refer("Sol", SHELTER);
+        let ready = field.ready();
+        let (file, _) = export(&field);
+        assert_eq!(import(&server, &file).await.0, 200, "{backend}");
+        let fields = server.repo.entity_fields(referral.clone()).await.unwrap();
+        assert_eq!(fields.unwrap()["summary_withheld"], "no-receiver");
+
+        let secret = server.receiver(&network, SHELTER).await;
+        let shelter = device(0);
+        shelter
+            .enrol(&server.url(), &server.code(&network, "a").await)
+            .await;
+        server.grant(&network, &secret).await;
+
+        // The exported rows are confirmed (not stored again) and the summary follows, sealed.
+        let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
+        assert_eq!(report.sent, ready + 1, "{backend}");
+        assert_eq!(server.repo.op_count().await.unwrap() as usize, ready + 1);
+        let list = shelter.client.incoming(&shelter.vault).await.unwrap();
+        assert_eq!(list[0].summary_problem, None, "{backend}");
+        assert_eq!(list[0].summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+        assert!(!server.repo.holds_text(SUMMARY_NOTE.into()).await.unwrap());
         server.stop().await;
     }
 }

@@ -561,6 +561,64 @@ async fn sealing_keys_are_checked_and_a_summary_never_travels_readable() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.organisation("Equipo").await;
+        let network = server.organisation("Red").await;
+        let field = device(0);
+        field
+            .enrol(&server.url(), &server.code(&team, "t").await)
+            .await;
+        let (_, referral) = field.refer("Sol", SHELTER);
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+        let fields = server.repo.entity_fields(referral.clone()).await.unwrap();
+        assert_eq!(fields.unwrap()["summary_withheld"], "no-receiver");
+
+        // The shelter joins Senda; its device gets the organisation's key.
+        let secret = server.receiver(&network, SHELTER).await;
+        let shelter = device(0);
+        shelter
+            .enrol(&server.url(), &server.code(&network, "a").await)
+            .await;
+        server.grant(&network, &secret).await;
+        let list = shelter.client.incoming(&shelter.vault).await.unwrap();
+        assert_eq!(
+            list.len(),
+            1,
+            "{backend}: the referral reaches its receiver"
+        );
+        assert_eq!(list[0].summary_problem, Some("withheld"), "{backend}");
+
+        // The sending device learns the route at its next sync and sends the summary, sealed.
+        let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
+        assert_eq!(report.sent, 1, "{backend}: the summary alone");
+        let fields = server
+            .repo
+            .entity_fields(referral.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            fields.get("summary_withheld").is_none(),
+            "{backend}: {fields}"
+        );
+        assert!(fields["sealed_summary"]["ct"].is_string(), "{backend}");
+        assert!(!server.repo.holds_text(SUMMARY_NOTE.into()).await.unwrap());
+        let list = shelter.client.incoming(&shelter.vault).await.unwrap();
+        assert_eq!(list[0].summary_problem, None, "{backend}");
+        assert_eq!(list[0].summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+
+        // Once only.
+        let again = field.client.sync(&field.vault, |_| {}).await.unwrap();
+        assert_eq!(again.sent, 0, "{backend}");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_row_says_where_it_is_failed_with_its_reason_then_sent() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;

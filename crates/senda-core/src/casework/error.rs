@@ -35,6 +35,8 @@ pub enum CaseError {
     SummaryNotReviewed,
     #[error("this device's copy of its organisation's key cannot be opened")]
     KeyGrantUnreadable,
+    #[error("the batch file could not be written: {message}")]
+    ExportFailed { message: String },
     #[error(transparent)]
     #[serde(untagged)]
     Vault(#[from] VaultError),
@@ -57,6 +59,7 @@ impl CaseError {
             Self::BadTransition { .. } => "bad-transition",
             Self::SummaryNotReviewed => "summary-not-reviewed",
             Self::KeyGrantUnreadable => "key-grant-unreadable",
+            Self::ExportFailed { .. } => "export-failed",
             Self::Vault(e) => e.code(),
         }
     }
@@ -77,6 +80,7 @@ impl CaseError {
         "bad-transition",
         "summary-not-reviewed",
         "key-grant-unreadable",
+        "export-failed",
     ];
 
     pub(crate) fn not_found(what: &str) -> Self {

@@ -75,7 +75,11 @@ impl<'v> Casework<'v> {
         )?)
     }
 
-    fn outbox(&self, conn: &Connection, change: outbox::Change<'_>) -> Result<i64, CaseError> {
+    pub(crate) fn outbox(
+        &self,
+        conn: &Connection,
+        change: outbox::Change<'_>,
+    ) -> Result<i64, CaseError> {
         outbox::append(conn, &self.staff.id, self.now, change)
     }
 

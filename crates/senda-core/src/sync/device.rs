@@ -13,6 +13,12 @@ use senda_protocol::{
 };
 use serde::Serialize;
 
+/// A batch file's bytes and the outbox rows it carries.
+pub(crate) struct BatchFile {
+    pub bytes: Vec<u8>,
+    pub op_ids: Vec<String>,
+}
+
 /// Where and as whom this device syncs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncIdentity {
@@ -131,12 +137,19 @@ impl Casework<'_> {
             .transpose();
         // The routes are kept even when the grant is unreadable: sending goes on.
         self.write(|tx| {
+            let known: Vec<String> = tx
+                .prepare("SELECT service_id FROM recipient_keys")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
             tx.execute("DELETE FROM recipient_keys", [])?;
             for r in &keys.routes {
                 tx.execute(
                     "INSERT INTO recipient_keys (service_id, organisation, public_key) VALUES (?1, ?2, ?3)",
                     params![r.service_id, r.organisation, r.public_key],
                 )?;
+                if !known.contains(&r.service_id) {
+                    self.resend_withheld_summaries(tx, &r.service_id)?;
+                }
             }
             if let Ok(Some(secret)) = &secret
                 && setting(tx, "organisation_secret")?.as_deref() != Some(secret.as_str())
@@ -147,6 +160,50 @@ impl Casework<'_> {
             Ok(())
         })?;
         secret.map(|_| ())
+    }
+
+    /// A service that just got a receiver on Senda: referrals to it that may
+    /// have left without their summary (sent, or exported to a file, before
+    /// the route was known here) send it again, now sealed, so that the child
+    /// does not have to tell their story twice.
+    fn resend_withheld_summaries(
+        &self,
+        tx: &Connection,
+        service_id: &str,
+    ) -> Result<(), CaseError> {
+        let waiting: Vec<(String, String, i64, String)> = tx
+            .prepare(
+                "SELECT r.id, r.case_id, r.version, r.summary FROM referrals r
+                 WHERE r.service_id = ?1 AND r.status IN ('queued', 'sent')
+                 AND NOT EXISTS (
+                     SELECT 1 FROM outbox o LEFT JOIN outbox_delivery d ON d.op_id = o.op_id
+                     WHERE o.entity_id = r.id AND o.op = 'create'
+                     AND o.sent_at IS NULL AND d.exported_at IS NULL)",
+            )?
+            .query_map([service_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        for (id, case_id, version, summary) in waiting {
+            let summary: serde_json::Value = serde_json::from_str(&summary)?;
+            tx.execute(
+                "UPDATE referrals SET version = version + 1 WHERE id = ?1",
+                [&id],
+            )?;
+            self.outbox(
+                tx,
+                outbox::Change {
+                    entity: outbox::Entity::Referral,
+                    entity_id: &id,
+                    case_id: &case_id,
+                    op: "summary",
+                    base_version: version,
+                    payload: serde_json::json!({ "summary": summary }),
+                },
+            )?;
+            self.audit(tx, "referral-summary-resent", &id)?;
+        }
+        Ok(())
     }
 
     /// A referral's summary never travels readable: it is sealed to the
@@ -162,15 +219,13 @@ impl Casework<'_> {
         let Some(summary) = payload.remove("summary") else {
             return Ok(());
         };
-        let service = payload
-            .get("service_id")
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
+        // The referral's service, from the vault: a later `summary` op does not repeat it.
         let key: Option<String> = self
             .conn
             .query_row(
-                "SELECT public_key FROM recipient_keys WHERE service_id = ?1",
-                [service],
+                "SELECT k.public_key FROM referrals r JOIN recipient_keys k ON k.service_id = r.service_id
+                 WHERE r.id = ?1",
+                [&op.entity_id],
                 |r| r.get(0),
             )
             .optional()?;
@@ -303,10 +358,10 @@ impl Casework<'_> {
     }
 
     /// Ready rows sealed into a batch file for the server (sync without a
-    /// network, on a USB stick). The rows stay unsent, marked exported: the
-    /// server's answer at the next online sync confirms them, and the server
-    /// stores each once however often the file or the rows arrive.
-    pub fn export_batch(&self) -> Result<Option<(Vec<u8>, usize)>, CaseError> {
+    /// network, on a USB stick): the file's bytes and the op ids it carries.
+    /// Nothing changes until [`Self::mark_exported`] is called, once the file
+    /// is whole on disk (see `export.rs`).
+    pub(crate) fn prepare_export(&self) -> Result<Option<BatchFile>, CaseError> {
         let server_key = setting(self.conn, "server_box_key")?
             .ok_or_else(|| CaseError::not_found("enrolment"))?;
         let rows = outbox::ready(self.conn, batch::MAX_OPS_PER_FILE as u32)?;
@@ -328,10 +383,17 @@ impl Casework<'_> {
                 self.signed("/v1/push", body)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let file = batch::write(&server_key, &pushes)
+        let bytes = batch::write(&server_key, &pushes)
             .map_err(|_| storage("the server's key is not valid"))?;
+        Ok(Some(BatchFile { bytes, op_ids: ids }))
+    }
+
+    /// The rows stay unsent, marked exported: the server's answer at the next
+    /// online sync confirms them, and the server stores each once however
+    /// often the file or the rows arrive.
+    pub(crate) fn mark_exported(&self, ids: &[String]) -> Result<(), CaseError> {
         self.write(|tx| {
-            for id in &ids {
+            for id in ids {
                 tx.execute(
                     "INSERT INTO outbox_delivery (op_id, exported_at) VALUES (?1, ?2)
                      ON CONFLICT (op_id) DO UPDATE SET exported_at = excluded.exported_at, failure = NULL",
@@ -339,8 +401,7 @@ impl Casework<'_> {
                 )?;
             }
             self.audit(tx, "batch-exported", &ids.len().to_string())
-        })?;
-        Ok(Some((file, ids.len())))
+        })
     }
 
     /// The next push: up to `limit` ready outbox rows (those consent lets

@@ -3,12 +3,15 @@
 //! `device.rs` is sans-I/O: it builds signed requests from the vault and
 //! applies the server's answers to it, each in one transaction. `client.rs`
 //! moves the bytes with reqwest, holding the vault lock only while reading or
-//! writing it, never while waiting on the network.
+//! writing it, never while waiting on the network. `export.rs` writes the outbox to a
+//! batch file for a USB stick.
 
 mod client;
 mod device;
+mod export;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
 pub use device::{ContentAvailable, ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity};
+pub use export::Exported;
 
 pub use senda_protocol::IncomingReferral;

@@ -391,6 +391,10 @@ fn apply(
         fields.insert(field.clone(), ours);
         versions.insert(field, Json::from(next));
     }
+    if p.payload.get("sealed_summary").is_some() {
+        fields.remove("summary_withheld");
+        versions.remove("summary_withheld");
+    }
     sql.exec(
         "UPDATE entities SET version = ?1, fields = ?2, field_versions = ?3 WHERE id = ?4",
         &[
@@ -400,10 +404,18 @@ fn apply(
             p.entity_id.clone().into(),
         ],
     )?;
-    if p.entity == "referral"
-        && let Some(status) = p.payload.get("status").and_then(Json::as_str)
-    {
-        referral_moved_by_sender(sql, &p.entity_id, status, now)?;
+    if p.entity == "referral" {
+        if let Some(sealed) = p.payload.get("sealed_summary") {
+            // A summary that left after its referral (its service had no receiver on
+            // Senda then) joins it, still sealed.
+            sql.exec(
+                "UPDATE referrals SET summary = ?1 WHERE id = ?2",
+                &[sealed.to_string().into(), p.entity_id.clone().into()],
+            )?;
+        }
+        if let Some(status) = p.payload.get("status").and_then(Json::as_str) {
+            referral_moved_by_sender(sql, &p.entity_id, status, now)?;
+        }
     }
     Ok(true)
 }
@@ -580,6 +592,13 @@ pub fn route_service(
     sql.exec(
         "INSERT INTO service_routes (service_id, organisation_id) VALUES (?1, ?2)",
         &[service_id.into(), organisation.into()],
+    )?;
+    // Referrals sent before the service had a receiver here reach it now; their
+    // summaries follow, sealed, when the sending devices next sync.
+    sql.exec(
+        "UPDATE referrals SET receiver_org = ?1
+         WHERE service_id = ?2 AND receiver_org IS NULL AND status IN ('queued', 'sent')",
+        &[organisation.into(), service_id.into()],
     )?;
     Ok(())
 }
