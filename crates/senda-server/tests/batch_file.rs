@@ -46,10 +46,7 @@ async fn a_batch_file_is_stored_once_and_confirmed_at_the_next_sync() {
         let team = server.organisation("Equipo").await;
         let network = server.organisation("Red").await;
         server.receiver(&network, SHELTER).await;
-        let field = device(0);
-        field
-            .enrol(&server.url(), &server.code(&team, "t").await)
-            .await;
+        let field = server.device_in(&team, "t").await;
         // Keys come with an online contact; the shift itself has none.
         field.client.sync(&field.vault, |_| {}).await.unwrap();
         let (_, referral) = field.refer("Luz", SHELTER);
@@ -94,10 +91,7 @@ async fn a_damaged_foreign_or_revoked_batch_file_stores_nothing() {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
         let team = server.organisation("Equipo").await;
-        let field = device(0);
-        field
-            .enrol(&server.url(), &server.code(&team, "t").await)
-            .await;
+        let field = server.device_in(&team, "t").await;
         field.refer("Sol", SHELTER);
         let (file, _) = export(&field);
 
@@ -167,10 +161,7 @@ async fn an_export_that_cannot_be_written_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
     let team = server.organisation("Equipo").await;
-    let field = device(0);
-    field
-        .enrol(&server.url(), &server.code(&team, "t").await)
-        .await;
+    let field = server.device_in(&team, "t").await;
     field.refer("Sol", SHELTER);
     let before = field.states();
 
@@ -215,10 +206,7 @@ async fn a_summary_exported_before_its_receiver_was_known_follows_at_the_next_sy
         let server = TestServer::start(repo).await;
         let team = server.organisation("Equipo").await;
         let network = server.organisation("Red").await;
-        let field = device(0);
-        field
-            .enrol(&server.url(), &server.code(&team, "t").await)
-            .await;
+        let field = server.device_in(&team, "t").await;
         let (_, referral) = field.refer("Sol", SHELTER);
         let ready = field.ready();
         let (file, _) = export(&field);
@@ -227,10 +215,7 @@ async fn a_summary_exported_before_its_receiver_was_known_follows_at_the_next_sy
         assert_eq!(fields.unwrap()["summary_withheld"], "no-receiver");
 
         let secret = server.receiver(&network, SHELTER).await;
-        let shelter = device(0);
-        shelter
-            .enrol(&server.url(), &server.code(&network, "a").await)
-            .await;
+        let shelter = server.device_in(&network, "a").await;
         server.grant(&network, &secret).await;
 
         // The exported rows are confirmed (not stored again) and the summary follows, sealed.

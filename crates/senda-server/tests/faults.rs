@@ -240,10 +240,7 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
             .await;
         devices.push(d);
     }
-    let receiver = device(0);
-    receiver
-        .enrol(&server.url(), &server.code(&network, "albergue").await)
-        .await;
+    let receiver = server.device_in(&network, "albergue").await;
     let mut world = World {
         server: Some(server),
         repo,

@@ -19,10 +19,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         let receiver = server.organisation("Red de albergues").await;
         let receiver_secret = server.receiver(&receiver, SHELTER).await;
 
-        let field = device(0);
-        field
-            .enrol(&server.url(), &server.code(&sender, "cucuta").await)
-            .await;
+        let field = server.device_in(&sender, "cucuta").await;
         let (_, referral) = field.refer("Luz", SHELTER);
         let ready = field.ready();
         assert!(ready >= 8, "{backend}: {ready}");
@@ -60,10 +57,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         );
 
         // The receiving organisation's device sees it (without the child's name) and answers.
-        let shelter = device(0);
-        shelter
-            .enrol(&server.url(), &server.code(&receiver, "albergue").await)
-            .await;
+        let shelter = server.device_in(&receiver, "albergue").await;
         // Until an administrator grants it the organisation's key, it cannot open the summary.
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(
@@ -127,10 +121,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         );
 
         // Another organisation cannot touch it.
-        let stranger = device(0);
-        stranger
-            .enrol(&server.url(), &server.code(&sender, "otra").await)
-            .await;
+        let stranger = server.device_in(&sender, "otra").await;
         let (status, body) = signed(
             &server.url(),
             &stranger,
@@ -154,8 +145,7 @@ async fn bad_requests_get_clear_4xx_and_store_nothing() {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
         let org = server.organisation("Equipo").await;
-        let d = device(0);
-        d.enrol(&server.url(), &server.code(&org, "t").await).await;
+        let d = server.device_in(&org, "t").await;
         d.refer("Sol", SHELTER);
         let url = server.url();
         let http = reqwest::Client::new();
@@ -269,8 +259,7 @@ async fn a_revoked_device_is_told_to_wipe_and_does() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
     let org = server.organisation("Equipo").await;
-    let d = device(0);
-    d.enrol(&server.url(), &server.code(&org, "t").await).await;
+    let d = server.device_in(&org, "t").await;
     d.refer("Sol", SHELTER);
     let id = d
         .vault
@@ -304,8 +293,7 @@ async fn nothing_leaves_without_consent() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
     let org = server.organisation("Equipo").await;
-    let d = device(0);
-    d.enrol(&server.url(), &server.code(&org, "t").await).await;
+    let d = server.device_in(&org, "t").await;
     {
         let mut v = d.vault.lock().unwrap();
         let details =
@@ -328,8 +316,7 @@ async fn a_flood_from_one_device_is_slowed_down() {
     )
     .await;
     let org = server.organisation("Equipo").await;
-    let d = device(0);
-    d.enrol(&server.url(), &server.code(&org, "t").await).await;
+    let d = server.device_in(&org, "t").await;
     let mut limited = 0;
     for _ in 0..12 {
         let body = encode(&senda_protocol::PullRequest {
@@ -427,9 +414,7 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
 
         // A device of another organisation cannot change the record at all.
         let other = server.organisation("Otra").await;
-        let c = device(0);
-        c.enrol(&server.url(), &server.code(&other, "x").await)
-            .await;
+        let c = server.device_in(&other, "x").await;
         let op = senda_protocol::Op {
             op_id: "stranger-op-1".into(),
             seq: 1,
@@ -494,10 +479,7 @@ async fn sealing_keys_are_checked_and_a_summary_never_travels_readable() {
         assert_eq!(resp.status(), 400, "{backend}");
 
         // A referral to a service with no receiver leaves without its summary.
-        let field = device(0);
-        field
-            .enrol(&server.url(), &server.code(&team, "t").await)
-            .await;
+        let field = server.device_in(&team, "t").await;
         let (_, unrouted) = field.refer("Sol", SHELTER);
         field.client.sync(&field.vault, |_| {}).await.unwrap();
         let fields = server.repo.entity_fields(unrouted).await.unwrap().unwrap();
@@ -506,10 +488,7 @@ async fn sealing_keys_are_checked_and_a_summary_never_travels_readable() {
 
         // A grant sealed to another key than the device's is refused.
         let secret = server.receiver(&network, SHELTER).await;
-        let shelter = device(0);
-        shelter
-            .enrol(&server.url(), &server.code(&network, "a").await)
-            .await;
+        let shelter = server.device_in(&network, "a").await;
         let waiting = server.awaiting_key(&network).await;
         let device_id = waiting[0]["device_id"].as_str().unwrap().to_owned();
         let stranger = senda_protocol::BoxSecret::generate();
@@ -568,10 +547,7 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
         let server = TestServer::start(repo).await;
         let team = server.organisation("Equipo").await;
         let network = server.organisation("Red").await;
-        let field = device(0);
-        field
-            .enrol(&server.url(), &server.code(&team, "t").await)
-            .await;
+        let field = server.device_in(&team, "t").await;
         let (_, referral) = field.refer("Sol", SHELTER);
         field.client.sync(&field.vault, |_| {}).await.unwrap();
         let fields = server.repo.entity_fields(referral.clone()).await.unwrap();
@@ -579,10 +555,7 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
 
         // The shelter joins Senda; its device gets the organisation's key.
         let secret = server.receiver(&network, SHELTER).await;
-        let shelter = device(0);
-        shelter
-            .enrol(&server.url(), &server.code(&network, "a").await)
-            .await;
+        let shelter = server.device_in(&network, "a").await;
         server.grant(&network, &secret).await;
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(
@@ -736,8 +709,7 @@ async fn a_newer_content_pack_is_announced_to_every_device() {
     for repo in backends(dir.path()).await {
         let server = TestServer::start(repo).await;
         let team = server.organisation("Equipo").await;
-        let d = device(0);
-        d.enrol(&server.url(), &server.code(&team, "t").await).await;
+        let d = server.device_in(&team, "t").await;
         let available = || {
             let mut v = d.vault.lock().unwrap();
             v.casework().unwrap().content_available().unwrap()

@@ -1,17 +1,18 @@
 //! The real app and a real `senda-server` process: staff enrol the device,
 //! refer a child, press "Sincronizar", and the referral reaches the receiving
-//! organisation; its answer comes back to the device at the next sync.
+//! organisation; its answer comes back to the device at the next sync. Then
+//! the other way round: the app receives a referral and answers it.
 
 use fantoccini::Locator;
 use senda_core::casework::ReferralStatus;
-use senda_core::sync::SyncClient;
 use senda_e2e::*;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const ADMIN: &str = "e2e-admin-token-0123456789";
 const SHELTER: &str = "svc-alojamiento-cucuta";
+/// A service of the app's own organisation, for the receiving side.
+const LEGAL_AID: &str = "svc-legal-rumichaca";
 
 struct ServerProcess(Child);
 
@@ -48,15 +49,6 @@ fn admin_cli(db: &std::path::Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-/// The receiving organisation's device, as a test double with a real vault.
-fn receiver_device(dir: &std::path::Path) -> Mutex<senda_core::Vault> {
-    let mut vault = senda_core::Vault::open_dir(dir, Arc::new(senda_core::SystemClock))
-        .unwrap()
-        .with_kdf_iterations(100_000);
-    vault.create("Albergue", "246810").unwrap();
-    Mutex::new(vault)
 }
 
 #[tokio::test]
@@ -222,8 +214,8 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     screenshot(&c, "41-synced").await;
 
     // The receiving network sees the referral by its code, and accepts it.
-    let receiver_dir = tempfile::tempdir().unwrap();
-    let receiver = receiver_device(receiver_dir.path());
+    // The network's device is a real vault doing real casework, outside the app.
+    let shelter = senda_testkit::device(0);
     let network_code = admin(
         &url,
         "/v1/admin/enrolment-codes",
@@ -233,14 +225,10 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .as_str()
         .unwrap()
         .to_owned();
-    let client = SyncClient::new();
-    client
-        .enrol(&receiver, &url, &network_code, "albergue")
-        .await
-        .unwrap();
+    shelter.enrol(&url, &network_code).await;
     let granted = admin_cli(&db, &["grant-keys", &network, key_file.to_str().unwrap()]);
     assert_eq!(granted, "1 device(s) granted");
-    let incoming = client.incoming(&receiver).await.unwrap();
+    let incoming = shelter.client.incoming(&shelter.vault).await.unwrap();
     let referral = incoming
         .iter()
         .find(|r| r.code == referral_code)
@@ -252,8 +240,9 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         "the tell-once summary came with it, opened with the network's key: {referral:?}"
     );
     for status in [ReferralStatus::Received, ReferralStatus::Accepted] {
-        client
-            .set_incoming_status(&receiver, &referral.id, status)
+        shelter
+            .client
+            .set_incoming_status(&shelter.vault, &referral.id, status)
             .await
             .unwrap();
     }
@@ -286,5 +275,58 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     .await
     .unwrap();
     screenshot(&c, "42-accepted").await;
+
+    // The other way round: the app's organisation receives referrals too. The
+    // network refers a child to the app's legal-aid service; staff open it in
+    // the app (its summary opened on this device) and answer.
+    let team_key = data.path().join("equipo.key");
+    admin_cli(&db, &["org-key", &team, team_key.to_str().unwrap()]);
+    admin(
+        &url,
+        "/v1/admin/service-routes",
+        serde_json::json!({ "service_id": LEGAL_AID, "organisation": team }),
+    )
+    .await;
+    let (_, outgoing) = shelter.refer("Nico", LEGAL_AID);
+    shelter.client.sync(&shelter.vault, |_| {}).await.unwrap();
+    let granted = admin_cli(&db, &["grant-keys", &team, team_key.to_str().unwrap()]);
+    assert_eq!(granted, "1 device(s) granted", "the app's device");
+    click(&c, "[data-test=incoming] > summary").await;
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = text_of(&c, "[data-test=incoming-referral]").await;
+        if shown.contains(senda_testkit::SUMMARY_NOTE) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        shown.contains(senda_testkit::SUMMARY_NOTE),
+        "the summary, opened here: {shown}"
+    );
+    assert!(
+        !shown.contains("Nico"),
+        "the child's name stays with the sender"
+    );
+    click(&c, "[data-test=incoming-received]").await;
+    click(&c, "[data-test=incoming-accepted]").await;
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = text_of(&c, "[data-test=incoming-referral]").await;
+        if shown.contains("Aceptada") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains("Aceptada"), "{shown}");
+    c.execute(
+        "document.querySelector('[data-test=incoming]').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "45-incoming-accepted").await;
+    shelter.client.sync(&shelter.vault, |_| {}).await.unwrap();
+    assert_eq!(shelter.referral_status(&outgoing), ReferralStatus::Accepted);
     c.close().await.unwrap();
 }
