@@ -291,6 +291,8 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     shelter.client.sync(&shelter.vault, |_| {}).await.unwrap();
     let granted = admin_cli(&db, &["grant-keys", &team, team_key.to_str().unwrap()]);
     assert_eq!(granted, "1 device(s) granted", "the app's device");
+    click(&c, "[data-test=case-back]").await;
+    heading_is(&c, "Hola, Marta").await;
     click(&c, "[data-test=incoming] > summary").await;
     let mut shown = String::new();
     for _ in 0..50 {
