@@ -14,7 +14,11 @@ const USAGE: &str = "usage:
   senda-server admin grant-keys ORG KEY_FILE     seals ORG's secret to each of its devices still waiting for it
   senda-server admin announce-content PUBLISHER VERSION   devices hear of a newer content pack at their next sync
   senda-server admin import FILE                 stores a device's batch file (from a USB stick) once
-  senda-server admin revoke-device DEVICE_ID     the device is told to wipe at its next contact";
+  senda-server admin revoke-device DEVICE_ID     the device is told to wipe at its next contact
+  senda-server admin add-staff ORG TEAM NAME     prints the new staff account's id
+  senda-server admin staff-code STAFF_ID [DAYS]  a single-use code that enrols one device as theirs
+  senda-server admin list-staff ORG              each account: id, team, name, active, devices
+  senda-server admin deactivate-staff STAFF_ID   they left: no more codes, and each of their devices wipes";
 
 #[tokio::main]
 async fn main() {
@@ -110,6 +114,31 @@ async fn main() {
             }
             .into()
         }),
+        ["add-staff", org, team, name] => repo
+            .create_staff(org.to_string(), team.to_string(), name.to_string())
+            .await
+            .map(|s| s.id),
+        ["staff-code", staff] => repo.staff_enrolment_code(staff.to_string(), 7).await,
+        ["staff-code", staff, days] => match days.parse() {
+            Ok(d) if (1..=90).contains(&d) => repo.staff_enrolment_code(staff.to_string(), d).await,
+            _ => fail(2, "DAYS must be 1 to 90"),
+        },
+        ["list-staff", org] => repo.staff_of(org.to_string()).await.map(|list| {
+            list.iter()
+                .map(|s| {
+                    let state = if s.active { "active" } else { "deactivated" };
+                    format!(
+                        "{}\t{}\t{}\t{state}\t{} device(s)",
+                        s.id, s.team, s.name, s.devices
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
+        ["deactivate-staff", staff] => repo
+            .deactivate_staff(staff.to_string())
+            .await
+            .map(|n| format!("deactivated; {n} device(s) revoked")),
         _ => fail(2, USAGE),
     };
     match result {

@@ -57,6 +57,19 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
             get(routes::admin::awaiting_key),
         )
         .route("/v1/admin/key-grants", post(routes::admin::grant_key))
+        .route("/v1/admin/staff", post(routes::admin::create_staff))
+        .route(
+            "/v1/admin/staff/{id}/enrolment-codes",
+            post(routes::admin::create_staff_code),
+        )
+        .route(
+            "/v1/admin/staff/{id}/deactivate",
+            post(routes::admin::deactivate_staff),
+        )
+        .route(
+            "/v1/admin/organisations/{id}/staff",
+            get(routes::admin::staff_of),
+        )
         .route(
             "/v1/admin/import",
             post(routes::admin::import_batch)

@@ -20,15 +20,23 @@ pub async fn create_organisation(
     Json(body): Json<NewOrganisation>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     auth::admin(&headers, state.admin_token.as_deref())?;
-    let name = body.name.trim().to_owned();
+    let org = state
+        .repo
+        .create_organisation(checked_name(&body.name)?)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(org))))
+}
+
+/// A name of 1 to 120 characters, trimmed.
+fn checked_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(ApiError::bad_request(
             "bad-name",
             "a name of 1 to 120 characters is required",
         ));
     }
-    let org = state.repo.create_organisation(name).await?;
-    Ok((StatusCode::CREATED, Json(json!(org))))
+    Ok(name.to_owned())
 }
 
 #[derive(Deserialize)]
@@ -60,6 +68,77 @@ pub async fn create_enrolment_code(
         .create_enrolment_code(body.organisation, body.team.trim().to_owned(), body.days)
         .await?;
     Ok((StatusCode::CREATED, Json(json!({ "code": code }))))
+}
+
+#[derive(Deserialize)]
+pub struct NewStaff {
+    pub organisation: String,
+    pub team: String,
+    pub name: String,
+}
+
+pub async fn create_staff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<NewStaff>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    if body.team.trim().is_empty() {
+        return Err(ApiError::bad_request("bad-request", "a team is required"));
+    }
+    let staff = state
+        .repo
+        .create_staff(
+            body.organisation,
+            body.team.trim().to_owned(),
+            checked_name(&body.name)?,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(staff))))
+}
+
+#[derive(Deserialize)]
+pub struct NewStaffCode {
+    #[serde(default = "default_days")]
+    pub days: i64,
+}
+
+/// A code that enrols one device as this staff member's.
+pub async fn create_staff_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<NewStaffCode>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    if !(1..=90).contains(&body.days) {
+        return Err(ApiError::bad_request(
+            "bad-request",
+            "1 to 90 days are required",
+        ));
+    }
+    let code = state.repo.staff_enrolment_code(id, body.days).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "code": code }))))
+}
+
+/// Someone left: their account enrols nothing more and their devices are told to wipe.
+pub async fn deactivate_staff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    let revoked = state.repo.deactivate_staff(id).await?;
+    Ok(Json(json!({ "devices_revoked": revoked })))
+}
+
+pub async fn staff_of(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    Ok(Json(json!(state.repo.staff_of(id).await?)))
 }
 
 #[derive(Deserialize)]

@@ -68,6 +68,8 @@ impl From<StoreError> for ApiError {
                     Refusal::BadKey => (StatusCode::BAD_REQUEST, "bad-key"),
                     Refusal::NoSuchDevice => (StatusCode::NOT_FOUND, "no-such-device"),
                     Refusal::BadBatchFile => (StatusCode::BAD_REQUEST, "bad-batch-file"),
+                    Refusal::NoSuchStaff => (StatusCode::NOT_FOUND, "no-such-staff"),
+                    Refusal::StaffDeactivated => (StatusCode::CONFLICT, "staff-deactivated"),
                 };
                 Self::new(status, code, &r.to_string())
             }

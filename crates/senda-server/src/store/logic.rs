@@ -25,7 +25,7 @@ pub struct Device {
     pub revoked: bool,
 }
 
-fn refused(r: Refusal) -> StoreError {
+pub(super) fn refused(r: Refusal) -> StoreError {
     StoreError::Refused(r)
 }
 
@@ -42,7 +42,7 @@ pub fn random_code() -> String {
         .collect()
 }
 
-fn random_id() -> String {
+pub(super) fn random_id() -> String {
     use ring::rand::SecureRandom;
     let mut b = [0u8; 16];
     ring::rand::SystemRandom::new()
@@ -51,7 +51,7 @@ fn random_id() -> String {
     hex(&b)
 }
 
-fn code_hash(code: &str) -> String {
+pub(super) fn code_hash(code: &str) -> String {
     let normalised: String = code
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -76,7 +76,7 @@ pub fn create_organisation(
     })
 }
 
-fn ensure_organisation(sql: &mut dyn Sql, organisation: &str) -> Result<(), StoreError> {
+pub(super) fn ensure_organisation(sql: &mut dyn Sql, organisation: &str) -> Result<(), StoreError> {
     match sql.row(
         "SELECT id FROM organisations WHERE id = ?1",
         &[organisation.into()],
@@ -149,6 +149,7 @@ pub fn enrol(
             now.into(),
         ],
     )?;
+    super::staff::claim_device(sql, code, &id)?;
     sql.exec(
         "INSERT INTO device_box_keys (device_id, public_key) VALUES (?1, ?2)",
         &[id.clone().into(), box_key.into()],

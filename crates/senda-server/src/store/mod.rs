@@ -6,11 +6,13 @@ mod logic;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
+mod staff;
 
 pub use logic::{AwaitingKey, Device, Organisation};
 pub use postgres::PostgresStore;
 pub use senda_protocol::IncomingReferral;
 pub use sqlite::SqliteStore;
+pub use staff::StaffAccount;
 
 use senda_protocol::{
     BoxSecret, KeysResponse, Op, PullResponse, PushResponse, ReferralStatus, SealedBox,
@@ -56,6 +58,10 @@ pub enum Refusal {
         "the batch file is damaged, was not sealed for this server, or its signature does not match"
     )]
     BadBatchFile,
+    #[error("no such staff account")]
+    NoSuchStaff,
+    #[error("this staff account was deactivated")]
+    StaffDeactivated,
 }
 
 /// A backend: runs `work` in one transaction, committed only if it succeeds.
@@ -125,6 +131,40 @@ impl Repo {
         })
         .await?;
         Ok(code)
+    }
+
+    pub async fn create_staff(
+        &self,
+        organisation: String,
+        team: String,
+        name: String,
+    ) -> Result<StaffAccount, StoreError> {
+        self.run(move |sql| staff::create_staff(sql, &organisation, &team, &name, &now()))
+            .await
+    }
+
+    /// A single-use code that enrols one device as the staff member's, valid for `days`.
+    pub async fn staff_enrolment_code(
+        &self,
+        staff_id: String,
+        days: i64,
+    ) -> Result<String, StoreError> {
+        let code = logic::random_code();
+        let c = code.clone();
+        self.run(move |sql| staff::staff_enrolment_code(sql, &staff_id, &c, days, &now()))
+            .await?;
+        Ok(code)
+    }
+
+    /// Deactivates the account and revokes each of its devices; how many were revoked.
+    pub async fn deactivate_staff(&self, staff_id: String) -> Result<u64, StoreError> {
+        self.run(move |sql| staff::deactivate_staff(sql, &staff_id, &now()))
+            .await
+    }
+
+    pub async fn staff_of(&self, organisation: String) -> Result<Vec<StaffAccount>, StoreError> {
+        self.run(move |sql| staff::staff_of(sql, &organisation))
+            .await
     }
 
     pub async fn enrol(

@@ -118,3 +118,21 @@ CREATE TABLE IF NOT EXISTS server_keys (
     secret TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+-- Staff accounts (store/staff.rs): who holds which device, so that someone who
+-- leaves loses every device at once. Links live in their own tables.
+CREATE TABLE IF NOT EXISTS staff (
+    id TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL REFERENCES organisations (id),
+    team TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    deactivated_at TEXT
+);
+CREATE TABLE IF NOT EXISTS staff_codes (
+    code_hash TEXT PRIMARY KEY REFERENCES enrolment_codes (code_hash),
+    staff_id TEXT NOT NULL REFERENCES staff (id)
+);
+CREATE TABLE IF NOT EXISTS staff_devices (
+    device_id TEXT PRIMARY KEY REFERENCES devices (id),
+    staff_id TEXT NOT NULL REFERENCES staff (id)
+);

@@ -98,6 +98,13 @@ impl TestServer {
     }
 
     pub async fn admin(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let (status, answer) = self.try_admin(path, body).await;
+        assert!((200..300).contains(&status), "{path}: {status} {answer}");
+        answer
+    }
+
+    /// An admin call that may be refused: its status and JSON answer.
+    pub async fn try_admin(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
         let resp = reqwest::Client::new()
             .post(format!("{}{path}", self.url()))
             .bearer_auth(ADMIN)
@@ -105,8 +112,16 @@ impl TestServer {
             .send()
             .await
             .unwrap();
-        assert!(resp.status().is_success(), "{path}: {}", resp.status());
-        resp.json().await.unwrap_or(serde_json::Value::Null)
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.unwrap();
+        // Answers are JSON; refusals are the protocol's CBOR error body.
+        let answer = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| serde_json::json!({ "code": code_of(&bytes) }))
+        };
+        (status, answer)
     }
 
     pub async fn organisation(&self, name: &str) -> String {
