@@ -4,8 +4,9 @@
 
 use super::sql::{Row, Sql, Value};
 use super::{Store, StoreError};
-use postgres::NoTls;
+use postgres::{NoTls, Statement};
 use r2d2_postgres::PostgresConnectionManager;
+use std::collections::HashMap;
 
 /// The one schema, in PostgreSQL's words for an auto-numbered key.
 fn postgres_schema() -> String {
@@ -14,7 +15,37 @@ fn postgres_schema() -> String {
 
 pub struct PostgresStore {
     // An `Option` only so that `drop` can hand it to a plain thread.
-    pool: Option<r2d2::Pool<PostgresConnectionManager<NoTls>>>,
+    pool: Option<r2d2::Pool<Manager>>,
+}
+
+/// A pooled connection and the statements it has prepared: each statement
+/// is parsed and planned once per connection, not on every call (half the
+/// round trips of a push).
+pub struct Conn {
+    client: postgres::Client,
+    prepared: HashMap<String, Statement>,
+}
+
+pub struct Manager(PostgresConnectionManager<NoTls>);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        Ok(Conn {
+            client: self.0.connect()?,
+            prepared: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
+        self.0.is_valid(&mut conn.client)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        self.0.has_broken(&mut conn.client)
+    }
 }
 
 impl Drop for PostgresStore {
@@ -40,11 +71,11 @@ impl PostgresStore {
         }
         let pool = r2d2::Pool::builder()
             .max_size(16)
-            .build(PostgresConnectionManager::new(config, NoTls))
+            .build(Manager(PostgresConnectionManager::new(config, NoTls)))
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         let mut conn = pool.get().map_err(|e| StoreError::Backend(e.to_string()))?;
         // Several instances may start at once: one applies the schema.
-        let mut tx = conn.transaction().map_err(pg)?;
+        let mut tx = conn.client.transaction().map_err(pg)?;
         tx.batch_execute("SELECT pg_advisory_xact_lock(4242)")
             .map_err(pg)?;
         tx.batch_execute(&postgres_schema()).map_err(pg)?;
@@ -73,11 +104,15 @@ impl Store for PostgresStore {
             .get()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         // Serialisation failures between instances are retried a few times.
+        let Conn { client, prepared } = &mut *conn;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut tx = conn.transaction().map_err(pg)?;
-            let mut sql = PgTx { tx: &mut tx };
+            let mut tx = client.transaction().map_err(pg)?;
+            let mut sql = PgTx {
+                tx: &mut tx,
+                prepared,
+            };
             match work(&mut sql) {
                 Ok(()) => match tx.commit() {
                     Ok(()) => return Ok(()),
@@ -100,6 +135,20 @@ fn is_retryable(e: &postgres::Error) -> bool {
 
 struct PgTx<'a, 'b> {
     tx: &'a mut postgres::Transaction<'b>,
+    prepared: &'a mut HashMap<String, Statement>,
+}
+
+impl PgTx<'_, '_> {
+    /// The prepared form of `sql` on this connection (prepared statements
+    /// outlive transactions, so one that rolled back leaves them usable).
+    fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(s) = self.prepared.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(&dollars(sql)).map_err(map_err)?;
+        self.prepared.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
 }
 
 /// `?1` → `$1`.
@@ -125,14 +174,16 @@ impl Sql for PgTx<'_, '_> {
         let owned = bind(params);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
             owned.iter().map(|b| b.as_ref()).collect();
-        self.tx.execute(&dollars(sql), &refs).map_err(map_err)
+        let statement = self.statement(sql)?;
+        self.tx.execute(&statement, &refs).map_err(map_err)
     }
 
     fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let owned = bind(params);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
             owned.iter().map(|b| b.as_ref()).collect();
-        let rows = self.tx.query(&dollars(sql), &refs).map_err(map_err)?;
+        let statement = self.statement(sql)?;
+        let rows = self.tx.query(&statement, &refs).map_err(map_err)?;
         Ok(rows
             .iter()
             .map(|r| {
