@@ -240,12 +240,34 @@ pub struct RouteKey {
 }
 
 /// Keys a device needs: every route's receiver key, and its own organisation's
-/// secret sealed to this device's box key (once an administrator granted it).
+/// secret sealed to this device's box key (once an administrator, or another
+/// of its organisation's devices, granted it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeysResponse {
     pub routes: Vec<RouteKey>,
     pub organisation_key: Option<SealedBox>,
+    /// For a device that holds the secret: its organisation's devices still
+    /// waiting for it, so that it seals them a copy (`/v1/keys/grants`).
+    #[serde(default)]
+    pub awaiting: Vec<AwaitingKey>,
+}
+
+/// A device of an organisation still waiting for the organisation's secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AwaitingKey {
+    pub device_id: String,
+    /// X25519, hex.
+    pub box_key: String,
+}
+
+/// The organisation's secret sealed to one device's box key, bound by [`grant_aad`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyGrant {
+    pub device_id: String,
+    pub sealed: SealedBox,
 }
 
 /// The associated data that binds an organisation key grant to its device.

@@ -592,6 +592,87 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_device_gets_its_organisations_key_from_one_that_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.organisation("Equipo").await;
+        let network = server.organisation("Red").await;
+        let secret = server.receiver(&network, SHELTER).await;
+        let first = server.device_in(&network, "a").await;
+        assert_eq!(server.grant(&network, &secret).await, 1, "{backend}");
+        first.client.sync(&first.vault, |_| {}).await.unwrap();
+
+        let field = server.device_in(&team, "t").await;
+        field.refer("Luz", SHELTER);
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+
+        // A second shelter device: no administrator grants it anything.
+        let second = server.device_in(&network, "a").await;
+        let list = second.client.incoming(&second.vault).await.unwrap();
+        assert_eq!(list[0].summary_problem, Some("no-organisation-key"));
+        // The first device's next sync passes the key on, sealed to the second's key.
+        first.client.sync(&first.vault, |_| {}).await.unwrap();
+        assert!(server.awaiting_key(&network).await.is_empty(), "{backend}");
+        let list = second.client.incoming(&second.vault).await.unwrap();
+        assert_eq!(list[0].summary_problem, None, "{backend}");
+        assert_eq!(list[0].summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+
+        // Devices of other organisations are never listed, and cannot be granted to.
+        let (status, body) = signed(&server.url(), &field, "/v1/keys", Vec::new()).await;
+        assert_eq!(status, 200);
+        let keys: senda_protocol::KeysResponse = senda_protocol::decode(&body).unwrap();
+        assert!(keys.awaiting.is_empty() && keys.organisation_key.is_none());
+        let field_id = field
+            .vault
+            .lock()
+            .unwrap()
+            .casework()
+            .unwrap()
+            .sync_identity()
+            .unwrap()
+            .unwrap()
+            .device_id;
+        let stray = senda_protocol::KeyGrant {
+            device_id: field_id,
+            sealed: senda_protocol::seal::seal(
+                &senda_protocol::BoxSecret::generate().public_hex(),
+                b"x",
+                b"y",
+            )
+            .unwrap(),
+        };
+        let (status, body) = signed(
+            &server.url(),
+            &first,
+            "/v1/keys/grants",
+            encode(&vec![stray.clone()]),
+        )
+        .await;
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (404, "no-such-device"),
+            "{backend}"
+        );
+        // A device with no grant of its own passes nothing on.
+        let (status, body) = signed(
+            &server.url(),
+            &field,
+            "/v1/keys/grants",
+            encode(&vec![stray]),
+        )
+        .await;
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (409, "no-organisation-key"),
+            "{backend}"
+        );
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_row_says_where_it_is_failed_with_its_reason_then_sent() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;

@@ -263,13 +263,26 @@ impl SyncClient {
             .map_err(|e| self.revoked(vault, e))?;
         let keys: KeysResponse = decode(&answer).map_err(malformed)?;
         match lock(vault).casework()?.apply_keys(&keys) {
-            Ok(()) => Ok(()),
+            Ok(()) => {}
             Err(CaseError::KeyGrantUnreadable) => {
                 report.key_problem = Some("key-grant-unreadable");
-                Ok(())
+                return Ok(());
             }
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
+        // New devices of this organisation get the key from this one.
+        let grants = lock(vault).casework()?.grants_for(&keys.awaiting)?;
+        if !grants.is_empty() {
+            let body = encode(&grants);
+            self.post(base, || {
+                Ok(lock(vault)
+                    .casework()?
+                    .sign("/v1/keys/grants", body.clone())?)
+            })
+            .await
+            .map_err(|e| self.revoked(vault, e))?;
+        }
+        Ok(())
     }
 
     /// Referrals addressed to this device's organisation (the receiving side),

@@ -6,8 +6,8 @@ use crate::hex;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use rusqlite::{Connection, OptionalExtension, params};
 use senda_protocol::{
-    BoxSecret, ChangeKind, EnrolRequest, EnrolResponse, HEADER_DEVICE, HEADER_NONCE,
-    HEADER_SIGNATURE, HEADER_TIME, IncomingReferral, KeysResponse, Op, PROTOCOL_VERSION,
+    AwaitingKey, BoxSecret, ChangeKind, EnrolRequest, EnrolResponse, HEADER_DEVICE, HEADER_NONCE,
+    HEADER_SIGNATURE, HEADER_TIME, IncomingReferral, KeyGrant, KeysResponse, Op, PROTOCOL_VERSION,
     PullRequest, PullResponse, PushRequest, PushResponse, SealedBox, batch, batch::SignedPush,
     encode, signing_message,
 };
@@ -160,6 +160,40 @@ impl Casework<'_> {
             Ok(())
         })?;
         secret.map(|_| ())
+    }
+
+    /// Copies of the organisation's secret, sealed here to each of the
+    /// organisation's devices still waiting for one (none unless this device
+    /// holds the secret). The server stores them without being able to open them.
+    pub fn grants_for(&self, awaiting: &[AwaitingKey]) -> Result<Vec<KeyGrant>, CaseError> {
+        let (Some(secret), Some(identity)) = (
+            setting(self.conn, "organisation_secret")?,
+            self.sync_identity()?,
+        ) else {
+            return Ok(Vec::new());
+        };
+        let grants: Vec<KeyGrant> = awaiting
+            .iter()
+            .filter(|a| a.device_id != identity.device_id)
+            .filter_map(|a| {
+                let aad = senda_protocol::grant_aad(&a.device_id, &identity.organisation);
+                let sealed =
+                    senda_protocol::seal::seal(&a.box_key, secret.as_bytes(), &aad).ok()?;
+                Some(KeyGrant {
+                    device_id: a.device_id.clone(),
+                    sealed,
+                })
+            })
+            .collect();
+        if !grants.is_empty() {
+            self.write(|tx| {
+                for g in &grants {
+                    self.audit(tx, "organisation-key-passed-on", &g.device_id)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(grants)
     }
 
     /// A service that just got a receiver on Senda: referrals to it that may

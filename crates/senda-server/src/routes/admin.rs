@@ -189,17 +189,10 @@ pub async fn awaiting_key(
     Ok(Json(json!(state.repo.awaiting_key(id).await?)))
 }
 
-#[derive(Deserialize)]
-pub struct KeyGrant {
-    pub device_id: String,
-    /// The organisation's secret, sealed by the administrator's tool to the device's box key.
-    pub sealed: senda_protocol::SealedBox,
-}
-
 pub async fn grant_key(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(body): Json<KeyGrant>,
+    Json(body): Json<senda_protocol::KeyGrant>,
 ) -> Result<StatusCode, ApiError> {
     auth::admin(&headers, state.admin_token.as_deref())?;
     state.repo.grant_key(body.device_id, body.sealed).await?;

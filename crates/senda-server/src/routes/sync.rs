@@ -8,8 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use senda_protocol::{
-    EnrolRequest, EnrolResponse, ErrorBody, KeysResponse, MAX_OPS_PER_PUSH, PROTOCOL_VERSION,
-    PullRequest, PullResponse, PushRequest, PushResponse, StatusRequest, decode, encode,
+    EnrolRequest, EnrolResponse, ErrorBody, KeyGrant, KeysResponse, MAX_OPS_PER_PUSH,
+    PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse, StatusRequest, decode,
+    encode,
 };
 
 pub fn cbor<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
@@ -163,6 +164,29 @@ pub async fn keys(
     let device = auth::device(&state, &headers, "POST", "/v1/keys", &body).await?;
     let keys = state.repo.keys(device).await?;
     Ok(cbor(StatusCode::OK, &keys))
+}
+
+/// A device that holds its organisation's secret passes it, sealed on the
+/// device to each new device's box key, to the devices `/v1/keys` listed.
+#[utoipa::path(post, path = "/v1/keys/grants", tag = "sync",
+    request_body(content = Vec<KeyGrant>, content_type = "application/cbor"),
+    responses(
+        (status = 204, description = "Stored (a device that already had a grant keeps it)"),
+        (status = 404, body = ErrorBody, content_type = "application/cbor", description = "Not a device of this organisation"),
+        (status = 409, body = ErrorBody, content_type = "application/cbor", description = "This device holds no grant to pass on"),
+    ))]
+pub async fn key_grants(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let device = auth::device(&state, &headers, "POST", "/v1/keys/grants", &body).await?;
+    let grants: Vec<KeyGrant> = decode(&body).map_err(ApiError::malformed)?;
+    if grants.len() > MAX_OPS_PER_PUSH {
+        return Err(ApiError::bad_request("too-many", "too many grants at once"));
+    }
+    state.repo.peer_grants(device, grants).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Referrals addressed to the device's organisation.

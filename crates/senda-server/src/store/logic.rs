@@ -4,8 +4,8 @@ use super::sql::{Sql, Value};
 use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
-    BoxSecret, Change, ChangeKind, Conflict, IncomingReferral, KeysResponse, Op, PullResponse,
-    PushResponse, ReferralStatus, RouteKey, hex,
+    AwaitingKey, BoxSecret, Change, ChangeKind, Conflict, IncomingReferral, KeyGrant, KeysResponse,
+    Op, PullResponse, PushResponse, ReferralStatus, RouteKey, SealedBox, hex,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -713,13 +713,6 @@ pub fn set_organisation_key(
     Ok(())
 }
 
-/// A device of an organisation still waiting for the organisation's secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AwaitingKey {
-    pub device_id: String,
-    pub box_key: String,
-}
-
 pub fn awaiting_key(sql: &mut dyn Sql, organisation: &str) -> Result<Vec<AwaitingKey>, StoreError> {
     ensure_organisation(sql, organisation)?;
     Ok(sql
@@ -792,16 +785,63 @@ pub fn keys(sql: &mut dyn Sql, device: &Device) -> Result<KeysResponse, StoreErr
             public_key: r[2].text(),
         })
         .collect();
-    let organisation_key = sql
+    let organisation_key: Option<SealedBox> = sql
         .row(
             "SELECT sealed FROM key_grants WHERE device_id = ?1",
             &[device.id.clone().into()],
         )?
         .and_then(|r| serde_json::from_str(&r[0].text()).ok());
+    // Only a device that holds the secret can pass it on.
+    let awaiting = if organisation_key.is_some() {
+        awaiting_key(sql, &device.organisation)?
+    } else {
+        Vec::new()
+    };
     Ok(KeysResponse {
         routes,
         organisation_key,
+        awaiting,
     })
+}
+
+/// A device passes its organisation's secret to newly enrolled devices of the
+/// same organisation (sealed on the device; the server never sees it), so that
+/// the key reaches a new device at its first sync without an administrator.
+pub fn peer_grants(
+    sql: &mut dyn Sql,
+    device: &Device,
+    grants: &[KeyGrant],
+    now: &str,
+) -> Result<usize, StoreError> {
+    if sql
+        .row(
+            "SELECT 1 FROM key_grants WHERE device_id = ?1",
+            &[device.id.clone().into()],
+        )?
+        .is_none()
+    {
+        return Err(refused(Refusal::NoOrganisationKey));
+    }
+    let mut granted = 0;
+    for grant in grants {
+        let Some(target) = sql.row(
+            "SELECT (SELECT COUNT(*) FROM key_grants g WHERE g.device_id = d.id) FROM devices d
+             WHERE d.id = ?1 AND d.organisation_id = ?2",
+            &[
+                grant.device_id.clone().into(),
+                device.organisation.clone().into(),
+            ],
+        )?
+        else {
+            return Err(refused(Refusal::NoSuchDevice));
+        };
+        // A device's grant is never replaced by a peer (another peer may have been first).
+        if target[0].int() == 0 {
+            grant_key(sql, &grant.device_id, &grant.sealed, now)?;
+            granted += 1;
+        }
+    }
+    Ok(granted)
 }
 
 /// The server's secret for batch files, made once (by whichever instance is first).

@@ -8,8 +8,9 @@ pub mod sql;
 pub mod sqlite;
 mod staff;
 
-pub use logic::{AwaitingKey, Device, Organisation};
+pub use logic::{Device, Organisation};
 pub use postgres::PostgresStore;
+pub use senda_protocol::AwaitingKey;
 pub use senda_protocol::IncomingReferral;
 pub use sqlite::SqliteStore;
 pub use staff::StaffAccount;
@@ -190,6 +191,16 @@ impl Repo {
     /// The organisation's devices that have not been granted its secret yet.
     pub async fn awaiting_key(&self, organisation: String) -> Result<Vec<AwaitingKey>, StoreError> {
         self.run(move |sql| logic::awaiting_key(sql, &organisation))
+            .await
+    }
+
+    /// Grants sealed by one of the organisation's devices for its new devices; how many were new.
+    pub async fn peer_grants(
+        &self,
+        device: Device,
+        grants: Vec<senda_protocol::KeyGrant>,
+    ) -> Result<usize, StoreError> {
+        self.run(move |sql| logic::peer_grants(sql, &device, &grants, &now()))
             .await
     }
 
