@@ -129,16 +129,7 @@ async fn a_damaged_foreign_or_revoked_batch_file_stores_nothing() {
         );
 
         // From a revoked device.
-        let device_id = field
-            .vault
-            .lock()
-            .unwrap()
-            .casework()
-            .unwrap()
-            .sync_identity()
-            .unwrap()
-            .unwrap()
-            .device_id;
+        let device_id = field.identity().device_id;
         server.repo.revoke_device(device_id).await.unwrap();
         let (status, body) = import(&server, &file).await;
         assert_eq!(

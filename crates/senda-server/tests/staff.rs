@@ -8,11 +8,6 @@ use common::*;
 use senda_core::sync::SyncError;
 use serde_json::json;
 
-fn team_of(d: &Device) -> String {
-    let mut v = d.vault.lock().unwrap();
-    v.casework().unwrap().sync_identity().unwrap().unwrap().team
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staff_member_who_leaves_takes_no_device_with_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -52,7 +47,7 @@ async fn a_staff_member_who_leaves_takes_no_device_with_them() {
         martas
             .enrol(&server.url(), &staff_code(marta.clone()).await)
             .await;
-        assert_eq!(team_of(&martas), "cucuta", "{backend}");
+        assert_eq!(martas.identity().team, "cucuta", "{backend}");
         let joses = device(0);
         joses
             .enrol(&server.url(), &staff_code(jose.clone()).await)

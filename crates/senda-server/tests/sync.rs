@@ -261,16 +261,7 @@ async fn a_revoked_device_is_told_to_wipe_and_does() {
     let org = server.organisation("Equipo").await;
     let d = server.device_in(&org, "t").await;
     d.refer("Sol", SHELTER);
-    let id = d
-        .vault
-        .lock()
-        .unwrap()
-        .casework()
-        .unwrap()
-        .sync_identity()
-        .unwrap()
-        .unwrap()
-        .device_id;
+    let id = d.identity().device_id;
     server
         .admin(
             &format!("/v1/admin/devices/{id}/revoke"),
@@ -624,16 +615,7 @@ async fn a_new_device_gets_its_organisations_key_from_one_that_has_it() {
         assert_eq!(status, 200);
         let keys: senda_protocol::KeysResponse = senda_protocol::decode(&body).unwrap();
         assert!(keys.awaiting.is_empty() && keys.organisation_key.is_none());
-        let field_id = field
-            .vault
-            .lock()
-            .unwrap()
-            .casework()
-            .unwrap()
-            .sync_identity()
-            .unwrap()
-            .unwrap()
-            .device_id;
+        let field_id = field.identity().device_id;
         let stray = senda_protocol::KeyGrant {
             device_id: field_id,
             sealed: senda_protocol::seal::seal(

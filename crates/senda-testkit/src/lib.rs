@@ -146,6 +146,12 @@ impl Device {
             .collect()
     }
 
+    /// Where and as whom this device syncs (it must be enrolled).
+    pub fn identity(&self) -> senda_core::sync::SyncIdentity {
+        let mut v = self.vault.lock().unwrap();
+        v.casework().unwrap().sync_identity().unwrap().unwrap()
+    }
+
     pub fn referral_status(&self, id: &str) -> ReferralStatus {
         self.vault
             .lock()
