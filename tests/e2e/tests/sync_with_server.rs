@@ -153,10 +153,15 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     heading_is(&c, "Seguridad ahora").await;
     answer_section(&c, &["peligro-ahora"]).await;
     click(&c, "[data-test=screening-next]").await;
+    // Each screen is waited for by its heading, so no click lands on the one before.
+    heading_is(&c, "Peligro inmediato: actúa ahora").await;
     click(&c, "[data-test=result-refer]").await;
+    heading_is(&c, "Elegir un servicio").await;
     click(&c, &format!("[data-test=choose-{SHELTER}]")).await;
+    heading_is(&c, "Resumen para contar una sola vez").await;
     click(&c, "[data-test=summary-reviewed]").await;
     click(&c, "[data-test=summary-next]").await;
+    heading_is(&c, "Consentimiento").await;
     for x in [
         "what-is-shared",
         "who-receives",
@@ -171,7 +176,9 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     heading_is(&c, "Hoja de derivación").await;
     let referral_code = text_of(&c, "[data-test=slip-code]").await;
     click(&c, "[data-test=slip-back]").await;
+    heading_is(&c, "Luz").await;
     click(&c, "[data-test=case-back]").await;
+    heading_is(&c, "Hola, Marta").await;
 
     // No network at the crossing: the changes go to a USB stick, sealed to the server,
     // and the office imports the file. Each row says it is waiting in a file.
