@@ -17,10 +17,7 @@ async fn import(server: &TestServer, file: &[u8]) -> (u16, serde_json::Value) {
         .await
         .unwrap();
     let status = resp.status().as_u16();
-    let bytes = resp.bytes().await.unwrap();
-    let body = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| serde_json::json!({ "code": code_of(&bytes) }));
-    (status, body)
+    (status, answer_of(&resp.bytes().await.unwrap()))
 }
 
 /// Exports the device's ready rows to a file, as the app does, and reads it back.

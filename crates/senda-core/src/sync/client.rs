@@ -270,17 +270,24 @@ impl SyncClient {
             }
             Err(e) => return Err(e.into()),
         }
-        // New devices of this organisation get the key from this one.
+        // New devices of this organisation get the key from this one. A refusal
+        // (another device was first, one was revoked) does not stop this sync.
         let grants = lock(vault).casework()?.grants_for(&keys.awaiting)?;
         if !grants.is_empty() {
             let body = encode(&grants);
-            self.post(base, || {
-                Ok(lock(vault)
-                    .casework()?
-                    .sign("/v1/keys/grants", body.clone())?)
-            })
-            .await
-            .map_err(|e| self.revoked(vault, e))?;
+            let passed = self
+                .post(base, || {
+                    Ok(lock(vault)
+                        .casework()?
+                        .sign("/v1/keys/grants", body.clone())?)
+                })
+                .await;
+            if let Err(e) = passed {
+                match self.revoked(vault, e) {
+                    SyncError::Refused { .. } => {}
+                    e => return Err(e),
+                }
+            }
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! Names stay here and in the admin's answers; they never reach the logs.
 
 use super::logic::{code_hash, create_enrolment_code, ensure_organisation, random_id, refused};
-use super::sql::Sql;
+use super::sql::{Row, Sql};
 use super::{Refusal, StoreError};
 use serde::Serialize;
 
@@ -99,31 +99,32 @@ pub fn deactivate_staff(sql: &mut dyn Sql, staff_id: &str, now: &str) -> Result<
 
 pub fn staff_of(sql: &mut dyn Sql, organisation: &str) -> Result<Vec<StaffAccount>, StoreError> {
     ensure_organisation(sql, organisation)?;
-    let ids = sql.rows(
-        "SELECT id FROM staff WHERE organisation_id = ?1 ORDER BY team, name",
+    let rows = sql.rows(
+        &format!("{ACCOUNT} WHERE s.organisation_id = ?1 ORDER BY s.team, s.name"),
         &[organisation.into()],
     )?;
-    ids.iter()
-        .map(|r| staff_account(sql, &r[0].text()))
-        .collect()
+    Ok(rows.iter().map(account).collect())
 }
 
+/// A staff account with its count of devices still active.
+const ACCOUNT: &str = "SELECT s.id, s.organisation_id, s.team, s.name, s.deactivated_at,
+        (SELECT COUNT(*) FROM staff_devices sd JOIN devices d ON d.id = sd.device_id
+         WHERE sd.staff_id = s.id AND d.revoked_at IS NULL)
+    FROM staff s";
+
 fn staff_account(sql: &mut dyn Sql, id: &str) -> Result<StaffAccount, StoreError> {
-    let row = sql
-        .row(
-            "SELECT s.id, s.organisation_id, s.team, s.name, s.deactivated_at,
-                    (SELECT COUNT(*) FROM staff_devices sd JOIN devices d ON d.id = sd.device_id
-                     WHERE sd.staff_id = s.id AND d.revoked_at IS NULL)
-             FROM staff s WHERE s.id = ?1",
-            &[id.into()],
-        )?
-        .ok_or_else(|| refused(Refusal::NoSuchStaff))?;
-    Ok(StaffAccount {
+    sql.row(&format!("{ACCOUNT} WHERE s.id = ?1"), &[id.into()])?
+        .map(|r| account(&r))
+        .ok_or_else(|| refused(Refusal::NoSuchStaff))
+}
+
+fn account(row: &Row) -> StaffAccount {
+    StaffAccount {
         id: row[0].text(),
         organisation: row[1].text(),
         team: row[2].text(),
         name: row[3].text(),
         active: row[4].opt_text().is_none(),
         devices: row[5].int(),
-    })
+    }
 }

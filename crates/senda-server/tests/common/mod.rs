@@ -113,15 +113,7 @@ impl TestServer {
             .await
             .unwrap();
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.unwrap();
-        // Answers are JSON; refusals are the protocol's CBOR error body.
-        let answer = if bytes.is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| serde_json::json!({ "code": code_of(&bytes) }))
-        };
-        (status, answer)
+        (status, answer_of(&resp.bytes().await.unwrap()))
     }
 
     pub async fn organisation(&self, name: &str) -> String {
@@ -231,4 +223,12 @@ pub fn code_of(body: &[u8]) -> String {
     senda_protocol::decode::<senda_protocol::ErrorBody>(body)
         .map(|e| e.code)
         .unwrap_or_else(|_| String::from_utf8_lossy(body).into_owned())
+}
+
+/// An admin answer: JSON, or for a refusal the protocol's CBOR error body as `{"code": …}`.
+pub fn answer_of(bytes: &[u8]) -> serde_json::Value {
+    if bytes.is_empty() {
+        return serde_json::Value::Null;
+    }
+    serde_json::from_slice(bytes).unwrap_or_else(|_| serde_json::json!({ "code": code_of(bytes) }))
 }
