@@ -31,6 +31,8 @@ pub const HEADER_DEVICE: &str = "x-senda-device";
 pub const HEADER_TIME: &str = "x-senda-time";
 pub const HEADER_NONCE: &str = "x-senda-nonce";
 pub const HEADER_SIGNATURE: &str = "x-senda-signature";
+/// The server's Ed25519 signature (hex) of its answer, over [`answer_message`].
+pub const HEADER_SERVER_SIGNATURE: &str = "x-senda-server-signature";
 pub const CONTENT_TYPE: &str = "application/cbor";
 
 /// One change from a device's outbox, as it travels.
@@ -226,6 +228,10 @@ pub struct EnrolResponse {
     pub server_time: String,
     /// The server's X25519 public key, hex: batch files for a USB stick are sealed to it.
     pub server_box_key: String,
+    /// The server's Ed25519 public key, hex: the device pins it and believes a
+    /// wipe order, a push acknowledgement or a pull page only when signed by it.
+    #[serde(default)]
+    pub server_signing_key: String,
 }
 
 /// Where a referral's sensitive fields may go: a directory service, the
@@ -319,6 +325,25 @@ pub fn signing_message(method: &str, path: &str, time: &str, nonce: &str, body: 
     let body_hash = hex(digest(&SHA256, body).as_ref());
     format!("senda-v{PROTOCOL_VERSION}\n{method}\n{path}\n{time}\n{nonce}\n{body_hash}")
         .into_bytes()
+}
+
+/// What the server signs for its answer to one signed request: the request
+/// (device, path, nonce, body hash) and the answer (status, body hash), so a
+/// signed answer cannot be replayed for another request or altered.
+pub fn answer_message(
+    device_id: &str,
+    path: &str,
+    request_nonce: &str,
+    request_body: &[u8],
+    status: u16,
+    answer: &[u8],
+) -> Vec<u8> {
+    let request_hash = hex(digest(&SHA256, request_body).as_ref());
+    let answer_hash = hex(digest(&SHA256, answer).as_ref());
+    format!(
+        "senda-answer-v{PROTOCOL_VERSION}\n{device_id}\n{path}\n{request_nonce}\n{request_hash}\n{status}\n{answer_hash}"
+    )
+    .into_bytes()
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -325,6 +325,7 @@ impl Casework<'_> {
             put(tx, "team", &response.team)?;
             put(tx, "pull_cursor", "0")?;
             put(tx, "server_box_key", &response.server_box_key)?;
+            put(tx, "server_signing_key", &response.server_signing_key)?;
             self.audit(tx, "device-enrolled", &response.device_id)
         })
     }

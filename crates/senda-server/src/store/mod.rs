@@ -80,17 +80,30 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
 }
 
-/// The server's operations over any [`Store`].
+/// The server's operations over any [`Store`], and the key it signs answers with.
 #[derive(Clone)]
 pub struct Repo {
     store: Arc<dyn Store>,
+    answer_key: Arc<crate::answers::AnswerKey>,
 }
 
 impl Repo {
+    /// With a fresh answer-signing key; a server gives its own with [`Self::with_answer_key`].
     pub fn new(store: impl Store) -> Self {
         Self {
             store: Arc::new(store),
+            answer_key: Arc::new(crate::answers::AnswerKey::generate()),
         }
+    }
+
+    pub fn with_answer_key(mut self, key: crate::answers::AnswerKey) -> Self {
+        self.answer_key = Arc::new(key);
+        self
+    }
+
+    /// The key devices pin at enrolment (see `answers.rs`).
+    pub fn answer_key(&self) -> &crate::answers::AnswerKey {
+        &self.answer_key
     }
 
     pub fn backend(&self) -> &'static str {
