@@ -382,3 +382,17 @@ fn real_lines_carry_who_checked_them_and_demo_never_reads_real() {
     assert!(!mimp.real && mimp.demo);
     let _ = ServiceQuery::default;
 }
+
+/// The shipped sources pass every rule; a failure lists each text with its problem.
+#[test]
+fn the_shipped_sources_pass_every_rule() {
+    let problems: Vec<String> = source::rule_problems(&content_dir())
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "run `cargo run -p senda-core --example readability` for scores:\n{}",
+        problems.join("\n")
+    );
+}
