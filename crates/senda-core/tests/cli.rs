@@ -170,3 +170,115 @@ fn import_hsds_writes_a_3_0_directory_and_a_short_summary() {
     assert!(out.join("services.csv").is_file());
     assert!(out.join("datapackage.json").is_file());
 }
+
+/// A city's 1.x export of about 4,000 services, made here with every quirk
+/// sprinkled through it: the console gets a summary, not a line per row.
+#[test]
+fn a_large_quirky_1_x_export_imports_leniently_with_a_short_summary() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("export");
+    std::fs::create_dir(&src).unwrap();
+    let n = 4000;
+    let mut services = String::from("id,organization_id,name,description,status\n");
+    let mut schedules = String::from("id,service_id,weekday,opens_at,closes_at\n");
+    let mut sal = String::from("id,service_id,location_id\n");
+    for i in 0..n {
+        let org = if i % 97 == 0 { "missing-org" } else { "org-1" };
+        let status = if i % 50 == 0 { "" } else { "active" };
+        let name = if i % 10 == 0 {
+            format!("  Servicio {i}  ")
+        } else {
+            format!("Servicio {i}")
+        };
+        let description = if i % 40 == 0 {
+            "Apoyo a ni├▒os"
+        } else {
+            "Apoyo a niños"
+        };
+        let id = if i % 500 == 0 {
+            String::new()
+        } else {
+            format!("s{i}")
+        };
+        writeln!(services, "{id},{org},{name},{description},{status}").unwrap();
+        writeln!(schedules, "r{i},s{},1,8:00am,4:00pm", i.max(1)).unwrap();
+        writeln!(sal, "x{i},s{},l1", i.max(1)).unwrap();
+    }
+    // Two duplicates at the end.
+    services.push_str("s1,org-1,Copia,Copia,active\ns2,org-1,Copia,Copia,active\n");
+    std::fs::write(src.join("services.csv"), services).unwrap();
+    std::fs::write(src.join("regular_schedules.csv"), schedules).unwrap();
+    std::fs::write(src.join("services_at_location.csv"), sal).unwrap();
+    std::fs::write(
+        src.join("organizations.csv"),
+        "id,name,description\norg-1,Ciudad,Directorio 211\n",
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("locations.csv"),
+        "id,name,latitude,longitude\nl1,Centro,4.6,-74.08\n",
+    )
+    .unwrap();
+
+    let out = dir.path().join("directory");
+    let report = dir.path().join("report");
+    let printed = stdout(
+        cli()
+            .arg("import-hsds")
+            .arg(&src)
+            .args(["--lenient", "--out"])
+            .arg(&out)
+            .arg("--report")
+            .arg(&report),
+    );
+    assert!(printed.lines().count() < 60, "{printed}");
+    assert!(printed.contains("HSDS 3.0 (from HSDS 1.1)"), "{printed}");
+    for kind in [
+        "trimmed (fixed)",
+        "blank-status (fixed)",
+        "dangling-organization (kept)",
+        "derived-id (fixed)",
+        "duplicate-id (quarantined)",
+        "mojibake (fixed)",
+        "twelve-hour-time (fixed)",
+    ] {
+        assert!(printed.contains(kind), "{kind} missing from\n{printed}");
+    }
+    let imported = senda_core::directory::HsdsData::import_csv_dir(&out)
+        .unwrap()
+        .data;
+    assert_eq!(
+        imported
+            .rows
+            .iter()
+            .filter(|r| r.table == "service")
+            .count(),
+        n,
+        "every service kept; only the two duplicates left out"
+    );
+    let csv = std::fs::read_to_string(report.join("report.csv")).unwrap();
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.starts_with("duplicate-id,"))
+            .count(),
+        2
+    );
+    assert_eq!(
+        csv.lines()
+            .filter(|l| l.starts_with("blank-status,"))
+            .count(),
+        n / 50
+    );
+    assert!(report.join("report.html").is_file());
+}
+
+#[test]
+fn a_strict_import_of_a_quirky_export_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("directory");
+    let quirks = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hsds-1.1-quirks");
+    let e = stderr_of_failure(cli().arg("import-hsds").arg(&quirks).arg("--out").arg(&out));
+    assert!(e.contains("data/organizations.csv"), "{e}");
+    assert!(!out.exists());
+}

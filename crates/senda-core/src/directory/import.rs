@@ -425,16 +425,19 @@ pub(crate) fn read_csv_text(
             return None;
         }
     };
+    // Lines from byte offsets: the csv crate's own line count differs between LF and CRLF files.
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    // In a CRLF file a record may be said to start at the previous line's `\n`.
+    let line_at = |byte: u64| newlines.partition_point(|&n| (n as u64) <= byte) as u64 + 1;
     let mut records = Vec::new();
     for record in reader.records() {
-        // The csv crate counts a record's line from 0 after the header; files count from 1.
         match record {
             Ok(r) => records.push((
-                r.position().map(|p| p.line() + 1).unwrap_or(0),
+                r.position().map(|p| line_at(p.byte())).unwrap_or(0),
                 r.iter().map(str::to_owned).collect(),
             )),
             Err(e) => report.push(issue(
-                e.position().map(|p| p.line() + 1).unwrap_or(0),
+                e.position().map(|p| line_at(p.byte())).unwrap_or(0),
                 e.to_string(),
             )),
         }
@@ -693,6 +696,20 @@ pub(crate) fn assemble(
                     if lenient && table == "service" && column == "status" {
                         continue;
                     }
+                    // Many addresses in the region have no postal code or province:
+                    // a service must not be lost for it.
+                    if table == "address"
+                        && matches!(column.as_str(), "postal_code" | "state_province")
+                    {
+                        report.push(t.issue(
+                            IssueKind::RequiredMissing,
+                            Action::Kept,
+                            line,
+                            Some(i),
+                            format!("'{column}' is blank: kept blank"),
+                        ));
+                        continue;
+                    }
                     problems.push((
                         IssueKind::RequiredMissing,
                         i,
@@ -761,6 +778,7 @@ pub(crate) fn assemble(
     // References, to a fixpoint: a quarantined row may leave others dangling.
     let mut reported: BTreeSet<(usize, usize, &str)> = BTreeSet::new();
     let mut alive = vec![true; data.rows.len()];
+    let mut unlinked = Vec::new();
     loop {
         let ids: BTreeSet<(&str, &str)> = data
             .rows
@@ -800,8 +818,9 @@ pub(crate) fn assemble(
                             Action::Kept,
                             origin.line,
                             col,
-                            format!("{message}: the service is kept"),
+                            format!("{message}: the service is kept, without the link (the old value is here)"),
                         ));
+                        unlinked.push(n);
                     } else {
                         report.push(t.issue(
                             IssueKind::DanglingReference,
@@ -850,6 +869,12 @@ pub(crate) fn assemble(
                 reason: IssueKind::DanglingReference.code().into(),
             });
         }
+    }
+    // A kept service must still build: its dangling organisation link is cleared.
+    for n in unlinked {
+        data.rows[n]
+            .fields
+            .insert("organization_id".into(), String::new());
     }
     let mut n = 0;
     data.rows.retain(|_| {

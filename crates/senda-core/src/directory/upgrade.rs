@@ -110,7 +110,13 @@ pub(crate) fn upgrade(
                     let mut attributes = table_like(
                         &t,
                         "attributes.csv",
-                        &["id", "link_id", "link_entity", "taxonomy_term_id"],
+                        &[
+                            "id",
+                            "link_id",
+                            "link_entity",
+                            "link_type",
+                            "taxonomy_term_id",
+                        ],
                     );
                     let id = t.col("id").expect("remapped");
                     for (line, v) in &t.records {
@@ -121,6 +127,7 @@ pub(crate) fn upgrade(
                                     derived_uuid(&format!("service-taxonomy/{}/{term}", v[id])),
                                     v[id].clone(),
                                     "service".into(),
+                                    "category".into(),
                                     new_id("taxonomy_term", term),
                                 ],
                             ));
@@ -160,12 +167,12 @@ pub(crate) fn upgrade(
                 out.push(t);
             }
             "locations.csv" => {
+                let old_ids = old_values(&t, "id");
                 remap(&mut t, "location");
                 let ty = add(&mut t, "location_type");
                 let ext = add(&mut t, "external_identifier");
                 let ext_type = add(&mut t, "external_identifier_type");
                 let (id, lat, lon) = (t.col("id"), t.col("latitude"), t.col("longitude"));
-                let old_ids = old_values(&t, "id");
                 for (n, (_, v)) in t.records.iter_mut().enumerate() {
                     if v[ty].is_empty() {
                         let placed = [lat, lon]
@@ -371,9 +378,11 @@ pub(crate) fn upgrade(
                 // 2.0 link_type held the table name: 3.0 calls that link_entity.
                 rename(&mut t, "link_type", "link_entity");
                 let (link, entity) = (t.col("link_id"), t.col("link_entity"));
-                add(&mut t, "link_type");
-                if let (Some(l), Some(e)) = (link, entity) {
-                    for (_, v) in &mut t.records {
+                // 3.0's link_type says what the term describes: a category, as Senda's own rows.
+                let kind = add(&mut t, "link_type");
+                for (_, v) in &mut t.records {
+                    v[kind] = "category".into();
+                    if let (Some(l), Some(e)) = (link, entity) {
                         v[l] = new_id(&v[e], &v[l]);
                     }
                 }
@@ -444,6 +453,15 @@ pub(crate) fn upgrade(
         out.push(t);
     }
     apply_service_notes(&mut out, service_notes);
+    // Numbers in the JSON form: the 3.0 schema's numeric columns the table now has.
+    for t in &mut out {
+        if let Some(table) = super::hsds::table_for_file(&t.file) {
+            t.numeric = super::hsds::numeric_columns(&table)
+                .into_iter()
+                .filter(|c| t.columns.contains(c))
+                .collect();
+        }
+    }
     // Tables made from several files (attributes from services_taxonomy and taxonomy_ids) are merged by assemble.
     out
 }
@@ -542,8 +560,10 @@ fn table_like(t: &RawTable, file: &str, columns: &[&str]) -> RawTable {
 fn link_service(t: &mut RawTable) {
     rename(t, "service_id", "link_id");
     let entity = add(t, "link_entity");
+    let kind = add(t, "link_type");
     for (_, v) in &mut t.records {
         v[entity] = "service".into();
+        v[kind] = "category".into();
     }
 }
 
