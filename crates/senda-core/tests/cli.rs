@@ -282,3 +282,39 @@ fn a_strict_import_of_a_quirky_export_writes_nothing() {
     assert!(e.contains("data/organizations.csv"), "{e}");
     assert!(!out.exists());
 }
+
+#[test]
+fn a_checklist_goes_out_to_xlsform_and_back_to_the_same_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = repo().join("assets/content/checklists/nna-cruce.toml");
+    let book = dir.path().join("nna.xlsx");
+    stdout(
+        cli()
+            .arg("export-xlsform")
+            .arg(&source)
+            .arg("--out")
+            .arg(&book),
+    );
+    let back = dir.path().join("nna.toml");
+    let printed = stdout(
+        cli()
+            .arg("import-xlsform")
+            .arg(&book)
+            .arg("--out")
+            .arg(&back),
+    );
+    assert!(printed.contains("checklist 'nna-cruce'"), "{printed}");
+    let original: senda_core::checklist::Checklist =
+        toml::from_str(&std::fs::read_to_string(&source).unwrap()).unwrap();
+    let again: senda_core::checklist::Checklist =
+        toml::from_str(&std::fs::read_to_string(&back).unwrap()).unwrap();
+    assert_eq!(again, original);
+
+    // A refused workbook leaves nothing behind.
+    let bad = dir.path().join("bad.xlsx");
+    std::fs::write(&bad, b"PK not really a zip").unwrap();
+    let out = dir.path().join("bad.toml");
+    let e = stderr_of_failure(cli().arg("import-xlsform").arg(&bad).arg("--out").arg(&out));
+    assert!(e.contains("bad.xlsx: not an .xlsx workbook"), "{e}");
+    assert!(!out.exists());
+}

@@ -3,6 +3,7 @@
 //! and `senda-content <command> --help` describe each command.
 
 use clap::{Parser, Subcommand};
+use senda_core::checklist::{Checklist, xlsform};
 use senda_core::content::pack::{self, TrustedKeys};
 use senda_core::content::source;
 use senda_core::directory::import::{self, ImportOptions};
@@ -79,6 +80,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import a checklist written as an XLSForm workbook (survey, choices, settings sheets) as Senda TOML.
+    ImportXlsform {
+        /// The .xlsx workbook.
+        form: PathBuf,
+        /// The TOML file to write, e.g. assets/content/checklists/<id>.toml.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write a checklist (Senda TOML) as an XLSForm workbook.
+    ExportXlsform {
+        /// The checklist TOML file.
+        checklist: PathBuf,
+        /// The .xlsx workbook to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -151,6 +168,30 @@ fn run(command: Command) -> Result<(), String> {
                 data.tables.len(),
                 data.rows.len()
             );
+            Ok(())
+        }
+        Command::ImportXlsform { form, out } => {
+            let checklist = xlsform::import(&form).map_err(|e| e.to_string())?;
+            let text = toml::to_string(&checklist).map_err(|e| e.to_string())?;
+            write_atomically(&out, text.as_bytes())?;
+            println!(
+                "{}: checklist '{}' v{} — {} sections, {} questions",
+                out.display(),
+                checklist.id,
+                checklist.version,
+                checklist.sections.len(),
+                checklist.questions().count()
+            );
+            Ok(())
+        }
+        Command::ExportXlsform { checklist, out } => {
+            let text = std::fs::read_to_string(&checklist)
+                .map_err(|e| format!("{}: {e}", checklist.display()))?;
+            let c: Checklist =
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", checklist.display()))?;
+            let bytes = xlsform::export(&c).map_err(|e| e.to_string())?;
+            write_atomically(&out, &bytes)?;
+            println!("{}: checklist '{}' v{}", out.display(), c.id, c.version);
             Ok(())
         }
     }
