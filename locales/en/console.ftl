@@ -114,7 +114,7 @@ console-code-once = Write it down or scan it now: the server keeps only a finger
 console-devices-caption = The organisation's devices
 console-devices-unknown = Each device's app and content version and pending operations are not reported to the server yet.
 console-last-sync = Last contact
-console-held = Operations on hold
+console-held = On hold
 console-key-granted = Has the key
 console-key-waiting = Waiting for the key
 console-revoked = Revoked
@@ -160,12 +160,12 @@ console-status-revoked = Cancelled
 
 ## Statistics
 
-console-stats-intro = Numbers to report without exposing anyone: every count from 1 to { $k } − 1 shows as «<{ $k }», and another cell is hidden wherever a total would reveal it.
+console-stats-intro = Numbers to report without exposing anyone: every count from 1 to { $max } shows as «<{ $k }», and another cell is hidden wherever a total would reveal it.
 console-period = Period (month)
 console-audience = For whom
 console-audience-internal = Organisation staff («<5»)
 console-audience-external = Outside the organisation («<11», rounded to 5)
-console-stats-legend-small = «<{ $k }»: between 1 and { $k } − 1.
+console-stats-legend-small = «<{ $k }»: from 1 to { $max }.
 console-stats-legend-complement = «*»: hidden so that a total cannot reveal a small number.
 console-stats-legend-rounded = Shown numbers are rounded to the nearest multiple of 5.
 console-stats-by-status = Referrals by status and receiving organisation

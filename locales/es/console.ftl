@@ -114,7 +114,7 @@ console-code-once = Anótalo o escanéalo ahora: el servidor guarda solo una hue
 console-devices-caption = Dispositivos de la organización
 console-devices-unknown = La versión de la aplicación y del contenido y las operaciones pendientes de cada dispositivo todavía no se informan al servidor.
 console-last-sync = Última conexión
-console-held = Operaciones en espera
+console-held = En espera
 console-key-granted = Recibió la clave
 console-key-waiting = Espera la clave
 console-revoked = Revocado
@@ -160,12 +160,12 @@ console-status-revoked = Anulada
 
 ## Estadísticas
 
-console-stats-intro = Cifras para informar sin exponer a nadie: toda cantidad entre 1 y { $k } − 1 se muestra como «<{ $k }», y otra celda se oculta donde un total la revelaría.
+console-stats-intro = Cifras para informar sin exponer a nadie: toda cantidad de 1 a { $max } se muestra como «<{ $k }», y otra celda se oculta donde un total la revelaría.
 console-period = Periodo (mes)
 console-audience = Para quién
 console-audience-internal = Personal de la organización («<5»)
 console-audience-external = Fuera de la organización («<11», redondeado a 5)
-console-stats-legend-small = «<{ $k }»: entre 1 y { $k } − 1.
+console-stats-legend-small = «<{ $k }»: de 1 a { $max }.
 console-stats-legend-complement = «*»: oculta para que un total no revele una cifra pequeña.
 console-stats-legend-rounded = Las cifras visibles están redondeadas al múltiplo de 5 más cercano.
 console-stats-by-status = Remisiones por estado y organización receptora

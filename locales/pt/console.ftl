@@ -114,7 +114,7 @@ console-code-once = Anote ou escaneie agora: o servidor guarda só uma impressã
 console-devices-caption = Dispositivos da organização
 console-devices-unknown = A versão do aplicativo e do conteúdo e as operações pendentes de cada dispositivo ainda não são informadas ao servidor.
 console-last-sync = Última conexão
-console-held = Operações em espera
+console-held = Em espera
 console-key-granted = Recebeu a chave
 console-key-waiting = Aguarda a chave
 console-revoked = Revogado
@@ -160,12 +160,12 @@ console-status-revoked = Cancelado
 
 ## Estatísticas
 
-console-stats-intro = Números para relatar sem expor ninguém: toda quantidade de 1 a { $k } − 1 aparece como «<{ $k }», e outra célula é ocultada onde um total a revelaria.
+console-stats-intro = Números para relatar sem expor ninguém: toda quantidade de 1 a { $max } aparece como «<{ $k }», e outra célula é ocultada onde um total a revelaria.
 console-period = Período (mês)
 console-audience = Para quem
 console-audience-internal = Equipe da organização («<5»)
 console-audience-external = Fora da organização («<11», arredondado a 5)
-console-stats-legend-small = «<{ $k }»: entre 1 e { $k } − 1.
+console-stats-legend-small = «<{ $k }»: de 1 a { $max }.
 console-stats-legend-complement = «*»: oculto para que um total não revele um número pequeno.
 console-stats-legend-rounded = Os números visíveis estão arredondados ao múltiplo de 5 mais próximo.
 console-stats-by-status = Encaminhamentos por situação e organização receptora

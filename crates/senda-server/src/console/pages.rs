@@ -477,8 +477,13 @@ fn qr_svg(text: &str, label: &str) -> Markup {
         })
         .unwrap_or_default();
     // The SVG is made here from our own text; the label is escaped by maud.
-    let svg = svg.replacen("<svg ", "<svg role=\"img\" focusable=\"false\" ", 1);
-    html! { figure class="qr" aria-label=(label) { (PreEscaped(svg)) } }
+    let escaped = html! { (label) }.into_string().replace('"', "&quot;");
+    let svg = svg.replacen(
+        "<svg ",
+        &format!("<svg role=\"img\" aria-label=\"{escaped}\" focusable=\"false\" "),
+        1,
+    );
+    html! { figure class="qr" { (PreEscaped(svg)) } }
 }
 
 fn totp_form(
@@ -1640,10 +1645,12 @@ pub async fn referrals_page(
             }
         }
         h2 { (ctx.tr.args("console-overdue-heading", &[("days", FluentValue::from(days))])) }
-        form method="get" action={"/console/org/" (org) "/referrals"} {
-            label for="days" { (t("console-overdue-days")) }
-            select id="days" name="days" {
-                @for d in [1, 3, 7, 14, 30, 60, 90] { option value=(d) selected[d == days] { (d) } }
+        form method="get" action={"/console/org/" (org) "/referrals"} class="filters" {
+            div {
+                label for="days" { (t("console-overdue-days")) }
+                select id="days" name="days" {
+                    @for d in [1, 3, 7, 14, 30, 60, 90] { option value=(d) selected[d == days] { (d) } }
+                }
             }
             button type="submit" { (t("console-show")) }
         }

@@ -196,7 +196,7 @@ fn table_html(ctx: &Ctx, id: &str, caption: &str, corner: &str, p: &Published) -
     html! {
         div class="scroll" {
             table id=(id) {
-                caption { (caption) }
+                caption class="visually-hidden" { (caption) }
                 thead { tr {
                     th scope="col" { (corner) }
                     @for c in &p.cols { th scope="col" class="num" { (c) } }
@@ -248,6 +248,7 @@ pub async fn page(
     let t = |id: &str| ctx.tr.t(id);
     let f = &tb.filters;
     let k = f.policy.k.to_string();
+    let max = (f.policy.k - 1).to_string();
     let org_name = f
         .org
         .as_ref()
@@ -261,7 +262,7 @@ pub async fn page(
         .map(|(i, r)| (r.clone(), tb.by_status.row_total(i)))
         .collect();
     let body = html! {
-        p { (ctx.tr.args("console-stats-intro", &[("k", k.clone().into())])) }
+        p { (ctx.tr.args("console-stats-intro", &[("k", k.clone().into()), ("max", max.clone().into())])) }
         form method="get" action="/console/stats" class="filters" {
             @if ctx.is_server() {
                 div {
@@ -291,7 +292,7 @@ pub async fn page(
             button type="submit" { (t("console-show")) }
         }
         p class="legend" {
-            (ctx.tr.args("console-stats-legend-small", &[("k", k.clone().into())])) " "
+            (ctx.tr.args("console-stats-legend-small", &[("k", k.clone().into()), ("max", max.clone().into())])) " "
             (t("console-stats-legend-complement"))
             @if f.policy.round_base.is_some() { " " (t("console-stats-legend-rounded")) }
         }
