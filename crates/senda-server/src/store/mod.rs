@@ -98,7 +98,7 @@ impl Repo {
     }
 
     /// Runs `f` in a transaction on a blocking thread.
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
