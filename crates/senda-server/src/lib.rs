@@ -3,6 +3,7 @@
 
 pub mod answers;
 pub mod config;
+pub mod console;
 pub mod import;
 pub mod limits;
 pub mod metrics;

@@ -24,6 +24,7 @@ impl FromRef<AppState> for Repo {
 }
 
 pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
+    let console = crate::console::router(repo.clone());
     let state = AppState {
         repo,
         admin_token,
@@ -64,6 +65,10 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
             get(routes::admin::awaiting_key),
         )
         .route("/v1/admin/key-grants", post(routes::admin::grant_key))
+        .route(
+            "/v1/admin/organisations/{id}/retention",
+            post(routes::admin::set_retention),
+        )
         .route("/v1/admin/staff", post(routes::admin::create_staff))
         .route(
             "/v1/admin/staff/{id}/enrolment-codes",
@@ -92,6 +97,7 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
             crate::answers::sign_answers,
         ))
         .with_state(state)
+        .merge(console)
 }
 
 /// Opens the configured database, migrating its schema, and logs what it did.
@@ -120,6 +126,7 @@ pub fn open_repo(database: &Database) -> Result<Repo, StoreError> {
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    repo: Repo,
     tls: Option<axum_server::tls_rustls::RustlsConfig>,
 }
 
@@ -176,7 +183,8 @@ impl Server {
         let listener = TcpListener::bind(listen).await?;
         Ok(Self {
             listener,
-            router: app(repo, admin_token, limits),
+            router: app(repo.clone(), admin_token, limits),
+            repo,
             tls: None,
         })
     }
@@ -185,6 +193,10 @@ impl Server {
         self.listener
             .local_addr()
             .expect("bound listener has an address")
+    }
+
+    pub fn repo(&self) -> Repo {
+        self.repo.clone()
     }
 
     /// `https` when serving TLS itself, else `http`.
@@ -235,8 +247,22 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         Database::Postgres(_) => "postgres",
     };
     tracing::info!(addr = %server.local_addr(), scheme = server.scheme(), backend, "senda-server listening");
+    tokio::spawn(purge_hourly(server.repo()));
     server.serve(shutdown_signal()).await?;
     Ok(())
+}
+
+/// Each organisation's retention period, applied at start and every hour.
+async fn purge_hourly(repo: Repo) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match repo.purge_expired(chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cases = n, "purged after their retention period"),
+            Err(e) => tracing::error!(error = %e, "retention purge failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -171,10 +171,11 @@ fn wiped(d: &Device) -> bool {
 async fn a_hostile_network_changes_nothing_on_the_device() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
-    let org = server.organisation("Equipo").await;
+    let org = server.keyed_organisation("Equipo").await;
     let (proxy, h) = start_hostile(server.url()).await;
     let d = device(0);
     d.enrol(&proxy, &server.code(&org, "t").await).await;
+    server.grant(&org, &server.secret_of(&org)).await;
 
     // A first push through the honest network: its signed answer is kept by the attacker.
     d.refer("Sol", SHELTER);
@@ -334,6 +335,13 @@ async fn senda_server_serves_https_itself_from_its_configuration() {
     .await
     .unwrap();
     let code = code["code"].as_str().unwrap();
+    let secret = senda_protocol::BoxSecret::generate();
+    admin(
+        &format!("/v1/admin/organisations/{org}/key"),
+        serde_json::json!({ "public_key": secret.public_hex() }),
+    )
+    .await
+    .unwrap();
 
     // A device that does not trust the certificate gets nowhere (and loses nothing).
     let stranger = device(0);
@@ -357,6 +365,28 @@ async fn senda_server_serves_https_itself_from_its_configuration() {
         .unwrap()
         .with_backoff(std::time::Duration::from_millis(20));
     d.enrol(&url, code).await;
+    let waiting: Vec<serde_json::Value> = trusting
+        .get(format!("{url}/v1/admin/organisations/{org}/awaiting-key"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let device_id = waiting[0]["device_id"].as_str().unwrap();
+    let sealed = senda_protocol::seal::seal(
+        waiting[0]["box_key"].as_str().unwrap(),
+        secret.to_hex().as_bytes(),
+        &senda_protocol::grant_aad(device_id, org),
+    )
+    .unwrap();
+    admin(
+        "/v1/admin/key-grants",
+        serde_json::json!({ "device_id": device_id, "sealed": sealed }),
+    )
+    .await
+    .unwrap();
     d.refer("Sol", SHELTER);
     let ready = d.ready();
     let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
@@ -384,4 +414,52 @@ async fn senda_server_serves_https_itself_from_its_configuration() {
         .server_signing_key()
         .unwrap();
     assert_eq!(pinned, Some(again.public_hex()));
+}
+
+/// M2: PostgreSQL is reached over TLS when `DATABASE_URL` asks for it, and
+/// `verify-full` refuses a server whose certificate it cannot verify (the
+/// local test server's is self-signed).
+#[test]
+fn postgres_connections_use_tls_when_the_url_asks() {
+    use senda_server::store::{PostgresStore, Store};
+    let url = postgres_url();
+    let with = |mode: &str| {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}sslmode={mode}")
+    };
+    let schema = {
+        use ring::rand::SecureRandom;
+        let mut b = [0u8; 6];
+        ring::rand::SystemRandom::new().fill(&mut b).unwrap();
+        format!("t{}", senda_protocol::hex(&b))
+    };
+    for (mode, encrypted) in [("disable", 0), ("require", 1)] {
+        let store = PostgresStore::open(&with(mode), Some(&schema))
+            .unwrap_or_else(|e| panic!("sslmode={mode}: {e}"));
+        let mut ssl = -1;
+        store
+            .transaction(&mut |sql| {
+                ssl = sql
+                    .row(
+                        "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                        &[],
+                    )?
+                    .map_or(-1, |r| r[0].int());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(ssl, encrypted, "sslmode={mode}");
+    }
+    let err = PostgresStore::open(&with("verify-full"), Some(&schema))
+        .err()
+        .expect("an unverifiable certificate is refused");
+    eprintln!("verify-full: {err}");
+    assert!(err.to_string().contains("certificate"), "{err}");
+    assert!(
+        PostgresStore::open(&with("sometimes"), Some(&schema)).is_err(),
+        "an unknown sslmode is refused"
+    );
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+        .unwrap();
 }

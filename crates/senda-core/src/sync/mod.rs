@@ -9,11 +9,13 @@
 mod client;
 mod device;
 mod export;
+mod sealing;
 mod transport;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
 pub use device::{ContentAvailable, ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity};
 pub use export::Exported;
+pub use sealing::seal_for_organisation;
 pub use transport::{MAX_ANSWER_BYTES, check_server_url};
 
 pub use senda_protocol::IncomingReferral;

@@ -64,12 +64,14 @@ impl From<StoreError> for ApiError {
                     Refusal::NoSuchOrganisation => (StatusCode::NOT_FOUND, "no-such-organisation"),
                     Refusal::NoSuchReferral => (StatusCode::NOT_FOUND, "no-such-referral"),
                     Refusal::BadTransition(..) => (StatusCode::CONFLICT, "bad-transition"),
+                    Refusal::BadRetention => (StatusCode::BAD_REQUEST, "bad-retention"),
                     Refusal::NoOrganisationKey => (StatusCode::CONFLICT, "no-organisation-key"),
                     Refusal::BadKey => (StatusCode::BAD_REQUEST, "bad-key"),
                     Refusal::NoSuchDevice => (StatusCode::NOT_FOUND, "no-such-device"),
                     Refusal::BadBatchFile => (StatusCode::BAD_REQUEST, "bad-batch-file"),
                     Refusal::NoSuchStaff => (StatusCode::NOT_FOUND, "no-such-staff"),
                     Refusal::StaffDeactivated => (StatusCode::CONFLICT, "staff-deactivated"),
+                    Refusal::UnsealedField(_) => (StatusCode::BAD_REQUEST, "unsealed-field"),
                 };
                 Self::new(status, code, &r.to_string())
             }

@@ -2,6 +2,7 @@
 //! implementation, and [`Repo`], the operations the routes need, written once
 //! over plain SQL (see `sql.rs`) and run in a transaction off the async runtime.
 
+mod forget;
 mod logic;
 pub mod migrate;
 pub mod postgres;
@@ -69,6 +70,10 @@ pub enum Refusal {
     NoSuchStaff,
     #[error("this staff account was deactivated")]
     StaffDeactivated,
+    #[error("a retention period is 1 to 365 days")]
+    BadRetention,
+    #[error("an operation carried a field readable that must be sealed: {0}")]
+    UnsealedField(String),
 }
 
 /// A backend: runs `work` in one transaction, committed only if it succeeds.
@@ -111,7 +116,7 @@ impl Repo {
     }
 
     /// Runs `f` in a transaction on a blocking thread.
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -372,6 +377,54 @@ impl Repo {
             Ok(found)
         })
         .await
+    }
+
+    /// Every value in every table of the server's schema, as `(table, text)`
+    /// (audits and tests: everything the server holds).
+    pub async fn every_value(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let tables = match self.backend() {
+            "sqlite" => "SELECT name FROM sqlite_master WHERE type = 'table'",
+            _ => {
+                "SELECT table_name::text FROM information_schema.tables
+                 WHERE table_schema = current_schema()"
+            }
+        };
+        self.run(move |sql| {
+            let mut out = Vec::new();
+            for table in sql.rows(tables, &[])? {
+                let table = table[0].text();
+                for row in sql.rows(&format!("SELECT * FROM \"{table}\""), &[])? {
+                    out.extend(row.iter().map(|v| (table.clone(), v.text())));
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Sets how long the server keeps an organisation's records (1 to 365
+    /// days); its devices use the same period from their next sync.
+    pub async fn set_retention(&self, organisation: String, days: u32) -> Result<(), StoreError> {
+        self.run(move |sql| forget::set_retention(sql, &organisation, days))
+            .await
+    }
+
+    pub async fn retention_of(&self, organisation: String) -> Result<Option<u32>, StoreError> {
+        self.run(move |sql| forget::retention_of(sql, &organisation))
+            .await
+    }
+
+    /// Purges the cases whose organisation's retention period has passed; how many.
+    pub async fn purge_expired(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<usize, StoreError> {
+        self.run(move |sql| forget::purge_expired(sql, now)).await
+    }
+
+    /// How many stored things still hold a sealed value of a case or referral (tests, audits).
+    pub async fn sealed_held_for(&self, id: String) -> Result<i64, StoreError> {
+        self.run(move |sql| forget::sealed_held_for(sql, &id)).await
     }
 
     pub async fn conflict_count(&self) -> Result<i64, StoreError> {
