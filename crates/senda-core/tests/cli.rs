@@ -318,3 +318,41 @@ fn a_checklist_goes_out_to_xlsform_and_back_to_the_same_toml() {
     assert!(e.contains("bad.xlsx: not an .xlsx workbook"), "{e}");
     assert!(!out.exists());
 }
+
+#[test]
+fn import_sheet_writes_a_directory_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/4w");
+    let out = dir.path().join("directory");
+    let report = dir.path().join("report");
+    let printed = stdout(
+        cli()
+            .arg("import-sheet")
+            .arg(fixtures.join("4w-frontera.csv"))
+            .arg("--mapping")
+            .arg(fixtures.join("mapping.toml"))
+            .arg("--lenient")
+            .arg("--out")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report),
+    );
+    assert!(printed.contains("bad-transform (fixed)"), "{printed}");
+    assert!(printed.contains("4 services"), "{printed}");
+    assert!(report.join("report.html").is_file());
+    senda_core::directory::HsdsData::import_csv_dir(&out).unwrap();
+
+    // Strict: refused, and no directory is written.
+    let strict_out = dir.path().join("strict");
+    let e = stderr_of_failure(
+        cli()
+            .arg("import-sheet")
+            .arg(fixtures.join("4w-frontera.csv"))
+            .arg("--mapping")
+            .arg(fixtures.join("mapping.toml"))
+            .arg("--out")
+            .arg(&strict_out),
+    );
+    assert!(e.contains("nothing was imported"), "{e}");
+    assert!(!strict_out.exists());
+}

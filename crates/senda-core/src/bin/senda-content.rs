@@ -7,6 +7,7 @@ use senda_core::checklist::{Checklist, xlsform};
 use senda_core::content::pack::{self, TrustedKeys};
 use senda_core::content::source;
 use senda_core::directory::import::{self, ImportOptions};
+use senda_core::directory::sheet;
 use senda_core::directory::{HsdsData, HsdsTable};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -95,6 +96,24 @@ enum Command {
         /// The .xlsx workbook to write.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Import a "who does what where" sheet (CSV or .xlsx) into HSDS 3.0 rows with a mapping file.
+    ImportSheet {
+        /// The sheet: a .csv file or an .xlsx workbook (its first sheet, or --sheet).
+        sheet: PathBuf,
+        /// The mapping: column → HSDS field, with transforms (TOML; see docs/hsds-mapping.md).
+        #[arg(long)]
+        mapping: PathBuf,
+        /// The worksheet to read in an .xlsx workbook.
+        #[arg(long = "sheet")]
+        sheet_name: Option<String>,
+        /// The folder to write the HSDS 3.0 tables to.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        lenient: bool,
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
 }
 
@@ -193,6 +212,22 @@ fn run(command: Command) -> Result<(), String> {
             write_atomically(&out, &bytes)?;
             println!("{}: checklist '{}' v{}", out.display(), c.id, c.version);
             Ok(())
+        }
+        Command::ImportSheet {
+            sheet: path,
+            mapping,
+            sheet_name,
+            out,
+            lenient,
+            report,
+        } => {
+            let outcome = sheet::import_sheet(
+                &path,
+                &mapping,
+                sheet_name.as_deref(),
+                &ImportOptions { lenient },
+            );
+            finish_import(outcome, &out, report.as_deref())
         }
     }
 }

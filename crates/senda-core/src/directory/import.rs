@@ -493,7 +493,7 @@ pub(crate) fn detect_version(declared: Option<&str>, raw: &[RawTable]) -> HsdsVe
 }
 
 /// Lenient fixes to single values, each recorded.
-fn tidy_values(raw: &mut [RawTable], report: &mut Report) {
+pub(crate) fn tidy_values(raw: &mut [RawTable], report: &mut Report) {
     // Words seen intact anywhere settle repairs the code-page tables leave open.
     let mut vocabulary = BTreeSet::new();
     for t in raw.iter() {
