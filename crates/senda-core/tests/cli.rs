@@ -356,3 +356,27 @@ fn import_sheet_writes_a_directory_and_the_report() {
     assert!(e.contains("nothing was imported"), "{e}");
     assert!(!strict_out.exists());
 }
+
+#[test]
+fn an_import_replaces_the_old_tables_and_keeps_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("directory");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("README.md"), "fuentes").unwrap();
+    std::fs::write(out.join("phones.csv"), "id,number\nold,1\n").unwrap();
+    let v20 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hsds-2.0");
+    stdout(cli().arg("import-hsds").arg(&v20).arg("--out").arg(&out));
+    assert_eq!(
+        std::fs::read_to_string(out.join("README.md")).unwrap(),
+        "fuentes"
+    );
+    let phones = std::fs::read_to_string(out.join("phones.csv")).unwrap();
+    assert!(!phones.contains("old,1"), "{phones}");
+    senda_core::directory::HsdsData::import_csv_dir(&out).unwrap();
+    // No temporary folders are left beside it.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["directory"]);
+}
