@@ -237,8 +237,15 @@ fn retention_from_the_command_line() {
             .args(args)
             .output()
             .unwrap();
-        let text = if out.status.success() { out.stdout } else { out.stderr };
-        (out.status.success(), String::from_utf8_lossy(&text).trim().to_owned())
+        let text = if out.status.success() {
+            out.stdout
+        } else {
+            out.stderr
+        };
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&text).trim().to_owned(),
+        )
     };
     let (ok, org) = admin(&["create-org", "Equipo"]);
     assert!(ok, "{org}");
