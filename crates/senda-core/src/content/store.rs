@@ -56,6 +56,16 @@ pub enum InstallError {
     #[error("content storage: {message}")]
     #[serde(rename = "content-storage")]
     Storage { message: String },
+    /// A pack may only add or change its own publisher's items.
+    #[error("the pack changes {kind} '{id}', which publisher '{owner}' installed")]
+    ForeignItem {
+        kind: String,
+        id: String,
+        owner: String,
+    },
+    /// The checklist passed the publisher's build but not this device's check.
+    #[error("checklist '{id}' is not valid: {problem}")]
+    InvalidChecklist { id: String, problem: String },
     #[error(transparent)]
     #[serde(untagged)]
     Pack(#[from] PackError),
@@ -68,6 +78,8 @@ impl InstallError {
             Self::Rollback { .. } => "rollback",
             Self::BaseMismatch { .. } => "base-mismatch",
             Self::Storage { .. } => "content-storage",
+            Self::ForeignItem { .. } => "foreign-item",
+            Self::InvalidChecklist { .. } => "invalid-checklist",
             Self::Pack(p) => p.code(),
         }
     }
@@ -77,6 +89,8 @@ impl InstallError {
         "rollback",
         "base-mismatch",
         "content-storage",
+        "foreign-item",
+        "invalid-checklist",
         "not-a-pack",
         "truncated",
         "too-large",
@@ -136,6 +150,20 @@ impl ContentStore {
         now: DateTime<Utc>,
     ) -> Result<InstalledPack, InstallError> {
         let h = &pack.header;
+        // The evaluator trusts a checklist to be well formed: check again here, as
+        // the build did, so a signed but malformed one never reaches a screening.
+        for c in &pack.payload.checklists {
+            if let Err(problems) = c.validate() {
+                return Err(InstallError::InvalidChecklist {
+                    id: c.id.clone(),
+                    problem: problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                });
+            }
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -184,9 +212,27 @@ impl ContentStore {
             params![record.publisher, record.version, record.file_sha256, record.installed_at],
         )?;
         {
+            // Items are keyed by (kind, id) across publishers, so a pack that names
+            // another publisher's item (a demo-signed checklist with the real one's id)
+            // is refused whole; the transaction rolls back.
+            let mut owner = tx.prepare("SELECT publisher FROM item WHERE kind = ?1 AND id = ?2")?;
+            for (r, _) in pack.payload.items() {
+                let found: Option<String> = owner
+                    .query_row(params![kind_name(r.kind), r.id], |row| row.get(0))
+                    .optional()?;
+                if let Some(found) = found
+                    && found != h.publisher
+                {
+                    return Err(InstallError::ForeignItem {
+                        kind: kind_name(r.kind).to_owned(),
+                        id: r.id,
+                        owner: found,
+                    });
+                }
+            }
             let mut put = tx.prepare(
                 "INSERT INTO item (kind, id, publisher, body) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (kind, id) DO UPDATE SET publisher = ?3, body = ?4",
+                 ON CONFLICT (kind, id) DO UPDATE SET body = ?4 WHERE publisher = ?3",
             )?;
             for (r, body) in pack.payload.items() {
                 put.execute(params![
@@ -338,6 +384,15 @@ mod tests {
             },
             InstallError::Storage {
                 message: "x".into(),
+            },
+            InstallError::ForeignItem {
+                kind: "checklist".into(),
+                id: "c".into(),
+                owner: "o".into(),
+            },
+            InstallError::InvalidChecklist {
+                id: "c".into(),
+                problem: "p".into(),
             },
             PackError::NotAPack.into(),
             PackError::Truncated.into(),

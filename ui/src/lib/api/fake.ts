@@ -1,10 +1,11 @@
 // An in-memory stand-in for the app's commands, for browser tests of the UI.
 // It follows senda-core's rules closely enough for the screens (same error
 // codes and fields) but stores nothing and encrypts nothing. Never shipped.
-import type { Api, Article, LockPolicy, Place, ServiceHit, StaffMember, VaultStatus } from './types';
+import type { Api, Article, LockPolicy, PinPolicy, Place, ServiceHit, StaffMember, VaultStatus } from './types';
 
-const MIN_PIN = 6;
-let staff: (StaffMember & { pin: string })[] = [];
+const pinPolicy: PinPolicy = { min_length: 6, letters_allowed: true };
+// As in the core: a label for the "who are you" list, and PINs need not be unique.
+let staff: (StaffMember & { pin: string; label: string })[] = [];
 let current: StaffMember | null = null;
 let failed = 0;
 let policy: LockPolicy = { auto_lock_secs: 300, max_failed_unlocks: 10, wipe_on_lockout: false };
@@ -81,16 +82,25 @@ const places: Place[] = [
 const fail = (code: string, fields: Record<string, number | string> = {}) =>
   Promise.reject({ code, ...fields });
 
-function checkNew(name: string, pin: string): Promise<never> | null {
-  if (!name.trim()) return fail('name-required');
-  if ([...pin].length < MIN_PIN) return fail('pin-too-short', { min: MIN_PIN });
-  if (staff.some((s) => s.pin === pin)) return fail('pin-in-use');
+function checkPin(pin: string): Promise<never> | null {
+  if ([...pin].length < pinPolicy.min_length) return fail('pin-too-short', { min: pinPolicy.min_length });
+  if (!pinPolicy.letters_allowed && !/^[0-9]+$/.test(pin)) return fail('pin-digits-only');
   return null;
 }
 
-function addMember(name: string, pin: string, role: StaffMember['role']): StaffMember {
+const firstWord = (name: string) => name.trim().split(/\s+/)[0].slice(0, 24);
+
+function checkNew(name: string, label: string, pin: string): Promise<never> | null {
+  if (!name.trim()) return fail('name-required');
+  const bad = checkPin(pin);
+  if (bad) return bad;
+  if (staff.some((s) => s.label.toLowerCase() === label.toLowerCase())) return fail('label-in-use');
+  return null;
+}
+
+function addMember(name: string, label: string, pin: string, role: StaffMember['role']): StaffMember {
   const member = { id: `fake-${nextId++}`, display_name: name.trim(), role };
-  staff.push({ ...member, pin });
+  staff.push({ ...member, pin, label });
   return member;
 }
 
@@ -103,20 +113,27 @@ export const api: Api = {
       attempts_left: Math.max(0, policy.max_failed_unlocks - failed),
       retry_after_secs: failed >= policy.max_failed_unlocks ? 3600 : 0,
       policy,
+      pin_policy: pinPolicy,
     };
+  },
+  async vaultPeople() {
+    return staff
+      .map(({ id, label }) => ({ id, label }))
+      .sort((a, b) => a.label.toLowerCase().localeCompare(b.label.toLowerCase()));
   },
   async vaultCreate(name, pin) {
     if (staff.length) return fail('already-created');
-    const bad = checkNew(name, pin);
+    const bad = checkNew(name, firstWord(name), pin);
     if (bad) return bad;
-    current = addMember(name, pin, 'owner');
+    current = addMember(name, firstWord(name), pin, 'owner');
     return current;
   },
-  async vaultUnlock(pin) {
+  async vaultUnlock(staffId, pin) {
     if (!staff.length) return fail('not-created');
     if (failed >= policy.max_failed_unlocks) return fail('locked-out', { retry_after_secs: 3600 });
-    const found = staff.find((s) => s.pin === pin);
-    if (!found) {
+    const found = staff.find((s) => s.id === staffId);
+    if (!found) return fail('no-such-staff');
+    if (found.pin !== pin) {
       failed += 1;
       if (failed >= policy.max_failed_unlocks) return fail('locked-out', { retry_after_secs: 3600 });
       return fail('wrong-pin', { attempts_left: policy.max_failed_unlocks - failed });
@@ -133,19 +150,28 @@ export const api: Api = {
   },
   async vaultChangePin(currentPin, next) {
     if (!current) return fail('locked');
-    if ([...next].length < MIN_PIN) return fail('pin-too-short', { min: MIN_PIN });
+    const bad = checkPin(next);
+    if (bad) return bad;
     const me = staff.find((s) => s.id === current!.id)!;
     if (me.pin !== currentPin) {
       failed += 1;
       return fail('wrong-pin', { attempts_left: policy.max_failed_unlocks - failed });
     }
-    if (staff.some((s) => s.id !== me.id && s.pin === next)) return fail('pin-in-use');
     me.pin = next;
   },
-  async vaultAddStaff(name, pin) {
+  async vaultAddStaff(name, label, pin) {
     if (!current) return fail('locked');
-    const bad = checkNew(name, pin);
-    return bad ?? addMember(name, pin, 'staff');
+    if (current.role !== 'owner') return fail('not-permitted');
+    const shown = label.trim().slice(0, 24) || firstWord(name);
+    const bad = checkNew(name, shown, pin);
+    return bad ?? addMember(name, shown, pin, 'staff');
+  },
+  async vaultRemoveStaff(id) {
+    if (!current) return fail('locked');
+    if (current.role !== 'owner' || id === current.id) return fail('not-permitted');
+    const at = staff.findIndex((s) => s.id === id && s.role === 'staff');
+    if (at < 0) return fail('no-such-staff');
+    staff.splice(at, 1);
   },
   async vaultSetPolicy(p) {
     if (!current) return fail('locked');
@@ -156,7 +182,7 @@ export const api: Api = {
   },
   async staffList() {
     if (!current) return fail('locked');
-    return staff.map(({ pin: _pin, ...m }) => m);
+    return staff.map(({ id, display_name, role }) => ({ id, display_name, role }));
   },
   async contentArticles() {
     return articles;

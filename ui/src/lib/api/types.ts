@@ -9,6 +9,18 @@ export interface StaffMember {
   role: Role;
 }
 
+/** One entry of the "who are you" list (readable while locked): a label the owner chose. */
+export interface Person {
+  id: string;
+  /** Empty for a profile made before labels, until its next unlock. */
+  label: string;
+}
+
+export interface PinPolicy {
+  min_length: number;
+  letters_allowed: boolean;
+}
+
 export interface LockPolicy {
   auto_lock_secs: number;
   max_failed_unlocks: number;
@@ -22,6 +34,7 @@ export interface VaultStatus {
   attempts_left: number;
   retry_after_secs: number;
   policy: LockPolicy;
+  pin_policy: PinPolicy;
 }
 
 /** Content text per locale; `es` is always present. */
@@ -389,11 +402,13 @@ export interface CommandError {
 export interface Api {
   vaultStatus(): Promise<VaultStatus>;
   vaultCreate(name: string, pin: string): Promise<StaffMember>;
-  vaultUnlock(pin: string): Promise<StaffMember>;
+  vaultPeople(): Promise<Person[]>;
+  vaultUnlock(staffId: string, pin: string): Promise<StaffMember>;
   vaultLock(): Promise<void>;
   vaultTouch(): Promise<void>;
   vaultChangePin(current: string, next: string): Promise<void>;
-  vaultAddStaff(name: string, pin: string): Promise<StaffMember>;
+  vaultAddStaff(name: string, label: string, pin: string): Promise<StaffMember>;
+  vaultRemoveStaff(id: string): Promise<void>;
   vaultSetPolicy(policy: LockPolicy): Promise<void>;
   staffList(): Promise<StaffMember[]>;
   contentArticles(): Promise<Article[]>;
