@@ -20,4 +20,3 @@ error-pin-digits-only = Your organisation asks for a PIN of numbers only.
 error-no-such-staff = That person is no longer on this device's list. Choose again.
 error-label-in-use = Someone else already appears under that name on the unlock screen. Choose another.
 error-foreign-item = The pack tries to change another publisher's content («{ $owner }»). Nothing was installed.
-error-invalid-checklist = The checklist «{ $id }» in the pack is not valid. Nothing was installed.

@@ -20,4 +20,3 @@ error-pin-digits-only = La organización pide un PIN solo de números.
 error-no-such-staff = Esa persona ya no está en la lista de este dispositivo. Elige otra vez.
 error-label-in-use = Otra persona ya aparece con ese nombre en la pantalla de desbloqueo. Elige otro.
 error-foreign-item = El paquete intenta cambiar contenido de otra editorial («{ $owner }»). No se instaló nada.
-error-invalid-checklist = La lista de verificación «{ $id }» del paquete no es válida. No se instaló nada.

@@ -20,4 +20,3 @@ error-pin-digits-only = A organização pede um PIN só de números.
 error-no-such-staff = Essa pessoa já não está na lista deste dispositivo. Escolha de novo.
 error-label-in-use = Outra pessoa já aparece com esse nome na tela de desbloqueio. Escolha outro.
 error-foreign-item = O pacote tenta mudar conteúdo de outra editora («{ $owner }»). Nada foi instalado.
-error-invalid-checklist = A lista de verificação «{ $id }» do pacote não é válida. Nada foi instalado.

@@ -2,7 +2,7 @@
 //! checklist is checked again on the device before it is installed.
 
 use chrono::Utc;
-use senda_core::content::pack::{self, PublisherKey, TrustedKeys};
+use senda_core::content::pack::{self, PackError, PublisherKey, TrustedKeys};
 use senda_core::content::{ContentPayload, ContentStore, InstallError, source};
 use std::path::Path;
 
@@ -132,11 +132,11 @@ fn a_signed_but_malformed_checklist_is_refused_at_install() {
         .install(&publisher.pack(2, &bad), Utc::now())
         .unwrap_err();
     assert!(
-        matches!(&err, InstallError::InvalidChecklist { id, problem }
-            if *id == content.checklists[0].id && problem.contains("duplicate")),
+        matches!(&err, InstallError::Pack(PackError::Malformed { detail })
+            if detail.contains(&content.checklists[0].id) && detail.contains("duplicate")),
         "{err:?}"
     );
-    assert_eq!(err.code(), "invalid-checklist");
+    assert_eq!(err.code(), "malformed");
     assert_eq!(store.snapshot().unwrap(), before);
     assert_eq!(store.installed().unwrap()[0].version, 1);
 }

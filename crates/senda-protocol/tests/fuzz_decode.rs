@@ -10,11 +10,19 @@ fn the_corpus_decodes_or_is_refused_cleanly() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        let _ = decode::<PushRequest>(&bytes);
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        // Every corpus file is malformed on purpose: each must be refused, typed.
+        match decode::<PushRequest>(&bytes) {
+            Err(DecodeError::Malformed(_) | DecodeError::TooLarge(_)) => {}
+            other => panic!(
+                "{}: expected a typed refusal, got {other:?}",
+                path.display()
+            ),
+        }
         seen += 1;
     }
-    assert!(seen >= 4);
+    assert!(seen >= 5, "the corpus lost files: {seen}");
 }
 
 fn valid_push() -> Vec<u8> {
@@ -30,7 +38,19 @@ fn valid_push() -> Vec<u8> {
             op: "create".into(),
             base_version: 0,
             version: 1,
-            payload: serde_json::json!({ "details": { "alias": "x" } }),
+            payload: serde_json::json!({ "country": "CO" }),
+            sealed: [(
+                "details.alias".to_owned(),
+                senda_protocol::SealedField {
+                    sealed: senda_protocol::SealedBytes {
+                        to: vec![9; 32],
+                        epk: vec![7; 32],
+                        ct: vec![1; 20],
+                    },
+                    hash: vec![3; 16],
+                },
+            )]
+            .into(),
         }],
     })
 }

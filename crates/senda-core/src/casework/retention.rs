@@ -224,6 +224,7 @@ mod tests {
                     base_version: 1,
                     theirs: serde_json::json!("Luz María"),
                     ours: serde_json::json!("Luz"),
+                    sealed: None,
                 }],
             })
             .unwrap();

@@ -37,11 +37,19 @@ fn migrations() -> Vec<M<'static>> {
         M::up(search::INDEX_SQL),
         // v3: referrals look a service up by id.
         M::up("CREATE INDEX dir_entry_service ON dir_entry (service_id);"),
-        // v4: grid cells in the full-text index (see `search::cell_words`): re-index what is installed.
-        M::up_with_hook("", |tx: &rusqlite::Transaction<'_>| {
-            search::rebuild(tx)?;
-            Ok(())
-        }),
+        // v4: grid cells in the full-text index (see `search::cell_words`). Its re-index
+        // now runs at v5, whose columns the index needs; v5 re-derives everything.
+        M::up(""),
+        // v5: real lines, with who checked them and when: re-index what is installed.
+        M::up_with_hook(
+            "ALTER TABLE dir_entry ADD COLUMN real INTEGER NOT NULL DEFAULT 0;
+             ALTER TABLE dir_entry ADD COLUMN checked_by TEXT;
+             ALTER TABLE dir_entry ADD COLUMN checked_on TEXT;",
+            |tx: &rusqlite::Transaction<'_>| {
+                search::rebuild(tx)?;
+                Ok(())
+            },
+        ),
     ]
 }
 
@@ -63,9 +71,6 @@ pub enum InstallError {
         id: String,
         owner: String,
     },
-    /// The checklist passed the publisher's build but not this device's check.
-    #[error("checklist '{id}' is not valid: {problem}")]
-    InvalidChecklist { id: String, problem: String },
     #[error(transparent)]
     #[serde(untagged)]
     Pack(#[from] PackError),
@@ -79,7 +84,6 @@ impl InstallError {
             Self::BaseMismatch { .. } => "base-mismatch",
             Self::Storage { .. } => "content-storage",
             Self::ForeignItem { .. } => "foreign-item",
-            Self::InvalidChecklist { .. } => "invalid-checklist",
             Self::Pack(p) => p.code(),
         }
     }
@@ -90,7 +94,6 @@ impl InstallError {
         "base-mismatch",
         "content-storage",
         "foreign-item",
-        "invalid-checklist",
         "not-a-pack",
         "truncated",
         "too-large",
@@ -150,18 +153,18 @@ impl ContentStore {
         now: DateTime<Utc>,
     ) -> Result<InstalledPack, InstallError> {
         let h = &pack.header;
-        // The evaluator trusts a checklist to be well formed: check again here, as
-        // the build did, so a signed but malformed one never reaches a screening.
+        // A signed pack is still checked: a checklist whose weights could
+        // overflow, or that is otherwise malformed, never reaches a screening.
         for c in &pack.payload.checklists {
             if let Err(problems) = c.validate() {
-                return Err(InstallError::InvalidChecklist {
-                    id: c.id.clone(),
-                    problem: problems
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                });
+                let detail = problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(InstallError::Pack(PackError::Malformed {
+                    detail: format!("checklist '{}': {detail}", c.id),
+                }));
             }
         }
         let tx = self
@@ -389,10 +392,6 @@ mod tests {
                 kind: "checklist".into(),
                 id: "c".into(),
                 owner: "o".into(),
-            },
-            InstallError::InvalidChecklist {
-                id: "c".into(),
-                problem: "p".into(),
             },
             PackError::NotAPack.into(),
             PackError::Truncated.into(),
