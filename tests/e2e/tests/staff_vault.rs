@@ -58,7 +58,7 @@ async fn staff_create_lock_wrong_pin_unlock_and_restart() {
     );
     assert_eq!(
         text_of(&c, "[data-test=demo-badge]").await,
-        "Dato de demostración — verificar antes de usar"
+        "Dato de prueba: puede no ser real. Pregunta a un equipo humanitario antes de ir o llamar."
     );
     c.execute(
         "document.querySelector('[data-test=service-search]').scrollIntoView()",

@@ -52,7 +52,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await page.fill('[data-test=directory-text]', 'alojamiento');
       await page.click('[data-test=directory-submit]');
       await page.locator('[data-test=demo-badge]').first().waitFor();
-      assert.equal(await page.locator('[data-test=demo-badge]').first().textContent(), 'Dato de demostración — verificar antes de usar');
+      assert.equal(await page.locator('[data-test=demo-badge]').first().textContent(), 'Dato de prueba: puede no ser real. Pregunta a un equipo humanitario antes de ir o llamar.');
       await page.selectOption('[data-test=directory-country]', 'BO');
       await page.click('[data-test=directory-submit]');
       await page.getByText('No hay ningún servicio que coincida en esta zona.').waitFor();
