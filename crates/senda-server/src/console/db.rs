@@ -6,23 +6,6 @@
 use crate::store::StoreError;
 use crate::store::sql::{Row, Sql};
 
-const SCHEMA: &str = include_str!("../store/migrations/010_console_accounts.sql");
-
-/// Creates the console's tables if missing (until the migration runner applies the file).
-pub fn ensure_schema(sql: &mut dyn Sql) -> Result<(), StoreError> {
-    let without_comments: String = SCHEMA
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("--"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    for statement in without_comments.split(';') {
-        if !statement.trim().is_empty() {
-            sql.exec(statement.trim(), &[])?;
-        }
-    }
-    Ok(())
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
     /// Every organisation.

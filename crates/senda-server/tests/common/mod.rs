@@ -12,9 +12,37 @@ use std::path::Path;
 pub const ADMIN: &str = "test-admin-token-0123456789";
 
 /// Both backends. PostgreSQL is the one on 127.0.0.1:5432 (`./x test` starts
-/// it); every call gets its own schema.
+/// it and sets `SENDA_TEST_DATABASE_URL`); every call gets its own schema.
+/// Without that variable (a plain `cargo test`, or `./x check`), PostgreSQL is
+/// used only if it answers, and otherwise skipped with one line on stderr.
 pub async fn backends(dir: &Path) -> Vec<Repo> {
-    vec![sqlite(dir), postgres().await]
+    let mut repos = vec![sqlite(dir)];
+    if postgres_wanted() {
+        repos.push(postgres().await);
+    }
+    repos
+}
+
+/// `./x test` demands PostgreSQL; elsewhere it is optional.
+pub fn postgres_wanted() -> bool {
+    static SKIP_SAID: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("SENDA_TEST_DATABASE_URL").is_some() {
+        return true;
+    }
+    let reachable = std::env::var_os("SENDA_SKIP_POSTGRES").is_none()
+        && std::net::TcpStream::connect_timeout(
+            &"127.0.0.1:5432".parse().unwrap(),
+            std::time::Duration::from_millis(300),
+        )
+        .is_ok();
+    if !reachable {
+        SKIP_SAID.call_once(|| {
+            eprintln!(
+                "note: PostgreSQL tests skipped (no SENDA_TEST_DATABASE_URL and nothing on 127.0.0.1:5432); ./x test runs them"
+            )
+        });
+    }
+    reachable
 }
 
 pub fn sqlite(dir: &Path) -> Repo {
