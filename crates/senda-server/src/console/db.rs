@@ -595,3 +595,50 @@ pub fn referral_facts(
         })
         .collect())
 }
+
+/// Screenings with the coarse fields their case carries readable (country,
+/// ISO week, age band) and their risk level. Cases without a week (written
+/// before devices sent the coarse fields) are not counted.
+pub fn screening_facts(
+    sql: &mut dyn Sql,
+    organisation: Option<&str>,
+) -> Result<Vec<super::stats::ScreeningFact>, StoreError> {
+    let query =
+        "SELECT entity, case_id, fields FROM entities WHERE entity IN ('case', 'screening')";
+    let rows = match organisation {
+        Some(o) => sql.rows(&format!("{query} AND organisation_id = ?1"), &[o.into()])?,
+        None => sql.rows(query, &[])?,
+    };
+    let text = |v: &serde_json::Value, k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let mut cases = std::collections::HashMap::new();
+    let mut screenings = Vec::new();
+    for r in &rows {
+        let fields: serde_json::Value = serde_json::from_str(&r[2].text()).unwrap_or_default();
+        if r[0].text() == "case" {
+            if let Some(week) = text(&fields, "week") {
+                let country = text(&fields, "country").unwrap_or_else(|| "unknown".into());
+                let age = text(&fields, "age_band").unwrap_or_else(|| "unknown".into());
+                cases.insert(r[1].text(), (country, week, age));
+            }
+        } else {
+            screenings.push((r[1].text(), text(&fields, "risk_level")));
+        }
+    }
+    Ok(screenings
+        .into_iter()
+        .filter_map(|(case, risk)| {
+            let (country, week, age_band) = cases.get(&case)?.clone();
+            Some(super::stats::ScreeningFact {
+                country,
+                week,
+                age_band,
+                risk_level: risk.unwrap_or_else(|| "unknown".into()),
+            })
+        })
+        .collect())
+}
