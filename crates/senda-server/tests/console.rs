@@ -1032,3 +1032,123 @@ async fn statistics_hide_small_counts_even_through_a_filter_and_the_csv_matches(
         w.server.stop().await;
     }
 }
+
+/// Writes a case (with its coarse fields) and its screening the way the server stores them.
+fn screening_rows(
+    i: usize,
+    country: &str,
+    age: &str,
+    risk: &str,
+) -> [(String, &'static str, String); 2] {
+    [
+        (
+            format!("case-{i}"),
+            "case",
+            format!(r#"{{"country":"{country}","week":"2026-W48","age_band":"{age}"}}"#),
+        ),
+        (
+            format!("scr-{i}"),
+            "screening",
+            format!(r#"{{"risk_level":"{risk}"}}"#),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn screening_statistics_read_the_coarse_fields_on_both_backends() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = Some(
+        std::env::var("SENDA_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+    );
+    let mut backends_here = vec!["sqlite"];
+    if postgres_wanted() {
+        backends_here.push("postgres");
+    }
+    for backend in backends_here {
+        let schema = format!("tscr{}", std::process::id());
+        let repo = match backend {
+            "sqlite" => sqlite(dir.path()),
+            _ => {
+                let (u, s) = (url.clone().unwrap(), schema.clone());
+                senda_server::store::Repo::new(
+                    tokio::task::spawn_blocking(move || {
+                        senda_server::store::PostgresStore::open(&u, Some(&s)).unwrap()
+                    })
+                    .await
+                    .unwrap(),
+                )
+            }
+        };
+        let mut w = world(repo).await;
+        // Thirty screenings in Colombia and one adolescent at high risk in Peru.
+        let mut rows = Vec::new();
+        for i in 0..30 {
+            rows.extend(screening_rows(i, "CO", "12-14", "medium"));
+        }
+        rows.extend(screening_rows(99, "PE", "15-17", "high"));
+        let (field, db, u, s) = (
+            w.field.clone(),
+            dir.path().join("server.db"),
+            url.clone(),
+            schema.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let insert = "INSERT INTO entities (id, entity, organisation_id, team, case_id, version, fields, field_versions) VALUES ";
+            let case_of = |id: &str| id.replace("scr-", "case-");
+            if backend == "sqlite" {
+                let conn = rusqlite::Connection::open(db).unwrap();
+                for (id, kind, fields) in &rows {
+                    conn.execute(&format!("{insert} (?1, ?2, ?3, 't', ?4, 1, ?5, '{{}}')"), rusqlite::params![id, kind, field, case_of(id), fields]).unwrap();
+                }
+            } else {
+                let mut config: postgres::Config = u.unwrap().parse().unwrap();
+                config.options(&format!("-c search_path={s}"));
+                let mut client = config.connect(postgres::NoTls).unwrap();
+                for (id, kind, fields) in &rows {
+                    client.execute(&format!("{insert} ($1, $2, $3, 't', $4, 1, $5, '{{}}')"), &[id, kind, &field, &case_of(id), fields]).unwrap();
+                }
+            }
+        })
+        .await
+        .unwrap();
+        let page = w.root.get("/console/stats").await;
+        let table = between(&page.body, "id=\"by-risk\"", "</table>").expect("screening tables");
+        assert!(
+            table.contains("Alto") && table.contains("&lt;5"),
+            "{backend}: {table}"
+        );
+        // 31 in all; the 30 is hidden with the one, else 31 − 30 gives it away.
+        assert!(
+            table.contains(">31<") && !table.contains(">30<"),
+            "{backend}: {table}"
+        );
+        // Filtering to Peru: the single child is «<5» everywhere, in the CSV too.
+        let peru = w.root.get("/console/stats?country=PE").await;
+        let table = between(&peru.body, "id=\"by-week\"", "</table>").unwrap();
+        assert!(
+            !table.contains(">1<") && table.contains("&lt;5"),
+            "{backend}: {table}"
+        );
+        let csv = w
+            .root
+            .get("/console/stats.csv?table=weeks&country=PE")
+            .await
+            .body;
+        assert!(
+            csv.contains("<5") && !csv.contains(",1,") && !csv.contains(",1\r"),
+            "{backend}: {csv}"
+        );
+        // Colombia alone is 30 of 31: shown, it would reveal the one elsewhere.
+        let colombia = w.root.get("/console/stats?country=CO").await;
+        let table = between(&colombia.body, "id=\"by-risk\"", "</table>").unwrap();
+        assert!(!table.contains(">30<"), "{backend}: {table}");
+        // A country that is not among the choices is refused.
+        assert_eq!(
+            w.root.get("/console/stats?country=XX").await.code(),
+            "filter",
+            "{backend}"
+        );
+        w.server.stop().await;
+    }
+}

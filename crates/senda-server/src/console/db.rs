@@ -596,49 +596,52 @@ pub fn referral_facts(
         .collect())
 }
 
-/// Screenings with the coarse fields their case carries readable (country,
-/// ISO week, age band) and their risk level. Cases without a week (written
-/// before devices sent the coarse fields) are not counted.
+/// Screening counts grouped by the coarse fields their case carries readable
+/// (country, ISO week, age band) and their risk level, counted in the
+/// database. Cases without a week (written before devices sent the coarse
+/// fields) are not counted. JSON is read with each backend's own operator.
 pub fn screening_facts(
     sql: &mut dyn Sql,
     organisation: Option<&str>,
+    postgres: bool,
 ) -> Result<Vec<super::stats::ScreeningFact>, StoreError> {
-    let query =
-        "SELECT entity, case_id, fields FROM entities WHERE entity IN ('case', 'screening')";
-    let rows = match organisation {
-        Some(o) => sql.rows(&format!("{query} AND organisation_id = ?1"), &[o.into()])?,
-        None => sql.rows(query, &[])?,
-    };
-    let text = |v: &serde_json::Value, k: &str| {
-        v.get(k)
-            .and_then(serde_json::Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    let mut cases = std::collections::HashMap::new();
-    let mut screenings = Vec::new();
-    for r in &rows {
-        let fields: serde_json::Value = serde_json::from_str(&r[2].text()).unwrap_or_default();
-        if r[0].text() == "case" {
-            if let Some(week) = text(&fields, "week") {
-                let country = text(&fields, "country").unwrap_or_else(|| "unknown".into());
-                let age = text(&fields, "age_band").unwrap_or_else(|| "unknown".into());
-                cases.insert(r[1].text(), (country, week, age));
-            }
+    let field = |table: &str, name: &str| {
+        if postgres {
+            format!("({table}.fields::json->>'{name}')")
         } else {
-            screenings.push((r[1].text(), text(&fields, "risk_level")));
+            format!("json_extract({table}.fields, '$.{name}')")
         }
-    }
-    Ok(screenings
-        .into_iter()
-        .filter_map(|(case, risk)| {
-            let (country, week, age_band) = cases.get(&case)?.clone();
-            Some(super::stats::ScreeningFact {
-                country,
-                week,
-                age_band,
-                risk_level: risk.unwrap_or_else(|| "unknown".into()),
-            })
+    };
+    let (country, week, age, risk) = (
+        field("c", "country"),
+        field("c", "week"),
+        field("c", "age_band"),
+        field("s", "risk_level"),
+    );
+    let query = format!(
+        "SELECT {country}, {week}, {age}, {risk}, COUNT(*) FROM entities s
+         JOIN entities c ON c.case_id = s.case_id AND c.entity = 'case'
+         WHERE s.entity = 'screening' AND {week} IS NOT NULL {scope}
+         GROUP BY {country}, {week}, {age}, {risk}",
+        scope = if organisation.is_some() {
+            "AND s.organisation_id = ?1"
+        } else {
+            ""
+        }
+    );
+    let rows = match organisation {
+        Some(o) => sql.rows(&query, &[o.into()])?,
+        None => sql.rows(&query, &[])?,
+    };
+    let known = |v: &super::super::store::sql::Value| v.opt_text().filter(|t| !t.is_empty());
+    Ok(rows
+        .iter()
+        .map(|r| super::stats::ScreeningFact {
+            country: known(&r[0]).unwrap_or_else(|| "unknown".into()),
+            week: r[1].text(),
+            age_band: known(&r[2]).unwrap_or_else(|| "unknown".into()),
+            risk_level: known(&r[3]).unwrap_or_else(|| "unknown".into()),
+            count: r[4].int().max(0) as u64,
         })
         .collect())
 }

@@ -333,6 +333,8 @@ pub struct ScreeningFact {
     pub week: String,
     pub age_band: String,
     pub risk_level: String,
+    /// How many screenings share these values.
+    pub count: u64,
 }
 
 impl ScreeningFact {
@@ -399,7 +401,7 @@ pub fn screening_tables(
         &risks,
         &ages,
         kept.iter()
-            .map(|f| (f.risk_level.as_str(), f.age_band.as_str(), 1)),
+            .map(|f| (f.risk_level.as_str(), f.age_band.as_str(), f.count)),
     );
     let mut weeks: Vec<String> = kept.iter().map(|f| f.week.clone()).collect();
     weeks.sort();
@@ -411,7 +413,7 @@ pub fn screening_tables(
         &weeks,
         &countries,
         kept.iter()
-            .map(|f| (f.week.as_str(), f.country.as_str(), 1)),
+            .map(|f| (f.week.as_str(), f.country.as_str(), f.count)),
     );
     (by_risk, by_week)
 }
@@ -604,6 +606,7 @@ mod tests {
             week: week.into(),
             age_band: age.into(),
             risk_level: risk.into(),
+            count: 1,
         }
     }
 

@@ -73,17 +73,18 @@ async fn tables(
         Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
     let (scope, whole_scope) = (org.clone(), ctx.is_server().then_some(()));
+    let postgres = state.repo.backend() == "postgres";
     let (facts, all_facts, screened, all_screened, organisations) = state
         .run(move |sql| {
             let facts = db::referral_facts(sql, scope.as_deref())?;
-            let screened = db::screening_facts(sql, scope.as_deref())?;
-            // The widest view this administrator can also ask for (R9).
-            let (all, all_screened) = match whole_scope {
-                Some(()) => (
+            let screened = db::screening_facts(sql, scope.as_deref(), postgres)?;
+            // The widest view this administrator can also ask for (R9); not read twice.
+            let (all, all_screened) = match (whole_scope, &scope) {
+                (Some(()), Some(_)) => (
                     db::referral_facts(sql, None)?,
-                    db::screening_facts(sql, None)?,
+                    db::screening_facts(sql, None, postgres)?,
                 ),
-                None => (facts.clone(), screened.clone()),
+                _ => (facts.clone(), screened.clone()),
             };
             Ok((facts, all, screened, all_screened, db::organisations(sql)?))
         })
