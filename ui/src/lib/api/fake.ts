@@ -1,7 +1,7 @@
 // An in-memory stand-in for the app's commands, for browser tests of the UI.
 // It follows senda-core's rules closely enough for the screens (same error
 // codes and fields) but stores nothing and encrypts nothing. Never shipped.
-import type { Api, Article, LockPolicy, Place, ServiceHit, StaffMember, VaultStatus } from './types';
+import type { Api, Article, Case, LockPolicy, Place, Screening, ServiceHit, StaffMember, TellOnceSummary, VaultStatus } from './types';
 
 const MIN_PIN = 6;
 let staff: (StaffMember & { pin: string })[] = [];
@@ -29,6 +29,30 @@ const hotline: ServiceHit = {
   organization: 'Autoridad de protección (demo)', description: 'Línea gratuita, día y noche.',
   address: null, latitude: 4.6, longitude: -74.08, categories: ['linea-emergencia', 'proteccion-ninez'],
   phones: [{ number: '141', description: 'Gratuita' }], min_age: null, max_age: null,
+};
+
+// One case with a finished screening, so that the referral and consent steps can be shown.
+const FLAGS = { nearing_18: false, turns_18: null, follow_up_due: false, next_follow_up: null };
+const demoCase: Case = {
+  id: 'case-1', version: 2, latest_level: 'high', created_at: '2026-11-23T10:00:00Z', updated_at: '2026-11-23T10:20:00Z', flags: FLAGS,
+  details: {
+    alias: 'Luz', age: { type: 'estimated', years: 15, on: '2026-11-23' }, sex: 'female', gender: 'girl', nationality: 'VE',
+    country: 'CO', languages: ['es'], travelling: 'unaccompanied', present: [], helper: 'woman', has_documents: 'unknown',
+    with_baby: 'unknown', whereabouts: { type: 'not-recorded' },
+  },
+  notes: { needs: '', next_steps: '', follow_up: null },
+};
+const demoScreening: Screening = {
+  id: 'scr-1', case_id: 'case-1', version: 3, checklist_id: 'nna-cruce', checklist_version: 1, answers: {},
+  started_at: '2026-11-23T10:05:00Z', completed_at: '2026-11-23T10:15:00Z',
+  evaluation: {
+    checklist_id: 'nna-cruce', checklist_version: 1, level: 'high', score: 6, contributions: [], not_assessed: [],
+    red_flags_not_assessed: [], actions: [], service_categories: ['alojamiento'],
+  },
+};
+const demoSummary: TellOnceSummary = {
+  level: 'high', indicators: [], needs: ['alojamiento'], note: '', reviewed_with_child: false,
+  shared: { alias: 'Luz', age: 15, gender: 'girl', nationality: 'VE', languages: ['es'], travelling: 'unaccompanied', helper: 'woman' },
 };
 
 // A few articles in the installed-pack shape; one lacks Portuguese on purpose.
@@ -181,10 +205,30 @@ export const api: Api = {
   async uiReady() {},
   async setWindowTitle() {},
   // Casework rules live in senda-core and are exercised through the real app
-  // (tests/e2e); the fake shows an empty case list and refuses the rest.
+  // (tests/e2e); the fake shows one screened case as far as the consent step
+  // and refuses the rest.
   async caseList() {
     if (!current) return fail('locked');
+    const { id, latest_level, updated_at, flags } = demoCase;
+    return [{ id, alias: demoCase.details.alias, age: 15, country: 'CO', latest_level, updated_at, flags }];
+  },
+  async caseGet(id) {
+    return id === demoCase.id ? structuredClone(demoCase) : fail('not-found', { what: 'case' });
+  },
+  async screeningList() {
+    return [structuredClone(demoScreening)];
+  },
+  async consentList() {
     return [];
+  },
+  async referralList() {
+    return [];
+  },
+  async referralPropose() {
+    return [{ category: 'alojamiento', result: { hits: [shelter], nearest_elsewhere: [] } }];
+  },
+  async referralDraftSummary() {
+    return structuredClone(demoSummary);
   },
   async outboxCounts() {
     return { pending: 0, held: 0, sent: 0 };
@@ -207,23 +251,17 @@ export const api: Api = {
   incomingSetStatus: notInFake,
   checklistGet: notInFake,
   caseOpen: notInFake,
-  caseGet: notInFake,
   caseUpdate: notInFake,
   caseSetNotes: notInFake,
   screeningStart: notInFake,
   screeningAnswer: notInFake,
   screeningComplete: notInFake,
-  screeningList: notInFake,
   screeningGet: notInFake,
   consentRecord: notInFake,
   consentWithdraw: notInFake,
-  consentList: notInFake,
-  referralPropose: notInFake,
-  referralDraftSummary: notInFake,
   referralCreate: notInFake,
   referralQueue: notInFake,
   referralSetStatus: notInFake,
-  referralList: notInFake,
   referralSlip: notInFake,
 };
 
