@@ -176,7 +176,7 @@ struct World {
 
 async fn world(repo: senda_server::store::Repo) -> World {
     let server = TestServer::start(repo).await;
-    let field = server.organisation("Equipo de frontera").await;
+    let field = server.keyed_organisation("Equipo de frontera").await;
     let receiver = server.organisation("Red de albergues").await;
     server.receiver(&receiver, SHELTER).await;
     let one_time = console::create_admin(&server.repo, "admin".into())
@@ -708,13 +708,6 @@ async fn forms_are_checked_on_the_server_in_the_readers_language() {
                 "service",
                 "identificador del servicio",
             ),
-            (
-                &routes,
-                &routes,
-                vec![("service", "svc-x"), ("receiver", &w.field)],
-                "no-organisation-key",
-                "registrar su clave",
-            ),
         ];
         for (page, path, fields, code, words) in cases {
             let a = w.org_admin.submit(page, path, &fields).await;
@@ -722,6 +715,19 @@ async fn forms_are_checked_on_the_server_in_the_readers_language() {
             assert_eq!(a.code(), code, "{backend}: {path} {fields:?}");
             assert!(a.body.contains(words), "{backend}: {}", a.body);
         }
+        // A receiver must have a key before services are routed to it.
+        let unkeyed = w.server.organisation("Sin clave").await;
+        let path = format!("/console/org/{unkeyed}/routes");
+        let a = w
+            .root
+            .submit(
+                &path,
+                &path,
+                &[("service", "svc-x"), ("receiver", &unkeyed)],
+            )
+            .await;
+        assert_eq!(a.code(), "no-organisation-key", "{backend}");
+        assert!(a.body.contains("registrar su clave"), "{backend}");
         // The same refusal in English and Portuguese.
         for (lang, words) in [("en", "Type a name"), ("pt", "Digite um nome")] {
             w.org_admin.lang = lang;
@@ -915,9 +921,10 @@ async fn a_coordinator_enrols_sees_and_revokes_a_device_and_routes_a_service() {
             .await
             .body;
         assert!(keys.contains("Clave registrada"), "{backend}");
+        let unkeyed = w.server.organisation("Sin clave").await;
         let keys = w
-            .org_admin
-            .get(&format!("/console/org/{}/keys", w.field))
+            .root
+            .get(&format!("/console/org/{unkeyed}/keys"))
             .await
             .body;
         assert!(keys.contains("Sin clave todavía"), "{backend}");
@@ -947,7 +954,8 @@ async fn statistics_hide_small_counts_even_through_a_filter_and_the_csv_matches(
         let backend = repo.backend();
         let mut w = world(repo).await;
         // Seven referrals to a routed service, one to a service with no receiver.
-        let field = w.server.device_in(&w.field, "frontera").await;
+        // A device holding its organisation's key: its records leave sealed, coarse fields readable.
+        let field = w.server.field_device(&w.field, "frontera").await;
         for i in 0..7 {
             field.refer(&format!("Niña {i}"), SHELTER);
         }
