@@ -182,6 +182,7 @@ console-week = ISO week
 console-stats-by-risk = Screenings by risk level and age band
 console-stats-by-week = Screenings by week and country
 console-stats-referral-filters = The country filter applies to screenings; referrals are filtered by organisation and month (the month of their last change).
+console-unknown = Unknown
 console-risk-immediate = Immediate
 console-risk-high = High
 console-risk-medium = Medium

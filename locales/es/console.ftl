@@ -182,6 +182,7 @@ console-week = Semana ISO
 console-stats-by-risk = Evaluaciones por nivel de riesgo y franja de edad
 console-stats-by-week = Evaluaciones por semana y país
 console-stats-referral-filters = El filtro de país se aplica a las evaluaciones; las remisiones se filtran por organización y mes (el mes de su último cambio).
+console-unknown = Sin dato
 console-risk-immediate = Inmediato
 console-risk-high = Alto
 console-risk-medium = Medio

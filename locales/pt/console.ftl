@@ -182,6 +182,7 @@ console-week = Semana ISO
 console-stats-by-risk = Avaliações por nível de risco e faixa etária
 console-stats-by-week = Avaliações por semana e país
 console-stats-referral-filters = O filtro de país vale para as avaliações; os encaminhamentos são filtrados por organização e mês (o mês da última mudança).
+console-unknown = Sem dado
 console-risk-immediate = Imediato
 console-risk-high = Alto
 console-risk-medium = Médio

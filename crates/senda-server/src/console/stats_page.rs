@@ -137,6 +137,18 @@ async fn tables(
             .iter()
             .map(|r| ctx.tr.t(&format!("console-risk-{r}")))
             .collect();
+        // Age bands are codes except «unknown», which is a word.
+        risk.cols = risk
+            .cols
+            .iter()
+            .map(|c| {
+                if c == "unknown" {
+                    ctx.tr.t("console-unknown")
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
         (risk, stats::publish(&week, policy, Some(&all_week)))
     });
     let in_period = |f: &&db::ReferralFact| period.as_ref().is_none_or(|p| &f.3 == p);
