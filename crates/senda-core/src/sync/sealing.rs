@@ -104,7 +104,11 @@ fn statistics(op: &Op, payload: &Json, today: NaiveDate) -> Map<String, Json> {
                 out.insert("age_band".into(), age_band(&age, today).into());
             }
             if op.op == "create" {
-                let week = today.iso_week();
+                // The week the case was opened (its HLC), not the week it was sent.
+                let opened = crate::hlc::Hlc::parse(&op.hlc)
+                    .and_then(|h| chrono::DateTime::from_timestamp_millis(h.millis))
+                    .map_or(today, |t| t.date_naive());
+                let week = opened.iso_week();
                 out.insert(
                     "week".into(),
                     format!("{}-W{:02}", week.year(), week.week()).into(),
