@@ -13,6 +13,7 @@ pub mod directory;
 pub mod hex;
 pub mod hlc;
 pub mod i18n;
+pub mod readability;
 pub mod sync;
 pub mod text;
 pub mod vault;

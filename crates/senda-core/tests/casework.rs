@@ -92,6 +92,7 @@ fn answers(checklist: &Checklist, overrides: &[(&str, Answer)]) -> Answers {
             senda_core::checklist::QuestionKind::SingleChoice { options } => {
                 Answer::Choice(options.last().unwrap().id.clone())
             }
+            senda_core::checklist::QuestionKind::Number { max, .. } => Answer::Number(*max),
             _ => Answer::No,
         };
         out.insert(q.id.clone(), answer);
@@ -257,7 +258,14 @@ fn a_red_flag_makes_the_level_immediate_and_undisclosed_is_never_no_risk() {
         .checklist
         .questions()
         .filter(|q| q.show_if.is_none())
-        .map(|q| (q.id.clone(), Answer::PreferNotToSay))
+        .map(|q| {
+            // Staff cannot "prefer not to say" what they observe: they could not observe it.
+            let undisclosed = match q.origin {
+                senda_core::checklist::Origin::Observed => Answer::Unknown,
+                senda_core::checklist::Origin::Said => Answer::PreferNotToSay,
+            };
+            (q.id.clone(), undisclosed)
+        })
         .collect();
     cw.answer(&s2.id, &d.checklist, undisclosed).unwrap();
     let e2 = cw
@@ -270,6 +278,11 @@ fn a_red_flag_makes_the_level_immediate_and_undisclosed_is_never_no_risk() {
             .contains(&"peligro-inmediato".to_string())
     );
     assert!(e2.contributions.is_empty());
+    assert_eq!(
+        e2.level,
+        RiskLevel::Insufficient,
+        "all undisclosed never reads low"
+    );
     assert_eq!(
         cw.screenings(&case.id).unwrap().len(),
         2,
@@ -284,7 +297,7 @@ fn invalid_or_missing_answers_are_refused_whole() {
     let case = cw.open_case(details("Luz")).unwrap();
     let s = cw.start_screening(&case.id, &d.checklist).unwrap();
     let mut bad = Answers::new();
-    bad.insert("documentos".into(), Answer::Yes);
+    bad.insert("donde-dormir".into(), Answer::Yes);
     bad.insert("viaja-con".into(), Answer::Choice("no-such-option".into()));
     assert_eq!(
         cw.answer(&s.id, &d.checklist, bad),
@@ -318,7 +331,10 @@ fn a_screening_started_on_an_older_checklist_cannot_be_edited_with_a_newer_one()
     let cw = d.vault.casework().unwrap();
     assert_eq!(
         cw.answer(&s.id, &installed, answers(&installed, &[])),
-        Err(CaseError::ChecklistChanged { was: 1, now: 2 })
+        Err(CaseError::ChecklistChanged {
+            was: d.checklist.version,
+            now: d.checklist.version + 1
+        })
     );
 }
 
@@ -822,5 +838,137 @@ fn errors_reach_the_ui_as_a_flat_code() {
             !senda_core::VaultError::ALL_CODES.contains(code),
             "{code} is used twice"
         );
+    }
+}
+
+/// Completes a screening with every question "no" (or the last option) except `overrides`.
+fn screen_with(d: &mut Desk, overrides: &[(&str, Answer)]) -> (Case, Screening) {
+    let cw = d.vault.casework().unwrap();
+    let case = cw.open_case(details("Luz")).unwrap();
+    let s = cw.start_screening(&case.id, &d.checklist).unwrap();
+    cw.answer(&s.id, &d.checklist, answers(&d.checklist, overrides))
+        .unwrap();
+    let s = cw.complete_screening(&s.id, &d.checklist).unwrap();
+    (cw.case(&case.id).unwrap(), s)
+}
+
+#[test]
+fn an_unaccompanied_child_is_never_below_medium_and_is_referred_to_protection() {
+    let mut d = desk();
+    // Documents, a bed and money: nothing else weighs, so only the floor can lift the level.
+    let settled = [
+        ("tiene-documentos", Answer::Yes),
+        ("donde-dormir", Answer::Yes),
+        ("dinero", Answer::Yes),
+    ];
+    for with in [
+        "solo",
+        "amigos",
+        "pareja",
+        "conocido-camino",
+        "adulto-no-familiar",
+    ] {
+        let mut a = settled.to_vec();
+        a.push(("viaja-con", Answer::Choice(with.into())));
+        let (case, s) = screen_with(&mut d, &a);
+        let e = s.evaluation.unwrap();
+        assert!(e.level >= RiskLevel::Medium, "{with}: {:?}", e.level);
+        assert_eq!(case.latest_level, Some(e.level), "stored on the case");
+        assert!(
+            e.contributions
+                .iter()
+                .any(|c| c.indicator == "no-acompanado"),
+            "{with}"
+        );
+        assert!(
+            e.service_categories
+                .contains(&"proteccion-ninez".to_string())
+        );
+        assert!(
+            e.actions
+                .iter()
+                .any(|a| a.get("es").0.contains("autoridad de protección")),
+            "{with}: {:?}",
+            e.actions
+        );
+    }
+    // With a parent and nothing else: low.
+    let (_, s) = screen_with(&mut d, &settled);
+    assert_eq!(s.evaluation.unwrap().level, RiskLevel::Low);
+}
+
+#[test]
+fn disclosed_past_exploitation_weighs_at_least_an_offer_of_exchange() {
+    let d = desk();
+    let weight = |id: &str| {
+        d.checklist
+            .indicators
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .weight
+    };
+    assert!(weight("explotacion-previa") >= weight("intercambio-sexual"));
+    let mut d = d;
+    let (_, past) = screen_with(&mut d, &[("antes-obligado", Answer::Yes)]);
+    let (_, offer) = screen_with(&mut d, &[("intercambio", Answer::Yes)]);
+    assert!(past.evaluation.unwrap().level >= offer.evaluation.unwrap().level);
+}
+
+#[test]
+fn under_twelve_only_observations_are_asked_and_the_child_is_referred() {
+    let mut d = desk();
+    let young = answers(&d.checklist, &[("edad", Answer::Number(9.0))]);
+    for sensitive in [
+        "intercambio",
+        "antes-obligado",
+        "donde-dormir",
+        "amenaza-imagenes",
+    ] {
+        assert!(
+            !young.contains_key(sensitive),
+            "{sensitive} is not asked at 9"
+        );
+    }
+    assert!(young.contains_key("observado-control"));
+    let (_, s) = screen_with(&mut d, &[("edad", Answer::Number(9.0))]);
+    let e = s.evaluation.unwrap();
+    assert!(e.level >= RiskLevel::Medium, "{:?}", e.level);
+    assert!(e.contributions.iter().any(|c| c.indicator == "menor-de-12"));
+}
+
+#[test]
+fn an_observation_cannot_be_prefer_not_to_say() {
+    let mut d = desk();
+    let cw = d.vault.casework().unwrap();
+    let case = cw.open_case(details("Luz")).unwrap();
+    let s = cw.start_screening(&case.id, &d.checklist).unwrap();
+    let mut a = Answers::new();
+    a.insert("observado-control".into(), Answer::PreferNotToSay);
+    assert_eq!(
+        cw.answer(&s.id, &d.checklist, a),
+        Err(CaseError::InvalidAnswer {
+            question: "observado-control".into()
+        })
+    );
+    let mut a = Answers::new();
+    a.insert("observado-control".into(), Answer::Unknown);
+    cw.answer(&s.id, &d.checklist, a).unwrap();
+}
+
+#[test]
+fn the_checklist_never_asks_for_names() {
+    let d = desk();
+    for q in d.checklist.questions() {
+        assert!(
+            !matches!(
+                q.kind,
+                senda_core::checklist::QuestionKind::ShortText { .. }
+            ),
+            "{} asks for free text",
+            q.id
+        );
+        let text = q.text.get("es").0.to_lowercase();
+        assert!(!text.contains("nombre"), "{} asks for a name", q.id);
     }
 }

@@ -22,6 +22,7 @@ fn indicator(id: &str, question: &str, weight: u32, red_flag: bool) -> Indicator
         when: Match::Yes,
         weight,
         red_flag,
+        min_level: None,
         label: Text::es(id),
         actions: vec![Text::es(format!("acción {id}"))],
         service_categories: vec![format!("cat-{id}")],
@@ -43,6 +44,8 @@ fn sample() -> Checklist {
         sections: vec![Section {
             id: "s".into(),
             title: Text::es("S"),
+            note: None,
+            show_if: None,
             questions,
         }],
         indicators: (0..6)
@@ -174,7 +177,7 @@ proptest! {
         let mut more = a.clone();
         more.insert(format!("q{q}"), Answer::Yes);
         let after = evaluate(&checklist, &more);
-        prop_assert!(after.level >= before.level);
+        prop_assert!(after.level.rank() >= before.level.rank());
         prop_assert!(after.score >= before.score);
     }
 
@@ -229,4 +232,169 @@ fn malformed_checklists_are_refused_naming_the_item() {
             .any(|t| t.starts_with("thresholds: gap or overlap")),
         "{text:?}"
     );
+}
+
+#[test]
+fn all_unknown_never_reads_low() {
+    for undisclosed in [Answer::Unknown, Answer::PreferNotToSay] {
+        let all: Answers = (0..6)
+            .map(|i| (format!("q{i}"), undisclosed.clone()))
+            .collect();
+        assert_eq!(evaluate(&sample(), &all).level, RiskLevel::Insufficient);
+    }
+    assert_eq!(
+        evaluate(&sample(), &Answers::new()).level,
+        RiskLevel::Insufficient
+    );
+    // Enough said, nothing found: low.
+    let said = answers(&[
+        ("q0", Answer::No),
+        ("q1", Answer::No),
+        ("q2", Answer::No),
+        ("q3", Answer::No),
+        ("q5", Answer::Unknown),
+    ]);
+    assert_eq!(evaluate(&sample(), &said).level, RiskLevel::Low);
+}
+
+#[test]
+fn a_floor_indicator_is_never_below_its_level() {
+    let mut c = sample();
+    c.indicators[0].min_level = Some(RiskLevel::Medium);
+    c.validate().unwrap();
+    // i0 weighs 1 (low on its own) but is a floor: medium, whatever else is unknown.
+    let e = evaluate(&c, &answers(&[("q0", Answer::Yes)]));
+    assert_eq!(e.level, RiskLevel::Medium);
+    let e = evaluate(
+        &c,
+        &answers(&[
+            ("q0", Answer::Yes),
+            ("q1", Answer::No),
+            ("q2", Answer::No),
+            ("q3", Answer::No),
+        ]),
+    );
+    assert_eq!(e.level, RiskLevel::Medium);
+    // A red flag still wins.
+    let e = evaluate(&c, &answers(&[("q0", Answer::Yes), ("q5", Answer::Yes)]));
+    assert_eq!(e.level, RiskLevel::Immediate);
+}
+
+#[test]
+fn weights_that_could_overflow_are_refused_and_never_wrap() {
+    let mut c = sample();
+    c.indicators[1].weight = u32::MAX;
+    let errors = c.validate().unwrap_err();
+    assert!(
+        errors.contains(&ChecklistError::WeightOverflow { item: "i1".into() }),
+        "{errors:?}"
+    );
+    // Even unvalidated, the evaluator saturates: the highest score, never a small one.
+    let e = evaluate(&c, &answers(&[("q0", Answer::Yes), ("q1", Answer::Yes)]));
+    assert_eq!(e.score, u32::MAX);
+    assert_eq!(e.level, RiskLevel::High);
+}
+
+#[test]
+fn insufficient_is_the_evaluators_word_not_a_threshold() {
+    let mut c = sample();
+    c.thresholds[0].level = RiskLevel::Insufficient;
+    c.indicators[2].min_level = Some(RiskLevel::Insufficient);
+    let errors = c.validate().unwrap_err();
+    assert!(errors.contains(&ChecklistError::InsufficientNotAllowed {
+        item: "thresholds".into()
+    }));
+    assert!(errors.contains(&ChecklistError::InsufficientNotAllowed {
+        item: "indicator 'i2'".into()
+    }));
+}
+
+/// Two sections; the second is asked only at 12 or older.
+fn age_gated() -> Checklist {
+    let mut c = sample();
+    let age = Question {
+        id: "edad".into(),
+        text: Text::es("¿Cuántos años tienes?"),
+        guidance: Text::es("Si no sabe, estima."),
+        kind: QuestionKind::Number {
+            min: 0.0,
+            max: 17.0,
+        },
+        origin: Origin::Said,
+        show_if: None,
+    };
+    let rest = std::mem::take(&mut c.sections[0].questions);
+    c.sections[0].questions = vec![age];
+    c.sections.push(Section {
+        id: "sensible".into(),
+        title: Text::es("Sensible"),
+        note: Some(Text::es("Explica los límites de la confidencialidad.")),
+        show_if: Some(Condition {
+            question: "edad".into(),
+            matches: Match::AtLeast(12.0),
+        }),
+        questions: rest,
+    });
+    c
+}
+
+#[test]
+fn a_section_condition_hides_its_questions() {
+    let c = age_gated();
+    c.validate().unwrap();
+    let q0 = c.question("q0").unwrap();
+    assert!(!c.is_shown(q0, &answers(&[("edad", Answer::Number(9.0))])));
+    assert!(c.is_shown(q0, &answers(&[("edad", Answer::Number(14.0))])));
+    assert!(!c.is_shown(q0, &answers(&[("edad", Answer::Unknown)])));
+
+    let mut bad = age_gated();
+    bad.sections.swap(0, 1);
+    assert!(
+        bad.validate()
+            .unwrap_err()
+            .contains(&ChecklistError::SectionCondition {
+                section: "sensible".into()
+            })
+    );
+}
+
+fn all_undisclosed() -> impl Strategy<Value = Answers> {
+    prop::collection::btree_map(
+        (0..6usize).prop_map(|i| format!("q{i}")),
+        prop_oneof![Just(Answer::Unknown), Just(Answer::PreferNotToSay)],
+        0..6,
+    )
+}
+
+proptest! {
+    #[test]
+    fn nothing_disclosed_is_never_low(a in all_undisclosed()) {
+        let level = evaluate(&sample(), &a).level;
+        prop_assert!(level != RiskLevel::Low);
+        prop_assert!(level == RiskLevel::Insufficient);
+    }
+
+    #[test]
+    fn low_only_when_most_of_what_applies_was_assessed(a in any_answers()) {
+        let c = sample();
+        let e = evaluate(&c, &a);
+        if e.level == RiskLevel::Low {
+            let applicable: Vec<&Indicator> = c
+                .indicators
+                .iter()
+                .filter(|i| c.is_shown(c.question(&i.question).unwrap(), &a) || !e.not_assessed.contains(&i.id))
+                .collect();
+            let unknown = applicable.iter().filter(|i| e.not_assessed.contains(&i.id)).count();
+            prop_assert!(unknown * 2 < applicable.len(), "{unknown} of {}", applicable.len());
+        }
+    }
+
+    #[test]
+    fn a_floor_holds_whatever_else_is_answered(a in any_answers()) {
+        let mut c = sample();
+        c.indicators[0].min_level = Some(RiskLevel::Medium);
+        let mut a = a;
+        a.insert("q0".into(), Answer::Yes);
+        prop_assert!(evaluate(&c, &a).level >= RiskLevel::Medium);
+    }
 }

@@ -169,7 +169,7 @@ fn search_folds_accents_and_case_and_matches_prefixes() {
     // The service named so ranks first; the DNA, whose description mentions both words, follows.
     let expected = [
         "Atención psicológica para adolescentes (demo)",
-        "Defensoría de la Niñez y Adolescencia",
+        "Defensoría de la Niñez y Adolescencia (demo)",
     ];
     assert_eq!(names(&store, &text("atencion psicologica")), expected);
     assert_eq!(names(&store, &text("ATENCIÓN PSICOLÓGICA")), expected);
@@ -203,14 +203,27 @@ fn filters_by_country_category_and_eligibility() {
     };
     assert_eq!(
         names(&store, &q),
-        ["Atención psicológica para adolescentes (demo)", "Línea 100"]
+        [
+            "Atención psicológica para adolescentes (demo)",
+            "Central de emergencias 105",
+            "Línea 100"
+        ]
     );
 
+    // Emergency dispatch and child-protection lines are different categories.
     let q = ServiceQuery {
         category: Some("linea-emergencia".into()),
         ..Default::default()
     };
-    assert_eq!(names(&store, &q).len(), 3);
+    assert_eq!(names(&store, &q).len(), 4);
+    let q = ServiceQuery {
+        category: Some("linea-proteccion".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        names(&store, &q),
+        ["Línea 141 de protección de la niñez", "Línea 100"]
+    );
 
     // An adolescent mother with her baby: the Tumbes service says it cannot take babies.
     let mother = ChildProfile {
@@ -224,7 +237,10 @@ fn filters_by_country_category_and_eligibility() {
         child: Some(mother),
         ..Default::default()
     };
-    assert_eq!(names(&store, &q), ["Línea 100"]);
+    assert_eq!(
+        names(&store, &q),
+        ["Central de emergencias 105", "Línea 100"]
+    );
 
     // Category and eligibility together, with no text.
     let q = ServiceQuery {
@@ -282,10 +298,10 @@ fn orders_by_distance_and_knows_opening_hours() {
     let hits = store.search(&q).unwrap().hits;
     assert_eq!(hits[0].name, "Orientación legal y documentación (demo)");
     assert!(hits[0].distance_km.unwrap() < 5.0);
-    assert!(
-        hits.windows(2)
-            .all(|w| w[0].distance_km <= w[1].distance_km)
-    );
+    // Mapped entries by distance; phone lines (no place) come after them.
+    let km: Vec<f64> = hits.iter().map_while(|h| h.distance_km).collect();
+    assert!(km.windows(2).all(|w| w[0] <= w[1]));
+    assert!(hits[km.len()..].iter().all(|h| h.distance_km.is_none()));
 
     // Tuesday 10:00 the legal service is open; Wednesday it is not.
     let tuesday = NaiveDate::from_ymd_opt(2026, 11, 24)
@@ -325,7 +341,7 @@ fn an_empty_area_says_so_and_offers_the_nearest_elsewhere() {
 }
 
 #[test]
-fn demo_entries_carry_their_source_and_date() {
+fn demo_and_real_entries_say_so_and_carry_their_source() {
     let dir = tempfile::tempdir().unwrap();
     let store = demo_store(dir.path());
     let hits = store
@@ -336,15 +352,15 @@ fn demo_entries_carry_their_source_and_date() {
         })
         .unwrap()
         .hits;
-    assert_eq!(hits.len(), 8);
+    assert_eq!(hits.len(), 11);
     for h in hits {
-        assert!(h.demo, "{}", h.name);
-        assert!(
-            h.source
-                .as_deref()
-                .is_some_and(|s| s.contains("verificar antes de usar"))
-        );
-        assert_eq!(h.last_verified.as_deref(), Some("2026-11-23"));
+        // Each entry is either demo or real (checked by someone, on a date), never both.
+        assert_ne!(h.demo, h.real, "{}", h.name);
+        assert!(h.source.is_some(), "{}", h.name);
+        if h.real {
+            assert!(h.checked_by.is_some(), "{}", h.name);
+            assert_eq!(h.checked_on.as_deref(), Some("2026-12-03"), "{}", h.name);
+        }
     }
 }
 

@@ -10,11 +10,19 @@ fn the_corpus_decodes_or_is_refused_cleanly() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        let _ = decode::<PushRequest>(&bytes);
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        // Every corpus file is malformed on purpose: each must be refused, typed.
+        match decode::<PushRequest>(&bytes) {
+            Err(DecodeError::Malformed(_) | DecodeError::TooLarge(_)) => {}
+            other => panic!(
+                "{}: expected a typed refusal, got {other:?}",
+                path.display()
+            ),
+        }
         seen += 1;
     }
-    assert!(seen >= 4);
+    assert!(seen >= 5, "the corpus lost files: {seen}");
 }
 
 fn valid_push() -> Vec<u8> {

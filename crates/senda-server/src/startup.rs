@@ -23,6 +23,7 @@ impl FromRef<AppState> for Repo {
 }
 
 pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
+    let console = crate::console::router(repo.clone());
     Router::new()
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))
@@ -86,14 +87,29 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
             admin_token,
             limits: std::sync::Arc::new(limits),
         })
+        .merge(console)
 }
 
-/// Opens the configured database (creating its tables if needed).
+/// Opens the configured database, migrating its schema, and logs what it did.
 pub fn open_repo(database: &Database) -> Result<Repo, StoreError> {
-    Ok(match database {
-        Database::Sqlite(path) => Repo::new(SqliteStore::open(path)?),
-        Database::Postgres(url) => Repo::new(PostgresStore::open(url, None)?),
-    })
+    let (repo, migrated) = match database {
+        Database::Sqlite(path) => {
+            let store = SqliteStore::open(path)?;
+            let migrated = store.migrated();
+            (Repo::new(store), migrated)
+        }
+        Database::Postgres(url) => {
+            let store = PostgresStore::open(url, None)?;
+            let migrated = store.migrated();
+            (Repo::new(store), migrated)
+        }
+    };
+    tracing::info!(
+        from = migrated.from,
+        to = migrated.to,
+        "database: {migrated}"
+    );
+    Ok(repo)
 }
 
 /// A bound, not yet serving, server: tests read the port before serving.

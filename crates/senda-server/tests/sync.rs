@@ -322,9 +322,20 @@ async fn a_flood_from_one_device_is_slowed_down() {
         }
     }
     assert!(limited >= 6, "{limited} of 12 requests were slowed down");
-    // The app's client waits and retries instead of failing.
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    d.client.sync(&d.vault, |_| {}).await.unwrap();
+    // The bucket is empty now: a sync that starts at once meets 429 and must
+    // wait and retry (backoff long enough for the 2/s refill) instead of failing.
+    let body = encode(&senda_protocol::PullRequest {
+        protocol: PROTOCOL_VERSION,
+        cursor: 0,
+        limit: 10,
+    });
+    let (status, _) = signed(&server.url(), &d, "/v1/pull", body).await;
+    assert_eq!(status, 429, "the sync below starts against an empty bucket");
+    senda_core::sync::SyncClient::new()
+        .with_backoff(std::time::Duration::from_millis(250))
+        .sync(&d.vault, |_| {})
+        .await
+        .expect("the client retries after 429");
     server.stop().await;
 }
 

@@ -80,13 +80,21 @@ impl Device {
         let case = cw.open_case(details).unwrap();
         let s = cw.start_screening(&case.id, &self.checklist).unwrap();
         let mut answers = Answers::new();
-        for q in self.checklist.questions().filter(|q| q.show_if.is_none()) {
+        for q in self.checklist.questions() {
             let a = match &q.kind {
                 QuestionKind::SingleChoice { options } => Answer::Choice(options[0].id.clone()),
+                QuestionKind::Number { max, .. } => Answer::Number(*max),
                 _ => Answer::No,
             };
             answers.insert(q.id.clone(), a);
         }
+        // Only what the answers lead the screener to ask.
+        let all = answers.clone();
+        answers.retain(|id, _| {
+            self.checklist
+                .question(id)
+                .is_some_and(|q| self.checklist.is_shown(q, &all))
+        });
         cw.answer(&s.id, &self.checklist, answers).unwrap();
         cw.complete_screening(&s.id, &self.checklist).unwrap();
         cw.record_consent(

@@ -43,6 +43,45 @@ describe('locales', () => {
   });
 });
 
+/** Prefixes of ids the code builds at run time: t(`status-${s}`) → 'status-'. */
+function builtIdPrefixes(): Set<string> {
+  const prefixes = new Set<string>();
+  for (const file of sourceFiles(SRC)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\bt\(\s*`([a-z0-9-]+-)\$\{/g)) prefixes.add(m[1]);
+  }
+  return prefixes;
+}
+
+/** Every message id of one shipped locale, from all its .ftl files. */
+function shippedIds(locale: string): Set<string> {
+  const dir = fileURLToPath(new URL(`../../../locales/${locale}`, import.meta.url));
+  const ids = new Set<string>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.ftl'))) {
+    for (const m of readFileSync(join(dir, name), 'utf8').matchAll(/^([a-z0-9-]+)\s*=/gm)) ids.add(m[1]);
+  }
+  return ids;
+}
+
+describe('ids built at run time', () => {
+  // The literal-id test cannot see t(`status-${s}`): instead, every family of
+  // such ids must exist and be the same in every shipped locale.
+  it('has each family complete in every locale', () => {
+    const prefixes = builtIdPrefixes();
+    expect(prefixes.size).toBeGreaterThan(10);
+    const spanish = shippedIds('es');
+    for (const prefix of prefixes) {
+      const family = [...spanish].filter((id) => id.startsWith(prefix)).sort();
+      expect(family.length, `no Spanish message starts with ${prefix}`).toBeGreaterThan(0);
+      for (const locale of ['en', 'pt']) {
+        const other = shippedIds(locale);
+        const missing = family.filter((id) => !other.has(id));
+        expect(missing, `${prefix}* missing in ${locale}`).toEqual([]);
+      }
+    }
+  });
+});
+
 describe('error sentences', () => {
   it('says a wrong PIN with the attempts left, singular and plural', () => {
     i18n.setLocale('es');

@@ -58,10 +58,14 @@ pub enum Gender {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Travelling {
-    /// No adult is caring for the child.
+    /// Separated from both parents and other relatives, and not cared for by
+    /// an adult who by law or custom is responsible: alone, with peers, with a
+    /// partner or with an unrelated adult (CRC General Comment 6, para. 7).
     Unaccompanied,
-    /// With an adult who is not their usual caregiver.
+    /// Separated from both parents or their usual caregiver, but with another
+    /// relative (General Comment 6, para. 8). The wire name is kept.
     SeparatedWithAdult,
+    /// With a parent or their usual caregiver.
     WithFamily,
     #[default]
     Unknown,

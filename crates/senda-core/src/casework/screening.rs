@@ -215,7 +215,8 @@ fn editable(conn: &Connection, id: &str, checklist: &Checklist) -> Result<Screen
     Ok(screening)
 }
 
-/// Whether an answer fits its question. Undisclosed answers fit every question.
+/// Whether an answer fits its question. "Unknown" fits every question, and
+/// "prefer not to say" every question the child answers (not observations).
 fn check_answer(
     checklist: &Checklist,
     question_id: &str,
@@ -225,6 +226,10 @@ fn check_answer(
         question: question_id.to_owned(),
     };
     let question = checklist.question(question_id).ok_or_else(invalid)?;
+    // Staff observe or cannot observe; "prefer not to say" is the child's answer.
+    if question.origin == crate::checklist::Origin::Observed && *answer == Answer::PreferNotToSay {
+        return Err(invalid());
+    }
     let has =
         |options: &[crate::checklist::ChoiceOption], id: &str| options.iter().any(|o| o.id == id);
     let fits = answer.is_undisclosed()

@@ -53,12 +53,27 @@ pub fn evaluate(checklist: &Checklist, answers: &Answers) -> Evaluation {
         }
     }
 
-    let score = contributions.iter().map(|c| c.weight).sum();
-    let level = if contributions.iter().any(|c| c.red_flag) {
+    // Checked: a sum that would overflow reads as the highest score, never wraps
+    // to a low one (validation refuses such weights before they ship).
+    let score = contributions
+        .iter()
+        .try_fold(0u32, |sum, c| sum.checked_add(c.weight))
+        .unwrap_or(u32::MAX);
+    let floor = contributions
+        .iter()
+        .filter_map(|c| checklist.indicators.iter().find(|i| i.id == c.indicator))
+        .filter_map(|i| i.min_level)
+        .max();
+    let mut level = if contributions.iter().any(|c| c.red_flag) {
         RiskLevel::Immediate
     } else {
-        checklist.level_for_score(score)
+        checklist
+            .level_for_score(score)
+            .max(floor.unwrap_or(RiskLevel::Low))
     };
+    if level == RiskLevel::Low && mostly_not_assessed(checklist, answers, &not_assessed) {
+        level = RiskLevel::Insufficient;
+    }
 
     let mut actions = Vec::new();
     let mut service_categories: Vec<String> = Vec::new();
@@ -97,4 +112,23 @@ pub fn evaluate(checklist: &Checklist, answers: &Answers) -> Evaluation {
         actions,
         service_categories,
     }
+}
+
+/// Whether at least half of the indicators that apply (their question is asked,
+/// or was answered) are not assessed: then "low" would be a guess.
+fn mostly_not_assessed(checklist: &Checklist, answers: &Answers, not_assessed: &[String]) -> bool {
+    let (mut applicable, mut unknown) = (0usize, 0usize);
+    for indicator in &checklist.indicators {
+        let asked = checklist
+            .question(&indicator.question)
+            .is_some_and(|q| checklist.is_shown(q, answers));
+        let assessed = !not_assessed.contains(&indicator.id);
+        if asked || assessed {
+            applicable += 1;
+            if !assessed {
+                unknown += 1;
+            }
+        }
+    }
+    unknown > 0 && unknown * 2 >= applicable
 }

@@ -7,9 +7,25 @@ use std::collections::BTreeMap;
 #[serde(rename_all = "kebab-case")]
 pub enum RiskLevel {
     Low,
+    /// «Sin información suficiente»: the score says low, but most indicators
+    /// were not assessed, so nothing can be called low. Sorts above `Low`.
+    Insufficient,
     Medium,
     High,
     Immediate,
+}
+
+impl RiskLevel {
+    /// How much risk the level asserts: `Insufficient` asserts no more than `Low`
+    /// (it says "we do not know"), so both rank 0.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Low | Self::Insufficient => 0,
+            Self::Medium => 1,
+            Self::High => 2,
+            Self::Immediate => 3,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +48,13 @@ pub struct Checklist {
 pub struct Section {
     pub id: String,
     pub title: Text,
+    /// Shown to staff before the section's questions (e.g. the limits of
+    /// confidentiality before the sensitive questions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Text>,
+    /// Ask the whole section only when an earlier answer matches (e.g. age).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
     pub questions: Vec<Question>,
 }
 
@@ -104,6 +127,10 @@ pub struct Indicator {
     /// On its own forces the level to `Immediate`.
     #[serde(default)]
     pub red_flag: bool,
+    /// On its own, the level is at least this (an unaccompanied child is never
+    /// below `medium`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_level: Option<RiskLevel>,
     pub label: Text,
     #[serde(default)]
     pub actions: Vec<Text>,
@@ -198,12 +225,18 @@ impl Checklist {
         self.questions().find(|q| q.id == id)
     }
 
-    /// Whether a question should be asked, given the answers so far.
+    /// Whether a question should be asked, given the answers so far: its
+    /// section's condition and its own both hold.
     pub fn is_shown(&self, question: &Question, answers: &Answers) -> bool {
-        match &question.show_if {
+        let holds = |c: &Option<Condition>| match c {
             None => true,
             Some(c) => answers.get(&c.question).and_then(|a| c.matches.test(a)) == Some(true),
-        }
+        };
+        let section = self
+            .sections
+            .iter()
+            .find(|s| s.questions.iter().any(|q| q.id == question.id));
+        section.is_none_or(|s| holds(&s.show_if)) && holds(&question.show_if)
     }
 
     pub fn level_for_score(&self, score: u32) -> RiskLevel {
@@ -212,5 +245,44 @@ impl Checklist {
             .find(|t| score >= t.from && t.to.is_none_or(|to| score <= to))
             .map(|t| t.level)
             .unwrap_or(RiskLevel::Immediate)
+    }
+}
+
+impl Checklist {
+    /// Every text in the checklist, each named, for translation checks.
+    pub fn texts(&self) -> Vec<(String, &Text)> {
+        let mut all = vec![(format!("checklist '{}' title", self.id), &self.title)];
+        if !self.intro.0.is_empty() {
+            all.push((format!("checklist '{}' intro", self.id), &self.intro));
+        }
+        for s in &self.sections {
+            all.push((format!("section '{}' title", s.id), &s.title));
+            if let Some(note) = &s.note {
+                all.push((format!("section '{}' note", s.id), note));
+            }
+            for q in &s.questions {
+                all.push((format!("question '{}' text", q.id), &q.text));
+                all.push((format!("question '{}' guidance", q.id), &q.guidance));
+                if let QuestionKind::SingleChoice { options }
+                | QuestionKind::MultipleChoice { options } = &q.kind
+                {
+                    for o in options {
+                        all.push((format!("option '{}' of '{}'", o.id, q.id), &o.text));
+                    }
+                }
+            }
+        }
+        for i in &self.indicators {
+            all.push((format!("indicator '{}' label", i.id), &i.label));
+            for (n, a) in i.actions.iter().enumerate() {
+                all.push((format!("indicator '{}' action {}", i.id, n + 1), a));
+            }
+        }
+        for g in &self.levels {
+            for (n, a) in g.actions.iter().enumerate() {
+                all.push((format!("level {:?} action {}", g.level, n + 1), a));
+            }
+        }
+        all
     }
 }

@@ -25,6 +25,12 @@ pub enum ChecklistError {
     Thresholds { problem: String },
     #[error("{item}: a choice question needs at least one option")]
     NoOptions { item: String },
+    #[error("indicator '{item}': the weights would overflow the score")]
+    WeightOverflow { item: String },
+    #[error("{item}: «insufficient» is decided by the evaluator, not by a threshold or a floor")]
+    InsufficientNotAllowed { item: String },
+    #[error("section '{section}': its show-if must refer to a question of an earlier section")]
+    SectionCondition { section: String },
 }
 
 impl Checklist {
@@ -39,6 +45,9 @@ impl Checklist {
         spanish(format!("checklist '{}' title", self.id), &self.title);
         for s in &self.sections {
             spanish(format!("section '{}' title", s.id), &s.title);
+            if let Some(note) = &s.note {
+                spanish(format!("section '{}' note", s.id), note);
+            }
             for q in &s.questions {
                 spanish(format!("question '{}' text", q.id), &q.text);
                 spanish(format!("question '{}' guidance", q.id), &q.guidance);
@@ -105,6 +114,51 @@ impl Checklist {
                 &i.when,
                 &mut errors,
             );
+        }
+        for (n, s) in self.sections.iter().enumerate() {
+            if let Some(c) = &s.show_if {
+                let earlier = self.sections[..n]
+                    .iter()
+                    .flat_map(|s| &s.questions)
+                    .any(|q| q.id == c.question);
+                if !earlier {
+                    errors.push(ChecklistError::SectionCondition {
+                        section: s.id.clone(),
+                    });
+                } else {
+                    self.check_match(
+                        &format!("section '{}' show-if", s.id),
+                        &c.question,
+                        &c.matches,
+                        &mut errors,
+                    );
+                }
+            }
+        }
+        // Every weight together must fit the score, so no sum can ever wrap.
+        let mut total: u32 = 0;
+        for i in &self.indicators {
+            match total.checked_add(i.weight) {
+                Some(t) => total = t,
+                None => {
+                    errors.push(ChecklistError::WeightOverflow { item: i.id.clone() });
+                    break;
+                }
+            }
+            if i.min_level == Some(RiskLevel::Insufficient) {
+                errors.push(ChecklistError::InsufficientNotAllowed {
+                    item: format!("indicator '{}'", i.id),
+                });
+            }
+        }
+        if self
+            .thresholds
+            .iter()
+            .any(|t| t.level == RiskLevel::Insufficient)
+        {
+            errors.push(ChecklistError::InsufficientNotAllowed {
+                item: "thresholds".into(),
+            });
         }
         errors.extend(self.condition_cycles());
         if let Err(problem) = self.check_thresholds() {

@@ -41,6 +41,23 @@ pub struct Article {
     pub body: Text,
     pub source: String,
     pub last_verified: NaiveDate,
+    /// The law and article (or the seed and page) behind what the article
+    /// states; required for `topic = "rights"`.
+    #[serde(default)]
+    pub legal_basis: Option<String>,
+    /// Where the basis applies: an ISO country code, or `regional`.
+    #[serde(default)]
+    pub jurisdiction: Option<String>,
+    /// Who checked it in law (role and organisation); `None` is shown as
+    /// «Sin revisión legal todavía».
+    #[serde(default)]
+    pub reviewed_by: Option<String>,
+    /// When, only with `reviewed_by`.
+    #[serde(default)]
+    pub reviewed_on: Option<NaiveDate>,
+    /// Why this text may miss the reading-level rule (a written reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readability_exempt: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,10 +77,18 @@ pub struct Place {
     pub longitude: f64,
     pub name: Text,
     pub description: Text,
+    /// Danger-zone guidance for a crossing (rides, document holders, debts,
+    /// terminals and walking stretches, humanitarian points); required for
+    /// a `route-place`.
+    #[serde(default)]
+    pub dangers: Text,
     #[serde(default)]
     pub demo: bool,
     pub source: String,
     pub last_verified: NaiveDate,
+    /// Why this text may miss the reading-level rule (a written reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readability_exempt: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

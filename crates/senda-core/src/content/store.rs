@@ -37,11 +37,19 @@ fn migrations() -> Vec<M<'static>> {
         M::up(search::INDEX_SQL),
         // v3: referrals look a service up by id.
         M::up("CREATE INDEX dir_entry_service ON dir_entry (service_id);"),
-        // v4: grid cells in the full-text index (see `search::cell_words`): re-index what is installed.
-        M::up_with_hook("", |tx: &rusqlite::Transaction<'_>| {
-            search::rebuild(tx)?;
-            Ok(())
-        }),
+        // v4: grid cells in the full-text index (see `search::cell_words`). Its re-index
+        // now runs at v5, whose columns the index needs; v5 re-derives everything.
+        M::up(""),
+        // v5: real lines, with who checked them and when: re-index what is installed.
+        M::up_with_hook(
+            "ALTER TABLE dir_entry ADD COLUMN real INTEGER NOT NULL DEFAULT 0;
+             ALTER TABLE dir_entry ADD COLUMN checked_by TEXT;
+             ALTER TABLE dir_entry ADD COLUMN checked_on TEXT;",
+            |tx: &rusqlite::Transaction<'_>| {
+                search::rebuild(tx)?;
+                Ok(())
+            },
+        ),
     ]
 }
 
@@ -136,6 +144,20 @@ impl ContentStore {
         now: DateTime<Utc>,
     ) -> Result<InstalledPack, InstallError> {
         let h = &pack.header;
+        // A signed pack is still checked: a checklist whose weights could
+        // overflow, or that is otherwise malformed, never reaches a screening.
+        for c in &pack.payload.checklists {
+            if let Err(problems) = c.validate() {
+                let detail = problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(InstallError::Pack(PackError::Malformed {
+                    detail: format!("checklist '{}': {detail}", c.id),
+                }));
+            }
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -141,6 +141,13 @@ pub struct ServiceHit {
     pub demo: bool,
     pub source: Option<String>,
     pub last_verified: Option<String>,
+    /// A real public line or service, checked by someone named, on a date.
+    #[serde(default)]
+    pub real: bool,
+    #[serde(default)]
+    pub checked_by: Option<String>,
+    #[serde(default)]
+    pub checked_on: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -197,9 +204,9 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         "INSERT INTO dir_entry (service_id, location_id, name, organization, description, country, region,
             address, latitude, longitude, categories, min_age, max_age, genders, undocumented,
             adolescent_mothers, separates_children, unaccompanied, free, authority, phones, schedules,
-            demo, source, last_verified)
+            demo, source, last_verified, real, checked_by, checked_on)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25)",
+            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
     )?;
     let mut add_point = tx.prepare("INSERT INTO dir_geo VALUES (?1, ?2, ?2, ?3, ?3)")?;
     let mut add_category =
@@ -348,6 +355,12 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
                 fact(attr::DEMO).unwrap_or(false),
                 facts.get(attr::SOURCE),
                 facts.get(attr::LAST_VERIFIED),
+                // Real only when someone is named as having checked it, and never if also demo.
+                fact(attr::REAL) == Some(true)
+                    && fact(attr::DEMO) != Some(true)
+                    && facts.contains_key(attr::CHECKED_BY),
+                facts.get(attr::CHECKED_BY),
+                facts.get(attr::CHECKED_ON),
             ])?;
             let rowid = tx.last_insert_rowid();
             for category in &categories {
@@ -815,6 +828,9 @@ fn hit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceHit> {
         demo: r.get("demo")?,
         source: r.get("source")?,
         last_verified: r.get("last_verified")?,
+        real: r.get("real")?,
+        checked_by: r.get("checked_by")?,
+        checked_on: r.get("checked_on")?,
     })
 }
 

@@ -17,6 +17,16 @@ pub const FREE_OF_CHARGE: &str = "senda:free-of-charge";
 pub const GENDERS_SERVED: &str = "senda:genders-served";
 pub const LAST_VERIFIED: &str = "senda:last-verified";
 pub const SOURCE: &str = "senda:source";
+/// `true` for a real public service or line (with who checked it and when);
+/// it is shown as real only when `CHECKED_BY` is also given and it is not demo.
+pub const REAL: &str = "senda:real";
+pub const CHECKED_BY: &str = "senda:checked-by";
+/// `YYYY-MM-DD`.
+pub const CHECKED_ON: &str = "senda:checked-on";
+/// Emergency dispatch (911, 123, 110…), apart from child-protection lines.
+pub const EMERGENCY_LINE_CATEGORY: &str = "linea-emergencia";
+/// Child-protection lines (141, 100…): advice and reports, not dispatch.
+pub const PROTECTION_LINE_CATEGORY: &str = "linea-proteccion";
 /// `true` for demo entries, shown as "dato de demostración — verificar antes de usar".
 pub const DEMO: &str = "senda:demo";
 

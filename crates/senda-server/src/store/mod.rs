@@ -3,6 +3,7 @@
 //! over plain SQL (see `sql.rs`) and run in a transaction off the async runtime.
 
 mod logic;
+pub mod migrate;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
@@ -34,6 +35,11 @@ pub enum StoreError {
     Worker,
     #[error("{0}")]
     Refused(Refusal),
+    /// The database was written by a newer Senda; it is left untouched.
+    #[error(
+        "the database is at schema version {found}, newer than this senda-server supports ({supported}); it was left untouched: run a newer senda-server"
+    )]
+    SchemaTooNew { found: u32, supported: u32 },
 }
 
 /// Why a request's content was refused (a 4xx, not a fault).
@@ -94,7 +100,7 @@ impl Repo {
     }
 
     /// Runs `f` in a transaction on a blocking thread.
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {

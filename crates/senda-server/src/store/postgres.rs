@@ -2,20 +2,17 @@
 //! statements as SQLite run here; uniqueness constraints make concurrent
 //! pushes of the same operation store it once.
 
+use super::migrate::{self, Migrated};
 use super::sql::{Row, Sql, Value};
 use super::{Store, StoreError};
 use postgres::{NoTls, Statement};
 use r2d2_postgres::PostgresConnectionManager;
 use std::collections::HashMap;
 
-/// The one schema, in PostgreSQL's words for an auto-numbered key.
-fn postgres_schema() -> String {
-    include_str!("schema.sql").replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
-}
-
 pub struct PostgresStore {
     // An `Option` only so that `drop` can hand it to a plain thread.
     pool: Option<r2d2::Pool<Manager>>,
+    migrated: Migrated,
 }
 
 /// A pooled connection and the statements it has prepared: each statement
@@ -74,13 +71,24 @@ impl PostgresStore {
             .build(Manager(PostgresConnectionManager::new(config, NoTls)))
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         let mut conn = pool.get().map_err(|e| StoreError::Backend(e.to_string()))?;
-        // Several instances may start at once: one applies the schema.
-        let mut tx = conn.client.transaction().map_err(pg)?;
-        tx.batch_execute("SELECT pg_advisory_xact_lock(4242)")
+        // Several instances may start at once: one migrates, the others wait
+        // and then find nothing to do. (A session lock: refinery commits itself.)
+        conn.client
+            .batch_execute("SELECT pg_advisory_lock(4242)")
             .map_err(pg)?;
-        tx.batch_execute(&postgres_schema()).map_err(pg)?;
-        tx.commit().map_err(pg)?;
-        Ok(Self { pool: Some(pool) })
+        let migrated = migrate::postgres(&mut conn.client);
+        conn.client
+            .batch_execute("SELECT pg_advisory_unlock(4242)")
+            .map_err(pg)?;
+        Ok(Self {
+            pool: Some(pool),
+            migrated: migrated?,
+        })
+    }
+
+    /// What opening did to the schema.
+    pub fn migrated(&self) -> Migrated {
+        self.migrated
     }
 }
 

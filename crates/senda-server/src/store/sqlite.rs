@@ -1,27 +1,36 @@
 //! The embedded default: one SQLite file, one writer at a time.
 
+use super::migrate::{self, Migrated};
 use super::sql::{Row, Sql, Value};
 use super::{Store, StoreError};
 use rusqlite::{Connection, types::ValueRef};
 use std::path::Path;
 use std::sync::Mutex;
 
-const SCHEMA: &str = include_str!("schema.sql");
-
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    migrated: Migrated,
 }
 
 impl SqliteStore {
+    /// Opens (or creates) the file and migrates its schema to the latest version.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Before any write (WAL changes the file): a newer database stays untouched.
+        migrate::refuse_newer_sqlite(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
+        let migrated = migrate::sqlite(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
+            migrated,
         })
+    }
+
+    /// What opening did to the schema.
+    pub fn migrated(&self) -> Migrated {
+        self.migrated
     }
 }
 
