@@ -318,3 +318,65 @@ fn a_checklist_goes_out_to_xlsform_and_back_to_the_same_toml() {
     assert!(e.contains("bad.xlsx: not an .xlsx workbook"), "{e}");
     assert!(!out.exists());
 }
+
+#[test]
+fn import_sheet_writes_a_directory_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/4w");
+    let out = dir.path().join("directory");
+    let report = dir.path().join("report");
+    let printed = stdout(
+        cli()
+            .arg("import-sheet")
+            .arg(fixtures.join("4w-frontera.csv"))
+            .arg("--mapping")
+            .arg(fixtures.join("mapping.toml"))
+            .arg("--lenient")
+            .arg("--out")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report),
+    );
+    assert!(printed.contains("bad-transform (fixed)"), "{printed}");
+    assert!(printed.contains("4 services"), "{printed}");
+    assert!(report.join("report.html").is_file());
+    senda_core::directory::HsdsData::import_csv_dir(&out).unwrap();
+
+    // Strict: refused, and no directory is written.
+    let strict_out = dir.path().join("strict");
+    let e = stderr_of_failure(
+        cli()
+            .arg("import-sheet")
+            .arg(fixtures.join("4w-frontera.csv"))
+            .arg("--mapping")
+            .arg(fixtures.join("mapping.toml"))
+            .arg("--out")
+            .arg(&strict_out),
+    );
+    assert!(e.contains("nothing was imported"), "{e}");
+    assert!(!strict_out.exists());
+}
+
+#[test]
+fn an_import_replaces_the_old_tables_and_keeps_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("directory");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("README.md"), "fuentes").unwrap();
+    std::fs::write(out.join("phones.csv"), "id,number\nold,1\n").unwrap();
+    let v20 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hsds-2.0");
+    stdout(cli().arg("import-hsds").arg(&v20).arg("--out").arg(&out));
+    assert_eq!(
+        std::fs::read_to_string(out.join("README.md")).unwrap(),
+        "fuentes"
+    );
+    let phones = std::fs::read_to_string(out.join("phones.csv")).unwrap();
+    assert!(!phones.contains("old,1"), "{phones}");
+    senda_core::directory::HsdsData::import_csv_dir(&out).unwrap();
+    // No temporary folders are left beside it.
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["directory"]);
+}

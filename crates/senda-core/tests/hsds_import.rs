@@ -471,3 +471,41 @@ fn lenient_mode_keeps_what_it_can_and_records_every_fix() {
     d.export_csv_dir(out.path()).unwrap();
     HsdsData::import_csv_dir(out.path()).expect("the kept rows pass the strict checks");
 }
+
+#[test]
+fn the_tabular_json_form_imports_through_the_same_path() {
+    let imported = import_path(&fixture("hsds-3.0-example/tabular.json"), &STRICT).unwrap();
+    assert_eq!(imported.version, HsdsVersion::V3_0);
+    assert!(imported.data.rows.iter().any(|r| r.table == "service"));
+}
+
+#[test]
+fn an_hsds_file_in_another_encoding_or_too_large_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("services.csv"),
+        b"id,organization_id,name,status\ns1,,Ni\xf1ez,active\n",
+    )
+    .unwrap();
+    let e = import_dir(dir.path(), &STRICT).unwrap_err();
+    assert_eq!(
+        e.error,
+        ImportError::NotUtf8 {
+            file: "services.csv".into(),
+            line: 2
+        }
+    );
+    let ok = import_dir(dir.path(), &LENIENT).unwrap();
+    assert_eq!(ok.data.rows[0].get("name"), Some("Niñez"));
+
+    std::fs::File::create(dir.path().join("locations.csv"))
+        .unwrap()
+        .set_len(50 * 1024 * 1024)
+        .unwrap();
+    let e = import_dir(dir.path(), &LENIENT).unwrap_err();
+    assert!(
+        matches!(e.error, ImportError::TooLarge { ref file, .. } if file == "locations.csv"),
+        "{:?}",
+        e.error
+    );
+}

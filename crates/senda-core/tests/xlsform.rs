@@ -429,3 +429,21 @@ fn a_file_that_is_not_a_workbook_or_is_too_large_is_refused_before_parsing() {
         "{e}"
     );
 }
+
+#[test]
+fn a_version_that_is_not_a_whole_number_is_named() {
+    let e = refused(workbook(&[
+        ("survey", &[HEADER]),
+        ("choices", CHOICES),
+        (
+            "settings",
+            &[&["form_id", "version"], &["tamizaje", "2024-01-15"]],
+        ),
+    ]));
+    let (sheet, row, column, message) = row_error(e);
+    assert_eq!(
+        (sheet.as_str(), row, column.as_str()),
+        ("settings", 2, "version")
+    );
+    assert!(message.contains("whole number"), "{message}");
+}

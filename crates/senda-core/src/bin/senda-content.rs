@@ -6,8 +6,9 @@ use clap::{Parser, Subcommand};
 use senda_core::checklist::{Checklist, xlsform};
 use senda_core::content::pack::{self, TrustedKeys};
 use senda_core::content::source;
+use senda_core::directory::HsdsData;
 use senda_core::directory::import::{self, ImportOptions};
-use senda_core::directory::{HsdsData, HsdsTable};
+use senda_core::directory::sheet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -95,6 +96,24 @@ enum Command {
         /// The .xlsx workbook to write.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Import a "who does what where" sheet (CSV or .xlsx) into HSDS 3.0 rows with a mapping file.
+    ImportSheet {
+        /// The sheet: a .csv file or an .xlsx workbook (its first sheet, or --sheet).
+        sheet: PathBuf,
+        /// The mapping: column → HSDS field, with transforms (TOML; see docs/hsds-mapping.md).
+        #[arg(long)]
+        mapping: PathBuf,
+        /// The worksheet to read in an .xlsx workbook.
+        #[arg(long = "sheet")]
+        sheet_name: Option<String>,
+        /// The folder to write the HSDS 3.0 tables to.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        lenient: bool,
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
 }
 
@@ -194,6 +213,22 @@ fn run(command: Command) -> Result<(), String> {
             println!("{}: checklist '{}' v{}", out.display(), c.id, c.version);
             Ok(())
         }
+        Command::ImportSheet {
+            sheet: path,
+            mapping,
+            sheet_name,
+            out,
+            lenient,
+            report,
+        } => {
+            let outcome = sheet::import_sheet(
+                &path,
+                &mapping,
+                sheet_name.as_deref(),
+                &ImportOptions { lenient },
+            );
+            finish_import(outcome, &out, report.as_deref())
+        }
     }
 }
 
@@ -233,7 +268,9 @@ fn finish_import(
     Ok(())
 }
 
-/// Writes the tables beside the target and renames the folder into place: never half a directory.
+/// Writes the tables into a new folder beside the target and swaps it into
+/// place: never half a directory, and never old tables mixed with new ones.
+/// Files that are not tables (a README, say) move to the new folder.
 fn write_hsds(data: &HsdsData, out: &Path) -> Result<(), String> {
     let err = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     let parent = match out.parent() {
@@ -241,24 +278,36 @@ fn write_hsds(data: &HsdsData, out: &Path) -> Result<(), String> {
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent).map_err(|e| err(&parent, e))?;
-    let tmp = tempfile::Builder::new()
+    let fresh = tempfile::Builder::new()
         .prefix(".senda-import")
         .tempdir_in(&parent)
         .map_err(|e| err(&parent, e))?;
-    data.export_csv_dir(tmp.path())
-        .map_err(|e| err(tmp.path(), e))?;
+    data.export_csv_dir(fresh.path())
+        .map_err(|e| err(fresh.path(), e))?;
     if out.exists() {
-        // Keep files that are not HSDS tables (a README, say); replace the tables.
-        for HsdsTable { file, .. } in &data.tables {
-            let _ = std::fs::remove_file(out.join(file));
+        for entry in std::fs::read_dir(out).map_err(|e| err(out, e))? {
+            let path = entry.map_err(|e| err(out, e))?.path();
+            let table = path.extension().is_some_and(|x| x == "csv")
+                || path.file_name().is_some_and(|n| n == "datapackage.json");
+            if !table && path.is_file() {
+                let keep = fresh.path().join(path.file_name().unwrap_or_default());
+                std::fs::copy(&path, &keep).map_err(|e| err(&keep, e))?;
+            }
         }
-        for entry in std::fs::read_dir(tmp.path()).map_err(|e| err(tmp.path(), e))? {
-            let path = entry.map_err(|e| err(tmp.path(), e))?.path();
-            let target = out.join(path.file_name().unwrap_or_default());
-            std::fs::rename(&path, &target).map_err(|e| err(&target, e))?;
+        let old = tempfile::Builder::new()
+            .prefix(".senda-previous")
+            .tempdir_in(&parent)
+            .map_err(|e| err(&parent, e))?;
+        let previous = old.path().join("directory");
+        std::fs::rename(out, &previous).map_err(|e| err(out, e))?;
+        if let Err(e) = std::fs::rename(fresh.path(), out) {
+            // Put the old directory back: the import failed, nothing changed.
+            let _ = std::fs::rename(&previous, out);
+            return Err(err(out, e));
         }
+        let _ = fresh.keep();
     } else {
-        let kept = tmp.keep();
+        let kept = fresh.keep();
         std::fs::rename(&kept, out).map_err(|e| err(out, e))?;
     }
     Ok(())

@@ -1401,10 +1401,27 @@ pub fn import_bytes(bytes: Vec<u8>, file: &str) -> Result<Checklist, XlsformErro
         ));
     }
     root.insert("id".into(), json!(id));
-    let version = settings_row
-        .and_then(|(s, r)| s.get(r, "version"))
-        .map(|c| c.to_json())
-        .unwrap_or(json!(1));
+    // Stored with every screening: a whole number, not pyxform's free text.
+    let version = match settings_row.and_then(|(s, r)| s.get(r, "version").map(|c| (s, c))) {
+        None => json!(1),
+        Some((s, c)) => match c.to_json() {
+            Value::Number(n) if n.as_u64().is_some_and(|v| v <= u64::from(u32::MAX)) => {
+                Value::Number(n)
+            }
+            _ => {
+                let row = s.rows.first().map_or(2, |(r, _)| *r);
+                return Err(at(
+                    "settings",
+                    row,
+                    &s.column_name("version"),
+                    format!(
+                        "version '{}' must be a whole number (Senda stores it with each screening)",
+                        c.text()
+                    ),
+                ));
+            }
+        },
+    };
     root.insert("version".into(), version);
     root.insert(
         "title".into(),

@@ -219,8 +219,13 @@ fn finish(
         tidy_values(&mut raw, &mut report);
         ids(&mut raw, &mut report);
     }
+    let aliases = if version == HsdsVersion::V3_0 {
+        BTreeMap::new()
+    } else {
+        upgrade::old_ids(&raw)
+    };
     let raw = upgrade::upgrade(raw, version, options, &mut report);
-    let data = assemble(raw, options, &mut report);
+    let data = assemble_with(raw, options, &mut report, &aliases);
     if report.refused().next().is_some() {
         return Err(failure(report));
     }
@@ -493,7 +498,7 @@ pub(crate) fn detect_version(declared: Option<&str>, raw: &[RawTable]) -> HsdsVe
 }
 
 /// Lenient fixes to single values, each recorded.
-fn tidy_values(raw: &mut [RawTable], report: &mut Report) {
+pub(crate) fn tidy_values(raw: &mut [RawTable], report: &mut Report) {
     // Words seen intact anywhere settle repairs the code-page tables leave open.
     let mut vocabulary = BTreeSet::new();
     for t in raw.iter() {
@@ -627,6 +632,16 @@ pub(crate) fn assemble(
     raw: Vec<RawTable>,
     options: &ImportOptions,
     report: &mut Report,
+) -> HsdsData {
+    assemble_with(raw, options, report, &BTreeMap::new())
+}
+
+/// [`assemble`], naming upgraded ids by the ids the publisher wrote (`aliases`: new → old).
+fn assemble_with(
+    raw: Vec<RawTable>,
+    options: &ImportOptions,
+    report: &mut Report,
+    aliases: &BTreeMap<String, String>,
 ) -> HsdsData {
     let lenient = options.lenient;
     let bad = if lenient {
@@ -802,7 +817,12 @@ pub(crate) fn assemble(
                     if ids.contains(&(*target, value)) || !reported.insert((n, 0, column)) {
                         continue;
                     }
-                    let message = format!("{table}.{column} '{value}' has no matching {target}");
+                    let message = match aliases.get(value) {
+                        Some(old) => format!(
+                            "{table}.{column} '{old}' (now {value}) has no matching {target}"
+                        ),
+                        None => format!("{table}.{column} '{value}' has no matching {target}"),
+                    };
                     let col = t.col(column);
                     if !hard {
                         report.push(t.issue(

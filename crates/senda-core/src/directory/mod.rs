@@ -17,6 +17,7 @@ pub mod import;
 pub mod report;
 pub mod search;
 pub mod senda_attributes;
+pub mod sheet;
 mod tidy;
 pub mod upgrade;
 

@@ -30,7 +30,6 @@ pub enum IssueKind {
     MissingFile,
     UnknownTable,
     CsvSyntax,
-    UnknownColumn,
     BadTransform,
     BadValue,
 }
@@ -57,7 +56,6 @@ impl IssueKind {
             Self::MissingFile => "missing-file",
             Self::UnknownTable => "unknown-table",
             Self::CsvSyntax => "csv-syntax",
-            Self::UnknownColumn => "unknown-column",
             Self::BadTransform => "bad-transform",
             Self::BadValue => "bad-value",
         }

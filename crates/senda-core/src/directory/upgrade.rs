@@ -26,6 +26,37 @@ pub fn new_id(table: &str, old: &str) -> String {
     }
 }
 
+/// The ids a publisher wrote, by the 3.0 id each becomes in any table: the
+/// report names a missing row by the id the publisher knows.
+pub(crate) fn old_ids(raw: &[RawTable]) -> BTreeMap<String, String> {
+    let mut tables: Vec<&str> = FOREIGN_KEYS.iter().map(|(_, t)| *t).collect();
+    tables.sort();
+    tables.dedup();
+    let mut values = std::collections::BTreeSet::new();
+    for t in raw {
+        for (i, c) in t.columns.iter().enumerate() {
+            if c == "id" || c.ends_with("_id") {
+                values.extend(
+                    t.records
+                        .iter()
+                        .filter_map(|(_, v)| v.get(i))
+                        .filter(|v| !v.is_empty()),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for v in values {
+        for table in &tables {
+            let new = new_id(table, v);
+            if &new != v {
+                out.insert(new, v.clone());
+            }
+        }
+    }
+    out
+}
+
 /// Foreign-key columns and the table their ids belong to.
 const FOREIGN_KEYS: &[(&str, &str)] = &[
     ("organization_id", "organization"),
