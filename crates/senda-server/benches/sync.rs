@@ -482,13 +482,13 @@ struct CountingProxy {
 
 impl CountingProxy {
     async fn start(target: String) -> Self {
-        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::atomic::AtomicU64;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let (u, d) = (up.clone(), down.clone());
         tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
+            while let Ok((client, _)) = listener.accept().await {
                 let (u, d, target) = (u.clone(), d.clone(), target.clone());
                 tokio::spawn(async move {
                     let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
@@ -505,7 +505,10 @@ impl CountingProxy {
 
     fn bytes(&self) -> (u64, u64) {
         use std::sync::atomic::Ordering;
-        (self.up.load(Ordering::Relaxed), self.down.load(Ordering::Relaxed))
+        (
+            self.up.load(Ordering::Relaxed),
+            self.down.load(Ordering::Relaxed),
+        )
     }
 }
 
@@ -549,7 +552,10 @@ async fn senda_round(records: usize) -> (f64, u64, u64, usize) {
     .await;
     let proxy = CountingProxy::start(server.trim_start_matches("http://").to_owned()).await;
     let (org, code) = org_and_code(&server).await;
-    d.client.enrol(&d.vault, &proxy.url, &code, "bench").await.unwrap();
+    d.client
+        .enrol(&d.vault, &proxy.url, &code, "bench")
+        .await
+        .unwrap();
     let receiver = org_and_code(&server).await.0;
     key_and_grant(&server, &receiver).await;
     admin(
@@ -595,7 +601,11 @@ fn pouch_round(docs: &std::path::Path) -> serde_json::Value {
         .arg(docs)
         .output()
         .expect("node runs benches/pouchdb/replicate.mjs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -609,7 +619,9 @@ async fn against_pouchdb(records: usize, rounds: usize) {
     let tmp = tempfile::tempdir().unwrap();
     let docs = tmp.path().join("docs.json");
     let n = pouch_docs(records, &docs);
-    println!("| round | Senda (sealed) | PouchDB → pouchdb-server | time ratio | Senda bytes up+down | PouchDB bytes up+down | bytes ratio |");
+    println!(
+        "| round | Senda (sealed) | PouchDB → pouchdb-server | time ratio | Senda bytes up+down | PouchDB bytes up+down | bytes ratio |"
+    );
     println!("|---|---|---|---|---|---|---|");
     let (mut times, mut bytes) = (Vec::new(), Vec::new());
     for round in 1..=rounds {
