@@ -948,7 +948,8 @@ async fn statistics_hide_small_counts_even_through_a_filter_and_the_csv_matches(
         let backend = repo.backend();
         let mut w = world(repo).await;
         // Seven referrals to a routed service, one to a service with no receiver.
-        // A device holding its organisation's key: its records leave sealed, coarse fields readable.
+        // The field team seals every record to its own key.
+        w.server.key_organisation(&w.field).await;
         let field = w.server.field_device(&w.field, "frontera").await;
         for i in 0..7 {
             field.refer(&format!("Niña {i}"), SHELTER);
