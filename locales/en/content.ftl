@@ -13,3 +13,4 @@ result-loading = Loading the result…
 result-protection-lines = Child-protection lines
 result-no-line = The installed directory has no emergency or child-protection line for this country. Ask your organisation for the number.
 category-linea-proteccion = Child-protection line
+result-indicator-retired = Indicator from an earlier version of the checklist

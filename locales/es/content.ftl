@@ -13,3 +13,4 @@ result-loading = Cargando el resultado…
 result-protection-lines = Líneas de protección de la niñez
 result-no-line = El directorio instalado no tiene una línea de emergencia ni de protección para este país. Pide el número a tu organización.
 category-linea-proteccion = Línea de protección de la niñez
+result-indicator-retired = Indicador de una versión anterior de la lista

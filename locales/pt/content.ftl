@@ -13,3 +13,4 @@ result-loading = Carregando o resultado…
 result-protection-lines = Linhas de proteção da infância
 result-no-line = O diretório instalado não tem uma linha de emergência nem de proteção para este país. Peça o número à sua organização.
 category-linea-proteccion = Linha de proteção da infância
+result-indicator-retired = Indicador de uma versão anterior da lista

@@ -43,7 +43,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await page.click('[data-test=submit]');
 
       await page.getByRole('heading', { name: 'Hola, Ana' }).waitFor();
-      await page.getByText('Lista de verificación: Tamizaje en el cruce (v1, 17 preguntas)').waitFor();
+      await page.getByText('Lista de verificación: Tamizaje en el cruce (v2, 3 preguntas)').waitFor();
       await assertFitsWidth(page, viewport);
       await assertAccessible(page, 'staff home');
       await shot('03-home');
@@ -52,7 +52,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await page.fill('[data-test=directory-text]', 'alojamiento');
       await page.click('[data-test=directory-submit]');
       await page.locator('[data-test=demo-badge]').first().waitFor();
-      assert.equal(await page.locator('[data-test=demo-badge]').first().textContent(), 'Dato de demostración — verificar antes de usar');
+      assert.equal(await page.locator('[data-test=demo-badge]').first().textContent(), 'Dato de prueba: puede no ser real. Pregunta a un equipo humanitario antes de ir o llamar.');
       await page.selectOption('[data-test=directory-country]', 'BO');
       await page.click('[data-test=directory-submit]');
       await page.getByText('No hay ningún servicio que coincida en esta zona.').waitFor();

@@ -108,6 +108,8 @@ pub struct InstalledPack {
     pub version: u32,
     pub file_sha256: String,
     pub installed_at: String,
+    /// Signed by the demo publisher: the public side says «Versión de prueba».
+    pub demo: bool,
 }
 
 pub struct ContentStore {
@@ -199,6 +201,7 @@ impl ContentStore {
             version: h.version,
             file_sha256: pack.file_sha256.clone(),
             installed_at: now.to_rfc3339(),
+            demo: h.publisher == pack::DEMO_PUBLISHER,
         };
         tx.execute(
             "INSERT INTO pack (publisher, version, file_sha256, installed_at) VALUES (?1, ?2, ?3, ?4)
@@ -244,8 +247,10 @@ impl ContentStore {
             "SELECT publisher, version, file_sha256, installed_at FROM pack ORDER BY publisher",
         )?;
         let rows = stmt.query_map([], |r| {
+            let publisher: String = r.get(0)?;
             Ok(InstalledPack {
-                publisher: r.get(0)?,
+                demo: publisher == pack::DEMO_PUBLISHER,
+                publisher,
                 version: r.get(1)?,
                 file_sha256: r.get(2)?,
                 installed_at: r.get(3)?,
