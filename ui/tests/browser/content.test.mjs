@@ -45,7 +45,8 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
         (await co.locator('[data-test=review-line]').textContent()).trim(),
         'Revisado por Abogada de protección, Organización de prueba el 23 de noviembre de 2026.',
       );
-      assert.equal((await co.locator('[data-test=legal-basis]').textContent()).trim(), 'Base legal: Ley 1098 de 2006, art. 4');
+      await co.locator('[data-test=legal-basis] summary').click();
+      assert.match(await co.locator('[data-test=legal-basis]').textContent(), /Base legal\s*Ley 1098 de 2006, art\. 4/);
       assert.ok(!(await bodyText(page)).includes('2026-11-23'), 'no ISO date is shown');
       assert.ok(!/verificad/i.test(await bodyText(page)), 'never "verificado"');
       await assertFitsWidth(page, viewport);
@@ -81,6 +82,10 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
         'Número real. Lo revisó Equipo de contenido de Senda el 23 de noviembre de 2026.',
       );
       assert.equal(await line.locator('[data-test=demo-badge]').count(), 0);
+      // The directory's own text follows the UI language when it has one.
+      await page.click('[data-locale=pt]');
+      await page.locator('[data-test=hit] h3', { hasText: 'Linha 141 do ICBF' }).waitFor();
+      await page.click('[data-locale=es]');
       await page.click('[data-test=chip-linea-proteccion]');
       const shelter = page.locator('[data-test=hit]', { hasText: 'Alojamiento temporal' });
       await shelter.waitFor();

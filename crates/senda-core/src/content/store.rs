@@ -40,11 +40,12 @@ fn migrations() -> Vec<M<'static>> {
         // v4: grid cells in the full-text index (see `search::cell_words`). Its re-index
         // now runs at v5, whose columns the index needs; v5 re-derives everything.
         M::up(""),
-        // v5: real lines, with who checked them and when: re-index what is installed.
+        // v5: real lines (who checked them, when) and names in every locale: re-index what is installed.
         M::up_with_hook(
             "ALTER TABLE dir_entry ADD COLUMN real INTEGER NOT NULL DEFAULT 0;
              ALTER TABLE dir_entry ADD COLUMN checked_by TEXT;
-             ALTER TABLE dir_entry ADD COLUMN checked_on TEXT;",
+             ALTER TABLE dir_entry ADD COLUMN checked_on TEXT;
+             ALTER TABLE dir_entry ADD COLUMN texts TEXT;",
             |tx: &rusqlite::Transaction<'_>| {
                 search::rebuild(tx)?;
                 Ok(())

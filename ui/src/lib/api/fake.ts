@@ -33,6 +33,8 @@ const hotline: ServiceHit = {
   phones: [{ number: '141', description: 'Gratuita' }], min_age: null, max_age: null,
   accepts_adolescent_mothers: null, separates_children_from_adults: null, genders_served: [],
   demo: false, source: 'Sitio web del ICBF', real: true, checked_by: 'Equipo de contenido de Senda', checked_on: '2026-11-23',
+  name_text: { es: 'Línea 141 del ICBF', en: 'ICBF Line 141', pt: 'Linha 141 do ICBF' },
+  description_text: { es: 'Línea gratuita de protección de la niñez.', en: 'Free child-protection line.', pt: 'Linha gratuita de proteção da infância.' },
 };
 const emergencyLine: ServiceHit = {
   ...hotline,

@@ -129,6 +129,9 @@ export interface ServiceHit {
   real: boolean;
   checked_by: string | null;
   checked_on: string | null;
+  /** Name and description per locale (`es` is the HSDS text). */
+  name_text?: Text;
+  description_text?: Text;
 }
 
 export interface SearchResult {
