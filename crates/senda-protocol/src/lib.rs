@@ -10,8 +10,10 @@
 //! device, `senda-server` on the server.
 
 pub mod batch;
+pub mod fields;
 pub mod seal;
 
+pub use fields::{SealedBytes, SealedConflict, SealedField};
 pub use seal::{BoxSecret, SealError, SealedBox};
 
 use ring::digest::{SHA256, digest};
@@ -46,8 +48,13 @@ pub struct Op {
     pub op: String,
     pub base_version: i64,
     pub version: i64,
+    /// Only fields the server may read ([`fields::plain_field`]).
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
+    /// Every other field, by path (`details.alias`), sealed to the organisation's key.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub sealed: std::collections::BTreeMap<String, SealedField>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +89,9 @@ pub struct Conflict {
     pub theirs: serde_json::Value,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub ours: serde_json::Value,
+    /// For a sealed field (then `theirs` and `ours` are null): both sealed values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<SealedConflict>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -251,6 +261,10 @@ pub struct KeysResponse {
     /// waiting for it, so that it seals them a copy (`/v1/keys/grants`).
     #[serde(default)]
     pub awaiting: Vec<AwaitingKey>,
+    /// The device's own organisation's public key (X25519, hex), so that a
+    /// granted secret can be checked against it before it is kept.
+    #[serde(default)]
+    pub organisation_public_key: Option<String>,
 }
 
 /// A device of an organisation still waiting for the organisation's secret.
@@ -362,6 +376,7 @@ mod tests {
             base_version: 1,
             version: 2,
             payload: serde_json::json!({ "status": "queued" }),
+            sealed: Default::default(),
         }
     }
 

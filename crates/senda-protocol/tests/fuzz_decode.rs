@@ -38,7 +38,19 @@ fn valid_push() -> Vec<u8> {
             op: "create".into(),
             base_version: 0,
             version: 1,
-            payload: serde_json::json!({ "details": { "alias": "x" } }),
+            payload: serde_json::json!({ "country": "CO" }),
+            sealed: [(
+                "details.alias".to_owned(),
+                senda_protocol::SealedField {
+                    sealed: senda_protocol::SealedBytes {
+                        to: vec![9; 32],
+                        epk: vec![7; 32],
+                        ct: vec![1; 20],
+                    },
+                    hash: vec![3; 16],
+                },
+            )]
+            .into(),
         }],
     })
 }

@@ -1,7 +1,9 @@
 //! Sync at scale, over loopback HTTP, against a real server:
 //! 1. one device pushes 10,000 queued records: batched, then one request each;
 //! 2. 1,000 devices push 50 records each at once, on SQLite, then PostgreSQL;
-//! 3. bytes on the wire for one referral, against an ODK-style XML submission.
+//! 3. bytes on the wire for one referral, against an ODK-style XML submission;
+//! 4. the peer, side by side: the same 10,000 records pushed by Senda (sealed)
+//!    and replicated by PouchDB to pouchdb-server (`benches/pouchdb`, from npm).
 //!
 //! Run: `cargo bench -p senda-server --bench sync` (PostgreSQL from
 //! `SENDA_TEST_DATABASE_URL`, as in the tests). Results: docs/benchmarks.md.
@@ -50,6 +52,11 @@ async fn admin(url: &str, path: &str, body: serde_json::Value) -> serde_json::Va
 }
 
 async fn code(url: &str) -> String {
+    org_and_code(url).await.1
+}
+
+/// A new organisation and an enrolment code for it.
+async fn org_and_code(url: &str) -> (String, String) {
     let org = admin(
         url,
         "/v1/admin/organisations",
@@ -59,7 +66,7 @@ async fn code(url: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned();
-    admin(
+    let code = admin(
         url,
         "/v1/admin/enrolment-codes",
         serde_json::json!({ "organisation": org, "team": "t" }),
@@ -67,7 +74,45 @@ async fn code(url: &str) -> String {
     .await["code"]
         .as_str()
         .unwrap()
-        .to_owned()
+        .to_owned();
+    (org, code)
+}
+
+/// Gives `org` a sealing key and grants it to its devices waiting for it, as
+/// an administrator does; returns the secret (records are sealed to it).
+async fn key_and_grant(url: &str, org: &str) -> senda_protocol::BoxSecret {
+    let secret = senda_protocol::BoxSecret::generate();
+    admin(
+        url,
+        &format!("/v1/admin/organisations/{org}/key"),
+        serde_json::json!({ "public_key": secret.public_hex() }),
+    )
+    .await;
+    let waiting: Vec<serde_json::Value> = reqwest::Client::new()
+        .get(format!("{url}/v1/admin/organisations/{org}/awaiting-key"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for d in waiting {
+        let device = d["device_id"].as_str().unwrap();
+        let sealed = senda_protocol::seal::seal(
+            d["box_key"].as_str().unwrap(),
+            secret.to_hex().as_bytes(),
+            &senda_protocol::grant_aad(device, org),
+        )
+        .unwrap();
+        admin(
+            url,
+            "/v1/admin/key-grants",
+            serde_json::json!({ "device_id": device, "sealed": sealed }),
+        )
+        .await;
+    }
+    secret
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -132,10 +177,11 @@ async fn push_10k(postgres_url: &str) {
     ))
     .await;
     let client = SyncClient::new();
-    client
-        .enrol(&vault, &url, &code(&url).await, "bench")
-        .await
-        .unwrap();
+    let (org, code) = org_and_code(&url).await;
+    client.enrol(&vault, &url, &code, "bench").await.unwrap();
+    // Every record leaves sealed to the organisation's key: the device needs it first.
+    let secret = key_and_grant(&url, &org).await;
+    client.incoming(&vault).await.unwrap();
     let t = Instant::now();
     let report = client.sync(&vault, |_| {}).await.unwrap();
     let batched = t.elapsed();
@@ -148,7 +194,11 @@ async fn push_10k(postgres_url: &str) {
     .await;
     let key = device_key();
     let (device_id, http) = enrol_key(&url_b, &key).await;
-    let ops = all_ops(&vault);
+    let mut ops = all_ops(&vault);
+    for op in &mut ops {
+        senda_core::sync::seal_for_organisation(op, &secret, chrono::Utc::now().date_naive())
+            .unwrap();
+    }
     let t = Instant::now();
     for op in &ops {
         let body = encode(&PushRequest {
@@ -270,11 +320,12 @@ async fn thousand_devices(name: &str, repo: Repo) {
         let (id, http) = enrol_with_code(&url, &key, &code).await;
         devices.push((id, key, http));
     }
+    let secret = Arc::new(key_and_grant(&url, &org).await);
     let semaphore = Arc::new(tokio::sync::Semaphore::new(64));
     let t = Instant::now();
     let mut tasks = Vec::new();
     for (d, (id, key, http)) in devices.into_iter().enumerate() {
-        let (url, semaphore) = (url.clone(), semaphore.clone());
+        let (url, semaphore, secret) = (url.clone(), semaphore.clone(), secret.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = semaphore.acquire().await.unwrap();
             let ops: Vec<Op> = (1..=50)
@@ -289,6 +340,12 @@ async fn thousand_devices(name: &str, repo: Repo) {
                     base_version: 0,
                     version: 1,
                     payload: serde_json::json!({ "details": { "alias": format!("c{seq}"), "country": "CO" }, "notes": {} }),
+                    sealed: Default::default(),
+                })
+                .map(|mut op| {
+                    let today = chrono::Utc::now().date_naive();
+                    senda_core::sync::seal_for_organisation(&mut op, &secret, today).unwrap();
+                    op
                 })
                 .collect();
             let body = encode(&PushRequest { protocol: PROTOCOL_VERSION, ops });
@@ -347,6 +404,7 @@ fn bytes_per_referral() {
             "follow_up": "2026-12-01",
             "status": "draft"
         }),
+        sealed: Default::default(),
     };
     let cbor = encode(&PushRequest {
         protocol: PROTOCOL_VERSION,
@@ -370,6 +428,18 @@ fn bytes_per_referral() {
     );
     let cbor_sealed = encode(&PushRequest {
         protocol: PROTOCOL_VERSION,
+        ops: vec![sealed_op.clone()],
+    })
+    .len();
+    // And every other field sealed to the sender's own organisation, as devices send it now.
+    senda_core::sync::seal_for_organisation(
+        &mut sealed_op,
+        &senda_protocol::BoxSecret::generate(),
+        chrono::Utc::now().date_naive(),
+    )
+    .unwrap();
+    let cbor_all_sealed = encode(&PushRequest {
+        protocol: PROTOCOL_VERSION,
         ops: vec![sealed_op],
     })
     .len();
@@ -387,20 +457,198 @@ fn bytes_per_referral() {
     println!(
         "| Senda push, CBOR (one referral op, with its envelope), summary readable | {cbor} |"
     );
-    println!("| Senda push, CBOR, summary sealed to the receiver (what is sent) | {cbor_sealed} |");
+    println!("| Senda push, CBOR, summary sealed to the receiver | {cbor_sealed} |");
+    println!(
+        "| Senda push, CBOR, summary sealed to the receiver and every other field to the sender's organisation (what is sent) | {cbor_all_sealed} |"
+    );
     println!(
         "| ODK-style XForm submission (same fields, no attachments) | {} |",
         xml.len()
     );
     println!(
-        "\nCBOR / XML = {:.2}; sealed CBOR / XML = {:.2}\n",
+        "\nCBOR / XML = {:.2}; summary sealed / XML = {:.2}; all sealed / XML = {:.2}\n",
         cbor as f64 / xml.len() as f64,
-        cbor_sealed as f64 / xml.len() as f64
+        cbor_sealed as f64 / xml.len() as f64,
+        cbor_all_sealed as f64 / xml.len() as f64
+    );
+}
+
+/// Relays TCP to `target` and counts every byte each way (requests, answers).
+struct CountingProxy {
+    url: String,
+    up: Arc<std::sync::atomic::AtomicU64>,
+    down: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl CountingProxy {
+    async fn start(target: String) -> Self {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (u, d) = (up.clone(), down.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let (u, d, target) = (u.clone(), d.clone(), target.clone());
+                tokio::spawn(async move {
+                    let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    let (cr, cw) = client.into_split();
+                    let (sr, sw) = server.into_split();
+                    tokio::join!(pump(cr, sw, u), pump(sr, cw, d));
+                });
+            }
+        });
+        Self { url, up, down }
+    }
+
+    fn bytes(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering;
+        (self.up.load(Ordering::Relaxed), self.down.load(Ordering::Relaxed))
+    }
+}
+
+/// Copies one direction, counting bytes as they flow (a cut answer still counts).
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    n: Arc<std::sync::atomic::AtomicU64>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 64 * 1024];
+    while let Ok(k) = from.read(&mut buf).await {
+        if k == 0 || to.write_all(&buf[..k]).await.is_err() {
+            break;
+        }
+        n.fetch_add(k as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+    let _ = to.shutdown().await;
+}
+
+/// A device whose outbox holds at least `records` rows, left by real
+/// referrals (case, screening, consents, referral with its summary).
+fn device_with_referrals(records: usize) -> senda_testkit::Device {
+    let d = senda_testkit::device(0);
+    let mut i = 0;
+    while d.ready() < records {
+        d.refer(&format!("n{i}"), "svc-alojamiento-cucuta");
+        i += 1;
+    }
+    d
+}
+
+/// One round of Senda's side: a fresh server on SQLite (on disk), the device
+/// enrolled and keyed, then one timed sync through the counting proxy.
+async fn senda_round(records: usize) -> (f64, u64, u64, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = device_with_referrals(records);
+    let server = serve(Repo::new(
+        SqliteStore::open(&dir.path().join("server.db")).unwrap(),
+    ))
+    .await;
+    let proxy = CountingProxy::start(server.trim_start_matches("http://").to_owned()).await;
+    let (org, code) = org_and_code(&server).await;
+    d.client.enrol(&d.vault, &proxy.url, &code, "bench").await.unwrap();
+    let receiver = org_and_code(&server).await.0;
+    key_and_grant(&server, &receiver).await;
+    admin(
+        &server,
+        "/v1/admin/service-routes",
+        serde_json::json!({ "service_id": "svc-alojamiento-cucuta", "organisation": receiver }),
+    )
+    .await;
+    key_and_grant(&server, &org).await;
+    d.client.incoming(&d.vault).await.unwrap();
+    let rows = d.ready();
+    let before = proxy.bytes();
+    let t = Instant::now();
+    let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let after = proxy.bytes();
+    assert_eq!(report.sent, rows, "every record stored");
+    (secs, after.0 - before.0, after.1 - before.1, rows)
+}
+
+/// The same records as PouchDB documents (readable: PouchDB seals nothing).
+fn pouch_docs(records: usize, path: &std::path::Path) -> usize {
+    let d = device_with_referrals(records);
+    let docs: Vec<serde_json::Value> = all_ops(&d.vault)
+        .into_iter()
+        .map(|op| {
+            let mut doc = serde_json::to_value(&op).unwrap();
+            let id = doc["op_id"].take();
+            doc["_id"] = id;
+            doc.as_object_mut().unwrap().remove("op_id");
+            doc
+        })
+        .collect();
+    std::fs::write(path, serde_json::to_vec(&docs).unwrap()).unwrap();
+    docs.len()
+}
+
+fn pouch_round(docs: &std::path::Path) -> serde_json::Value {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/pouchdb");
+    let out = std::process::Command::new("node")
+        .current_dir(&dir)
+        .args(["replicate.mjs", "--batch", "200", "--docs-file"])
+        .arg(docs)
+        .output()
+        .expect("node runs benches/pouchdb/replicate.mjs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+async fn against_pouchdb(records: usize, rounds: usize) {
+    println!("### 4. Against PouchDB: the same {records} records, batches of 200\n");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/pouchdb");
+    if !dir.join("node_modules").exists() {
+        println!("(skipped: `npm ci` in crates/senda-server/benches/pouchdb first)\n");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let docs = tmp.path().join("docs.json");
+    let n = pouch_docs(records, &docs);
+    println!("| round | Senda (sealed) | PouchDB → pouchdb-server | time ratio | Senda bytes up+down | PouchDB bytes up+down | bytes ratio |");
+    println!("|---|---|---|---|---|---|---|");
+    let (mut times, mut bytes) = (Vec::new(), Vec::new());
+    for round in 1..=rounds {
+        // In turns, so a drifting machine slows both alike.
+        let (secs, up, down, rows) = senda_round(records).await;
+        let pouch = pouch_round(&docs);
+        assert_eq!(pouch["docs"].as_u64(), Some(n as u64));
+        assert_eq!(rows, n, "both sides move the same records");
+        let p_secs = pouch["seconds"].as_f64().unwrap();
+        let p_bytes = pouch["bytes_up"].as_u64().unwrap() + pouch["bytes_down"].as_u64().unwrap();
+        let s_bytes = up + down;
+        times.push(p_secs / secs);
+        bytes.push(s_bytes as f64 / p_bytes as f64);
+        println!(
+            "| {round} | {secs:.2} s | {p_secs:.2} s | {:.1}× faster | {s_bytes} | {p_bytes} | {:.2} |",
+            p_secs / secs,
+            s_bytes as f64 / p_bytes as f64
+        );
+    }
+    times.sort_by(f64::total_cmp);
+    bytes.sort_by(f64::total_cmp);
+    println!(
+        "\n{n} records; median: Senda {:.1}× faster than PouchDB, with {:.2}× its bytes.\n",
+        times[times.len() / 2],
+        bytes[bytes.len() / 2]
     );
 }
 
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return;
+    }
+    // `cargo bench -p senda-server --bench sync -- pouchdb` runs section 4 alone.
+    if std::env::args().any(|a| a == "pouchdb") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(against_pouchdb(10_000, 3));
         return;
     }
     let postgres_url = std::env::var("SENDA_TEST_DATABASE_URL")
@@ -425,6 +673,7 @@ fn main() {
         thousand_devices("PostgreSQL", Repo::new(pg)).await;
         println!("\n### 3. Bytes on the wire per referral\n");
         bytes_per_referral();
+        against_pouchdb(10_000, 3).await;
     });
     // The PostgreSQL pool closes on its own thread; give it a moment.
     std::thread::sleep(Duration::from_millis(200));

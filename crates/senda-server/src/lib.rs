@@ -2,6 +2,7 @@
 //! on a random port; `main.rs` only reads the configuration.
 
 pub mod config;
+pub mod console;
 pub mod import;
 pub mod limits;
 pub mod metrics;

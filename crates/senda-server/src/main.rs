@@ -18,7 +18,9 @@ const USAGE: &str = "usage:
   senda-server admin add-staff ORG TEAM NAME     prints the new staff account's id
   senda-server admin staff-code STAFF_ID [DAYS]  a single-use code that enrols one device as theirs
   senda-server admin list-staff ORG              each account: id, team, name, active, devices
-  senda-server admin deactivate-staff STAFF_ID   they left: no more codes, and each of their devices wipes";
+  senda-server admin deactivate-staff STAFF_ID   they left: no more codes, and each of their devices wipes
+  senda-server admin create-admin LOGIN          a console (/console/) server administrator; prints a
+                                                 one-time password, to be changed at first login";
 
 #[tokio::main]
 async fn main() {
@@ -139,6 +141,9 @@ async fn main() {
             .deactivate_staff(staff.to_string())
             .await
             .map(|n| format!("deactivated; {n} device(s) revoked")),
+        ["create-admin", login] => senda_server::console::create_admin(&repo, login.to_string())
+            .await
+            .map_err(senda_server::store::StoreError::Backend),
         _ => fail(2, USAGE),
     };
     match result {

@@ -23,6 +23,7 @@ impl FromRef<AppState> for Repo {
 }
 
 pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
+    let console = crate::console::router(repo.clone());
     Router::new()
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))
@@ -86,6 +87,7 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
             admin_token,
             limits: std::sync::Arc::new(limits),
         })
+        .merge(console)
 }
 
 /// Opens the configured database, migrating its schema, and logs what it did.

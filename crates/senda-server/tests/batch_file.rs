@@ -40,10 +40,10 @@ async fn a_batch_file_is_stored_once_and_confirmed_at_the_next_sync() {
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.organisation("Equipo").await;
+        let team = server.keyed_organisation("Equipo").await;
         let network = server.organisation("Red").await;
         server.receiver(&network, SHELTER).await;
-        let field = server.device_in(&team, "t").await;
+        let field = server.field_device(&team, "t").await;
         // Keys come with an online contact; the shift itself has none.
         field.client.sync(&field.vault, |_| {}).await.unwrap();
         let (_, referral) = field.refer("Luz", SHELTER);
@@ -87,8 +87,8 @@ async fn a_damaged_foreign_or_revoked_batch_file_stores_nothing() {
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.organisation("Equipo").await;
-        let field = server.device_in(&team, "t").await;
+        let team = server.keyed_organisation("Equipo").await;
+        let field = server.field_device(&team, "t").await;
         field.refer("Sol", SHELTER);
         let (file, _) = export(&field);
 
@@ -148,8 +148,8 @@ async fn a_damaged_foreign_or_revoked_batch_file_stores_nothing() {
 async fn an_export_that_cannot_be_written_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
-    let team = server.organisation("Equipo").await;
-    let field = server.device_in(&team, "t").await;
+    let team = server.keyed_organisation("Equipo").await;
+    let field = server.field_device(&team, "t").await;
     field.refer("Sol", SHELTER);
     let before = field.states();
 
@@ -192,9 +192,9 @@ async fn a_summary_exported_before_its_receiver_was_known_follows_at_the_next_sy
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.organisation("Equipo").await;
+        let team = server.keyed_organisation("Equipo").await;
         let network = server.organisation("Red").await;
-        let field = server.device_in(&team, "t").await;
+        let field = server.field_device(&team, "t").await;
         let (_, referral) = field.refer("Sol", SHELTER);
         let ready = field.ready();
         let (file, _) = export(&field);

@@ -228,7 +228,7 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
     let rng = Arc::new(Rng(AtomicU64::new(seed)));
     let server = TestServer::start(repo.clone()).await;
     let proxy = Proxy::start(server.addr, rng.clone()).await;
-    let team = server.organisation("Equipo").await;
+    let team = server.keyed_organisation("Equipo").await;
     let network = server.organisation("Red").await;
     server.receiver(&network, SHELTER).await;
     let mut devices = Vec::new();
@@ -240,6 +240,8 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
             .await;
         devices.push(d);
     }
+    // Each device opens its grant of the team's key at its first sync, through the faults.
+    server.grant(&team, &server.secret_of(&team)).await;
     let receiver = server.device_in(&network, "albergue").await;
     let mut world = World {
         server: Some(server),

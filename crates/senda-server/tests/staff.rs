@@ -14,7 +14,7 @@ async fn a_staff_member_who_leaves_takes_no_device_with_them() {
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let org = server.organisation("Equipo").await;
+        let org = server.keyed_organisation("Equipo").await;
         let add = |name: &'static str| {
             let (server, org) = (&server, org.clone());
             async move {
@@ -52,7 +52,7 @@ async fn a_staff_member_who_leaves_takes_no_device_with_them() {
         joses
             .enrol(&server.url(), &staff_code(jose.clone()).await)
             .await;
-        let shared = server.device_in(&org, "cucuta").await;
+        let shared = server.field_device(&org, "cucuta").await;
         let unused = staff_code(marta.clone()).await;
 
         let list = reqwest::Client::new()
@@ -118,7 +118,7 @@ async fn a_staff_member_who_leaves_takes_no_device_with_them() {
 async fn staff_requests_that_make_no_sense_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
-    let org = server.organisation("Equipo").await;
+    let org = server.keyed_organisation("Equipo").await;
     for (path, body, status, code) in [
         (
             "/v1/admin/staff".to_owned(),

@@ -15,11 +15,11 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let sender = server.organisation("Equipo de frontera").await;
+        let sender = server.keyed_organisation("Equipo de frontera").await;
         let receiver = server.organisation("Red de albergues").await;
         let receiver_secret = server.receiver(&receiver, SHELTER).await;
 
-        let field = server.device_in(&sender, "cucuta").await;
+        let field = server.field_device(&sender, "cucuta").await;
         let (_, referral) = field.refer("Luz", SHELTER);
         let ready = field.ready();
         assert!(ready >= 8, "{backend}: {ready}");
@@ -121,7 +121,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         );
 
         // Another organisation cannot touch it.
-        let stranger = server.device_in(&sender, "otra").await;
+        let stranger = server.field_device(&sender, "otra").await;
         let (status, body) = signed(
             &server.url(),
             &stranger,
@@ -144,8 +144,8 @@ async fn bad_requests_get_clear_4xx_and_store_nothing() {
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let org = server.organisation("Equipo").await;
-        let d = server.device_in(&org, "t").await;
+        let org = server.keyed_organisation("Equipo").await;
+        let d = server.field_device(&org, "t").await;
         d.refer("Sol", SHELTER);
         let url = server.url();
         let http = reqwest::Client::new();
@@ -258,8 +258,8 @@ async fn bad_requests_get_clear_4xx_and_store_nothing() {
 async fn a_revoked_device_is_told_to_wipe_and_does() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
-    let org = server.organisation("Equipo").await;
-    let d = server.device_in(&org, "t").await;
+    let org = server.keyed_organisation("Equipo").await;
+    let d = server.field_device(&org, "t").await;
     d.refer("Sol", SHELTER);
     let id = d.identity().device_id;
     server
@@ -283,8 +283,8 @@ async fn a_revoked_device_is_told_to_wipe_and_does() {
 async fn nothing_leaves_without_consent() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
-    let org = server.organisation("Equipo").await;
-    let d = server.device_in(&org, "t").await;
+    let org = server.keyed_organisation("Equipo").await;
+    let d = server.field_device(&org, "t").await;
     {
         let mut v = d.vault.lock().unwrap();
         let details =
@@ -306,8 +306,8 @@ async fn a_flood_from_one_device_is_slowed_down() {
         senda_server::limits::Limits::new(2, 50),
     )
     .await;
-    let org = server.organisation("Equipo").await;
-    let d = server.device_in(&org, "t").await;
+    let org = server.keyed_organisation("Equipo").await;
+    let d = server.field_device(&org, "t").await;
     let mut limited = 0;
     for _ in 0..12 {
         let body = encode(&senda_protocol::PullRequest {
@@ -345,10 +345,9 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let org = server.organisation("Equipo").await;
-        let (a, b) = (device(0), device(-30));
-        a.enrol(&server.url(), &server.code(&org, "t").await).await;
-        b.enrol(&server.url(), &server.code(&org, "t").await).await;
+        let org = server.keyed_organisation("Equipo").await;
+        let a = server.field_device(&org, "t").await;
+        let b = server.field_device(&org, "t").await;
         let (case, _) = a.refer("Sol", SHELTER);
         a.client.sync(&a.vault, |_| {}).await.unwrap();
         let version = a
@@ -361,8 +360,8 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
             .unwrap()
             .version;
 
-        // A colleague's device changes the same note from the same base.
-        let op = senda_protocol::Op {
+        // A colleague's device changes the same note from the same base (sealed, as it would).
+        let mut op = senda_protocol::Op {
             op_id: "colleague-op-1".into(),
             seq: 1,
             hlc: "000000000000001.000000".into(),
@@ -373,7 +372,9 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
             base_version: version,
             version: version + 1,
             payload: serde_json::json!({ "notes": { "needs": "Ropa de abrigo" } }),
+            sealed: Default::default(),
         };
+        senda_core::sync::seal_for_organisation(&mut op, &server.secret_of(&org), today()).unwrap();
         let body = encode(&PushRequest {
             protocol: PROTOCOL_VERSION,
             ops: vec![op],
@@ -414,10 +415,21 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
             0
         );
 
+        // The same value from the same base is no conflict: the keyed hashes agree.
+        let mut same = op_for(&case, "colleague-op-2", version, "Ropa de abrigo");
+        senda_core::sync::seal_for_organisation(&mut same, &server.secret_of(&org), today())
+            .unwrap();
+        let body = encode(&PushRequest {
+            protocol: PROTOCOL_VERSION,
+            ops: vec![same],
+        });
+        assert_eq!(signed(&server.url(), &b, "/v1/push", body).await.0, 200);
+        assert_eq!(server.repo.conflict_count().await.unwrap(), 1, "{backend}");
+
         // A device of another organisation cannot change the record at all.
-        let other = server.organisation("Otra").await;
-        let c = server.device_in(&other, "x").await;
-        let op = senda_protocol::Op {
+        let other = server.keyed_organisation("Otra").await;
+        let c = server.field_device(&other, "x").await;
+        let mut op = senda_protocol::Op {
             op_id: "stranger-op-1".into(),
             seq: 1,
             hlc: "000000000000001.000000".into(),
@@ -428,7 +440,10 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
             base_version: version + 2,
             version: version + 3,
             payload: serde_json::json!({ "notes": { "needs": "borrado" } }),
+            sealed: Default::default(),
         };
+        senda_core::sync::seal_for_organisation(&mut op, &server.secret_of(&other), today())
+            .unwrap();
         let body = encode(&PushRequest {
             protocol: PROTOCOL_VERSION,
             ops: vec![op],
@@ -440,10 +455,13 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
             .await
             .unwrap()
             .unwrap();
+        // The server cannot read the note, but the record still holds the colleague's sealed value.
+        let kept = &fields["notes.needs"];
         assert_eq!(
-            fields["notes.needs"], "Ropa de abrigo",
-            "{backend}: the stranger changed nothing"
+            kept["op"], "colleague-op-2",
+            "{backend}: the stranger changed nothing: {kept}"
         );
+        assert!(kept["$sealed"].is_string(), "{backend}");
         server.stop().await;
     }
 }
@@ -454,7 +472,7 @@ async fn sealing_keys_are_checked_and_a_summary_never_travels_readable() {
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.organisation("Equipo").await;
+        let team = server.keyed_organisation("Equipo").await;
         let network = server.organisation("Red").await;
         let http = reqwest::Client::new();
         let admin = |path: String, body: serde_json::Value| {
@@ -481,7 +499,7 @@ async fn sealing_keys_are_checked_and_a_summary_never_travels_readable() {
         assert_eq!(resp.status(), 400, "{backend}");
 
         // A referral to a service with no receiver leaves without its summary.
-        let field = server.device_in(&team, "t").await;
+        let field = server.field_device(&team, "t").await;
         let (_, unrouted) = field.refer("Sol", SHELTER);
         field.client.sync(&field.vault, |_| {}).await.unwrap();
         let fields = server.repo.entity_fields(unrouted).await.unwrap().unwrap();
@@ -547,9 +565,9 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.organisation("Equipo").await;
+        let team = server.keyed_organisation("Equipo").await;
         let network = server.organisation("Red").await;
-        let field = server.device_in(&team, "t").await;
+        let field = server.field_device(&team, "t").await;
         let (_, referral) = field.refer("Sol", SHELTER);
         field.client.sync(&field.vault, |_| {}).await.unwrap();
         let fields = server.repo.entity_fields(referral.clone()).await.unwrap();
@@ -599,14 +617,14 @@ async fn a_new_device_gets_its_organisations_key_from_one_that_has_it() {
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.organisation("Equipo").await;
+        let team = server.keyed_organisation("Equipo").await;
         let network = server.organisation("Red").await;
         let secret = server.receiver(&network, SHELTER).await;
         let first = server.device_in(&network, "a").await;
         assert_eq!(server.grant(&network, &secret).await, 1, "{backend}");
         first.client.sync(&first.vault, |_| {}).await.unwrap();
 
-        let field = server.device_in(&team, "t").await;
+        let field = server.field_device(&team, "t").await;
         field.refer("Luz", SHELTER);
         field.client.sync(&field.vault, |_| {}).await.unwrap();
 
@@ -625,7 +643,11 @@ async fn a_new_device_gets_its_organisations_key_from_one_that_has_it() {
         let (status, body) = signed(&server.url(), &field, "/v1/keys", Vec::new()).await;
         assert_eq!(status, 200);
         let keys: senda_protocol::KeysResponse = senda_protocol::decode(&body).unwrap();
-        assert!(keys.awaiting.is_empty() && keys.organisation_key.is_none());
+        assert!(keys.awaiting.is_empty(), "{backend}");
+        assert_eq!(
+            keys.organisation_public_key,
+            Some(server.secret_of(&team).public_hex())
+        );
         let field_id = field.identity().device_id;
         let stray = senda_protocol::KeyGrant {
             device_id: field_id,
@@ -649,9 +671,12 @@ async fn a_new_device_gets_its_organisations_key_from_one_that_has_it() {
             "{backend}"
         );
         // A device with no grant of its own passes nothing on.
+        let loner = server
+            .device_in(&server.organisation("Sola").await, "x")
+            .await;
         let (status, body) = signed(
             &server.url(),
-            &field,
+            &loner,
             "/v1/keys/grants",
             encode(&vec![stray]),
         )
@@ -669,12 +694,13 @@ async fn a_new_device_gets_its_organisations_key_from_one_that_has_it() {
 async fn each_row_says_where_it_is_failed_with_its_reason_then_sent() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
-    let team = server.organisation("Equipo").await;
+    let team = server.keyed_organisation("Equipo").await;
     let cut = PushCutter::start(server.addr).await;
     let field = device(0);
     field
         .enrol(&cut.url(), &server.code(&team, "t").await)
         .await;
+    server.grant(&team, &server.secret_of(&team)).await;
     field.client.sync(&field.vault, |_| {}).await.unwrap();
     field.refer("Luz", SHELTER);
     let ready = field.ready();
@@ -782,8 +808,8 @@ async fn a_newer_content_pack_is_announced_to_every_device() {
     let dir = tempfile::tempdir().unwrap();
     for repo in backends(dir.path()).await {
         let server = TestServer::start(repo).await;
-        let team = server.organisation("Equipo").await;
-        let d = server.device_in(&team, "t").await;
+        let team = server.keyed_organisation("Equipo").await;
+        let d = server.field_device(&team, "t").await;
         let available = || {
             let mut v = d.vault.lock().unwrap();
             v.casework().unwrap().content_available().unwrap()
@@ -811,5 +837,26 @@ async fn a_newer_content_pack_is_announced_to_every_device() {
             Some(("senda-demo".into(), 3))
         );
         server.stop().await;
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// A colleague's edit of a case's needs note, on `base`, before sealing.
+fn op_for(case: &str, op_id: &str, base: i64, needs: &str) -> senda_protocol::Op {
+    senda_protocol::Op {
+        op_id: op_id.into(),
+        seq: 2,
+        hlc: "000000000000002.000000".into(),
+        entity: "case".into(),
+        entity_id: case.into(),
+        case_id: case.into(),
+        op: "update".into(),
+        base_version: base,
+        version: base + 1,
+        payload: serde_json::json!({ "notes": { "needs": needs } }),
+        sealed: Default::default(),
     }
 }

@@ -100,6 +100,8 @@ async fn screen_consent_refer_and_queue() {
             .starts_with("El consentimiento no está completo")
     );
     click(&c, "[data-test=child-agrees]").await;
+    // Keeping the case on the server is opt-in: the box starts unticked, and stays so here.
+    assert!(!is_checked(&c, "[data-test=share-with-org]").await);
     screenshot(&c, "17-consent").await;
     click(&c, "[data-test=consent-send]").await;
 
@@ -126,7 +128,8 @@ async fn screen_consent_refer_and_queue() {
     click(&c, "[data-test=case-back]").await;
     let counts = text_of(&c, "[data-test=outbox-counts]").await;
     assert!(counts.contains("esperan consentimiento"), "{counts}");
-    assert!(counts.contains("de ellos, 0"), "{counts}");
+    // Without consent to keep the case on the server, only the referral may leave.
+    assert!(!counts.contains("de ellos, 0 "), "{counts}");
     click(&c, "[data-test=outbox-counts]").await;
     let rows = text_of(&c, "[data-test=outbox]").await;
     assert!(rows.contains("Derivación — En cola de envío"), "{rows}");
@@ -135,4 +138,14 @@ async fn screen_consent_refer_and_queue() {
 
     let vault = std::fs::read(data.path().join("vault.db")).unwrap();
     assert!(!vault.windows(3).any(|w| w == b"Luz"));
+}
+
+/// Whether a checkbox is ticked, as the page sees it.
+async fn is_checked(c: &fantoccini::Client, css: &str) -> bool {
+    c.find(Locator::Css(css))
+        .await
+        .expect("the checkbox")
+        .is_selected()
+        .await
+        .unwrap()
 }

@@ -172,6 +172,14 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         click(&c, &format!("[data-test=explained-{x}]")).await;
     }
     click(&c, "[data-test=child-agrees]").await;
+    // Opt-in: unticked until the child agrees to keep the case on the server (here they do).
+    let share = c
+        .find(Locator::Css("[data-test=share-with-org]"))
+        .await
+        .unwrap();
+    assert!(!share.is_selected().await.unwrap());
+    share.click().await.unwrap();
+    assert!(share.is_selected().await.unwrap());
     click(&c, "[data-test=consent-send]").await;
     heading_is(&c, "Hoja de derivación").await;
     let referral_code = text_of(&c, "[data-test=slip-code]").await;

@@ -119,7 +119,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await page.click('[data-test=submit]');
       await page.getByRole('heading', { name: 'Hola, Ana' }).waitFor();
 
-      await page.locator('[data-test=case-line]', { hasText: 'Luz' }).click();
+      await page.locator('[data-test=case-line]', { hasText: 'Sol' }).click();
       await page.getByRole('button', { name: 'Ver resultado' }).click();
       // While loading: a loading state, never a false "no line", never a raw id.
       await page.locator('[data-test=result-loading]').waitFor();

@@ -37,6 +37,12 @@ pub enum CaseError {
     KeyGrantUnreadable,
     #[error("the batch file could not be written: {message}")]
     ExportFailed { message: String },
+    #[error("this device does not hold its organisation's key yet: nothing leaves until it does")]
+    NoOrganisationKey,
+    #[error("the key granted to this device does not match its organisation's public key")]
+    OrganisationKeyMismatch,
+    #[error("a key to seal to is not a valid X25519 public key")]
+    BadRecipientKey,
     #[error(transparent)]
     #[serde(untagged)]
     Vault(#[from] VaultError),
@@ -60,6 +66,9 @@ impl CaseError {
             Self::SummaryNotReviewed => "summary-not-reviewed",
             Self::KeyGrantUnreadable => "key-grant-unreadable",
             Self::ExportFailed { .. } => "export-failed",
+            Self::NoOrganisationKey => "no-organisation-key",
+            Self::OrganisationKeyMismatch => "organisation-key-mismatch",
+            Self::BadRecipientKey => "bad-recipient-key",
             Self::Vault(e) => e.code(),
         }
     }
@@ -81,6 +90,9 @@ impl CaseError {
         "summary-not-reviewed",
         "key-grant-unreadable",
         "export-failed",
+        "no-organisation-key",
+        "organisation-key-mismatch",
+        "bad-recipient-key",
     ];
 
     pub(crate) fn not_found(what: &str) -> Self {

@@ -109,6 +109,8 @@ impl From<OutboxEntry> for senda_protocol::Op {
             base_version: e.base_version,
             version: e.version,
             payload: e.payload,
+            // Filled when the op is sealed for sending (sync/sealing.rs).
+            sealed: Default::default(),
         }
     }
 }

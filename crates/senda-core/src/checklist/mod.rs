@@ -12,6 +12,7 @@
 mod evaluate;
 mod model;
 mod validate;
+pub mod xlsform;
 
 pub use evaluate::{Contribution, Evaluation, evaluate};
 pub use model::*;

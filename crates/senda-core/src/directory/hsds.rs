@@ -1,6 +1,9 @@
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
+
+use super::import::{ImportError, RawTable};
+use super::report::{Issue, Report};
 
 const SCHEMA_CSV: &str = include_str!("hsds-3.0-schema.csv");
 
@@ -60,7 +63,7 @@ pub struct HsdsImport {
 }
 
 /// References inside the service graph: a dangling one is an error.
-const HARD_REFERENCES: &[(&str, &str, &str)] = &[
+pub(crate) const HARD_REFERENCES: &[(&str, &str, &str)] = &[
     ("service", "organization_id", "organization"),
     ("service_at_location", "service_id", "service"),
     ("service_at_location", "location_id", "location"),
@@ -80,7 +83,7 @@ const HARD_REFERENCES: &[(&str, &str, &str)] = &[
 
 /// References outside it (parents, contacts, taxonomies): the official HSDS
 /// example itself leaves some dangling, so they are kept with a warning.
-const SOFT_REFERENCES: &[(&str, &str, &str)] = &[
+pub(crate) const SOFT_REFERENCES: &[(&str, &str, &str)] = &[
     ("organization", "parent_organization_id", "organization"),
     ("location", "organization_id", "organization"),
     ("taxonomy_term", "parent_id", "taxonomy_term"),
@@ -95,7 +98,7 @@ const SOFT_REFERENCES: &[(&str, &str, &str)] = &[
 ];
 
 /// Columns that hold dates (or date-times).
-const DATE_COLUMNS: &[(&str, &str)] = &[
+pub(crate) const DATE_COLUMNS: &[(&str, &str)] = &[
     ("service", "assured_date"),
     ("service", "last_modified"),
     ("schedule", "valid_from"),
@@ -121,14 +124,14 @@ pub fn table_for_file(file: &str) -> Option<String> {
 }
 
 /// Scalar columns per HSDS table, with whether each is required. Parsed once.
-fn schema() -> &'static BTreeMap<String, Vec<(String, bool)>> {
+pub(crate) fn schema() -> &'static BTreeMap<String, Vec<(String, bool)>> {
     static SCHEMA: std::sync::LazyLock<BTreeMap<String, Vec<(String, bool)>>> =
         std::sync::LazyLock::new(parse_schema);
     &SCHEMA
 }
 
 /// The columns the HSDS schema types as numbers, for one table.
-fn numeric_columns(table: &str) -> Vec<String> {
+pub(crate) fn numeric_columns(table: &str) -> Vec<String> {
     let mut reader = csv::Reader::from_reader(SCHEMA_CSV.as_bytes());
     reader
         .records()
@@ -154,109 +157,29 @@ fn parse_schema() -> BTreeMap<String, Vec<(String, bool)>> {
     tables
 }
 
-/// One table as read from a file, before any checks.
-struct RawTable {
-    file: String,
-    columns: Vec<String>,
-    /// Line (CSV) or 1-based row number (JSON), and the values in column order.
-    records: Vec<(u64, Vec<String>)>,
-    numeric: Vec<String>,
-}
-
 impl HsdsData {
-    /// Reads a tabular data package: the CSV files its `datapackage.json`
-    /// lists, or every `*.csv` when there is none. All or nothing: any error
-    /// and nothing is returned, with every error found.
+    /// Reads a tabular data package strictly (HSDS 1.1 and 2.0 are upgraded
+    /// to 3.0): the CSV files its `datapackage.json` lists, or every `*.csv`
+    /// when there is none. All or nothing: any error and nothing is
+    /// returned, with every error found. See [`super::import`] for lenient imports.
     pub fn import_csv_dir(dir: &Path) -> Result<HsdsImport, Vec<HsdsError>> {
-        let mut errors = Vec::new();
-        let mut files: Vec<std::path::PathBuf> = match datapackage_paths(dir) {
-            Some(Ok(paths)) => paths,
-            Some(Err(e)) => return Err(vec![e]),
-            None => std::fs::read_dir(dir)
-                .map_err(|e| vec![file_error(dir, &e.to_string())])?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "csv"))
-                .collect(),
-        };
-        files.sort();
-        let mut raw = Vec::new();
-        for path in files {
-            match read_csv(&path) {
-                Ok(table) => raw.push(table),
-                Err(mut e) => errors.append(&mut e),
-            }
-        }
-        assemble(raw, errors)
+        strict(super::import::import_dir(dir, &Default::default()))
     }
 
     /// Reads the JSON form of a tabular data package (`{"services.csv": [{..}]}`,
     /// like HSDS's own `tabular.json`); `name` labels errors, whose "line" is
     /// the row number. Columns whose values are all numbers stay numbers on export.
     pub fn import_tabular_json(text: &str, name: &str) -> Result<HsdsImport, Vec<HsdsError>> {
-        let at = |line: u64, column: usize, message: String| HsdsError {
-            file: name.to_owned(),
-            line,
-            column,
-            message,
-        };
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| vec![at(e.line() as u64, e.column(), e.to_string())])?;
-        let Some(files) = value.as_object() else {
-            return Err(vec![at(0, 0, "expected an object of tables".into())]);
-        };
-        let mut errors = Vec::new();
-        let mut raw = Vec::new();
-        for (file, rows) in files {
-            let Some(rows) = rows.as_array() else {
-                errors.push(at(0, 0, format!("{file}: expected an array of rows")));
-                continue;
-            };
-            let mut columns: Vec<String> = Vec::new();
-            let mut all_numbers: BTreeMap<String, bool> = BTreeMap::new();
-            for row in rows.iter().filter_map(|r| r.as_object()) {
-                for (k, v) in row {
-                    if !columns.contains(k) {
-                        columns.push(k.clone());
-                    }
-                    if !v.is_null() {
-                        *all_numbers.entry(k.clone()).or_insert(true) &= v.is_number();
-                    }
-                }
-            }
-            let mut records = Vec::new();
-            for (i, row) in rows.iter().enumerate() {
-                let Some(row) = row.as_object() else {
-                    errors.push(at(
-                        i as u64 + 1,
-                        0,
-                        format!("{file}: a row must be an object"),
-                    ));
-                    continue;
-                };
-                let values = columns
-                    .iter()
-                    .map(|c| match row.get(c) {
-                        None | Some(serde_json::Value::Null) => String::new(),
-                        Some(serde_json::Value::String(s)) => s.clone(),
-                        Some(other) => other.to_string(),
-                    })
-                    .collect();
-                records.push((i as u64 + 1, values));
-            }
-            let numeric = columns
-                .iter()
-                .filter(|c| all_numbers.get(*c) == Some(&true))
-                .cloned()
-                .collect();
-            raw.push(RawTable {
-                file: file.clone(),
-                columns,
-                records,
-                numeric,
-            });
+        let raw = tabular_json_tables(text, name)?;
+        let mut report = Report::default();
+        let data = super::import::assemble(raw, &Default::default(), &mut report);
+        if report.refused().next().is_some() {
+            return Err(report.refused().map(HsdsError::from).collect());
         }
-        assemble(raw, errors)
+        Ok(HsdsImport {
+            data,
+            warnings: report.issues.iter().map(HsdsError::from).collect(),
+        })
     }
 
     /// The JSON form of the package: numeric columns as numbers, empty values left out.
@@ -344,260 +267,118 @@ impl HsdsData {
     }
 }
 
-/// The CSV files a `datapackage.json` lists, when the folder has a JSON descriptor.
-fn datapackage_paths(dir: &Path) -> Option<Result<Vec<std::path::PathBuf>, HsdsError>> {
-    let path = dir.join("datapackage.json");
-    let text = std::fs::read_to_string(&path).ok()?;
-    // HSDS's own example ships a dangling link here: only a JSON descriptor counts.
-    let descriptor: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let resources = descriptor.get("resources")?.as_array()?;
-    Some(
-        resources
-            .iter()
-            .map(|r| {
-                let file = r.get("path").and_then(|p| p.as_str()).unwrap_or("");
-                let inside = !file.is_empty()
-                    && !file.contains("..")
-                    && !file.starts_with('/')
-                    && file.ends_with(".csv");
-                if inside {
-                    Ok(dir.join(file))
-                } else {
-                    Err(file_error(
-                        &path,
-                        &format!("resource path '{file}' is not a CSV file in this package"),
-                    ))
-                }
-            })
-            .collect(),
-    )
+impl From<&Issue> for HsdsError {
+    fn from(i: &Issue) -> Self {
+        Self {
+            file: i.file.clone(),
+            line: i.line,
+            column: i.column,
+            message: i.message.clone(),
+        }
+    }
 }
 
-fn read_csv(path: &Path) -> Result<RawTable, Vec<HsdsError>> {
-    let file = path
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
-    let at = |line: u64, message: String| HsdsError {
-        file: file.clone(),
+fn strict(
+    outcome: Result<super::import::Imported, super::import::ImportFailure>,
+) -> Result<HsdsImport, Vec<HsdsError>> {
+    match outcome {
+        Ok(imported) => Ok(HsdsImport {
+            data: imported.data,
+            warnings: imported.report.issues.iter().map(HsdsError::from).collect(),
+        }),
+        Err(failure) if failure.report.refused().next().is_some() => {
+            Err(failure.report.refused().map(HsdsError::from).collect())
+        }
+        Err(failure) => Err(vec![HsdsError {
+            file: match &failure.error {
+                ImportError::MissingFile { file }
+                | ImportError::TooLarge { file, .. }
+                | ImportError::NotUtf8 { file, .. }
+                | ImportError::Unreadable { file, .. }
+                | ImportError::NotAWorkbook { file, .. }
+                | ImportError::MissingSheet { file, .. }
+                | ImportError::BadMapping { file, .. } => file.clone(),
+                ImportError::Invalid { .. } => String::new(),
+            },
+            line: match &failure.error {
+                ImportError::NotUtf8 { line, .. } => *line,
+                _ => 0,
+            },
+            column: 0,
+            message: failure.error.to_string(),
+        }]),
+    }
+}
+
+/// The tables of the JSON form, before any checks.
+pub(crate) fn tabular_json_tables(text: &str, name: &str) -> Result<Vec<RawTable>, Vec<HsdsError>> {
+    let at = |line: u64, column: usize, message: String| HsdsError {
+        file: name.to_owned(),
         line,
-        column: 0,
+        column,
         message,
     };
-    let mut reader = csv::Reader::from_path(path).map_err(|e| vec![at(0, e.to_string())])?;
-    let columns: Vec<String> = reader
-        .headers()
-        .map_err(|e| vec![at(1, e.to_string())])?
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| vec![at(e.line() as u64, e.column(), e.to_string())])?;
+    let Some(files) = value.as_object() else {
+        return Err(vec![at(0, 0, "expected an object of tables".into())]);
+    };
     let mut errors = Vec::new();
-    let mut records = Vec::new();
-    for record in reader.records() {
-        // The csv crate counts a record's line from 0 after the header; files count from 1.
-        match record {
-            Ok(r) => records.push((
-                r.position().map(|p| p.line() + 1).unwrap_or(0),
-                r.iter().map(str::to_owned).collect(),
-            )),
-            Err(e) => errors.push(at(
-                e.position().map(|p| p.line() + 1).unwrap_or(0),
-                e.to_string(),
-            )),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let numeric = table_for_file(&file)
-        .map(|t| numeric_columns(&t))
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|c| columns.contains(c))
-        .collect();
-    Ok(RawTable {
-        file,
-        columns,
-        records,
-        numeric,
-    })
-}
-
-/// Checks tables read in any form and builds the data, or returns every error found.
-fn assemble(raw: Vec<RawTable>, mut errors: Vec<HsdsError>) -> Result<HsdsImport, Vec<HsdsError>> {
-    let schema = schema();
-    let mut data = HsdsData::default();
-    // Where each row came from, for reference errors.
-    let mut origin: BTreeMap<(String, String), (String, u64)> = BTreeMap::new();
-    for RawTable {
-        file,
-        columns,
-        records,
-        numeric,
-    } in raw
-    {
-        let Some(table) = table_for_file(&file) else {
-            errors.push(HsdsError {
-                file,
-                line: 0,
-                column: 0,
-                message: "not an HSDS 3.0 table".into(),
-            });
+    let mut raw = Vec::new();
+    for (file, rows) in files {
+        let Some(rows) = rows.as_array() else {
+            errors.push(at(0, 0, format!("{file}: expected an array of rows")));
             continue;
         };
-        let known = &schema[&table];
-        for (name, required) in known {
-            if *required && !columns.contains(name) {
-                errors.push(HsdsError {
-                    file: file.clone(),
-                    line: 1,
-                    column: 0,
-                    message: format!("required column '{name}' is missing"),
-                });
+        let mut columns: Vec<String> = Vec::new();
+        let mut all_numbers: BTreeMap<String, bool> = BTreeMap::new();
+        for row in rows.iter().filter_map(|r| r.as_object()) {
+            for (k, v) in row {
+                if !columns.contains(k) {
+                    columns.push(k.clone());
+                }
+                if !v.is_null() {
+                    *all_numbers.entry(k.clone()).or_insert(true) &= v.is_number();
+                }
             }
         }
-        let Some(id_col) = columns.iter().position(|c| c == "id") else {
-            continue;
-        };
-        for (line, values) in records {
-            let at = |column: usize, message: String| HsdsError {
-                file: file.clone(),
-                line,
-                column: column + 1,
-                message,
-            };
-            let id = values.get(id_col).cloned().unwrap_or_default();
-            if id.is_empty() {
-                errors.push(at(id_col, "id is empty".into()));
+        let mut records = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            let Some(row) = row.as_object() else {
+                errors.push(at(
+                    i as u64 + 1,
+                    0,
+                    format!("{file}: a row must be an object"),
+                ));
                 continue;
-            }
-            let mut fields = BTreeMap::new();
-            for (i, column) in columns.iter().enumerate() {
-                let value = values.get(i).cloned().unwrap_or_default();
-                if let Some(problem) = check_value(&table, column, &value) {
-                    errors.push(at(i, problem));
-                }
-                if known.iter().any(|(n, req)| n == column && *req) && value.is_empty() {
-                    errors.push(at(i, format!("'{column}' is required")));
-                }
-                fields.insert(column.clone(), value);
-            }
-            if origin
-                .insert((table.clone(), id.clone()), (file.clone(), line))
-                .is_some()
-            {
-                errors.push(at(id_col, format!("duplicate id '{id}'")));
-            }
-            data.rows.push(HsdsRow {
-                table: table.clone(),
-                id,
-                fields,
-            });
+            };
+            let values = columns
+                .iter()
+                .map(|c| match row.get(c) {
+                    None | Some(serde_json::Value::Null) => String::new(),
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                })
+                .collect();
+            records.push((i as u64 + 1, values));
         }
-        data.tables.push(HsdsTable {
-            name: table,
-            file,
+        let numeric = columns
+            .iter()
+            .filter(|c| all_numbers.get(*c) == Some(&true))
+            .cloned()
+            .collect();
+        raw.push(RawTable {
+            file: file.clone(),
+            source: file.clone(),
+            origin: (1..=columns.len()).collect(),
             columns,
+            records,
             numeric,
         });
     }
-
-    let mut warnings = Vec::new();
-    let ids: BTreeSet<(&str, &str)> = data
-        .rows
-        .iter()
-        .map(|r| (r.table.as_str(), r.id.as_str()))
-        .collect();
-    for row in &data.rows {
-        let (file, line) = origin[&(row.table.clone(), row.id.clone())].clone();
-        let columns = &data
-            .tables
-            .iter()
-            .find(|t| t.name == row.table)
-            .expect("table recorded")
-            .columns;
-        for (refs, hard) in [(HARD_REFERENCES, true), (SOFT_REFERENCES, false)] {
-            for (table, column, target) in refs.iter().filter(|(t, _, _)| *t == row.table) {
-                let Some(value) = row.get(column) else {
-                    continue;
-                };
-                if !ids.contains(&(*target, value)) {
-                    let e = HsdsError {
-                        file: file.clone(),
-                        line,
-                        column: columns
-                            .iter()
-                            .position(|c| c == column)
-                            .map_or(0, |i| i + 1),
-                        message: format!("{table}.{column} '{value}' has no matching {target}"),
-                    };
-                    if hard {
-                        errors.push(e)
-                    } else {
-                        warnings.push(e)
-                    }
-                }
-            }
-        }
-        if row.table == "location" {
-            for axis in ["latitude", "longitude"] {
-                let limit = if axis == "latitude" { 90.0 } else { 180.0 };
-                if row
-                    .get(axis)
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .is_some_and(|v| v.abs() > limit)
-                {
-                    warnings.push(HsdsError {
-                        file: file.clone(),
-                        line,
-                        column: columns.iter().position(|c| c == axis).map_or(0, |i| i + 1),
-                        message: format!(
-                            "{axis} out of range: kept, but this location is not placed on the map"
-                        ),
-                    });
-                }
-            }
-        }
-    }
     if errors.is_empty() {
-        Ok(HsdsImport { data, warnings })
+        Ok(raw)
     } else {
         Err(errors)
     }
-}
-
-fn file_error(path: &Path, message: &str) -> HsdsError {
-    HsdsError {
-        file: path.display().to_string(),
-        line: 0,
-        column: 0,
-        message: message.into(),
-    }
-}
-
-/// Type checks on the values Senda relies on.
-fn check_value(table: &str, column: &str, value: &str) -> Option<String> {
-    if value.is_empty() {
-        return None;
-    }
-    let numeric = matches!(
-        (table, column),
-        ("location", "latitude" | "longitude") | ("service", "minimum_age" | "maximum_age")
-    );
-    if numeric && value.parse::<f64>().map(f64::is_finite) != Ok(true) {
-        return Some(format!("'{column}' must be a number, not '{value}'"));
-    }
-    if DATE_COLUMNS.contains(&(table, column)) && !is_date(value) {
-        return Some(format!(
-            "'{column}' must be a date (YYYY-MM-DD), not '{value}'"
-        ));
-    }
-    None
-}
-
-fn is_date(value: &str) -> bool {
-    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok()
-        || chrono::DateTime::parse_from_rfc3339(value).is_ok()
-        || chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S").is_ok()
 }

@@ -5,14 +5,21 @@
 //!   file/line/column errors; CSV export.
 //! - [`search`]: the offline index (SQLite FTS5) rebuilt on every content
 //!   install, and search with filters, eligibility, opening hours and distance.
+//! - [`import`]: imports of HSDS 1.1, 2.0 and 3.0, strict or lenient, with a
+//!   [`report`]; [`upgrade`] maps older versions to 3.0 (docs/hsds-mapping.md).
 //! - [`senda_attributes`]: the screener fields HSDS carries as attributes.
 //!
 //! `hsds-3.0-schema.csv` is Open Referral's table of HSDS 3.0 fields
 //! (CC BY-SA 4.0), used for required columns.
 
 pub mod hsds;
+pub mod import;
+pub mod report;
 pub mod search;
 pub mod senda_attributes;
+pub mod sheet;
+mod tidy;
+pub mod upgrade;
 
 pub use hsds::{HsdsData, HsdsError, HsdsRow, HsdsTable};
 pub use search::{ChildProfile, SearchResult, ServiceHit, ServiceQuery};

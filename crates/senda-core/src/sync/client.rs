@@ -164,13 +164,18 @@ impl SyncClient {
         };
         let mut report = SyncReport::default();
         self.fetch_keys(vault, &base, &mut report).await?;
+        // Without the organisation's key nothing can be sealed, so nothing leaves.
+        let waiting_for_key = lock(vault).casework()?.hold_for_key()?;
+        if waiting_for_key {
+            report.key_problem.get_or_insert("no-organisation-key");
+        }
         loop {
             let ready = {
                 let mut v = lock(vault);
                 let c = v.casework()?.outbox_counts()?;
                 c.pending - c.held
             };
-            if ready == 0 {
+            if ready == 0 || waiting_for_key {
                 break;
             }
             // What the last attempt carried: its size, and its rows (to note a failure on).
@@ -264,8 +269,8 @@ impl SyncClient {
         let keys: KeysResponse = decode(&answer).map_err(malformed)?;
         match lock(vault).casework()?.apply_keys(&keys) {
             Ok(()) => {}
-            Err(CaseError::KeyGrantUnreadable) => {
-                report.key_problem = Some("key-grant-unreadable");
+            Err(e @ (CaseError::KeyGrantUnreadable | CaseError::OrganisationKeyMismatch)) => {
+                report.key_problem = Some(e.code());
                 return Ok(());
             }
             Err(e) => return Err(e.into()),

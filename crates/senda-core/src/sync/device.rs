@@ -1,5 +1,6 @@
 //! The device's half of the protocol, over the vault (no I/O).
 
+use super::sealing;
 use crate::casework::outbox::{self, setting};
 use crate::casework::{CaseError, Casework, ReferralStatus};
 use crate::hex;
@@ -129,9 +130,17 @@ impl Casework<'_> {
                 let aad = senda_protocol::grant_aad(&identity.device_id, &identity.organisation);
                 let opened = self.box_secret()?.open(grant, &aad).ok();
                 let text = opened.and_then(|o| String::from_utf8(o.to_vec()).ok());
-                match text {
-                    Some(t) if BoxSecret::from_hex(&t).is_ok() => Ok(t),
-                    _ => Err(CaseError::KeyGrantUnreadable),
+                let secret = text.and_then(|t| BoxSecret::from_hex(&t).ok().map(|s| (t, s)));
+                match secret {
+                    // A secret that is not the organisation's would seal records nobody
+                    // else in it can open: it is not kept, and nothing leaves.
+                    Some((_, s))
+                        if keys.organisation_public_key.as_deref() != Some(&s.public_hex()) =>
+                    {
+                        Err(CaseError::OrganisationKeyMismatch)
+                    }
+                    Some((t, _)) => Ok(t),
+                    None => Err(CaseError::KeyGrantUnreadable),
                 }
             })
             .transpose();
@@ -270,7 +279,7 @@ impl Casework<'_> {
                     summary.to_string().as_bytes(),
                     &senda_protocol::summary_aad(&op.entity_id),
                 )
-                .map_err(|_| storage("a receiver's key is not valid"))?;
+                .map_err(|_| CaseError::BadRecipientKey)?;
                 payload.insert("sealed_summary".into(), serde_json::to_value(sealed)?);
             }
             None => {
@@ -278,6 +287,44 @@ impl Casework<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The organisation's secret and its field-hash key, once granted to this device.
+    fn org_keys(&self) -> Result<Option<sealing::OrgKeys>, CaseError> {
+        setting(self.conn, "organisation_secret")?
+            .map(|text| {
+                BoxSecret::from_hex(&text)
+                    .map(sealing::OrgKeys::new)
+                    .map_err(|_| storage("the organisation key is damaged"))
+            })
+            .transpose()
+    }
+
+    /// Rows ready to leave from a device that cannot seal them yet (no
+    /// organisation key): each is noted `no-organisation-key` and stays here.
+    /// `true` when that is so.
+    pub fn hold_for_key(&self) -> Result<bool, CaseError> {
+        if self.org_keys()?.is_some() {
+            return Ok(false);
+        }
+        let ids: Vec<String> = outbox::ready(self.conn, u32::MAX)?
+            .into_iter()
+            .map(|e| e.op_id)
+            .collect();
+        self.record_failure(&ids, "no-organisation-key")?;
+        Ok(!ids.is_empty())
+    }
+
+    /// Rows as they leave: the summary sealed to its receiver, every other
+    /// field sealed to this organisation's key. Without that key, nothing.
+    fn sealed_ops(&self, rows: Vec<outbox::OutboxEntry>) -> Result<Vec<Op>, CaseError> {
+        let keys = self.org_keys()?.ok_or(CaseError::NoOrganisationKey)?;
+        let mut ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
+        for op in &mut ops {
+            self.seal_summary(op)?;
+            sealing::seal_op(op, &keys, self.now.date_naive())?;
+        }
+        Ok(ops)
     }
 
     /// Opens an incoming referral's summary with this organisation's secret.
@@ -402,10 +449,7 @@ impl Casework<'_> {
         if rows.is_empty() {
             return Ok(None);
         }
-        let mut ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
-        for op in &mut ops {
-            self.seal_summary(op)?;
-        }
+        let ops = self.sealed_ops(rows)?;
         let ids: Vec<String> = ops.iter().map(|o| o.op_id.clone()).collect();
         let pushes = ops
             .chunks(senda_protocol::MAX_OPS_PER_PUSH)
@@ -445,10 +489,7 @@ impl Casework<'_> {
         if rows.is_empty() {
             return Ok(None);
         }
-        let mut ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
-        for op in &mut ops {
-            self.seal_summary(op)?;
-        }
+        let ops = self.sealed_ops(rows)?;
         let ids = ops.iter().map(|o| o.op_id.clone()).collect();
         let body = encode(&PushRequest {
             protocol: PROTOCOL_VERSION,
@@ -475,12 +516,24 @@ impl Casework<'_> {
     pub fn apply_push(&self, response: &PushResponse) -> Result<usize, CaseError> {
         let sent = outbox::mark_sent(self.conn, &response.stored, self.now)?;
         if !response.conflicts.is_empty() {
+            let keys = self.org_keys()?;
             self.write(|tx| {
                 for c in &response.conflicts {
+                    // A sealed field's two values are opened here, never on the server.
+                    let (field, theirs, ours) = match (&c.sealed, &keys) {
+                        (Some(sealed), Some(keys)) => {
+                            let entity: String = tx
+                                .query_row("SELECT entity FROM outbox WHERE op_id = ?1", [&c.op_id], |r| r.get(0))
+                                .optional()?
+                                .unwrap_or_default();
+                            sealing::open_conflict(&keys.secret, &entity, &c.entity_id, &c.field, &c.op_id, sealed)
+                        }
+                        _ => (c.field.clone(), c.theirs.to_string(), c.ours.to_string()),
+                    };
                     tx.execute(
                         "INSERT INTO sync_conflicts (entity_id, field, base_version, theirs, ours, received_at, op_id)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        params![c.entity_id, c.field, c.base_version, c.theirs.to_string(), c.ours.to_string(), self.now_text(), c.op_id],
+                        params![c.entity_id, field, c.base_version, theirs, ours, self.now_text(), c.op_id],
                     )?;
                 }
                 Ok(())

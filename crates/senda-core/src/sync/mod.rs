@@ -9,9 +9,11 @@
 mod client;
 mod device;
 mod export;
+mod sealing;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
 pub use device::{ContentAvailable, ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity};
 pub use export::Exported;
+pub use sealing::seal_for_organisation;
 
 pub use senda_protocol::IncomingReferral;

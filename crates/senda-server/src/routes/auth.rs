@@ -70,6 +70,7 @@ impl From<StoreError> for ApiError {
                     Refusal::BadBatchFile => (StatusCode::BAD_REQUEST, "bad-batch-file"),
                     Refusal::NoSuchStaff => (StatusCode::NOT_FOUND, "no-such-staff"),
                     Refusal::StaffDeactivated => (StatusCode::CONFLICT, "staff-deactivated"),
+                    Refusal::UnsealedField(_) => (StatusCode::BAD_REQUEST, "unsealed-field"),
                 };
                 Self::new(status, code, &r.to_string())
             }

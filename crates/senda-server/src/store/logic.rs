@@ -5,7 +5,8 @@ use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
     AwaitingKey, BoxSecret, Change, ChangeKind, Conflict, IncomingReferral, KeyGrant, KeysResponse,
-    Op, PullResponse, PushResponse, ReferralStatus, RouteKey, SealedBox, hex,
+    Op, PullResponse, PushResponse, ReferralStatus, RouteKey, SealedBox, SealedConflict,
+    SealedField, hex,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -215,6 +216,9 @@ pub fn push(
     ops: &[Op],
     now: &str,
 ) -> Result<PushResponse, StoreError> {
+    for op in ops {
+        refuse_unsealed(op)?;
+    }
     let mut stored = Vec::new();
     let mut ordered: Vec<&Op> = ops.iter().collect();
     ordered.sort_by_key(|o| o.seq);
@@ -233,7 +237,7 @@ pub fn push(
                 op.op.clone().into(),
                 op.base_version.into(),
                 op.version.into(),
-                op.payload.to_string().into(),
+                stored_payload(op).to_string().into(),
                 now.into(),
             ],
         )?;
@@ -260,6 +264,65 @@ pub fn push(
         high_seq,
         conflicts,
     })
+}
+
+/// Key of the sealed fields inside a stored payload (plain field names never start with `$`).
+const SEALED: &str = "$sealed";
+
+/// The server keeps only what it may read: an op carrying any other field
+/// readable (an outdated or faulty device) is refused whole, and nothing is stored.
+fn refuse_unsealed(op: &Op) -> Result<(), StoreError> {
+    let Some(fields) = op.payload.as_object() else {
+        return match op.payload {
+            Json::Null => Ok(()),
+            _ => Err(refused(Refusal::UnsealedField(op.entity.clone()))),
+        };
+    };
+    match fields
+        .keys()
+        .find(|k| !senda_protocol::fields::plain_field(&op.entity, k))
+    {
+        Some(field) => Err(refused(Refusal::UnsealedField(format!(
+            "{}.{field}",
+            op.entity
+        )))),
+        None => Ok(()),
+    }
+}
+
+/// An op's payload as stored: its readable fields, and each sealed field as
+/// `{"$sealed": hex of its CBOR, "op": op id}` (the op id opens it).
+fn stored_payload(op: &Op) -> Json {
+    let mut out = op.payload.as_object().cloned().unwrap_or_default();
+    if !op.sealed.is_empty() {
+        let sealed: Map<String, Json> = op
+            .sealed
+            .iter()
+            .map(|(k, v)| (k.clone(), sealed_entry(v, &op.op_id)))
+            .collect();
+        out.insert(SEALED.into(), Json::Object(sealed));
+    }
+    Json::Object(out)
+}
+
+fn sealed_entry(field: &SealedField, op_id: &str) -> Json {
+    serde_json::json!({ SEALED: hex(&senda_protocol::encode(field)), "op": op_id })
+}
+
+/// A stored sealed field and the op that sealed it, or `None` for a readable value.
+fn sealed_of(value: &Json) -> Option<(SealedField, String)> {
+    let bytes = senda_protocol::unhex(value.get(SEALED)?.as_str()?)?;
+    let field = senda_protocol::decode(&bytes).ok()?;
+    Some((field, value.get("op")?.as_str()?.to_owned()))
+}
+
+/// Whether two stored values of a field agree: sealed ones by their keyed hash.
+fn same(a: &Json, b: &Json) -> bool {
+    match (sealed_of(a), sealed_of(b)) {
+        (Some((x, _)), Some((y, _))) => x.hash == y.hash,
+        (None, None) => a == b,
+        _ => false,
+    }
 }
 
 struct Pending {
@@ -326,7 +389,7 @@ fn apply(
         if p.base_version != 0 {
             return Ok(false); // its creation has not arrived yet
         }
-        let fields = flatten(&p.payload);
+        let fields = fields_of(&p.payload);
         let versions: Map<String, Json> =
             fields.keys().map(|k| (k.clone(), Json::from(1))).collect();
         sql.exec(
@@ -361,10 +424,10 @@ fn apply(
     let mut versions: Map<String, Json> =
         serde_json::from_str(&current[2].text()).unwrap_or_default();
     let next = version + 1;
-    for (field, ours) in flatten(&p.payload) {
+    for (field, ours) in fields_of(&p.payload) {
         let changed_at = versions.get(&field).and_then(Json::as_i64).unwrap_or(0);
         let theirs = fields.get(&field).cloned().unwrap_or(Json::Null);
-        if changed_at > p.base_version && theirs != ours {
+        if changed_at > p.base_version && !same(&theirs, &ours) {
             // Someone else changed this field since our base: keep both for a person.
             sql.exec(
                 "INSERT INTO conflicts (entity_id, field, base_version, theirs, ours, op_id, detected_at)
@@ -379,6 +442,20 @@ fn apply(
                     now.into(),
                 ],
             )?;
+            // Sealed values go to the device as they are: it opens both.
+            let sealed = match (sealed_of(&theirs), sealed_of(&ours)) {
+                (Some((theirs, theirs_op)), Some((ours, _))) => Some(SealedConflict {
+                    theirs_op,
+                    theirs,
+                    ours,
+                }),
+                _ => None,
+            };
+            let (theirs, ours) = if sealed.is_some() {
+                (Json::Null, Json::Null)
+            } else {
+                (theirs, ours)
+            };
             conflicts.push(Conflict {
                 op_id: p.op_id.clone(),
                 entity_id: p.entity_id.clone(),
@@ -386,6 +463,7 @@ fn apply(
                 base_version: p.base_version,
                 theirs,
                 ours,
+                sealed,
             });
             continue;
         }
@@ -419,6 +497,16 @@ fn apply(
         }
     }
     Ok(true)
+}
+
+/// An op's fields as the record keeps them: readable ones by name, sealed
+/// ones (already one path each, `details.alias`) as stored entries.
+fn fields_of(payload: &Json) -> Map<String, Json> {
+    let mut out = flatten(payload);
+    if let Some(Json::Object(sealed)) = out.remove(SEALED) {
+        out.extend(sealed);
+    }
+    out
 }
 
 /// Field paths one level deep (`details.alias`), so two edits of different
@@ -686,7 +774,8 @@ pub fn organisation_key_of(
 
 fn valid_box_key(key: &str) -> Result<(), StoreError> {
     match senda_protocol::unhex(key) {
-        Some(k) if k.len() == 32 => Ok(()),
+        // A low-order point would make every box sealed to it predictable: sealing refuses it.
+        Some(k) if k.len() == 32 && senda_protocol::seal::seal(key, b"", b"").is_ok() => Ok(()),
         _ => Err(refused(Refusal::BadKey)),
     }
 }
@@ -797,10 +886,12 @@ pub fn keys(sql: &mut dyn Sql, device: &Device) -> Result<KeysResponse, StoreErr
     } else {
         Vec::new()
     };
+    let organisation_public_key = organisation_key_of(sql, &device.organisation)?;
     Ok(KeysResponse {
         routes,
         organisation_key,
         awaiting,
+        organisation_public_key,
     })
 }
 

@@ -69,6 +69,8 @@ pub enum Refusal {
     NoSuchStaff,
     #[error("this staff account was deactivated")]
     StaffDeactivated,
+    #[error("an operation carried a field readable that must be sealed: {0}")]
+    UnsealedField(String),
 }
 
 /// A backend: runs `work` in one transaction, committed only if it succeeds.
@@ -98,7 +100,7 @@ impl Repo {
     }
 
     /// Runs `f` in a transaction on a blocking thread.
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -357,6 +359,29 @@ impl Repo {
                 found |= sql.row(query, &[like.clone().into()])?.is_some();
             }
             Ok(found)
+        })
+        .await
+    }
+
+    /// Every value in every table of the server's schema, as `(table, text)`
+    /// (audits and tests: everything the server holds).
+    pub async fn every_value(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let tables = match self.backend() {
+            "sqlite" => "SELECT name FROM sqlite_master WHERE type = 'table'",
+            _ => {
+                "SELECT table_name::text FROM information_schema.tables
+                 WHERE table_schema = current_schema()"
+            }
+        };
+        self.run(move |sql| {
+            let mut out = Vec::new();
+            for table in sql.rows(tables, &[])? {
+                let table = table[0].text();
+                for row in sql.rows(&format!("SELECT * FROM \"{table}\""), &[])? {
+                    out.extend(row.iter().map(|v| (table.clone(), v.text())));
+                }
+            }
+            Ok(out)
         })
         .await
     }

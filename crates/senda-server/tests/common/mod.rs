@@ -50,9 +50,19 @@ pub fn sqlite(dir: &Path) -> Repo {
 }
 
 pub async fn postgres() -> Repo {
-    let url = std::env::var("SENDA_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    postgres_named().await.0
+}
+
+pub fn postgres_url() -> String {
+    std::env::var("SENDA_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A PostgreSQL store in a schema of its own, and that schema's name.
+pub async fn postgres_named() -> (Repo, String) {
+    let url = postgres_url();
     let schema = format!("t{}", senda_protocol::hex(&rand_bytes()));
+    let name = schema.clone();
     // The postgres client blocks: open it off the async runtime, as the server does.
     let store = tokio::task::spawn_blocking(move || {
         PostgresStore::open(&url, Some(&schema))
@@ -60,7 +70,7 @@ pub async fn postgres() -> Repo {
     })
     .await
     .unwrap();
-    Repo::new(store)
+    (Repo::new(store), name)
 }
 
 fn rand_bytes() -> [u8; 6] {
@@ -73,6 +83,8 @@ fn rand_bytes() -> [u8; 6] {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub repo: Repo,
+    /// Organisations' secrets, as their administrators keep them (`keyed_organisation`).
+    secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -99,6 +111,7 @@ impl TestServer {
         Self {
             addr,
             repo,
+            secrets: Default::default(),
             stop: Some(stop),
             handle: Some(handle),
         }
@@ -155,10 +168,48 @@ impl TestServer {
             .to_owned()
     }
 
-    /// Makes `org` a receiver: its sealing key (the secret stays here, as with
-    /// an administrator) and the route from `service` to it.
-    pub async fn receiver(&self, org: &str, service: &str) -> senda_protocol::BoxSecret {
+    /// An organisation with its sealing key (the secret stays here, as with an
+    /// administrator): its devices seal every record to it.
+    pub async fn keyed_organisation(&self, name: &str) -> String {
+        let org = self.organisation(name).await;
         let secret = senda_protocol::BoxSecret::generate();
+        self.admin(
+            &format!("/v1/admin/organisations/{org}/key"),
+            serde_json::json!({ "public_key": secret.public_hex() }),
+        )
+        .await;
+        self.secrets
+            .lock()
+            .unwrap()
+            .insert(org.clone(), secret.to_hex().to_string());
+        org
+    }
+
+    /// The secret of an organisation made by `keyed_organisation`.
+    pub fn secret_of(&self, org: &str) -> senda_protocol::BoxSecret {
+        let hex = self.secrets.lock().unwrap()[org].clone();
+        senda_protocol::BoxSecret::from_hex(&hex).unwrap()
+    }
+
+    /// A device of a keyed organisation holding its key (granted by the
+    /// administrator, opened at the device's next sync).
+    pub async fn field_device(&self, org: &str, team: &str) -> Device {
+        let d = self.device_in(org, team).await;
+        self.grant(org, &self.secret_of(org)).await;
+        // Its first sync (nothing to send yet) opens the grant.
+        let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
+        assert_eq!(report.key_problem, None);
+        d
+    }
+
+    /// Makes `org` a receiver: its sealing key (the secret stays here, as with
+    /// an administrator; a keyed organisation keeps its own) and the route from `service` to it.
+    pub async fn receiver(&self, org: &str, service: &str) -> senda_protocol::BoxSecret {
+        let known = self.secrets.lock().unwrap().get(org).cloned();
+        let secret = match known {
+            Some(hex) => senda_protocol::BoxSecret::from_hex(&hex).unwrap(),
+            None => senda_protocol::BoxSecret::generate(),
+        };
         self.admin(
             &format!("/v1/admin/organisations/{org}/key"),
             serde_json::json!({ "public_key": secret.public_hex() }),

@@ -1,7 +1,7 @@
 // An in-memory stand-in for the app's commands, for browser tests of the UI.
 // It follows senda-core's rules closely enough for the screens (same error
 // codes and fields) but stores nothing and encrypts nothing. Never shipped.
-import type { Api, Article, Case, CaseSummary, Checklist, LockPolicy, Place, Screening, ServiceHit, StaffMember, VaultStatus } from './types';
+import type { Api, Article, Case, CaseSummary, Checklist, LockPolicy, Place, Screening, ServiceHit, StaffMember, TellOnceSummary, VaultStatus } from './types';
 
 const MIN_PIN = 6;
 let staff: (StaffMember & { pin: string })[] = [];
@@ -41,6 +41,30 @@ const emergencyLine: ServiceHit = {
   service_id: 'svc-123', name: 'Línea 123 de emergencias', organization: 'Policía Nacional de Colombia',
   description: 'Emergencias: policía, bomberos y ambulancia.', categories: ['linea-emergencia'],
   phones: [{ number: '123', description: 'Gratuita' }], source: 'Sitio web oficial',
+};
+
+// One case with a finished screening, so that the referral and consent steps can be shown.
+const FLAGS = { nearing_18: false, turns_18: null, follow_up_due: false, next_follow_up: null };
+const demoCase: Case = {
+  id: 'case-1', version: 2, latest_level: 'high', created_at: '2026-11-23T10:00:00Z', updated_at: '2026-11-23T10:20:00Z', flags: FLAGS,
+  details: {
+    alias: 'Luz', age: { type: 'estimated', years: 15, on: '2026-11-23' }, sex: 'female', gender: 'girl', nationality: 'VE',
+    country: 'CO', languages: ['es'], travelling: 'unaccompanied', present: [], helper: 'woman', has_documents: 'unknown',
+    with_baby: 'unknown', whereabouts: { type: 'not-recorded' },
+  },
+  notes: { needs: '', next_steps: '', follow_up: null },
+};
+const demoScreening: Screening = {
+  id: 'scr-1', case_id: 'case-1', version: 3, checklist_id: 'nna-cruce', checklist_version: 1, answers: {},
+  started_at: '2026-11-23T10:05:00Z', completed_at: '2026-11-23T10:15:00Z',
+  evaluation: {
+    checklist_id: 'nna-cruce', checklist_version: 1, level: 'high', score: 6, contributions: [], not_assessed: [],
+    red_flags_not_assessed: [], actions: [], service_categories: ['alojamiento'],
+  },
+};
+const demoSummary: TellOnceSummary = {
+  level: 'high', indicators: [], needs: ['alojamiento'], note: '', reviewed_with_child: false,
+  shared: { alias: 'Luz', age: 15, gender: 'girl', nationality: 'VE', languages: ['es'], travelling: 'unaccompanied', helper: 'woman' },
 };
 
 // A few articles in the installed-pack shape; one lacks Portuguese on purpose.
@@ -200,21 +224,23 @@ export const api: Api = {
   async uiReady() {},
   async setWindowTitle() {},
   // Casework rules live in senda-core and are exercised through the real app
-  // (tests/e2e); the fake holds two screened cases to show their results, and
-  // refuses every change.
+  // (tests/e2e); the fake holds one case screened as far as the consent step,
+  // and two more to show their results, and refuses every change.
   async caseList() {
     if (!current) return fail('locked');
-    return cases.map(summary);
+    const { id, latest_level, updated_at, flags } = demoCase;
+    return [{ id, alias: demoCase.details.alias, age: 15, country: 'CO', latest_level, updated_at, flags }, ...cases.map(summary)];
   },
   async caseGet(id) {
-    return slowly(findCase(id));
+    return id === demoCase.id ? structuredClone(demoCase) : slowly(findCase(id));
   },
   async screeningList(caseId) {
-    return screenings.filter((s) => s.case_id === caseId);
+    return caseId === demoCase.id ? [structuredClone(demoScreening)] : screenings.filter((s) => s.case_id === caseId);
   },
   async screeningGet(id) {
+    if (id === demoScreening.id) return structuredClone(demoScreening);
     const s = screenings.find((x) => x.id === id);
-    return s ? slowly(s) : fail('not-found');
+    return s ? slowly(s) : fail('not-found', { what: 'screening' });
   },
   async checklistGet() {
     return slowly(checklist);
@@ -224,6 +250,12 @@ export const api: Api = {
   },
   async referralList() {
     return [];
+  },
+  async referralPropose() {
+    return [{ category: 'alojamiento', result: { hits: [shelter], nearest_elsewhere: [] } }];
+  },
+  async referralDraftSummary() {
+    return structuredClone(demoSummary);
   },
   async outboxCounts() {
     return { pending: 0, held: 0, sent: 0 };
@@ -252,8 +284,6 @@ export const api: Api = {
   screeningComplete: notInFake,
   consentRecord: notInFake,
   consentWithdraw: notInFake,
-  referralPropose: notInFake,
-  referralDraftSummary: notInFake,
   referralCreate: notInFake,
   referralQueue: notInFake,
   referralSetStatus: notInFake,
@@ -306,10 +336,10 @@ const caseOf = (id: string, alias: string, level: Case['latest_level']): Case =>
     with_baby: 'unknown', whereabouts: { type: 'not-recorded' },
   },
 });
-const cases: Case[] = [caseOf('case-luz', 'Luz', 'immediate'), caseOf('case-ana', 'Ana', 'insufficient')];
+const cases: Case[] = [caseOf('case-sol', 'Sol', 'immediate'), caseOf('case-ana', 'Ana', 'insufficient')];
 const screenings: Screening[] = [
   {
-    id: 'scr-luz', case_id: 'case-luz', version: 2, checklist_id: 'nna-cruce', checklist_version: 2,
+    id: 'scr-sol', case_id: 'case-sol', version: 2, checklist_id: 'nna-cruce', checklist_version: 2,
     answers: { 'donde-dormir': { type: 'no' }, 'peligro-ahora': { type: 'yes' }, 'observado-control': { type: 'unknown' } },
     started_at: '2026-11-23T10:00:00Z', completed_at: '2026-11-23T10:20:00Z',
     evaluation: {

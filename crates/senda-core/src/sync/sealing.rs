@@ -1,0 +1,197 @@
+//! Every field of a child's record leaves the device sealed to its
+//! organisation's key (`senda_protocol::fields`); only routing fields and a
+//! few coarse statistics travel readable. A device without its
+//! organisation's secret sends nothing.
+
+use crate::casework::{Age, CaseError};
+use chrono::{Datelike, Months, NaiveDate};
+use senda_protocol::fields::{self, FieldHashKey, plain_field};
+use senda_protocol::{BoxSecret, Op, SealedConflict};
+use serde_json::{Map, Value as Json, json};
+
+/// The organisation's secret, and the hash key derived from it.
+pub(crate) struct OrgKeys {
+    pub secret: BoxSecret,
+    pub hash: FieldHashKey,
+}
+
+impl OrgKeys {
+    pub fn new(secret: BoxSecret) -> Self {
+        Self {
+            hash: FieldHashKey::derive(&secret),
+            secret,
+        }
+    }
+}
+
+/// Parts of a record whose inner fields are sealed one by one, so that two
+/// edits of different fields never conflict.
+const NESTED: [&str; 3] = ["details", "notes", "answers"];
+
+/// Moves every field of `op` but the readable ones into `op.sealed`, and
+/// adds the statistic fields. Which question was answered says something
+/// about the child too, so an answer's name is sealed with it and its path
+/// is a keyed hash.
+pub(crate) fn seal_op(op: &mut Op, keys: &OrgKeys, today: NaiveDate) -> Result<(), CaseError> {
+    let payload = std::mem::take(&mut op.payload);
+    let mut plain = statistics(op, &payload, today);
+    let Json::Object(top) = payload else {
+        op.payload = Json::Object(plain);
+        return Ok(());
+    };
+    for (name, value) in top {
+        let inner = match (&value, NESTED.contains(&name.as_str())) {
+            (Json::Object(inner), true) => inner
+                .iter()
+                .map(|(k, v)| (format!("{name}.{k}"), v.clone()))
+                .collect(),
+            _ => vec![(name, value)],
+        };
+        for (path, value) in inner {
+            if plain_field(&op.entity, &path) {
+                plain.insert(path, value);
+                continue;
+            }
+            let (path, text) = match path.strip_prefix("answers.") {
+                Some(question) => (
+                    format!(
+                        "answers.{}",
+                        senda_protocol::hex(
+                            &keys
+                                .hash
+                                .hash(&op.entity_id, "answer-name", question.as_bytes())[..8]
+                        )
+                    ),
+                    json!({ "q": question, "a": value }).to_string(),
+                ),
+                None => (path, value.to_string()),
+            };
+            let sealed = fields::seal_field(
+                &keys.secret,
+                &keys.hash,
+                (&op.entity, &op.entity_id, &path, &op.op_id),
+                text.as_bytes(),
+            )
+            .map_err(|_| CaseError::BadRecipientKey)?;
+            op.sealed.insert(path, sealed);
+        }
+    }
+    op.payload = Json::Object(plain);
+    Ok(())
+}
+
+/// Seals `op` as a device of the organisation holding `secret` does before
+/// sending it (for tests and tools that build operations by hand).
+pub fn seal_for_organisation(
+    op: &mut Op,
+    secret: &BoxSecret,
+    today: NaiveDate,
+) -> Result<(), CaseError> {
+    let own = BoxSecret::from_hex(&secret.to_hex()).map_err(|_| CaseError::BadRecipientKey)?;
+    seal_op(op, &OrgKeys::new(own), today)
+}
+
+/// The coarse counters the server keeps (ARCHITECTURE.md lists each and why).
+fn statistics(op: &Op, payload: &Json, today: NaiveDate) -> Map<String, Json> {
+    let mut out = Map::new();
+    match op.entity.as_str() {
+        "case" => {
+            if let Some(country) = payload.pointer("/details/country") {
+                out.insert("country".into(), country.clone());
+            }
+            if let Some(age) = payload.pointer("/details/age") {
+                let age: Age = serde_json::from_value(age.clone()).unwrap_or_default();
+                out.insert("age_band".into(), age_band(&age, today).into());
+            }
+            if op.op == "create" {
+                let week = today.iso_week();
+                out.insert(
+                    "week".into(),
+                    format!("{}-W{:02}", week.year(), week.week()).into(),
+                );
+            }
+        }
+        "screening" => {
+            if let Some(level) = payload.pointer("/evaluation/level") {
+                out.insert("risk_level".into(), level.clone());
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Five bands and "unknown": enough to count services by age, never an age.
+pub(crate) fn age_band(age: &Age, today: NaiveDate) -> &'static str {
+    let born = match *age {
+        Age::Unknown => None,
+        Age::Estimated { years, on } => on.checked_sub_months(Months::new(12 * u32::from(years))),
+        Age::BirthDate { date } => Some(date),
+    };
+    match born.and_then(|b| today.years_since(b)) {
+        None => "unknown",
+        Some(0..=5) => "0-5",
+        Some(6..=11) => "6-11",
+        Some(12..=14) => "12-14",
+        Some(15..=17) => "15-17",
+        Some(_) => "18+",
+    }
+}
+
+/// Opens both sides of a conflict on a sealed field: the field's name (an
+/// answer's real question) and each value as JSON text. A side that does not
+/// open is shown as null rather than hidden.
+pub(crate) fn open_conflict(
+    secret: &BoxSecret,
+    entity: &str,
+    entity_id: &str,
+    field: &str,
+    our_op: &str,
+    sealed: &SealedConflict,
+) -> (String, String, String) {
+    let open = |f: &senda_protocol::SealedField, op: &str| -> Option<Json> {
+        let aad = fields::field_aad(entity, entity_id, field, op);
+        let plain = fields::open_bytes(secret, &f.sealed, &aad).ok()?;
+        serde_json::from_slice(&plain).ok()
+    };
+    let theirs = open(&sealed.theirs, &sealed.theirs_op);
+    let ours = open(&sealed.ours, our_op);
+    let mut name = field.to_owned();
+    let unwrap = |v: Option<Json>, name: &mut String| -> Json {
+        match v {
+            Some(Json::Object(mut answer)) if field.starts_with("answers.") => {
+                if let Some(Json::String(q)) = answer.remove("q") {
+                    *name = format!("answers.{q}");
+                }
+                answer.remove("a").unwrap_or(Json::Null)
+            }
+            Some(v) => v,
+            None => Json::Null,
+        }
+    };
+    let theirs = unwrap(theirs, &mut name);
+    let ours = unwrap(ours, &mut name);
+    (name, theirs.to_string(), ours.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_bands_are_coarse_and_unknown_stays_unknown() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let born = |y, m, d| Age::BirthDate {
+            date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+        };
+        assert_eq!(age_band(&Age::Unknown, today), "unknown");
+        assert_eq!(age_band(&born(2012, 12, 4), today), "12-14");
+        assert_eq!(age_band(&born(2011, 12, 3), today), "15-17");
+        assert_eq!(age_band(&born(2008, 12, 3), today), "18+");
+        let estimated = Age::Estimated {
+            years: 9,
+            on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        };
+        assert_eq!(age_band(&estimated, today), "6-11");
+    }
+}

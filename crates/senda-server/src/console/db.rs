@@ -1,0 +1,614 @@
+//! The console's reads and writes, over the server's [`Sql`] for both backends.
+//! Changes to devices, staff, codes and routes go through `Repo`'s own
+//! operations (store/logic.rs, store/staff.rs); this file only adds the
+//! console's own tables and the read-only views its pages need.
+
+use crate::store::StoreError;
+use crate::store::sql::{Row, Sql};
+
+const SCHEMA: &str = include_str!("../store/migrations/010_console_accounts.sql");
+
+/// Creates the console's tables if missing (until the migration runner applies the file).
+pub fn ensure_schema(sql: &mut dyn Sql) -> Result<(), StoreError> {
+    let without_comments: String = SCHEMA
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for statement in without_comments.split(';') {
+        if !statement.trim().is_empty() {
+            sql.exec(statement.trim(), &[])?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    /// Every organisation.
+    Server,
+    /// One organisation only.
+    Organisation(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: String,
+    pub login: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: i64,
+    pub active: bool,
+}
+
+const ACCOUNT: &str =
+    "SELECT id, login, role, organisation_id, password_hash, must_change_password,
+    totp_secret, totp_last_step, deactivated_at FROM console_accounts";
+
+fn account(r: &Row) -> Account {
+    Account {
+        id: r[0].text(),
+        login: r[1].text(),
+        role: if r[2].text() == "server" {
+            Role::Server
+        } else {
+            Role::Organisation(r[3].text())
+        },
+        password_hash: r[4].text(),
+        must_change_password: r[5].int() != 0,
+        totp_secret: r[6].opt_text(),
+        totp_last_step: r[7].int(),
+        active: r[8].opt_text().is_none(),
+    }
+}
+
+pub fn account_by_login(sql: &mut dyn Sql, login: &str) -> Result<Option<Account>, StoreError> {
+    Ok(sql
+        .row(&format!("{ACCOUNT} WHERE login = ?1"), &[login.into()])?
+        .map(|r| account(&r)))
+}
+
+pub fn account_by_id(sql: &mut dyn Sql, id: &str) -> Result<Option<Account>, StoreError> {
+    Ok(sql
+        .row(&format!("{ACCOUNT} WHERE id = ?1"), &[id.into()])?
+        .map(|r| account(&r)))
+}
+
+pub fn insert_account(
+    sql: &mut dyn Sql,
+    id: &str,
+    login: &str,
+    role: &Role,
+    password_hash: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    let (role, organisation) = match role {
+        Role::Server => ("server", None),
+        Role::Organisation(o) => ("organisation", Some(o.as_str())),
+    };
+    sql.exec(
+        "INSERT INTO console_accounts (id, login, role, organisation_id, password_hash,
+           must_change_password, totp_last_step, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, 0, ?6)",
+        &[
+            id.into(),
+            login.into(),
+            role.into(),
+            organisation.into(),
+            password_hash.into(),
+            now.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn set_password(sql: &mut dyn Sql, id: &str, hash: &str) -> Result<(), StoreError> {
+    sql.exec(
+        "UPDATE console_accounts SET password_hash = ?1, must_change_password = 0 WHERE id = ?2",
+        &[hash.into(), id.into()],
+    )?;
+    Ok(())
+}
+
+pub fn set_totp(
+    sql: &mut dyn Sql,
+    id: &str,
+    secret: Option<&str>,
+    step: i64,
+) -> Result<(), StoreError> {
+    sql.exec(
+        "UPDATE console_accounts SET totp_secret = ?1, totp_last_step = ?2 WHERE id = ?3",
+        &[secret.into(), step.into(), id.into()],
+    )?;
+    Ok(())
+}
+
+/// The account can no longer log in, and its open sessions end now.
+pub fn deactivate_account(sql: &mut dyn Sql, id: &str, now: &str) -> Result<bool, StoreError> {
+    let changed = sql.exec(
+        "UPDATE console_accounts SET deactivated_at = ?1 WHERE id = ?2 AND deactivated_at IS NULL",
+        &[now.into(), id.into()],
+    )?;
+    sql.exec(
+        "DELETE FROM console_sessions WHERE account_id = ?1",
+        &[id.into()],
+    )?;
+    Ok(changed == 1)
+}
+
+pub struct AccountRow {
+    pub id: String,
+    pub login: String,
+    pub organisation: Option<String>,
+    pub totp: bool,
+    pub active: bool,
+}
+
+pub fn accounts(sql: &mut dyn Sql) -> Result<Vec<AccountRow>, StoreError> {
+    Ok(sql
+        .rows(
+            "SELECT a.id, a.login, o.name, a.totp_secret, a.deactivated_at FROM console_accounts a
+             LEFT JOIN organisations o ON o.id = a.organisation_id ORDER BY a.login",
+            &[],
+        )?
+        .iter()
+        .map(|r| AccountRow {
+            id: r[0].text(),
+            login: r[1].text(),
+            organisation: r[2].opt_text(),
+            totp: r[3].opt_text().is_some(),
+            active: r[4].opt_text().is_none(),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub account_id: Option<String>,
+    pub csrf: String,
+    pub stage: String,
+    pub pending_totp: Option<String>,
+    pub created_at: String,
+    pub seen_at: String,
+}
+
+pub fn session(sql: &mut dyn Sql, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+    Ok(sql
+        .row(
+            "SELECT account_id, csrf, stage, pending_totp, created_at, seen_at
+             FROM console_sessions WHERE token_hash = ?1",
+            &[token_hash.into()],
+        )?
+        .map(|r| SessionRow {
+            account_id: r[0].opt_text(),
+            csrf: r[1].text(),
+            stage: r[2].text(),
+            pending_totp: r[3].opt_text(),
+            created_at: r[4].text(),
+            seen_at: r[5].text(),
+        }))
+}
+
+pub fn insert_session(
+    sql: &mut dyn Sql,
+    token_hash: &str,
+    account_id: Option<&str>,
+    csrf: &str,
+    stage: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    sql.exec(
+        "INSERT INTO console_sessions (token_hash, account_id, csrf, stage, created_at, seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        &[
+            token_hash.into(),
+            account_id.into(),
+            csrf.into(),
+            stage.into(),
+            now.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn update_session(
+    sql: &mut dyn Sql,
+    token_hash: &str,
+    stage: &str,
+    pending_totp: Option<&str>,
+    now: &str,
+) -> Result<(), StoreError> {
+    sql.exec(
+        "UPDATE console_sessions SET stage = ?1, pending_totp = ?2, seen_at = ?3 WHERE token_hash = ?4",
+        &[stage.into(), pending_totp.into(), now.into(), token_hash.into()],
+    )?;
+    Ok(())
+}
+
+pub fn touch_session(sql: &mut dyn Sql, token_hash: &str, now: &str) -> Result<(), StoreError> {
+    sql.exec(
+        "UPDATE console_sessions SET seen_at = ?1 WHERE token_hash = ?2",
+        &[now.into(), token_hash.into()],
+    )?;
+    Ok(())
+}
+
+pub fn delete_session(sql: &mut dyn Sql, token_hash: &str) -> Result<(), StoreError> {
+    sql.exec(
+        "DELETE FROM console_sessions WHERE token_hash = ?1",
+        &[token_hash.into()],
+    )?;
+    Ok(())
+}
+
+/// Drops sessions idle since `idle_before` or started before `started_before`.
+pub fn purge_sessions(
+    sql: &mut dyn Sql,
+    idle_before: &str,
+    started_before: &str,
+) -> Result<(), StoreError> {
+    sql.exec(
+        "DELETE FROM console_sessions WHERE seen_at < ?1 OR created_at < ?2",
+        &[idle_before.into(), started_before.into()],
+    )?;
+    Ok(())
+}
+
+pub fn record_failure(sql: &mut dyn Sql, login: &str, now: &str) -> Result<(), StoreError> {
+    sql.exec(
+        "INSERT INTO console_login_failures (login, at) VALUES (?1, ?2)",
+        &[login.into(), now.into()],
+    )?;
+    Ok(())
+}
+
+pub fn failures_since(sql: &mut dyn Sql, login: &str, since: &str) -> Result<i64, StoreError> {
+    sql.exec(
+        "DELETE FROM console_login_failures WHERE at < ?1",
+        &[since.into()],
+    )?;
+    Ok(sql
+        .row(
+            "SELECT COUNT(*) FROM console_login_failures WHERE login = ?1 AND at >= ?2",
+            &[login.into(), since.into()],
+        )?
+        .map_or(0, |r| r[0].int()))
+}
+
+pub fn clear_failures(sql: &mut dyn Sql, login: &str) -> Result<(), StoreError> {
+    sql.exec(
+        "DELETE FROM console_login_failures WHERE login = ?1",
+        &[login.into()],
+    )?;
+    Ok(())
+}
+
+pub fn audit(
+    sql: &mut dyn Sql,
+    id: &str,
+    actor: &str,
+    organisation: Option<&str>,
+    action: &str,
+    subject: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    sql.exec(
+        "INSERT INTO console_audit (id, at, actor, organisation_id, action, subject)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &[
+            id.into(),
+            now.into(),
+            actor.into(),
+            organisation.into(),
+            action.into(),
+            subject.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub organisation: Option<String>,
+    pub action: String,
+    pub subject: String,
+}
+
+/// The newest entries first; one organisation's only when given.
+pub fn audit_log(
+    sql: &mut dyn Sql,
+    organisation: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let rows = match organisation {
+        Some(o) => sql.rows(
+            "SELECT a.at, a.actor, o.name, a.action, a.subject FROM console_audit a
+             LEFT JOIN organisations o ON o.id = a.organisation_id
+             WHERE a.organisation_id = ?1 ORDER BY a.at DESC LIMIT ?2",
+            &[o.into(), limit.into()],
+        )?,
+        None => sql.rows(
+            "SELECT a.at, a.actor, o.name, a.action, a.subject FROM console_audit a
+             LEFT JOIN organisations o ON o.id = a.organisation_id
+             ORDER BY a.at DESC LIMIT ?1",
+            &[limit.into()],
+        )?,
+    };
+    Ok(rows
+        .iter()
+        .map(|r| AuditRow {
+            at: r[0].text(),
+            actor: r[1].text(),
+            organisation: r[2].opt_text(),
+            action: r[3].text(),
+            subject: r[4].text(),
+        })
+        .collect())
+}
+
+pub struct OrganisationRow {
+    pub id: String,
+    pub name: String,
+    pub key_set: bool,
+}
+
+pub fn organisations(sql: &mut dyn Sql) -> Result<Vec<OrganisationRow>, StoreError> {
+    Ok(sql
+        .rows(
+            "SELECT o.id, o.name, k.public_key FROM organisations o
+             LEFT JOIN organisation_keys k ON k.organisation_id = o.id ORDER BY o.name, o.id",
+            &[],
+        )?
+        .iter()
+        .map(|r| OrganisationRow {
+            id: r[0].text(),
+            name: r[1].text(),
+            key_set: r[2].opt_text().is_some(),
+        })
+        .collect())
+}
+
+pub fn organisation_name(sql: &mut dyn Sql, id: &str) -> Result<Option<String>, StoreError> {
+    Ok(sql
+        .row("SELECT name FROM organisations WHERE id = ?1", &[id.into()])?
+        .map(|r| r[0].text()))
+}
+
+/// Which organisation a staff account or a device belongs to (for the cross-organisation check).
+pub fn owner_of_staff(sql: &mut dyn Sql, id: &str) -> Result<Option<String>, StoreError> {
+    Ok(sql
+        .row(
+            "SELECT organisation_id FROM staff WHERE id = ?1",
+            &[id.into()],
+        )?
+        .map(|r| r[0].text()))
+}
+
+pub fn owner_of_device(sql: &mut dyn Sql, id: &str) -> Result<Option<String>, StoreError> {
+    Ok(sql
+        .row(
+            "SELECT organisation_id FROM devices WHERE id = ?1",
+            &[id.into()],
+        )?
+        .map(|r| r[0].text()))
+}
+
+pub struct DeviceRow {
+    pub id: String,
+    pub name: String,
+    pub team: String,
+    pub staff: Option<String>,
+    pub enrolled_at: String,
+    /// The time of its last signed request (its newest nonce), if any.
+    pub last_contact: Option<String>,
+    /// Operations the server holds but cannot apply yet (their base has not arrived).
+    pub held: i64,
+    pub key_granted: bool,
+    pub revoked: bool,
+}
+
+pub fn devices_of(sql: &mut dyn Sql, organisation: &str) -> Result<Vec<DeviceRow>, StoreError> {
+    Ok(sql
+        .rows(
+            "SELECT d.id, d.name, d.team, s.name, d.enrolled_at,
+               (SELECT MAX(n.seen_at) FROM nonces n WHERE n.device_id = d.id),
+               (SELECT COUNT(*) FROM ops o WHERE o.device_id = d.id AND o.applied = 0),
+               (SELECT COUNT(*) FROM key_grants g WHERE g.device_id = d.id),
+               d.revoked_at
+             FROM devices d
+             LEFT JOIN staff_devices sd ON sd.device_id = d.id
+             LEFT JOIN staff s ON s.id = sd.staff_id
+             WHERE d.organisation_id = ?1
+             ORDER BY d.revoked_at IS NOT NULL, d.team, d.enrolled_at",
+            &[organisation.into()],
+        )?
+        .iter()
+        .map(|r| DeviceRow {
+            id: r[0].text(),
+            name: r[1].text(),
+            team: r[2].text(),
+            staff: r[3].opt_text(),
+            enrolled_at: r[4].text(),
+            last_contact: r[5].opt_text(),
+            held: r[6].int(),
+            key_granted: r[7].int() > 0,
+            revoked: r[8].opt_text().is_some(),
+        })
+        .collect())
+}
+
+pub struct KeyStatus {
+    pub set_at: Option<String>,
+    pub fingerprint: Option<String>,
+    pub granted: i64,
+    pub waiting: i64,
+}
+
+pub fn key_status(sql: &mut dyn Sql, organisation: &str) -> Result<KeyStatus, StoreError> {
+    let key = sql.row(
+        "SELECT public_key, created_at FROM organisation_keys WHERE organisation_id = ?1",
+        &[organisation.into()],
+    )?;
+    let count = |sql: &mut dyn Sql, q: &str| -> Result<i64, StoreError> {
+        Ok(sql
+            .row(q, &[organisation.into()])?
+            .map_or(0, |r| r[0].int()))
+    };
+    let granted = count(
+        sql,
+        "SELECT COUNT(*) FROM key_grants g JOIN devices d ON d.id = g.device_id
+         JOIN organisation_keys k ON k.organisation_id = g.organisation_id AND k.public_key = g.organisation_key
+         WHERE g.organisation_id = ?1 AND d.revoked_at IS NULL",
+    )?;
+    let waiting = count(
+        sql,
+        "SELECT COUNT(*) FROM devices d WHERE d.organisation_id = ?1 AND d.revoked_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.device_id = d.id)",
+    )?;
+    Ok(KeyStatus {
+        fingerprint: key.as_ref().map(|r| r[0].text().chars().take(16).collect()),
+        set_at: key.map(|r| r[1].text()),
+        granted,
+        waiting,
+    })
+}
+
+pub struct RouteRow {
+    pub service_id: String,
+    pub organisation_id: String,
+    pub organisation: String,
+}
+
+pub fn routes(sql: &mut dyn Sql) -> Result<Vec<RouteRow>, StoreError> {
+    Ok(sql
+        .rows(
+            "SELECT r.service_id, r.organisation_id, o.name FROM service_routes r
+             JOIN organisations o ON o.id = r.organisation_id ORDER BY r.service_id",
+            &[],
+        )?
+        .iter()
+        .map(|r| RouteRow {
+            service_id: r[0].text(),
+            organisation_id: r[1].text(),
+            organisation: r[2].text(),
+        })
+        .collect())
+}
+
+/// Services that devices referred to but that no organisation receives on
+/// Senda: their referrals travel only on paper slips. With how many referrals.
+pub fn unrouted_services(sql: &mut dyn Sql) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sql
+        .rows(
+            "SELECT f.service_id, COUNT(*) FROM referrals f
+             WHERE NOT EXISTS (SELECT 1 FROM service_routes r WHERE r.service_id = f.service_id)
+             GROUP BY f.service_id ORDER BY f.service_id",
+            &[],
+        )?
+        .iter()
+        .map(|r| (r[0].text(), r[1].int()))
+        .collect())
+}
+
+pub fn route_of(sql: &mut dyn Sql, service: &str) -> Result<Option<String>, StoreError> {
+    Ok(sql
+        .row(
+            "SELECT organisation_id FROM service_routes WHERE service_id = ?1",
+            &[service.into()],
+        )?
+        .map(|r| r[0].text()))
+}
+
+/// Referral counts by status and receiving organisation (name; empty when none):
+/// those the organisation sent or receives, or all when `None`.
+pub fn referral_counts(
+    sql: &mut dyn Sql,
+    organisation: Option<&str>,
+) -> Result<Vec<(String, String, u64)>, StoreError> {
+    let rows = match organisation {
+        Some(o) => sql.rows(
+            "SELECT f.status, COALESCE(o.name, ''), COUNT(*) FROM referrals f
+             LEFT JOIN organisations o ON o.id = f.receiver_org
+             WHERE f.sender_org = ?1 OR f.receiver_org = ?1
+             GROUP BY f.status, o.name",
+            &[o.into()],
+        )?,
+        None => sql.rows(
+            "SELECT f.status, COALESCE(o.name, ''), COUNT(*) FROM referrals f
+             LEFT JOIN organisations o ON o.id = f.receiver_org
+             GROUP BY f.status, o.name",
+            &[],
+        )?,
+    };
+    Ok(rows
+        .iter()
+        .map(|r| (r[0].text(), r[1].text(), r[2].int().max(0) as u64))
+        .collect())
+}
+
+pub struct OverdueRow {
+    pub code: String,
+    pub service_id: String,
+    pub since: String,
+    pub status: String,
+}
+
+/// Referrals the organisation sent or receives, still not accepted (sent or
+/// received) since before `before`: code, service, date and status only.
+pub fn overdue_referrals(
+    sql: &mut dyn Sql,
+    organisation: &str,
+    before: &str,
+) -> Result<Vec<OverdueRow>, StoreError> {
+    Ok(sql
+        .rows(
+            "SELECT code, service_id, updated_at, status FROM referrals
+             WHERE (sender_org = ?1 OR receiver_org = ?1) AND status IN ('sent', 'received')
+               AND updated_at < ?2
+             ORDER BY updated_at LIMIT 500",
+            &[organisation.into(), before.into()],
+        )?
+        .iter()
+        .map(|r| OverdueRow {
+            code: r[0].text(),
+            service_id: r[1].text(),
+            since: r[2].text(),
+            status: r[3].text(),
+        })
+        .collect())
+}
+
+/// (status, receiver name or "", service, month of last change `YYYY-MM`, count).
+pub type ReferralFact = (String, String, String, String, u64);
+
+/// Referral counts for the statistics, grouped by [`ReferralFact`]'s fields.
+pub fn referral_facts(
+    sql: &mut dyn Sql,
+    organisation: Option<&str>,
+) -> Result<Vec<ReferralFact>, StoreError> {
+    let select =
+        "SELECT f.status, COALESCE(o.name, ''), f.service_id, SUBSTR(f.updated_at, 1, 7), COUNT(*)
+         FROM referrals f LEFT JOIN organisations o ON o.id = f.receiver_org";
+    let group = "GROUP BY f.status, o.name, f.service_id, SUBSTR(f.updated_at, 1, 7)";
+    let rows = match organisation {
+        Some(o) => sql.rows(
+            &format!("{select} WHERE f.sender_org = ?1 OR f.receiver_org = ?1 {group}"),
+            &[o.into()],
+        )?,
+        None => sql.rows(&format!("{select} {group}"), &[])?,
+    };
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                r[0].text(),
+                r[1].text(),
+                r[2].text(),
+                r[3].text(),
+                r[4].int().max(0) as u64,
+            )
+        })
+        .collect())
+}

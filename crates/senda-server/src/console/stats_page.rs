@@ -1,0 +1,364 @@
+//! The statistics page and its CSV: counts published only through
+//! [`super::stats::publish`], with filters limited to predefined categories
+//! and whole months (R9), and every export logged.
+
+use super::db::{self, Role};
+use super::pages;
+use super::stats::{self, Hidden, Policy, Published, Table};
+use super::{Console, Ctx, refusal, store_error};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Statuses in the order a referral moves through them.
+const STATUSES: &[&str] = &[
+    "draft",
+    "queued",
+    "sent",
+    "received",
+    "accepted",
+    "first-contact",
+    "service-provided",
+    "closed",
+    "declined",
+    "withdrawn",
+    "revoked",
+];
+
+/// How many services the "referred most" table lists.
+const TOP_SERVICES: usize = 10;
+
+struct Filters {
+    /// `None`: every organisation (server administrators only).
+    org: Option<String>,
+    /// `None`: every month; else `YYYY-MM`.
+    period: Option<String>,
+    policy: Policy,
+    audience: &'static str,
+}
+
+struct Tables {
+    filters: Filters,
+    periods: Vec<String>,
+    organisations: Vec<db::OrganisationRow>,
+    by_status: Published,
+    services: Published,
+}
+
+/// Reads the filters, refusing any value that is not one of the choices offered.
+async fn tables(
+    state: &Console,
+    ctx: &Ctx,
+    q: &HashMap<String, String>,
+) -> Result<Tables, Response> {
+    let org = match (
+        q.get("org").map(String::as_str).filter(|o| !o.is_empty()),
+        &ctx.account.role,
+    ) {
+        (None, Role::Server) => None,
+        (None, Role::Organisation(mine)) => Some(mine.clone()),
+        (Some(o), _) if ctx.may(o) => Some(o.to_owned()),
+        (Some(_), _) => return Err(refusal(ctx.tr, StatusCode::FORBIDDEN, "forbidden")),
+    };
+    let (policy, audience) = match q.get("audience").map(String::as_str) {
+        None | Some("internal") => (Policy::INTERNAL, "internal"),
+        Some("external") => (Policy::EXTERNAL, "external"),
+        Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
+    };
+    let (scope, whole_scope) = (org.clone(), ctx.is_server().then_some(()));
+    let (facts, all_facts, organisations) = state
+        .run(move |sql| {
+            let facts = db::referral_facts(sql, scope.as_deref())?;
+            // The widest view this administrator can also ask for (R9).
+            let all = match whole_scope {
+                Some(()) => db::referral_facts(sql, None)?,
+                None => facts.clone(),
+            };
+            Ok((facts, all, db::organisations(sql)?))
+        })
+        .await
+        .map_err(|e| store_error(ctx.tr, e))?;
+    if let Some(o) = &org
+        && !organisations.iter().any(|x| &x.id == o)
+    {
+        return Err(refusal(ctx.tr, StatusCode::NOT_FOUND, "organisation"));
+    }
+    let periods: Vec<String> = facts
+        .iter()
+        .map(|f| f.3.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let period = match q
+        .get("period")
+        .map(String::as_str)
+        .filter(|p| !p.is_empty() && *p != "all")
+    {
+        None => None,
+        Some(p) if periods.iter().any(|x| x == p) => Some(p.to_owned()),
+        Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
+    };
+    let in_period =
+        |f: &&(String, String, String, String, u64)| period.as_ref().is_none_or(|p| &f.3 == p);
+    let no_receiver = ctx.tr.t("console-no-receiver");
+    let receiver = |r: &str| {
+        if r.is_empty() {
+            no_receiver.clone()
+        } else {
+            r.to_owned()
+        }
+    };
+
+    // Referrals by status and receiving organisation.
+    type Fact = db::ReferralFact;
+    let count = |facts: &[Fact], filter: bool| {
+        let facts: Vec<&Fact> = facts.iter().filter(|f| !filter || in_period(f)).collect();
+        let rows: Vec<String> = STATUSES
+            .iter()
+            .filter(|s| facts.iter().any(|f| f.0 == **s))
+            .map(|s| s.to_string())
+            .collect();
+        let cols: Vec<String> = facts
+            .iter()
+            .map(|f| receiver(&f.1))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let pairs: Vec<(String, String, u64)> = facts
+            .iter()
+            .map(|f| (f.0.clone(), receiver(&f.1), f.4))
+            .collect();
+        Table::count(
+            &rows,
+            &cols,
+            pairs.iter().map(|(a, b, n)| (a.as_str(), b.as_str(), *n)),
+        )
+    };
+    let filtered = count(&facts, true);
+    let unfiltered = count(&all_facts, false);
+    let mut by_status = stats::publish(&filtered, policy, Some(&unfiltered));
+    by_status.rows = by_status
+        .rows
+        .iter()
+        .map(|s| ctx.tr.t(&format!("console-status-{s}")))
+        .collect();
+
+    // Services referred most.
+    let mut per_service: BTreeMap<String, u64> = BTreeMap::new();
+    let mut per_service_all: BTreeMap<String, u64> = BTreeMap::new();
+    for f in facts.iter().filter(in_period) {
+        *per_service.entry(f.2.clone()).or_default() += f.4;
+    }
+    for f in &all_facts {
+        *per_service_all.entry(f.2.clone()).or_default() += f.4;
+    }
+    let mut ranked: Vec<(String, u64)> = per_service.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(TOP_SERVICES);
+    let column = ctx.tr.t("console-stats-referrals");
+    let top: BTreeMap<String, u64> = ranked.iter().cloned().collect();
+    let top_all: BTreeMap<String, u64> = top
+        .keys()
+        .map(|k| (k.clone(), per_service_all.get(k).copied().unwrap_or(0)))
+        .collect();
+    let services = stats::publish(
+        &stats::one_way(&top, &column),
+        policy,
+        Some(&stats::one_way(&top_all, &column)),
+    );
+    Ok(Tables {
+        filters: Filters {
+            org,
+            period,
+            policy,
+            audience,
+        },
+        periods,
+        organisations,
+        by_status,
+        services,
+    })
+}
+
+fn table_html(ctx: &Ctx, id: &str, caption: &str, corner: &str, p: &Published) -> Markup {
+    let t = |id: &str| ctx.tr.t(id);
+    let cell = |c: stats::Cell| {
+        html! {
+            td class={"num" @if c.hidden().is_some() { " hidden" }}
+               data-hidden=[c.hidden().map(|h| if h == Hidden::Small { "small" } else { "complement" })] {
+                (c.text())
+            }
+        }
+    };
+    html! {
+        div class="scroll" {
+            table id=(id) {
+                caption class="visually-hidden" { (caption) }
+                thead { tr {
+                    th scope="col" { (corner) }
+                    @for c in &p.cols { th scope="col" class="num" { (c) } }
+                    th scope="col" class="num" { (t("console-total")) }
+                    th scope="col" class="num" { "%" }
+                } }
+                tbody {
+                    @for (i, r) in p.rows.iter().enumerate() {
+                        tr {
+                            th scope="row" { (r) }
+                            @for j in 0..p.cols.len() { (cell(p.cell(i, j))) }
+                            (cell(p.row_total(i)))
+                            td class="num" { @if let Some(pc) = p.row_percent(i) { (pc) "%" } }
+                        }
+                    }
+                }
+                tfoot { tr {
+                    th scope="row" { (t("console-total")) }
+                    @for j in 0..p.cols.len() { (cell(p.col_total(j))) }
+                    (cell(p.total()))
+                    td {}
+                } }
+            }
+        }
+    }
+}
+
+fn query_string(f: &Filters, table: &str) -> String {
+    let mut q = vec![
+        ("audience", f.audience.to_owned()),
+        ("table", table.to_owned()),
+    ];
+    if let Some(o) = &f.org {
+        q.push(("org", o.clone()));
+    }
+    if let Some(p) = &f.period {
+        q.push(("period", p.clone()));
+    }
+    serde_urlencoded::to_string(q).unwrap_or_default()
+}
+
+pub async fn page(
+    State(state): State<Console>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Response> {
+    let ctx = state.ctx(&headers, "/console/stats").await?;
+    let tb = tables(&state, &ctx, &q).await?;
+    let t = |id: &str| ctx.tr.t(id);
+    let f = &tb.filters;
+    let k = f.policy.k.to_string();
+    let max = (f.policy.k - 1).to_string();
+    let org_name = f
+        .org
+        .as_ref()
+        .and_then(|o| tb.organisations.iter().find(|x| &x.id == o))
+        .map(|o| o.name.clone());
+    let chart_items: Vec<(String, stats::Cell)> = tb
+        .by_status
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.clone(), tb.by_status.row_total(i)))
+        .collect();
+    let body = html! {
+        p { (ctx.tr.args("console-stats-intro", &[("k", k.clone().into()), ("max", max.clone().into())])) }
+        form method="get" action="/console/stats" class="filters" {
+            @if ctx.is_server() {
+                div {
+                    label for="org" { (t("console-organisation")) }
+                    select id="org" name="org" {
+                        option value="" { (t("console-all")) }
+                        @for o in &tb.organisations { option value=(o.id) selected[f.org.as_ref() == Some(&o.id)] { (o.name) } }
+                    }
+                }
+            } @else if let Some(o) = &f.org {
+                input type="hidden" name="org" value=(o);
+            }
+            div {
+                label for="period" { (t("console-period")) }
+                select id="period" name="period" {
+                    option value="all" { (t("console-all")) }
+                    @for p in &tb.periods { option value=(p) selected[f.period.as_ref() == Some(p)] { (p) } }
+                }
+            }
+            div {
+                label for="audience" { (t("console-audience")) }
+                select id="audience" name="audience" {
+                    option value="internal" selected[f.audience == "internal"] { (t("console-audience-internal")) }
+                    option value="external" selected[f.audience == "external"] { (t("console-audience-external")) }
+                }
+            }
+            button type="submit" { (t("console-show")) }
+        }
+        p class="legend" {
+            (ctx.tr.args("console-stats-legend-small", &[("k", k.clone().into()), ("max", max.clone().into())])) " "
+            (t("console-stats-legend-complement"))
+            @if f.policy.round_base.is_some() { " " (t("console-stats-legend-rounded")) }
+        }
+        h2 { (t("console-stats-by-status")) }
+        (table_html(&ctx, "by-status", &t("console-stats-by-status"), &t("console-status"), &tb.by_status))
+        (super::chart::bars(&t("console-stats-chart-status"), &chart_items))
+        p { a class="button" href={"/console/stats.csv?" (query_string(f, "status"))} download { (t("console-stats-csv")) } }
+        h2 { (t("console-stats-services")) }
+        (table_html(&ctx, "services", &t("console-stats-services"), &t("console-service"), &tb.services))
+        p { a class="button" href={"/console/stats.csv?" (query_string(f, "services"))} download { (t("console-stats-csv")) } }
+        h2 { (t("console-stats-screenings")) }
+        p class="hint" { (t("console-stats-screenings-pending")) }
+    };
+    let nav_org = match (&ctx.account.role, &f.org, &org_name) {
+        (Role::Organisation(_), Some(o), Some(n)) => Some((o.as_str(), n.as_str())),
+        _ => None,
+    };
+    let title = match &org_name {
+        Some(n) => format!("{} · {n}", t("console-nav-stats")),
+        None => t("console-nav-stats"),
+    };
+    Ok(pages::page(&ctx, &title, nav_org, body))
+}
+
+/// Exactly the table on the page, as shown (suppressed, rounded), as CSV; the export is logged.
+pub async fn csv(
+    State(state): State<Console>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Response> {
+    let ctx = state.ctx(&headers, "/console/stats").await?;
+    let tb = tables(&state, &ctx, &q).await?;
+    let t = |id: &str| ctx.tr.t(id);
+    let (name, body) = match q.get("table").map(String::as_str) {
+        Some("status") => (
+            "status",
+            tb.by_status
+                .csv(&t("console-status"), &t("console-total"), "%"),
+        ),
+        Some("services") => (
+            "services",
+            tb.services
+                .csv(&t("console-service"), &t("console-total"), "%"),
+        ),
+        _ => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
+    };
+    let subject = format!(
+        "{name} {} {} {}",
+        tb.filters.audience,
+        tb.filters.period.as_deref().unwrap_or("all"),
+        tb.filters.org.as_deref().unwrap_or("all")
+    );
+    state
+        .audit(&ctx, tb.filters.org.as_deref(), "stats-exported", &subject)
+        .await
+        .map_err(|e| store_error(ctx.tr, e))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"senda-{name}.csv\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
