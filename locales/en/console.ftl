@@ -176,6 +176,20 @@ console-stats-csv = Download CSV (as shown)
 console-stats-screenings = Screenings by risk level, country, week and age
 console-stats-screenings-pending = These appear once devices send the screenings' coarse fields (country, ISO week, risk level, age band); a case's own data never reaches the server.
 
+console-country = Country
+console-risk = Risk level
+console-week = ISO week
+console-stats-by-risk = Screenings by risk level and age band
+console-stats-by-week = Screenings by week and country
+console-stats-referral-filters = The country filter applies to screenings; referrals are filtered by organisation and month (the month of their last change).
+console-unknown = Unknown
+console-risk-immediate = Immediate
+console-risk-high = High
+console-risk-medium = Medium
+console-risk-insufficient = Not enough information
+console-risk-low = Low
+console-risk-unknown = Not determined
+
 ## Notices
 
 console-done-organisation-created = Organisation created.

@@ -176,6 +176,20 @@ console-stats-csv = Descargar CSV (tal como se muestra)
 console-stats-screenings = Evaluaciones por nivel de riesgo, país, semana y edad
 console-stats-screenings-pending = Aparecerán cuando los dispositivos envíen los campos generales de las evaluaciones (país, semana ISO, nivel de riesgo, franja de edad); los datos de cada caso nunca llegan al servidor.
 
+console-country = País
+console-risk = Nivel de riesgo
+console-week = Semana ISO
+console-stats-by-risk = Evaluaciones por nivel de riesgo y franja de edad
+console-stats-by-week = Evaluaciones por semana y país
+console-stats-referral-filters = El filtro de país se aplica a las evaluaciones; las remisiones se filtran por organización y mes (el mes de su último cambio).
+console-unknown = Sin dato
+console-risk-immediate = Inmediato
+console-risk-high = Alto
+console-risk-medium = Medio
+console-risk-insufficient = Sin información suficiente
+console-risk-low = Bajo
+console-risk-unknown = Sin determinar
+
 ## Avisos
 
 console-done-organisation-created = Organización creada.

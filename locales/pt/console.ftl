@@ -176,6 +176,20 @@ console-stats-csv = Baixar CSV (como mostrado)
 console-stats-screenings = Avaliações por nível de risco, país, semana e idade
 console-stats-screenings-pending = Aparecerão quando os dispositivos enviarem os campos gerais das avaliações (país, semana ISO, nível de risco, faixa etária); os dados de cada caso nunca chegam ao servidor.
 
+console-country = País
+console-risk = Nível de risco
+console-week = Semana ISO
+console-stats-by-risk = Avaliações por nível de risco e faixa etária
+console-stats-by-week = Avaliações por semana e país
+console-stats-referral-filters = O filtro de país vale para as avaliações; os encaminhamentos são filtrados por organização e mês (o mês da última mudança).
+console-unknown = Sem dado
+console-risk-immediate = Imediato
+console-risk-high = Alto
+console-risk-medium = Médio
+console-risk-insufficient = Sem informação suficiente
+console-risk-low = Baixo
+console-risk-unknown = Não determinado
+
 ## Avisos
 
 console-done-organisation-created = Organização criada.

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use senda_core::checklist::ChecklistSummary;
 use senda_core::content::{Article, InstallError, InstalledPack, Place};
 use senda_core::directory::{SearchResult, ServiceQuery};
-use senda_core::{LockPolicy, StaffMember, VaultError, VaultStatus};
+use senda_core::{LockPolicy, Person, StaffMember, VaultError, VaultStatus};
 use tauri::State;
 
 type Result<T> = std::result::Result<T, VaultError>;
@@ -21,11 +21,22 @@ pub fn vault_create(state: State<'_, AppState>, name: String, pin: String) -> Re
     state.vault()?.create(&name, &pin)
 }
 
-/// Unlocks, then purges the cases whose retention period has passed (audited).
+/// The "who are you" list: the labels the owner chose, readable while locked.
 #[tauri::command(async)]
-pub fn vault_unlock(state: State<'_, AppState>, pin: String) -> Result<StaffMember> {
+pub fn vault_people(state: State<'_, AppState>) -> Result<Vec<Person>> {
+    state.vault()?.people()
+}
+
+/// Unlocks as the person chosen from the list, then purges the cases whose
+/// retention period has passed (audited).
+#[tauri::command(async)]
+pub fn vault_unlock(
+    state: State<'_, AppState>,
+    staff_id: String,
+    pin: String,
+) -> Result<StaffMember> {
     let mut vault = state.vault()?;
-    let staff = vault.unlock(&pin)?;
+    let staff = vault.unlock(&staff_id, &pin)?;
     let purged = vault
         .casework()
         .map_err(senda_core::casework::CaseError::from)
@@ -41,7 +52,8 @@ pub fn vault_lock(state: State<'_, AppState>) -> Result<()> {
     state.vault()?.lock()
 }
 
-/// The UI reports the person's activity so that auto-lock counts it.
+/// The UI reports the person's taps and keys: the only activity auto-lock counts
+/// (no other command touches, so status polls and a background sync never keep it open).
 #[tauri::command(async)]
 pub fn vault_touch(state: State<'_, AppState>) -> Result<()> {
     state.vault()?.touch()
@@ -56,9 +68,15 @@ pub fn vault_change_pin(state: State<'_, AppState>, current: String, new: String
 pub fn vault_add_staff(
     state: State<'_, AppState>,
     name: String,
+    label: String,
     pin: String,
 ) -> Result<StaffMember> {
-    state.vault()?.add_staff(&name, &pin)
+    state.vault()?.add_staff(&name, &label, &pin)
+}
+
+#[tauri::command(async)]
+pub fn vault_remove_staff(state: State<'_, AppState>, id: String) -> Result<()> {
+    state.vault()?.remove_staff(&id)
 }
 
 #[tauri::command(async)]

@@ -15,6 +15,10 @@ use tauri::Manager;
 fn main() {
     let started = Instant::now();
     tauri::Builder::default()
+        // The window never leaves the app: a link or form that would take it to
+        // another origin (after an injection, say) is refused. `tel:` links open
+        // outside the webview and are not navigations of it.
+        .plugin(navigation_guard())
         .setup(move |app| {
             let dir = match std::env::var_os("SENDA_DATA_DIR") {
                 Some(dir) => dir.into(),
@@ -34,11 +38,13 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             commands::vault_status,
             commands::vault_create,
+            commands::vault_people,
             commands::vault_unlock,
             commands::vault_lock,
             commands::vault_touch,
             commands::vault_change_pin,
             commands::vault_add_staff,
+            commands::vault_remove_staff,
             commands::vault_set_policy,
             commands::staff_list,
             commands::content_articles,
@@ -82,4 +88,82 @@ fn main() {
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Senda app");
+}
+
+fn navigation_guard<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("senda-navigation")
+        .on_navigation(|_, url| navigation::allowed(url))
+        .build()
+}
+
+mod navigation {
+    /// Only the app's own pages: Tauri serves them from `tauri://localhost` (Linux,
+    /// macOS) or `http(s)://tauri.localhost` (Windows, Android).
+    pub fn allowed(url: &tauri::Url) -> bool {
+        matches!(
+            (url.scheme(), url.host_str()),
+            ("tauri", Some("localhost")) | ("http" | "https", Some("tauri.localhost"))
+        )
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::allowed;
+
+        fn url(s: &str) -> tauri::Url {
+            s.parse().unwrap()
+        }
+
+        #[test]
+        fn only_the_app_s_own_origin_is_a_place_to_go() {
+            assert!(allowed(&url("tauri://localhost/index.html")));
+            assert!(allowed(&url("http://tauri.localhost/")));
+            for away in [
+                "https://example.org/",
+                "http://evil.localhost.example/",
+                "tauri://evil/",
+                "file:///etc/passwd",
+                "data:text/html,hi",
+                "javascript:alert(1)",
+            ] {
+                assert!(!allowed(&url(away)), "{away}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    /// The shipped window configuration (what `generate_context!` embeds).
+    fn config() -> serde_json::Value {
+        serde_json::from_str(include_str!("../tauri.conf.json")).unwrap()
+    }
+
+    #[test]
+    fn the_csp_closes_what_default_src_does_not_cover() {
+        let csp = config()["app"]["security"]["csp"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+        for needed in [
+            "default-src 'self'",
+            "form-action 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(directives.contains(&needed), "{needed} missing from {csp}");
+        }
+        assert!(!csp.contains("unsafe-eval"), "{csp}");
+        assert!(
+            !csp.contains("script-src"),
+            "scripts fall back to 'self': {csp}"
+        );
+    }
+
+    #[test]
+    fn no_tauri_global_is_put_in_the_page() {
+        assert_eq!(config()["app"]["withGlobalTauri"], false);
+    }
 }

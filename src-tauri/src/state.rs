@@ -5,8 +5,27 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-/// Publishers this build trusts (see assets/keys/trusted.toml).
+/// Publishers every build trusts (see assets/keys/trusted.toml).
 const TRUSTED_KEYS: &str = include_str!("../../assets/keys/trusted.toml");
+/// The demo publisher, whose private key is public: trusted only in demo builds.
+#[cfg(feature = "demo-content")]
+const DEMO_KEYS: &str = include_str!("../../assets/keys/trusted-demo.toml");
+
+/// The publishers this build trusts.
+pub fn trusted_keys() -> TrustedKeys {
+    let keys = TrustedKeys::from_toml(TRUSTED_KEYS).expect("the embedded trusted.toml is valid");
+    #[cfg(feature = "demo-content")]
+    let keys = {
+        let mut keys = keys;
+        keys.0.extend(
+            TrustedKeys::from_toml(DEMO_KEYS)
+                .expect("the embedded trusted-demo.toml is valid")
+                .0,
+        );
+        keys
+    };
+    keys
+}
 
 /// What the commands share: the vault and the content store (or why either
 /// could not be opened, to show on screen).
@@ -86,8 +105,7 @@ fn open_content(dir: &Path) -> Result<ContentStore, InstallError> {
     std::fs::create_dir_all(dir).map_err(|e| InstallError::Storage {
         message: e.to_string(),
     })?;
-    let trusted = TrustedKeys::from_toml(TRUSTED_KEYS).expect("the embedded trusted.toml is valid");
-    let mut store = ContentStore::open(&dir.join("content.db"), trusted)?;
+    let mut store = ContentStore::open(&dir.join("content.db"), trusted_keys())?;
     if let Some(path) = std::env::var_os("SENDA_CONTENT_PACK") {
         match std::fs::read(&path).map_err(|e| e.to_string()) {
             // Verifying a large pack takes a while: only when it is newer.
@@ -100,4 +118,17 @@ fn open_content(dir: &Path) -> Result<ContentStore, InstallError> {
         }
     }
     Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trusted_keys;
+
+    /// `cargo test -p senda-app` checks the release set; `./x test` (with
+    /// `--features demo-content`) checks the demo build's.
+    #[test]
+    fn the_demo_publisher_is_trusted_only_in_demo_builds() {
+        let demo_trusted = trusted_keys().0.iter().any(|k| k.publisher == "senda-demo");
+        assert_eq!(demo_trusted, cfg!(feature = "demo-content"));
+    }
 }

@@ -102,7 +102,7 @@ fn main() {
 
     let mut vault = Vault::open_dir(dir.path().join("vault"), Arc::new(SystemClock))
         .unwrap()
-        .with_kdf_iterations(100_000);
+        .with_light_kdf();
     vault.create("Bench", "135790").unwrap();
     let cw = vault.casework().unwrap();
 

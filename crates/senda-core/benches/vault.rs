@@ -1,6 +1,6 @@
 //! Vault benchmarks: `cargo bench -p senda-core --bench vault`.
 //!
-//! - `unlock`: PIN to unlocked (PBKDF2 600k + unwrap + open + integrity check).
+//! - `unlock`: PIN to unlocked (Argon2id 128 MiB × 3 + unwrap + open + integrity check).
 //! - `insert_10k`: 10,000 row inserts in one transaction, SQLCipher vs plain
 //!   SQLite with the same pragmas, to report the ratio in docs/benchmarks.md.
 
@@ -12,13 +12,13 @@ use std::sync::Arc;
 fn unlock(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut vault = Vault::open_dir(dir.path(), Arc::new(SystemClock)).unwrap();
-    vault.create("Bench", "482916").unwrap();
+    let me = vault.create("Bench", "482916").unwrap();
     vault.lock().unwrap();
     let mut group = c.benchmark_group("vault");
     group.sample_size(20);
     group.bench_function("unlock", |b| {
         b.iter(|| {
-            vault.unlock("482916").unwrap();
+            vault.unlock(&me.id, "482916").unwrap();
             vault.lock().unwrap();
         })
     });

@@ -19,4 +19,6 @@ pub mod text;
 pub mod vault;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use vault::{LockPolicy, StaffId, StaffMember, Vault, VaultError, VaultState, VaultStatus};
+pub use vault::{
+    LockPolicy, Person, PinPolicy, StaffId, StaffMember, Vault, VaultError, VaultState, VaultStatus,
+};

@@ -80,7 +80,7 @@ fn reading_and_searching_leave_no_trace() {
     {
         let mut vault = Vault::open_dir(dir.path().join("vault"), Arc::new(ManualClock::default()))
             .unwrap()
-            .with_kdf_iterations(100_000);
+            .with_light_kdf();
         vault.create("Ana", "135790").unwrap();
         vault.lock().unwrap();
     }

@@ -15,7 +15,7 @@ const PIN: &str = "135790";
 fn open(dir: &std::path::Path) -> Vault {
     Vault::open_dir(dir, Arc::new(SystemClock))
         .unwrap()
-        .with_kdf_iterations(100_000)
+        .with_light_kdf()
 }
 
 fn details(alias: &str) -> CaseDetails {
@@ -31,7 +31,8 @@ fn crash_child() {
     let dir = std::env::var_os("SENDA_CRASH_DIR")
         .expect("crash_child is started by outbox_survives_a_killed_process, with SENDA_CRASH_DIR");
     let mut vault = open(std::path::Path::new(&dir));
-    vault.unlock(PIN).unwrap();
+    let owner = vault.people().unwrap().remove(0).id;
+    vault.unlock(&owner, PIN).unwrap();
     let cw = vault.casework().unwrap();
     let mut out = std::io::stdout().lock();
     for i in 0.. {
@@ -80,7 +81,10 @@ fn outbox_survives_a_killed_process() {
         child.wait().unwrap();
 
         let mut vault = open(dir.path());
-        vault.unlock(PIN).expect("the vault opens after a kill");
+        let owner = vault.people().unwrap().remove(0).id;
+        vault
+            .unlock(&owner, PIN)
+            .expect("the vault opens after a kill");
         let cw = vault.casework().unwrap();
         let cases = cw.cases().unwrap();
         for id in &reported {

@@ -123,7 +123,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn filled_vault(dir: &std::path::Path, cases: usize) -> Mutex<Vault> {
     let mut vault = Vault::open_dir(dir, Arc::new(SystemClock))
         .unwrap()
-        .with_kdf_iterations(100_000);
+        .with_light_kdf();
     vault.create("Bench", "135790").unwrap();
     {
         let cw = vault.casework().unwrap();

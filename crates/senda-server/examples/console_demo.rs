@@ -50,8 +50,16 @@ async fn main() {
         .create_enrolment_code(field.clone(), "frontera".into(), 1)
         .await
         .unwrap();
+    // The field organisation's key too: its devices seal every record to it.
+    let field_secret = senda_protocol::BoxSecret::generate();
+    repo.set_organisation_key(field.clone(), field_secret.public_hex())
+        .await
+        .unwrap();
     let worker = device(0);
     worker.enrol(&url, &code).await;
+    repo.grant_keys(field.clone(), &field_secret).await.unwrap();
+    // Its first sync opens the grant.
+    worker.client.sync(&worker.vault, |_| {}).await.unwrap();
     for i in 0..7 {
         worker.refer(&format!("Niña {i}"), SHELTER);
     }

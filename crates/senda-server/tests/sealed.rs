@@ -112,7 +112,10 @@ fn full_shift(d: &Device) -> (String, usize) {
     let s = cw.start_screening(&case.id, &d.checklist).unwrap();
     let answer_of = |kind: &QuestionKind| match kind {
         QuestionKind::SingleChoice { options } => Answer::Choice(options[0].id.clone()),
-        _ => Answer::Yes,
+        QuestionKind::MultipleChoice { options } => Answer::Choices(vec![options[0].id.clone()]),
+        QuestionKind::Number { max, .. } => Answer::Number(*max),
+        QuestionKind::ShortText { .. } => Answer::Text("texto".into()),
+        QuestionKind::YesNo => Answer::Yes,
     };
     let mut answers = Answers::new();
     for q in d.checklist.questions().filter(|q| q.show_if.is_none()) {

@@ -42,7 +42,7 @@ pub fn device(skew_hours: i64) -> Device {
     ));
     let mut vault = Vault::open_dir(dir.path().join("vault"), clock.clone())
         .unwrap()
-        .with_kdf_iterations(100_000);
+        .with_light_kdf();
     vault.create("Ana", "135790").unwrap();
     let checklist = content.checklist("nna-cruce").unwrap().unwrap();
     Device {

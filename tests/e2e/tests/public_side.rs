@@ -45,6 +45,23 @@ async fn read_rights_switch_language_and_quick_exit() {
         text_of(&c, "[data-test=article-colombia-derechos] h3").await,
         "En Colombia: tus derechos"
     );
+    // A demo pack is installed: the public side says so on every screen.
+    assert!(
+        text_of(&c, "[data-test=demo-banner]")
+            .await
+            .starts_with("Versión de prueba")
+    );
+    // The rights card says who reviewed it in law, or that nobody has yet.
+    let review = text_of(
+        &c,
+        "[data-test=article-colombia-derechos] [data-test=review-line]",
+    )
+    .await;
+    assert!(
+        review == "Sin revisión legal todavía." || review.starts_with("Revisado por "),
+        "{review}"
+    );
+    assert!(!c.source().await.unwrap().contains("Verificado"));
     screenshot(&c, "30-public-rights").await;
 
     click(&c, "[data-locale=en]").await;
@@ -66,7 +83,7 @@ async fn read_rights_switch_language_and_quick_exit() {
         .for_element(Locator::Css("[data-test=help-search] a.call"))
         .await
         .unwrap();
-    assert_eq!(call.attr("href").await.unwrap().as_deref(), Some("tel:141"));
+    assert_eq!(call.attr("href").await.unwrap().as_deref(), Some("tel:123"));
     screenshot(&c, "32-public-help").await;
 
     click(&c, "[data-test=tab-map]").await;
@@ -81,6 +98,12 @@ async fn read_rights_switch_language_and_quick_exit() {
         text_of(&c, "[data-test=map-card] h3")
             .await
             .starts_with("Cúcuta")
+    );
+    // The crossing's danger-zone guidance.
+    assert!(
+        text_of(&c, "[data-test=map-card] [data-test=place-dangers]")
+            .await
+            .contains("Cuidado en este paso")
     );
     c.execute(
         "document.querySelector('[data-test=map] svg').scrollIntoView()",

@@ -58,7 +58,7 @@ async fn staff_create_lock_wrong_pin_unlock_and_restart() {
     );
     assert_eq!(
         text_of(&c, "[data-test=demo-badge]").await,
-        "Dato de demostración — verificar antes de usar"
+        "Dato de prueba: puede no ser real. Pregunta a un equipo humanitario antes de ir o llamar."
     );
     c.execute(
         "document.querySelector('[data-test=service-search]').scrollIntoView()",
@@ -70,6 +70,8 @@ async fn staff_create_lock_wrong_pin_unlock_and_restart() {
 
     click(&c, "[data-test=lock]").await;
     heading_is(&c, "Personal").await;
+    // The only person on the device is already chosen, by the first word of her name.
+    assert_eq!(text_of(&c, "form label").await, "PIN de Coordinadora");
     fill(&c, "[data-test=pin]", "111111").await;
     click(&c, "[data-test=submit]").await;
     assert_eq!(
@@ -94,6 +96,19 @@ async fn staff_create_lock_wrong_pin_unlock_and_restart() {
     click(&c, "[data-test=submit]").await;
     heading_is(&c, "Hola, Coordinadora Ana").await;
     screenshot(&c, "05-after-restart").await;
+
+    // A colleague with the same PIN: unlock asks who first, so both work.
+    fill(&c, "[data-test=staff-name]", "Beto Ruiz").await;
+    fill(&c, "[data-test=staff-pin]", "482916").await;
+    click(&c, "[data-test=staff-submit]").await;
+    text_of(&c, "[data-test=staff-list] li:nth-child(2)").await;
+    click(&c, "[data-test=lock]").await;
+    heading_is(&c, "Personal").await;
+    click(&c, "[data-test=who][data-label=Beto]").await;
+    fill(&c, "[data-test=pin]", "482916").await;
+    screenshot(&c, "06-who-beto").await;
+    click(&c, "[data-test=submit]").await;
+    heading_is(&c, "Hola, Beto Ruiz").await;
     c.close().await.unwrap();
 
     // The vault on disk holds nothing readable.

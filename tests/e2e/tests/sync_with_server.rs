@@ -95,6 +95,9 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     let key_file = data.path().join("red.key");
     let public = admin_cli(&db, &["org-key", &network, key_file.to_str().unwrap()]);
     assert_eq!(public.len(), 64, "{public}");
+    // The app's own organisation's key: every record leaves sealed to it.
+    let team_key = data.path().join("equipo.key");
+    admin_cli(&db, &["org-key", &team, team_key.to_str().unwrap()]);
     admin(
         &url,
         "/v1/admin/service-routes",
@@ -136,6 +139,13 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     let identity = text_of(&c, "[data-test=sync-identity]").await;
     assert!(identity.contains(&url), "{identity}");
     screenshot(&c, "40-enrolled").await;
+    // The administrator grants the new device its organisation's key; it opens it at its
+    // first sync, at the office, before going out where there is no network.
+    let granted = admin_cli(&db, &["grant-keys", &team, team_key.to_str().unwrap()]);
+    assert_eq!(granted, "1 device(s) granted", "the app's device");
+    click(&c, "[data-test=sync-now]").await;
+    let report = text_of(&c, "[data-test=sync-report]").await;
+    assert!(report.starts_with("Listo:"), "{report}");
 
     // A referral, as at the crossing.
     click(&c, "[data-test=case-new]").await;
@@ -294,8 +304,6 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     // The other way round: the app's organisation receives referrals too. The
     // network refers a child to the app's legal-aid service; staff open it in
     // the app (its summary opened on this device) and answer.
-    let team_key = data.path().join("equipo.key");
-    admin_cli(&db, &["org-key", &team, team_key.to_str().unwrap()]);
     admin(
         &url,
         "/v1/admin/service-routes",
@@ -304,8 +312,6 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     .await;
     let (_, outgoing) = shelter.refer("Nico", LEGAL_AID);
     shelter.client.sync(&shelter.vault, |_| {}).await.unwrap();
-    let granted = admin_cli(&db, &["grant-keys", &team, team_key.to_str().unwrap()]);
-    assert_eq!(granted, "1 device(s) granted", "the app's device");
     click(&c, "[data-test=case-back]").await;
     heading_is(&c, "Hola, Marta").await;
     click(&c, "[data-test=incoming] > summary").await;

@@ -182,7 +182,7 @@ fn select() -> String {
 /// reach the server); anything else only once the child's consent to share
 /// with the organisation, or a recorded override, exists and is not withdrawn;
 /// a referral's rows also when the consent for that referral exists.
-const MAY_LEAVE: &str = "(o.op = 'withdraw'
+pub(crate) const MAY_LEAVE: &str = "(o.op = 'withdraw'
     OR EXISTS (SELECT 1 FROM consents c WHERE c.case_id = o.case_id
         AND c.purpose = 'share-with-organisation' AND c.withdrawn_at IS NULL)
     OR (o.entity = 'referral' AND EXISTS (
@@ -288,9 +288,13 @@ pub(crate) fn mark_sent(
     let tx = conn.unchecked_transaction()?;
     let mut marked = 0;
     {
+        // A row the server acknowledged counts as sent if consent lets it leave, or
+        // if it already left in a batch file (consent may have been withdrawn since).
         let mut stmt = tx.prepare_cached(&format!(
             "UPDATE outbox SET sent_at = ?1 WHERE op_id = ?2 AND sent_at IS NULL
-             AND seq IN (SELECT o.seq FROM outbox o WHERE o.op_id = ?2 AND {MAY_LEAVE})"
+             AND seq IN (SELECT o.seq FROM outbox o WHERE o.op_id = ?2 AND ({MAY_LEAVE}
+                 OR EXISTS (SELECT 1 FROM outbox_delivery d
+                     WHERE d.op_id = o.op_id AND d.exported_at IS NOT NULL)))"
         ))?;
         for id in op_ids {
             marked += stmt.execute(params![now.to_rfc3339(), id])?;

@@ -40,11 +40,12 @@ fn migrations() -> Vec<M<'static>> {
         // v4: grid cells in the full-text index (see `search::cell_words`). Its re-index
         // now runs at v5, whose columns the index needs; v5 re-derives everything.
         M::up(""),
-        // v5: real lines, with who checked them and when: re-index what is installed.
+        // v5: real lines (who checked them, when) and names in every locale: re-index what is installed.
         M::up_with_hook(
             "ALTER TABLE dir_entry ADD COLUMN real INTEGER NOT NULL DEFAULT 0;
              ALTER TABLE dir_entry ADD COLUMN checked_by TEXT;
-             ALTER TABLE dir_entry ADD COLUMN checked_on TEXT;",
+             ALTER TABLE dir_entry ADD COLUMN checked_on TEXT;
+             ALTER TABLE dir_entry ADD COLUMN texts TEXT;",
             |tx: &rusqlite::Transaction<'_>| {
                 search::rebuild(tx)?;
                 Ok(())
@@ -64,6 +65,13 @@ pub enum InstallError {
     #[error("content storage: {message}")]
     #[serde(rename = "content-storage")]
     Storage { message: String },
+    /// A pack may only add or change its own publisher's items.
+    #[error("the pack changes {kind} '{id}', which publisher '{owner}' installed")]
+    ForeignItem {
+        kind: String,
+        id: String,
+        owner: String,
+    },
     #[error(transparent)]
     #[serde(untagged)]
     Pack(#[from] PackError),
@@ -76,6 +84,7 @@ impl InstallError {
             Self::Rollback { .. } => "rollback",
             Self::BaseMismatch { .. } => "base-mismatch",
             Self::Storage { .. } => "content-storage",
+            Self::ForeignItem { .. } => "foreign-item",
             Self::Pack(p) => p.code(),
         }
     }
@@ -85,6 +94,7 @@ impl InstallError {
         "rollback",
         "base-mismatch",
         "content-storage",
+        "foreign-item",
         "not-a-pack",
         "truncated",
         "too-large",
@@ -108,6 +118,8 @@ pub struct InstalledPack {
     pub version: u32,
     pub file_sha256: String,
     pub installed_at: String,
+    /// Signed by the demo publisher: the public side says «Versión de prueba».
+    pub demo: bool,
 }
 
 pub struct ContentStore {
@@ -199,6 +211,7 @@ impl ContentStore {
             version: h.version,
             file_sha256: pack.file_sha256.clone(),
             installed_at: now.to_rfc3339(),
+            demo: h.publisher == pack::DEMO_PUBLISHER,
         };
         tx.execute(
             "INSERT INTO pack (publisher, version, file_sha256, installed_at) VALUES (?1, ?2, ?3, ?4)
@@ -206,9 +219,27 @@ impl ContentStore {
             params![record.publisher, record.version, record.file_sha256, record.installed_at],
         )?;
         {
+            // Items are keyed by (kind, id) across publishers, so a pack that names
+            // another publisher's item (a demo-signed checklist with the real one's id)
+            // is refused whole; the transaction rolls back.
+            let mut owner = tx.prepare("SELECT publisher FROM item WHERE kind = ?1 AND id = ?2")?;
+            for (r, _) in pack.payload.items() {
+                let found: Option<String> = owner
+                    .query_row(params![kind_name(r.kind), r.id], |row| row.get(0))
+                    .optional()?;
+                if let Some(found) = found
+                    && found != h.publisher
+                {
+                    return Err(InstallError::ForeignItem {
+                        kind: kind_name(r.kind).to_owned(),
+                        id: r.id,
+                        owner: found,
+                    });
+                }
+            }
             let mut put = tx.prepare(
                 "INSERT INTO item (kind, id, publisher, body) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (kind, id) DO UPDATE SET publisher = ?3, body = ?4",
+                 ON CONFLICT (kind, id) DO UPDATE SET body = ?4 WHERE publisher = ?3",
             )?;
             for (r, body) in pack.payload.items() {
                 put.execute(params![
@@ -244,8 +275,10 @@ impl ContentStore {
             "SELECT publisher, version, file_sha256, installed_at FROM pack ORDER BY publisher",
         )?;
         let rows = stmt.query_map([], |r| {
+            let publisher: String = r.get(0)?;
             Ok(InstalledPack {
-                publisher: r.get(0)?,
+                demo: publisher == pack::DEMO_PUBLISHER,
+                publisher,
                 version: r.get(1)?,
                 file_sha256: r.get(2)?,
                 installed_at: r.get(3)?,
@@ -360,6 +393,11 @@ mod tests {
             },
             InstallError::Storage {
                 message: "x".into(),
+            },
+            InstallError::ForeignItem {
+                kind: "checklist".into(),
+                id: "c".into(),
+                owner: "o".into(),
             },
             PackError::NotAPack.into(),
             PackError::Truncated.into(),

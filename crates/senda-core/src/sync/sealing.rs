@@ -104,7 +104,11 @@ fn statistics(op: &Op, payload: &Json, today: NaiveDate) -> Map<String, Json> {
                 out.insert("age_band".into(), age_band(&age, today).into());
             }
             if op.op == "create" {
-                let week = today.iso_week();
+                // The week the case was opened (its HLC), not the week it was sent.
+                let opened = crate::hlc::Hlc::parse(&op.hlc)
+                    .and_then(|h| chrono::DateTime::from_timestamp_millis(h.millis))
+                    .map_or(today, |t| t.date_naive());
+                let week = opened.iso_week();
                 out.insert(
                     "week".into(),
                     format!("{}-W{:02}", week.year(), week.week()).into(),
@@ -177,6 +181,72 @@ pub(crate) fn open_conflict(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn op(op_id: &str, payload: Json) -> Op {
+        Op {
+            op_id: op_id.into(),
+            seq: 1,
+            hlc: "001796000000000.000000".into(),
+            entity: "screening".into(),
+            entity_id: "s1".into(),
+            case_id: "c1".into(),
+            op: "update".into(),
+            base_version: 1,
+            version: 2,
+            payload,
+            sealed: Default::default(),
+        }
+    }
+
+    #[test]
+    fn an_answer_leaves_without_its_question_and_a_conflict_on_it_opens_on_the_device() {
+        let secret = BoxSecret::generate();
+        let keys = OrgKeys::new(BoxSecret::from_hex(&secret.to_hex()).unwrap());
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let mut theirs = op(
+            "op-a",
+            json!({ "answers": { "peligro-ahora": { "type": "yes" } } }),
+        );
+        let mut ours = op(
+            "op-b",
+            json!({ "answers": { "peligro-ahora": { "type": "no" } } }),
+        );
+        seal_op(&mut theirs, &keys, today).unwrap();
+        seal_op(&mut ours, &keys, today).unwrap();
+        assert_eq!(theirs.payload, json!({}));
+        let (path, field) = theirs.sealed.iter().next().unwrap();
+        assert!(
+            path.starts_with("answers.") && !path.contains("peligro"),
+            "{path}"
+        );
+        // Same question, same path on every device of the organisation; the values differ.
+        assert_eq!(ours.sealed.keys().next(), Some(path));
+        assert_ne!(field.hash, ours.sealed[path].hash);
+        let conflict = SealedConflict {
+            theirs_op: "op-a".into(),
+            theirs: field.clone(),
+            ours: ours.sealed[path].clone(),
+        };
+        let (name, t, o) = open_conflict(&secret, "screening", "s1", path, "op-b", &conflict);
+        assert_eq!(name, "answers.peligro-ahora");
+        assert_eq!(
+            (t.as_str(), o.as_str()),
+            (r#"{"type":"yes"}"#, r#"{"type":"no"}"#)
+        );
+        // Bound to its op: opened as another op's, it shows nothing.
+        let (_, t, _) = open_conflict(
+            &secret,
+            "screening",
+            "s1",
+            path,
+            "op-b",
+            &SealedConflict {
+                theirs_op: "op-x".into(),
+                ..conflict
+            },
+        );
+        assert_eq!(t, "null");
+    }
 
     #[test]
     fn age_bands_are_coarse_and_unknown_stays_unknown() {

@@ -26,8 +26,12 @@ pub enum VaultError {
     NotCreated,
     #[error("the PIN must have at least {min} characters")]
     PinTooShort { min: usize },
-    #[error("this PIN is already used by another staff member on this device")]
-    PinInUse,
+    #[error("the organisation's PIN policy allows digits only")]
+    PinDigitsOnly,
+    #[error("that person is not on this device's list")]
+    NoSuchStaff,
+    #[error("another person on this device is already listed under that label")]
+    LabelInUse,
     #[error("a name is required")]
     NameRequired,
     #[error("the vault file is missing although its keys exist")]
@@ -62,7 +66,9 @@ impl VaultError {
             Self::AlreadyCreated => "already-created",
             Self::NotCreated => "not-created",
             Self::PinTooShort { .. } => "pin-too-short",
-            Self::PinInUse => "pin-in-use",
+            Self::PinDigitsOnly => "pin-digits-only",
+            Self::NoSuchStaff => "no-such-staff",
+            Self::LabelInUse => "label-in-use",
             Self::NameRequired => "name-required",
             Self::VaultMissing => "vault-missing",
             Self::Corrupted => "corrupted",
@@ -85,7 +91,9 @@ impl VaultError {
         "already-created",
         "not-created",
         "pin-too-short",
-        "pin-in-use",
+        "pin-digits-only",
+        "no-such-staff",
+        "label-in-use",
         "name-required",
         "vault-missing",
         "corrupted",

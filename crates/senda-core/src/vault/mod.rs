@@ -1,9 +1,10 @@
 //! The vault: children's data, encrypted at rest with SQLCipher.
 //!
-//! Files in the vault directory:
+//! Files in the vault directory (mode 0700; the files 0600):
 //! - `vault.db` (+ `-wal`, `-shm`): the SQLCipher database, keyed by a random data key;
 //! - `keyring.db`: that key sealed under each staff PIN, the failed-unlock
-//!   counter and the lock policy (see [`keyring`]).
+//!   counter, the labels of the "who are you" list, and mirrors of the lock and
+//!   PIN policies (see [`keyring`]).
 //!
 //! The unwrapped key lives only inside an unlocked [`Vault`] and is zeroed on
 //! lock. No error path deletes data, except the wipe the device owner opts into.
@@ -17,7 +18,7 @@ mod schema;
 pub use audit::AuditEntry;
 pub(crate) use audit::record as audit;
 pub use error::VaultError;
-pub use keys::DEFAULT_KDF_ITERATIONS;
+pub use keys::{DEFAULT_KDF, Kdf, LIGHT_KDF};
 pub use schema::{latest_version, vault_migrations};
 
 use crate::clock::Clock;
@@ -27,12 +28,15 @@ use keys::{DataKey, WrappedKey};
 pub(crate) use keys::{fill_random, random_id};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
-use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use zeroize::Zeroizing;
 
+/// The shortest PIN any policy may ask for.
 pub const MIN_PIN_LEN: usize = 6;
+/// The longest minimum an organisation may set.
+const MAX_PIN_MIN_LEN: u32 = 64;
+/// The "who are you" list shows at most this much of a label.
+const MAX_LABEL_CHARS: usize = 24;
 const VAULT_FILE: &str = "vault.db";
 const NEW_VAULT_FILE: &str = "vault.db.new";
 const KEYRING_FILE: &str = "keyring.db";
@@ -41,13 +45,18 @@ const FREE_ATTEMPTS: u32 = 3;
 const FIRST_DELAY_SECS: i64 = 30;
 const MAX_DELAY_SECS: i64 = 15 * 60;
 const LOCKOUT_SECS: i64 = 60 * 60;
+/// Where the vault keeps its authoritative copies of the policies (table `settings`).
+const LOCK_POLICY_SETTING: &str = "lock_policy";
+const PIN_POLICY_SETTING: &str = "pin_policy";
 
 pub type StaffId = String;
 
-/// The device owner's lock rules, kept in the keyring (they apply before unlock).
+/// The device owner's lock rules. The vault holds the authoritative copy; the
+/// keyring mirrors it because the rules apply before unlock, and every unlock
+/// restores the mirror if someone edited it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockPolicy {
-    /// Lock after this many seconds without activity.
+    /// Lock after this many seconds without a person's activity.
     pub auto_lock_secs: u32,
     /// After this many failed unlocks in a row: lockout (or wipe).
     pub max_failed_unlocks: u32,
@@ -94,6 +103,50 @@ impl LockPolicy {
     }
 }
 
+/// The organisation's rules for staff PINs, checked whenever a PIN is set or
+/// changed. It arrives through sync ([`Vault::apply_organisation_pin_policy`]);
+/// until then the default applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinPolicy {
+    /// At least this many characters (never below [`MIN_PIN_LEN`]).
+    pub min_length: u32,
+    /// Letters (any non-digit) allowed; when false a PIN is digits only.
+    pub letters_allowed: bool,
+}
+
+impl Default for PinPolicy {
+    fn default() -> Self {
+        Self {
+            min_length: MIN_PIN_LEN as u32,
+            letters_allowed: true,
+        }
+    }
+}
+
+impl PinPolicy {
+    fn validate(&self) -> Result<(), VaultError> {
+        if !(MIN_PIN_LEN as u32..=MAX_PIN_MIN_LEN).contains(&self.min_length) {
+            return Err(VaultError::InvalidSetting {
+                setting: "pin_min_length".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether `pin` may be set under this policy.
+    pub fn check(&self, pin: &str) -> Result<(), VaultError> {
+        if pin.chars().count() < self.min_length as usize {
+            return Err(VaultError::PinTooShort {
+                min: self.min_length as usize,
+            });
+        }
+        if !self.letters_allowed && !pin.chars().all(|c| c.is_ascii_digit()) {
+            return Err(VaultError::PinDigitsOnly);
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum VaultState {
@@ -116,6 +169,16 @@ pub struct StaffMember {
     pub role: Role,
 }
 
+/// One entry of the "who are you" list, readable while locked. The label is
+/// what the device owner chose to show there (a first name, nickname or
+/// initials), never the name kept in the vault unless the owner typed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub id: StaffId,
+    /// Empty for a slot made before labels, until its next unlock.
+    pub label: String,
+}
+
 /// What the start screen needs to know, readable while locked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VaultStatus {
@@ -127,6 +190,8 @@ pub struct VaultStatus {
     /// Seconds before another unlock may be tried; 0 when it may be now.
     pub retry_after_secs: u64,
     pub policy: LockPolicy,
+    /// The PIN rules (while locked, the keyring's mirror: a hint for the keyboard).
+    pub pin_policy: PinPolicy,
 }
 
 struct Session {
@@ -134,14 +199,19 @@ struct Session {
     // Kept to seal copies for new staff and PIN changes; zeroed on drop.
     key: DataKey,
     staff: StaffMember,
-    last_activity: DateTime<Utc>,
+    /// The authoritative copies, read from the vault at unlock.
+    policy: LockPolicy,
+    pin_policy: PinPolicy,
+    /// The last activity of a person, on both clocks (see `lock_if_idle`).
+    active_mono: std::time::Duration,
+    active_wall: DateTime<Utc>,
 }
 
 pub struct Vault {
     dir: PathBuf,
     keyring: Keyring,
     clock: Arc<dyn Clock>,
-    kdf_iterations: NonZeroU32,
+    kdf: Kdf,
     session: Option<Session>,
 }
 
@@ -150,22 +220,30 @@ impl Vault {
     pub fn open_dir(dir: impl Into<PathBuf>, clock: Arc<dyn Clock>) -> Result<Self, VaultError> {
         let dir = dir.into();
         std::fs::create_dir_all(&dir)?;
+        restrict_dir(&dir)?;
         let keyring = Keyring::open(&dir.join(KEYRING_FILE))?;
         let vault = Self {
             dir,
             keyring,
             clock,
-            kdf_iterations: NonZeroU32::new(DEFAULT_KDF_ITERATIONS).expect("non-zero"),
+            kdf: DEFAULT_KDF,
             session: None,
         };
         vault.finish_interrupted_create()?;
         Ok(vault)
     }
 
-    /// Lower PBKDF2 work, for benchmarks that measure other things. Never below 100k.
-    pub fn with_kdf_iterations(mut self, iterations: u32) -> Self {
-        self.kdf_iterations = NonZeroU32::new(iterations.max(100_000)).expect("non-zero");
+    /// A lighter key derivation ([`LIGHT_KDF`]) for tests and benchmarks that
+    /// measure something else. The app never calls it.
+    pub fn with_light_kdf(mut self) -> Self {
+        self.kdf = LIGHT_KDF;
         self
+    }
+
+    /// Kept for tests written before Argon2id: the same as [`Vault::with_light_kdf`].
+    #[doc(hidden)]
+    pub fn with_kdf_iterations(self, _iterations: u32) -> Self {
+        self.with_light_kdf()
     }
 
     pub fn dir(&self) -> &Path {
@@ -187,7 +265,10 @@ impl Vault {
     }
 
     pub fn status(&self) -> Result<VaultStatus, VaultError> {
-        let policy = self.keyring.policy()?;
+        let (policy, pin_policy) = match &self.session {
+            Some(s) => (s.policy, s.pin_policy),
+            None => (self.keyring.policy()?, self.keyring.pin_hint()?),
+        };
         let guard = self.keyring.guard()?;
         Ok(VaultStatus {
             state: self.state()?,
@@ -196,16 +277,34 @@ impl Vault {
             attempts_left: policy.max_failed_unlocks.saturating_sub(guard.failed),
             retry_after_secs: self.retry_after(&policy, guard).num_seconds().max(0) as u64,
             policy,
+            pin_policy,
         })
     }
 
-    /// First run: creates the vault and its first staff member (the device owner).
+    /// Who may unlock: the "who are you" list, readable while locked. Shows only
+    /// the labels the device owner chose, never the vault's names.
+    pub fn people(&self) -> Result<Vec<Person>, VaultError> {
+        Ok(self
+            .keyring
+            .slots()?
+            .into_iter()
+            .map(|s| Person {
+                id: s.id,
+                label: s.label,
+            })
+            .collect())
+    }
+
+    /// First run: creates the vault and its first staff member (the device owner),
+    /// listed for unlock under the first word of their name (they may change it).
     pub fn create(&mut self, display_name: &str, pin: &str) -> Result<StaffMember, VaultError> {
         if self.keyring.has_slots()? || self.vault_path().exists() {
             return Err(VaultError::AlreadyCreated);
         }
         let display_name = valid_name(display_name)?;
-        valid_pin(pin)?;
+        let pin_policy = PinPolicy::default();
+        pin_policy.check(pin)?;
+        let policy = self.keyring.policy()?;
         let now = self.clock.now();
         let key = DataKey::generate();
         let staff = StaffMember {
@@ -223,13 +322,17 @@ impl Vault {
             let conn = open_db(&new_path, &key, true)?;
             insert_staff(&conn, &staff, now)?;
             audit(&conn, now, Some(&staff.id), "vault-created", None)?;
+            put_setting(&conn, LOCK_POLICY_SETTING, &policy)?;
+            put_setting(&conn, PIN_POLICY_SETTING, &pin_policy)?;
             conn.pragma_update(None, "journal_mode", "DELETE")?;
         }
         let slot = Slot {
-            key: WrappedKey::seal(&key, pin, self.kdf_iterations, staff.id.as_bytes()),
+            label: default_label(&staff.display_name),
+            key: WrappedKey::seal(&key, pin, self.kdf, staff.id.as_bytes()),
             id: staff.id.clone(),
         };
         self.keyring.put_slot(&slot, now)?;
+        self.keyring.set_pin_hint(&pin_policy)?;
         std::fs::rename(&new_path, self.vault_path())?;
 
         let conn = open_db(&self.vault_path(), &key, false)?;
@@ -237,13 +340,17 @@ impl Vault {
             conn,
             key,
             staff: staff.clone(),
-            last_activity: now,
+            policy,
+            pin_policy,
+            active_mono: self.clock.monotonic(),
+            active_wall: now,
         });
         Ok(staff)
     }
 
-    /// Unlocks with any staff member's PIN.
-    pub fn unlock(&mut self, pin: &str) -> Result<StaffMember, VaultError> {
+    /// Unlocks as the person chosen from [`Vault::people`], with their PIN. Only
+    /// that person's slot is tried, so two people may have the same PIN.
+    pub fn unlock(&mut self, staff_id: &str, pin: &str) -> Result<StaffMember, VaultError> {
         if !self.keyring.has_slots()? {
             return Err(VaultError::NotCreated);
         }
@@ -264,35 +371,101 @@ impl Vault {
             });
         }
 
-        let opened = self
+        // The list is public, so naming someone not on it reveals nothing.
+        let slot = self
             .keyring
-            .slots()?
-            .into_iter()
-            .find_map(|slot| slot.key.open(pin, slot.id.as_bytes()).map(|k| (slot.id, k)));
-        let Some((staff_id, key)) = opened else {
+            .slot(staff_id)?
+            .ok_or(VaultError::NoSuchStaff)?;
+        let Some(key) = slot.key.open(pin, slot.id.as_bytes()) else {
             return Err(self.fail_unlock(&policy, now)?);
         };
 
         let conn = open_db(&self.vault_path(), &key, false)?;
-        let staff = load_staff(&conn, &staff_id)?.ok_or(VaultError::Corrupted)?;
+        let (staff, removed) = load_staff(&conn, &slot.id)?.ok_or(VaultError::Corrupted)?;
+        if removed {
+            // Removed, but the slot survived (a failure between the two writes): finish.
+            self.keyring.delete_slot(&slot.id)?;
+            return Err(VaultError::NoSuchStaff);
+        }
         if guard.failed > 0 {
             audit(
                 &conn,
                 now,
-                Some(&staff_id),
+                Some(&slot.id),
                 "failed-unlocks",
                 Some(&guard.failed.to_string()),
             )?;
         }
-        audit(&conn, now, Some(&staff_id), "unlock", None)?;
-        self.keyring.record_success(&staff_id, now)?;
+        audit(&conn, now, Some(&slot.id), "unlock", None)?;
+        let (vault_policy, pin_policy) =
+            self.authoritative_policies(&conn, policy, now, &slot.id)?;
+
+        // Slots sealed before Argon2id (or at a lower cost) are sealed again now,
+        // while the PIN is at hand; then the old copy is overwritten on disk.
+        if slot.key.kdf.needs_upgrade_to(self.kdf) || slot.label.is_empty() {
+            let label = if slot.label.is_empty() {
+                self.free_label(&default_label(&staff.display_name))?
+            } else {
+                slot.label.clone()
+            };
+            let mut key_copy = slot.key.clone();
+            if slot.key.kdf.needs_upgrade_to(self.kdf) {
+                key_copy = WrappedKey::seal(&key, pin, self.kdf, slot.id.as_bytes());
+                audit(&conn, now, Some(&slot.id), "pin-slot-upgraded", None)?;
+            }
+            self.keyring.put_slot(
+                &Slot {
+                    id: slot.id.clone(),
+                    label,
+                    key: key_copy,
+                },
+                now,
+            )?;
+        }
+        self.keyring.record_success(&slot.id, now)?;
         self.session = Some(Session {
             conn,
             key,
             staff: staff.clone(),
-            last_activity: now,
+            policy: vault_policy,
+            pin_policy,
+            active_mono: self.clock.monotonic(),
+            active_wall: now,
         });
         Ok(staff)
+    }
+
+    /// Reads the vault's own lock and PIN policies (adopting the keyring's for a
+    /// vault from before they lived here) and puts the keyring's mirrors right.
+    fn authoritative_policies(
+        &self,
+        conn: &Connection,
+        mirrored: LockPolicy,
+        now: DateTime<Utc>,
+        staff_id: &str,
+    ) -> Result<(LockPolicy, PinPolicy), VaultError> {
+        let policy = match get_setting::<LockPolicy>(conn, LOCK_POLICY_SETTING)? {
+            Some(p) if p.validate().is_ok() => p,
+            _ => {
+                put_setting(conn, LOCK_POLICY_SETTING, &mirrored)?;
+                mirrored
+            }
+        };
+        if self.keyring.policy()? != policy {
+            self.keyring.set_policy(&policy)?;
+            audit(conn, now, Some(staff_id), "lock-policy-restored", None)?;
+        }
+        let pin_policy = match get_setting::<PinPolicy>(conn, PIN_POLICY_SETTING)? {
+            Some(p) if p.validate().is_ok() => p,
+            _ => {
+                put_setting(conn, PIN_POLICY_SETTING, &PinPolicy::default())?;
+                PinPolicy::default()
+            }
+        };
+        if self.keyring.pin_hint()? != pin_policy {
+            self.keyring.set_pin_hint(&pin_policy)?;
+        }
+        Ok((policy, pin_policy))
     }
 
     /// Locks: closes the database and zeroes the key. Idempotent.
@@ -300,33 +473,63 @@ impl Vault {
         self.end_session("lock")
     }
 
-    /// Locks if nothing happened for the policy's idle time. Returns whether it locked.
+    /// Locks if no person acted for the policy's idle time. Returns whether it locked.
+    ///
+    /// Idle time is measured on the monotonic clock, so a wall clock set back
+    /// (NTP, a fixed RTC) cannot postpone the lock. The wall clock may still lock
+    /// it sooner: on Linux the monotonic clock stops while the device sleeps, and
+    /// a device that slept an hour must not wake unlocked.
     pub fn lock_if_idle(&mut self) -> Result<bool, VaultError> {
         let Some(session) = &self.session else {
             return Ok(false);
         };
-        let idle = self.clock.now() - session.last_activity;
-        let limit = Duration::seconds(self.keyring.policy()?.auto_lock_secs.into());
-        if idle >= limit {
+        let limit = std::time::Duration::from_secs(session.policy.auto_lock_secs.into());
+        let idle = self.clock.monotonic().saturating_sub(session.active_mono);
+        let slept = (self.clock.now() - session.active_wall)
+            .to_std()
+            .unwrap_or_default();
+        if idle >= limit || slept >= limit {
             self.end_session("auto-lock")?;
             return Ok(true);
         }
         Ok(false)
     }
 
-    /// Marks activity, postponing auto-lock.
+    /// A person acted (a tap, a key, a command they asked for): postpones
+    /// auto-lock. Nothing else does: polls and background sync leave it alone.
     pub fn touch(&mut self) -> Result<(), VaultError> {
-        let now = self.clock.now();
-        self.session_mut()?.last_activity = now;
+        let (mono, wall) = (self.clock.monotonic(), self.clock.now());
+        let session = self.session_mut()?;
+        session.active_mono = mono;
+        session.active_wall = wall;
         Ok(())
     }
 
-    /// Adds a staff member who can unlock the same vault with their own PIN.
-    pub fn add_staff(&mut self, display_name: &str, pin: &str) -> Result<StaffMember, VaultError> {
+    /// Adds a staff member who can unlock the same vault with their own PIN
+    /// (which may equal someone else's). Only the device owner may. `label` is
+    /// what the "who are you" list shows before unlock (readable by anyone holding
+    /// the device: a first name, nickname or initials); empty means the first word of the name.
+    pub fn add_staff(
+        &mut self,
+        display_name: &str,
+        label: &str,
+        pin: &str,
+    ) -> Result<StaffMember, VaultError> {
         let display_name = valid_name(display_name)?;
-        valid_pin(pin)?;
-        self.session_mut()?;
-        self.refuse_pin_in_use(pin, None)?;
+        let session = self.owner_session()?;
+        session.pin_policy.check(pin)?;
+        let label = match valid_label(label) {
+            Some(l) => l,
+            None => default_label(&display_name),
+        };
+        if self
+            .keyring
+            .slots()?
+            .iter()
+            .any(|s| s.label.to_lowercase() == label.to_lowercase())
+        {
+            return Err(VaultError::LabelInUse);
+        }
         let now = self.clock.now();
         let session = self.session.as_ref().ok_or(VaultError::Locked)?;
         let staff = StaffMember {
@@ -343,62 +546,83 @@ impl Vault {
             Some(&staff.id),
         )?;
         let slot = Slot {
-            key: WrappedKey::seal(&session.key, pin, self.kdf_iterations, staff.id.as_bytes()),
+            label,
+            key: WrappedKey::seal(&session.key, pin, self.kdf, staff.id.as_bytes()),
             id: staff.id.clone(),
         };
         self.keyring.put_slot(&slot, now)?;
         Ok(staff)
     }
 
+    /// Removes a staff member (someone who left): their slot is deleted, so their
+    /// PIN opens nothing, and the removal is audited. Only the device owner may,
+    /// and never themselves. Their past actions stay attributed in the audit log.
+    pub fn remove_staff(&mut self, staff_id: &str) -> Result<(), VaultError> {
+        let now = self.clock.now();
+        let session = self.owner_session()?;
+        if staff_id == session.staff.id {
+            return Err(VaultError::NotPermitted);
+        }
+        let removed = session.conn.execute(
+            "UPDATE staff SET removed_at = ?2 WHERE id = ?1 AND role = 'staff' AND removed_at IS NULL",
+            params![staff_id, now.to_rfc3339()],
+        )?;
+        if removed == 0 {
+            return Err(VaultError::NoSuchStaff);
+        }
+        audit(
+            &session.conn,
+            now,
+            Some(&session.staff.id),
+            "staff-removed",
+            Some(staff_id),
+        )?;
+        // Should this fail, the next unlock as them finds the removal and deletes the slot.
+        self.keyring.delete_slot(staff_id)?;
+        Ok(())
+    }
+
     /// Changes the unlocked staff member's PIN. Re-seals one key copy; the data is untouched.
     pub fn change_pin(&mut self, current_pin: &str, new_pin: &str) -> Result<(), VaultError> {
-        valid_pin(new_pin)?;
         let now = self.clock.now();
-        let staff_id = self.session_mut()?.staff.id.clone();
-        let own = self
-            .keyring
-            .slots()?
-            .into_iter()
-            .find(|s| s.id == staff_id)
-            .ok_or(VaultError::Corrupted)?;
+        let session = self.session_mut()?;
+        session.pin_policy.check(new_pin)?;
+        let staff_id = session.staff.id.clone();
+        let own = self.keyring.slot(&staff_id)?.ok_or(VaultError::Corrupted)?;
         if own.key.open(current_pin, staff_id.as_bytes()).is_none() {
             let policy = self.keyring.policy()?;
             return Err(self.fail_unlock(&policy, now)?);
         }
-        self.refuse_pin_in_use(new_pin, Some(&staff_id))?;
         let session = self.session.as_ref().ok_or(VaultError::Locked)?;
+        // Audit first: once the new PIN is in force, nothing may report a failure.
+        audit(&session.conn, now, Some(&staff_id), "pin-changed", None)?;
         let slot = Slot {
-            key: WrappedKey::seal(
-                &session.key,
-                new_pin,
-                self.kdf_iterations,
-                staff_id.as_bytes(),
-            ),
-            id: staff_id.clone(),
+            key: WrappedKey::seal(&session.key, new_pin, self.kdf, staff_id.as_bytes()),
+            id: staff_id,
+            label: own.label,
         };
         self.keyring.put_slot(&slot, now)?;
-        audit(&session.conn, now, Some(&staff_id), "pin-changed", None)?;
         Ok(())
     }
 
-    /// The staff members who share this vault.
+    /// The staff members who share this vault (not those removed).
     pub fn staff(&mut self) -> Result<Vec<StaffMember>, VaultError> {
         let conn = &self.session_mut()?.conn;
-        let mut stmt =
-            conn.prepare("SELECT id, display_name, role FROM staff ORDER BY created_at")?;
+        let mut stmt = conn.prepare(
+            "SELECT id, display_name, role FROM staff WHERE removed_at IS NULL ORDER BY created_at",
+        )?;
         let rows = stmt.query_map([], staff_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Sets the lock policy. Only the device owner may.
+    /// Sets the lock policy. Only the device owner may. The vault's copy is the
+    /// authoritative one; the keyring's mirror serves before unlock.
     pub fn set_policy(&mut self, policy: LockPolicy) -> Result<(), VaultError> {
         policy.validate()?;
         let now = self.clock.now();
-        let session = self.session_mut()?;
-        if session.staff.role != Role::Owner {
-            return Err(VaultError::NotPermitted);
-        }
+        let session = self.owner_session()?;
         let detail = serde_json::to_string(&policy).unwrap_or_default();
+        put_setting(&session.conn, LOCK_POLICY_SETTING, &policy)?;
         audit(
             &session.conn,
             now,
@@ -406,7 +630,26 @@ impl Vault {
             "policy-changed",
             Some(&detail),
         )?;
+        session.policy = policy;
         self.keyring.set_policy(&policy)
+    }
+
+    /// Applies the PIN policy the organisation sent (through sync). It applies to
+    /// every PIN set or changed from now on; existing PINs stay valid. The caller
+    /// is the sync code, not a person, so no role is needed; a policy below the
+    /// floor ([`MIN_PIN_LEN`]) is refused.
+    pub fn apply_organisation_pin_policy(&mut self, policy: PinPolicy) -> Result<(), VaultError> {
+        policy.validate()?;
+        let now = self.clock.now();
+        let session = self.session.as_mut().ok_or(VaultError::Locked)?;
+        if session.pin_policy == policy {
+            return Ok(());
+        }
+        put_setting(&session.conn, PIN_POLICY_SETTING, &policy)?;
+        let detail = serde_json::to_string(&policy).unwrap_or_default();
+        audit(&session.conn, now, None, "pin-policy-set", Some(&detail))?;
+        session.pin_policy = policy;
+        self.keyring.set_pin_hint(&policy)
     }
 
     /// Casework (cases, screenings, consents, referrals, outbox) as the unlocked staff member.
@@ -430,11 +673,31 @@ impl Vault {
         audit::verify(&self.session_mut()?.conn)
     }
 
+    /// The session. Using it is not a person's activity: see [`Vault::touch`].
     fn session_mut(&mut self) -> Result<&mut Session, VaultError> {
-        let now = self.clock.now();
-        let session = self.session.as_mut().ok_or(VaultError::Locked)?;
-        session.last_activity = now;
+        self.session.as_mut().ok_or(VaultError::Locked)
+    }
+
+    fn owner_session(&mut self) -> Result<&mut Session, VaultError> {
+        let session = self.session_mut()?;
+        if session.staff.role != Role::Owner {
+            return Err(VaultError::NotPermitted);
+        }
         Ok(session)
+    }
+
+    /// `label`, or nothing if another slot already shows it.
+    fn free_label(&self, label: &str) -> Result<String, VaultError> {
+        let taken = self
+            .keyring
+            .slots()?
+            .iter()
+            .any(|s| s.label.to_lowercase() == label.to_lowercase());
+        Ok(if taken {
+            String::new()
+        } else {
+            label.to_owned()
+        })
     }
 
     fn end_session(&mut self, action: &str) -> Result<(), VaultError> {
@@ -452,9 +715,12 @@ impl Vault {
         Ok(())
     }
 
+    /// How long until the next unlock may be tried: never more than the delay for
+    /// the failure count, even if the wall clock was set back since the last failure.
     fn retry_after(&self, policy: &LockPolicy, guard: Guard) -> Duration {
+        let delay = policy.delay_after(guard.failed);
         match guard.last_failed_at {
-            Some(at) => at + policy.delay_after(guard.failed) - self.clock.now(),
+            Some(at) => (at + delay - self.clock.now()).min(delay),
             None => Duration::zero(),
         }
     }
@@ -493,20 +759,6 @@ impl Vault {
         Ok(())
     }
 
-    fn refuse_pin_in_use(&self, pin: &str, except: Option<&str>) -> Result<(), VaultError> {
-        let in_use = self
-            .keyring
-            .slots()?
-            .iter()
-            .filter(|s| Some(s.id.as_str()) != except)
-            .any(|s| s.key.open(pin, s.id.as_bytes()).is_some());
-        if in_use {
-            Err(VaultError::PinInUse)
-        } else {
-            Ok(())
-        }
-    }
-
     /// A crash between sealing the first key and renaming the new vault leaves
     /// `vault.db.new` beside a keyring that has slots: finish the rename.
     fn finish_interrupted_create(&self) -> Result<(), VaultError> {
@@ -534,11 +786,13 @@ fn open_db(path: &Path, key: &DataKey, create: bool) -> Result<Connection, Vault
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
+    // 0600 before SQLite writes anything; its -wal, -shm and journal files copy this mode.
+    restrict_file(path)?;
     let mut conn = Connection::open_with_flags(path, flags)?;
-    let mut pragma = Zeroizing::new(String::from("PRAGMA key = \""));
-    pragma.push_str(&key.sqlcipher_pragma_value());
-    pragma.push_str("\";");
-    conn.execute_batch(&pragma)?;
+    // SQLCipher then wipes what it frees (its copies of the key statement, decrypted
+    // pages). Process-wide and cannot be turned off again; set before keying.
+    conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+    conn.execute_batch(&key.sqlcipher_key_statement())?;
 
     // The key is right (the keyring said so), so a failure here is damage.
     if !create {
@@ -585,14 +839,72 @@ fn insert_staff(conn: &Connection, s: &StaffMember, now: DateTime<Utc>) -> Resul
     Ok(())
 }
 
-fn load_staff(conn: &Connection, id: &str) -> Result<Option<StaffMember>, VaultError> {
+/// The staff member, and whether they were removed.
+fn load_staff(conn: &Connection, id: &str) -> Result<Option<(StaffMember, bool)>, VaultError> {
     Ok(conn
         .query_row(
-            "SELECT id, display_name, role FROM staff WHERE id = ?1",
+            "SELECT id, display_name, role, removed_at IS NOT NULL FROM staff WHERE id = ?1",
             [id],
-            staff_from_row,
+            |r| Ok((staff_from_row(r)?, r.get(3)?)),
         )
         .optional()?)
+}
+
+fn get_setting<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    key: &str,
+) -> Result<Option<T>, VaultError> {
+    let value: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    // A value this build cannot read counts as absent: the caller falls back safely.
+    Ok(value.and_then(|v| serde_json::from_str(&v).ok()))
+}
+
+fn put_setting<T: Serialize>(conn: &Connection, key: &str, value: &T) -> Result<(), VaultError> {
+    let json = serde_json::to_string(value).map_err(|e| VaultError::Storage {
+        message: e.to_string(),
+    })?;
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = ?2",
+        params![key, json],
+    )?;
+    Ok(())
+}
+
+/// The vault directory: only this account may enter it (another local account
+/// could otherwise copy the keyring and guess PINs offline).
+fn restrict_dir(dir: &Path) -> Result<(), VaultError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let _ = dir;
+    Ok(())
+}
+
+/// Creates `path` empty with mode 0600, or sets an existing file to 0600.
+fn restrict_file(path: &Path) -> Result<(), VaultError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        } else {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)?;
+        }
+    }
+    let _ = path;
+    Ok(())
 }
 
 fn staff_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StaffMember> {
@@ -616,11 +928,20 @@ fn valid_name(name: &str) -> Result<String, VaultError> {
     Ok(name.chars().take(80).collect())
 }
 
-fn valid_pin(pin: &str) -> Result<(), VaultError> {
-    if pin.chars().count() < MIN_PIN_LEN {
-        return Err(VaultError::PinTooShort { min: MIN_PIN_LEN });
-    }
-    Ok(())
+/// A label for the "who are you" list, trimmed and cut short; `None` if empty.
+fn valid_label(label: &str) -> Option<String> {
+    let label: String = label.trim().chars().take(MAX_LABEL_CHARS).collect();
+    (!label.trim().is_empty()).then(|| label.trim().to_owned())
+}
+
+/// The first word of a name: the least that tells colleagues apart on most teams.
+fn default_label(name: &str) -> String {
+    name.split_whitespace()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(MAX_LABEL_CHARS)
+        .collect()
 }
 
 #[cfg(test)]

@@ -80,6 +80,23 @@ fn vault_migration_list() -> Vec<M<'static>> {
             ) STRICT;
             ALTER TABLE sync_conflicts ADD COLUMN op_id TEXT;",
         ),
+        // v7: staff can be removed (someone left): the row stays, so the audit log
+        // still names who did what, but their keyring slot is deleted.
+        M::up("ALTER TABLE staff ADD COLUMN removed_at TEXT;"),
+        // v8: retention may delete the held rows of a case that never got consent to
+        // share (they can never leave); a row that may still leave stays until sent.
+        M::up(
+            "DROP TRIGGER outbox_keep_unsent;
+            CREATE TRIGGER outbox_keep_unsent BEFORE DELETE ON outbox
+                WHEN OLD.sent_at IS NULL AND (OLD.op = 'withdraw'
+                    OR EXISTS (SELECT 1 FROM consents c WHERE c.case_id = OLD.case_id
+                        AND c.purpose = 'share-with-organisation' AND c.withdrawn_at IS NULL)
+                    OR (OLD.entity = 'referral' AND EXISTS (
+                        SELECT 1 FROM referrals r JOIN consents c
+                            ON c.case_id = r.case_id AND c.purpose = 'referral' AND c.recipient = r.service_id
+                        WHERE r.id = OLD.entity_id AND c.withdrawn_at IS NULL)))
+                BEGIN SELECT RAISE(ABORT, 'an unsent outbox row that may still leave cannot be deleted'); END;",
+        ),
     ]
 }
 

@@ -6,23 +6,6 @@
 use crate::store::StoreError;
 use crate::store::sql::{Row, Sql};
 
-const SCHEMA: &str = include_str!("../store/migrations/010_console_accounts.sql");
-
-/// Creates the console's tables if missing (until the migration runner applies the file).
-pub fn ensure_schema(sql: &mut dyn Sql) -> Result<(), StoreError> {
-    let without_comments: String = SCHEMA
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("--"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    for statement in without_comments.split(';') {
-        if !statement.trim().is_empty() {
-            sql.exec(statement.trim(), &[])?;
-        }
-    }
-    Ok(())
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
     /// Every organisation.
@@ -609,6 +592,56 @@ pub fn referral_facts(
                 r[3].text(),
                 r[4].int().max(0) as u64,
             )
+        })
+        .collect())
+}
+
+/// Screening counts grouped by the coarse fields their case carries readable
+/// (country, ISO week, age band) and their risk level, counted in the
+/// database. Cases without a week (written before devices sent the coarse
+/// fields) are not counted. JSON is read with each backend's own operator.
+pub fn screening_facts(
+    sql: &mut dyn Sql,
+    organisation: Option<&str>,
+    postgres: bool,
+) -> Result<Vec<super::stats::ScreeningFact>, StoreError> {
+    let field = |table: &str, name: &str| {
+        if postgres {
+            format!("({table}.fields::json->>'{name}')")
+        } else {
+            format!("json_extract({table}.fields, '$.{name}')")
+        }
+    };
+    let (country, week, age, risk) = (
+        field("c", "country"),
+        field("c", "week"),
+        field("c", "age_band"),
+        field("s", "risk_level"),
+    );
+    let query = format!(
+        "SELECT {country}, {week}, {age}, {risk}, COUNT(*) FROM entities s
+         JOIN entities c ON c.case_id = s.case_id AND c.entity = 'case'
+         WHERE s.entity = 'screening' AND {week} IS NOT NULL {scope}
+         GROUP BY {country}, {week}, {age}, {risk}",
+        scope = if organisation.is_some() {
+            "AND s.organisation_id = ?1"
+        } else {
+            ""
+        }
+    );
+    let rows = match organisation {
+        Some(o) => sql.rows(&query, &[o.into()])?,
+        None => sql.rows(&query, &[])?,
+    };
+    let known = |v: &super::super::store::sql::Value| v.opt_text().filter(|t| !t.is_empty());
+    Ok(rows
+        .iter()
+        .map(|r| super::stats::ScreeningFact {
+            country: known(&r[0]).unwrap_or_else(|| "unknown".into()),
+            week: r[1].text(),
+            age_band: known(&r[2]).unwrap_or_else(|| "unknown".into()),
+            risk_level: known(&r[3]).unwrap_or_else(|| "unknown".into()),
+            count: r[4].int().max(0) as u64,
         })
         .collect())
 }

@@ -196,6 +196,12 @@ mod tests {
                 "missing status {status}"
             );
         }
+        for risk in super::super::stats::RISK_LEVELS {
+            assert!(
+                es.contains(&format!("console-risk-{risk}")),
+                "missing risk {risk}"
+            );
+        }
     }
 
     #[test]

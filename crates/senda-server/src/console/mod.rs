@@ -22,7 +22,6 @@ use db::{Account, Role, SessionRow};
 use i18n::Lang;
 pub(crate) use i18n::Tr;
 use maud::{DOCTYPE, Markup, html};
-use std::sync::Arc;
 
 /// Every refusal code the console shows (`console-error-<code>` in each language).
 pub const ERROR_CODES: &[&str] = &[
@@ -71,17 +70,12 @@ pub struct Console {
     repo: Repo,
     /// Cookies get `Secure` (also whenever a proxy says the request came over https).
     https: bool,
-    schema: Arc<tokio::sync::OnceCell<()>>,
 }
 
 /// The console's routes, to merge into the server's router.
 pub fn router(repo: Repo) -> Router {
     let https = std::env::var("SENDA_CONSOLE_HTTPS").is_ok_and(|v| v == "1");
-    let state = Console {
-        repo,
-        https,
-        schema: Arc::new(tokio::sync::OnceCell::new()),
-    };
+    let state = Console { repo, https };
     use pages::*;
     Router::new()
         .route("/console", get(|| async { Redirect::to("/console/") }))
@@ -143,7 +137,6 @@ pub async fn create_admin(repo: &Repo, login: String) -> Result<String, String> 
     let id = auth::random_id();
     let taken = repo
         .run(move |sql| {
-            db::ensure_schema(sql)?;
             if db::account_by_login(sql, &login)?.is_some() {
                 return Ok(true);
             }
@@ -209,14 +202,11 @@ impl Ctx {
 }
 
 impl Console {
-    /// Runs `f` once the console's tables exist.
+    /// Runs `f` in one transaction (the tables are migration 002_console_accounts.sql).
     pub(crate) async fn run<T: Send + 'static>(
         &self,
         f: impl Fn(&mut dyn crate::store::sql::Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        self.schema
-            .get_or_try_init(|| self.repo.run(db::ensure_schema))
-            .await?;
         self.repo.run(f).await
     }
 

@@ -323,6 +323,101 @@ pub fn one_way(counts: &BTreeMap<String, u64>, column: &str) -> Table {
     }
 }
 
+/// One screening as the server may count it: only the coarse fields that
+/// travel readable (the case's country, ISO week and age band; the screening's
+/// risk level). Anything missing is "unknown", never a lower risk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScreeningFact {
+    pub country: String,
+    /// `YYYY-Www`.
+    pub week: String,
+    pub age_band: String,
+    pub risk_level: String,
+    /// How many screenings share these values.
+    pub count: u64,
+}
+
+impl ScreeningFact {
+    /// The month (`YYYY-MM`) of the week's Thursday, as ISO 8601 assigns weeks to years.
+    pub fn month(&self) -> Option<String> {
+        let (y, w) = self.week.split_once("-W")?;
+        let day = chrono::NaiveDate::from_isoywd_opt(
+            y.parse().ok()?,
+            w.parse().ok()?,
+            chrono::Weekday::Thu,
+        )?;
+        Some(day.format("%Y-%m").to_string())
+    }
+}
+
+/// Risk levels and age bands in their natural order (unknown last).
+pub const RISK_LEVELS: &[&str] = &[
+    "immediate",
+    "high",
+    "medium",
+    "insufficient",
+    "low",
+    "unknown",
+];
+pub const AGE_BANDS: &[&str] = &["0-5", "6-11", "12-14", "15-17", "18+", "unknown"];
+
+/// Screenings by risk level × age band, and by ISO week × country, of the
+/// facts that pass the filters (a country, a month). Suppression comes after ([`publish`]).
+pub fn screening_tables(
+    facts: &[ScreeningFact],
+    country: Option<&str>,
+    month: Option<&str>,
+) -> (Table, Table) {
+    let kept: Vec<&ScreeningFact> = facts
+        .iter()
+        .filter(|f| country.is_none_or(|c| f.country == c))
+        .filter(|f| month.is_none_or(|m| f.month().as_deref() == Some(m)))
+        .collect();
+    let ordered = |known: &[&str], values: Vec<&str>| -> Vec<String> {
+        let mut out: Vec<String> = known
+            .iter()
+            .filter(|k| values.contains(k))
+            .map(|k| k.to_string())
+            .collect();
+        let mut others: Vec<String> = values
+            .iter()
+            .filter(|v| !known.contains(v))
+            .map(|v| v.to_string())
+            .collect();
+        others.sort();
+        others.dedup();
+        out.extend(others);
+        out
+    };
+    let risks = ordered(
+        RISK_LEVELS,
+        kept.iter().map(|f| f.risk_level.as_str()).collect(),
+    );
+    let ages = ordered(
+        AGE_BANDS,
+        kept.iter().map(|f| f.age_band.as_str()).collect(),
+    );
+    let by_risk = Table::count(
+        &risks,
+        &ages,
+        kept.iter()
+            .map(|f| (f.risk_level.as_str(), f.age_band.as_str(), f.count)),
+    );
+    let mut weeks: Vec<String> = kept.iter().map(|f| f.week.clone()).collect();
+    weeks.sort();
+    weeks.dedup();
+    let mut countries: Vec<String> = kept.iter().map(|f| f.country.clone()).collect();
+    countries.sort();
+    countries.dedup();
+    let by_week = Table::count(
+        &weeks,
+        &countries,
+        kept.iter()
+            .map(|f| (f.week.as_str(), f.country.as_str(), f.count)),
+    );
+    (by_risk, by_week)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,6 +598,72 @@ mod tests {
         assert_eq!(p.total().text(), "<5");
         let csv = p.csv("", "Total", "%");
         assert!(!csv.contains(",1,") && !csv.contains(",1\r"), "{csv}");
+    }
+
+    fn fact(country: &str, week: &str, age: &str, risk: &str) -> ScreeningFact {
+        ScreeningFact {
+            country: country.into(),
+            week: week.into(),
+            age_band: age.into(),
+            risk_level: risk.into(),
+            count: 1,
+        }
+    }
+
+    #[test]
+    fn screenings_filtered_to_one_child_show_nothing_that_identifies_it() {
+        // Thirty screenings in Colombia, and one adolescent in Peru at high risk.
+        let mut facts: Vec<ScreeningFact> = (0..30)
+            .map(|i| {
+                fact(
+                    "CO",
+                    "2026-W48",
+                    if i % 2 == 0 { "12-14" } else { "15-17" },
+                    "medium",
+                )
+            })
+            .collect();
+        facts.push(fact("PE", "2026-W48", "15-17", "high"));
+        let (whole_risk, whole_week) = screening_tables(&facts, None, None);
+        let p = publish(&whole_risk, Policy::INTERNAL, None);
+        let high = p.rows.iter().position(|r| r == "high").unwrap();
+        assert!(p.row_total(high).hidden().is_some());
+        assert_no_line_leaks(&p);
+        assert_no_line_leaks(&publish(&whole_week, Policy::INTERNAL, None));
+        // Filtering to Peru would show a count of 1: it is «<5», and so is every total.
+        let (risk, week) = screening_tables(&facts, Some("PE"), None);
+        for p in [
+            publish(&risk, Policy::INTERNAL, Some(&whole_risk)),
+            publish(&week, Policy::INTERNAL, Some(&whole_week)),
+        ] {
+            assert_eq!(p.total().text(), "<5");
+            let csv = p.csv("", "Total", "%");
+            assert!(!csv.contains(",1,") && !csv.contains(",1\r"), "{csv}");
+        }
+        // Filtering to Colombia leaves 30 of 31: the difference of one is hidden (R9).
+        let (risk, _) = screening_tables(&facts, Some("CO"), None);
+        let p = publish(&risk, Policy::INTERNAL, Some(&whole_risk));
+        assert_eq!(p.total().text(), "*");
+        assert_no_line_leaks(&p);
+    }
+
+    #[test]
+    fn weeks_belong_to_the_month_of_their_thursday() {
+        assert_eq!(
+            fact("CO", "2026-W01", "", "").month().as_deref(),
+            Some("2026-01")
+        );
+        assert_eq!(
+            fact("CO", "2026-W49", "", "").month().as_deref(),
+            Some("2026-12")
+        );
+        assert_eq!(fact("CO", "2026-W53x", "", "").month(), None);
+        let facts = [
+            fact("CO", "2026-W48", "6-11", "low"),
+            fact("CO", "2026-W49", "6-11", "low"),
+        ];
+        let (risk, _) = screening_tables(&facts, None, Some("2026-12"));
+        assert_eq!(risk.cells, vec![vec![1]]);
     }
 
     #[test]

@@ -35,6 +35,8 @@ struct Filters {
     org: Option<String>,
     /// `None`: every month; else `YYYY-MM`.
     period: Option<String>,
+    /// `None`: every country; else a code the screenings carry.
+    country: Option<String>,
     policy: Policy,
     audience: &'static str,
 }
@@ -42,9 +44,12 @@ struct Filters {
 struct Tables {
     filters: Filters,
     periods: Vec<String>,
+    countries: Vec<String>,
     organisations: Vec<db::OrganisationRow>,
     by_status: Published,
     services: Published,
+    /// Screenings by risk × age band and by week × country; `None` until devices send coarse fields.
+    screenings: Option<(Published, Published)>,
 }
 
 /// Reads the filters, refusing any value that is not one of the choices offered.
@@ -68,15 +73,20 @@ async fn tables(
         Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
     let (scope, whole_scope) = (org.clone(), ctx.is_server().then_some(()));
-    let (facts, all_facts, organisations) = state
+    let postgres = state.repo.backend() == "postgres";
+    let (facts, all_facts, screened, all_screened, organisations) = state
         .run(move |sql| {
             let facts = db::referral_facts(sql, scope.as_deref())?;
-            // The widest view this administrator can also ask for (R9).
-            let all = match whole_scope {
-                Some(()) => db::referral_facts(sql, None)?,
-                None => facts.clone(),
+            let screened = db::screening_facts(sql, scope.as_deref(), postgres)?;
+            // The widest view this administrator can also ask for (R9); not read twice.
+            let (all, all_screened) = match (whole_scope, &scope) {
+                (Some(()), Some(_)) => (
+                    db::referral_facts(sql, None)?,
+                    db::screening_facts(sql, None, postgres)?,
+                ),
+                _ => (facts.clone(), screened.clone()),
             };
-            Ok((facts, all, db::organisations(sql)?))
+            Ok((facts, all, screened, all_screened, db::organisations(sql)?))
         })
         .await
         .map_err(|e| store_error(ctx.tr, e))?;
@@ -88,6 +98,7 @@ async fn tables(
     let periods: Vec<String> = facts
         .iter()
         .map(|f| f.3.clone())
+        .chain(screened.iter().filter_map(stats::ScreeningFact::month))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .rev()
@@ -101,8 +112,46 @@ async fn tables(
         Some(p) if periods.iter().any(|x| x == p) => Some(p.to_owned()),
         Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
-    let in_period =
-        |f: &&(String, String, String, String, u64)| period.as_ref().is_none_or(|p| &f.3 == p);
+    let countries: Vec<String> = screened
+        .iter()
+        .map(|f| f.country.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let country = match q
+        .get("country")
+        .map(String::as_str)
+        .filter(|c| !c.is_empty() && *c != "all")
+    {
+        None => None,
+        Some(c) if countries.iter().any(|x| x == c) => Some(c.to_owned()),
+        Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
+    };
+    let screenings = (!screened.is_empty()).then(|| {
+        let (risk, week) =
+            stats::screening_tables(&screened, country.as_deref(), period.as_deref());
+        let (all_risk, all_week) = stats::screening_tables(&all_screened, None, None);
+        let mut risk = stats::publish(&risk, policy, Some(&all_risk));
+        risk.rows = risk
+            .rows
+            .iter()
+            .map(|r| ctx.tr.t(&format!("console-risk-{r}")))
+            .collect();
+        // Age bands are codes except «unknown», which is a word.
+        risk.cols = risk
+            .cols
+            .iter()
+            .map(|c| {
+                if c == "unknown" {
+                    ctx.tr.t("console-unknown")
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        (risk, stats::publish(&week, policy, Some(&all_week)))
+    });
+    let in_period = |f: &&db::ReferralFact| period.as_ref().is_none_or(|p| &f.3 == p);
     let no_receiver = ctx.tr.t("console-no-receiver");
     let receiver = |r: &str| {
         if r.is_empty() {
@@ -173,13 +222,16 @@ async fn tables(
         filters: Filters {
             org,
             period,
+            country,
             policy,
             audience,
         },
         periods,
+        countries,
         organisations,
         by_status,
         services,
+        screenings,
     })
 }
 
@@ -235,6 +287,9 @@ fn query_string(f: &Filters, table: &str) -> String {
     if let Some(p) = &f.period {
         q.push(("period", p.clone()));
     }
+    if let Some(c) = &f.country {
+        q.push(("country", c.clone()));
+    }
     serde_urlencoded::to_string(q).unwrap_or_default()
 }
 
@@ -283,6 +338,13 @@ pub async fn page(
                 }
             }
             div {
+                label for="country" { (t("console-country")) }
+                select id="country" name="country" {
+                    option value="all" { (t("console-all")) }
+                    @for c in &tb.countries { option value=(c) selected[f.country.as_ref() == Some(c)] { (c) } }
+                }
+            }
+            div {
                 label for="audience" { (t("console-audience")) }
                 select id="audience" name="audience" {
                     option value="internal" selected[f.audience == "internal"] { (t("console-audience-internal")) }
@@ -304,7 +366,16 @@ pub async fn page(
         (table_html(&ctx, "services", &t("console-stats-services"), &t("console-service"), &tb.services))
         p { a class="button" href={"/console/stats.csv?" (query_string(f, "services"))} download { (t("console-stats-csv")) } }
         h2 { (t("console-stats-screenings")) }
-        p class="hint" { (t("console-stats-screenings-pending")) }
+        @if let Some((risk, week)) = &tb.screenings {
+            (table_html(&ctx, "by-risk", &t("console-stats-by-risk"), &t("console-risk"), risk))
+            p { a class="button" href={"/console/stats.csv?" (query_string(f, "risk"))} download { (t("console-stats-csv")) } }
+            h2 { (t("console-stats-by-week")) }
+            (table_html(&ctx, "by-week", &t("console-stats-by-week"), &t("console-week"), week))
+            p { a class="button" href={"/console/stats.csv?" (query_string(f, "weeks"))} download { (t("console-stats-csv")) } }
+        } @else {
+            p class="hint" { (t("console-stats-screenings-pending")) }
+        }
+        p class="hint" { (t("console-stats-referral-filters")) }
     };
     let nav_org = match (&ctx.account.role, &f.org, &org_name) {
         (Role::Organisation(_), Some(o), Some(n)) => Some((o.as_str(), n.as_str())),
@@ -337,6 +408,20 @@ pub async fn csv(
             tb.services
                 .csv(&t("console-service"), &t("console-total"), "%"),
         ),
+        Some("risk") => match &tb.screenings {
+            Some((risk, _)) => (
+                "risk",
+                risk.csv(&t("console-risk"), &t("console-total"), "%"),
+            ),
+            None => return Err(refusal(ctx.tr, StatusCode::NOT_FOUND, "not-found")),
+        },
+        Some("weeks") => match &tb.screenings {
+            Some((_, week)) => (
+                "weeks",
+                week.csv(&t("console-week"), &t("console-total"), "%"),
+            ),
+            None => return Err(refusal(ctx.tr, StatusCode::NOT_FOUND, "not-found")),
+        },
         _ => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
     let subject = format!(

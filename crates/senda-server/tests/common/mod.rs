@@ -172,6 +172,12 @@ impl TestServer {
     /// administrator): its devices seal every record to it.
     pub async fn keyed_organisation(&self, name: &str) -> String {
         let org = self.organisation(name).await;
+        self.key_organisation(&org).await;
+        org
+    }
+
+    /// Gives an existing organisation its sealing key (kept here, as by its administrator).
+    pub async fn key_organisation(&self, org: &str) {
         let secret = senda_protocol::BoxSecret::generate();
         self.admin(
             &format!("/v1/admin/organisations/{org}/key"),
@@ -181,8 +187,7 @@ impl TestServer {
         self.secrets
             .lock()
             .unwrap()
-            .insert(org.clone(), secret.to_hex().to_string());
-        org
+            .insert(org.to_owned(), secret.to_hex().to_string());
     }
 
     /// The secret of an organisation made by `keyed_organisation`.

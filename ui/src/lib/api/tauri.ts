@@ -1,23 +1,22 @@
+import { invoke as tauriInvoke } from '@tauri-apps/api/core';
 import type { Api } from './types';
 
-interface TauriGlobal {
-  core: { invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> };
-}
-
+// Through Tauri's own module, so the app needs no `window.__TAURI__` global
+// (tauri.conf.json keeps `withGlobalTauri` off).
 function invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
-  const tauri = (window as unknown as { __TAURI__?: TauriGlobal }).__TAURI__;
-  if (!tauri) return Promise.reject({ code: 'unexpected' });
-  return tauri.core.invoke<T>(cmd, args);
+  return tauriInvoke<T>(cmd, args);
 }
 
 export const api: Api = {
   vaultStatus: () => invoke('vault_status'),
   vaultCreate: (name, pin) => invoke('vault_create', { name, pin }),
-  vaultUnlock: (pin) => invoke('vault_unlock', { pin }),
+  vaultPeople: () => invoke('vault_people'),
+  vaultUnlock: (staffId, pin) => invoke('vault_unlock', { staffId, pin }),
   vaultLock: () => invoke('vault_lock'),
   vaultTouch: () => invoke('vault_touch'),
   vaultChangePin: (current, next) => invoke('vault_change_pin', { current, new: next }),
-  vaultAddStaff: (name, pin) => invoke('vault_add_staff', { name, pin }),
+  vaultAddStaff: (name, label, pin) => invoke('vault_add_staff', { name, label, pin }),
+  vaultRemoveStaff: (id) => invoke('vault_remove_staff', { id }),
   vaultSetPolicy: (policy) => invoke('vault_set_policy', { policy }),
   staffList: () => invoke('staff_list'),
   contentArticles: () => invoke('content_articles'),

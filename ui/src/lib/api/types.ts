@@ -9,6 +9,18 @@ export interface StaffMember {
   role: Role;
 }
 
+/** One entry of the "who are you" list (readable while locked): a label the owner chose. */
+export interface Person {
+  id: string;
+  /** Empty for a profile made before labels, until its next unlock. */
+  label: string;
+}
+
+export interface PinPolicy {
+  min_length: number;
+  letters_allowed: boolean;
+}
+
 export interface LockPolicy {
   auto_lock_secs: number;
   max_failed_unlocks: number;
@@ -22,6 +34,7 @@ export interface VaultStatus {
   attempts_left: number;
   retry_after_secs: number;
   policy: LockPolicy;
+  pin_policy: PinPolicy;
 }
 
 /** Content text per locale; `es` is always present. */
@@ -40,6 +53,12 @@ export interface Article {
   body: Text;
   source: string;
   last_verified: string;
+  /** The law and article (or seed and page) behind the text. */
+  legal_basis?: string | null;
+  jurisdiction?: string | null;
+  /** Role and organisation; absent: «Sin revisión legal todavía». */
+  reviewed_by?: string | null;
+  reviewed_on?: string | null;
 }
 
 export interface Place {
@@ -50,6 +69,8 @@ export interface Place {
   longitude: number;
   name: Text;
   description: Text;
+  /** Danger-zone guidance for a crossing. */
+  dangers?: Text;
   demo: boolean;
   source: string;
   last_verified: string;
@@ -60,6 +81,8 @@ export interface InstalledPack {
   version: number;
   file_sha256: string;
   installed_at: string;
+  /** Signed by the demo publisher: nothing in it is real. */
+  demo: boolean;
 }
 
 export interface ChecklistSummary {
@@ -115,6 +138,13 @@ export interface ServiceHit {
   demo: boolean;
   source: string | null;
   last_verified: string | null;
+  /** A real public line, checked by someone named, on a date. */
+  real: boolean;
+  checked_by: string | null;
+  checked_on: string | null;
+  /** Name and description per locale (`es` is the HSDS text). */
+  name_text?: Text;
+  description_text?: Text;
 }
 
 export interface SearchResult {
@@ -124,7 +154,8 @@ export interface SearchResult {
 
 // ---- Casework (mirrors senda_core::casework) ----
 
-export type RiskLevel = 'low' | 'medium' | 'high' | 'immediate';
+/** `insufficient`: most indicators were not assessed, so nothing reads «low». */
+export type RiskLevel = 'low' | 'insufficient' | 'medium' | 'high' | 'immediate';
 export type Age =
   | { type: 'unknown' }
   | { type: 'estimated'; years: number; on: string }
@@ -225,9 +256,19 @@ export interface Indicator {
   question: string;
   weight: number;
   red_flag: boolean;
+  min_level?: RiskLevel | null;
   label: Text;
   actions: Text[];
   service_categories: string[];
+}
+
+export interface Section {
+  id: string;
+  title: Text;
+  /** Shown to staff before the questions (e.g. limits of confidentiality). */
+  note?: Text | null;
+  show_if?: { question: string; is: Match } | null;
+  questions: Question[];
 }
 
 export interface Checklist {
@@ -235,7 +276,7 @@ export interface Checklist {
   version: number;
   title: Text;
   intro: Text;
-  sections: { id: string; title: Text; questions: Question[] }[];
+  sections: Section[];
   indicators: Indicator[];
 }
 
@@ -389,11 +430,13 @@ export interface CommandError {
 export interface Api {
   vaultStatus(): Promise<VaultStatus>;
   vaultCreate(name: string, pin: string): Promise<StaffMember>;
-  vaultUnlock(pin: string): Promise<StaffMember>;
+  vaultPeople(): Promise<Person[]>;
+  vaultUnlock(staffId: string, pin: string): Promise<StaffMember>;
   vaultLock(): Promise<void>;
   vaultTouch(): Promise<void>;
   vaultChangePin(current: string, next: string): Promise<void>;
-  vaultAddStaff(name: string, pin: string): Promise<StaffMember>;
+  vaultAddStaff(name: string, label: string, pin: string): Promise<StaffMember>;
+  vaultRemoveStaff(id: string): Promise<void>;
   vaultSetPolicy(policy: LockPolicy): Promise<void>;
   staffList(): Promise<StaffMember[]>;
   contentArticles(): Promise<Article[]>;

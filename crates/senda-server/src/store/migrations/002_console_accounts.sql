@@ -37,3 +37,5 @@ CREATE TABLE IF NOT EXISTS console_audit (
     subject TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS console_audit_at ON console_audit (at);
+-- The console's statistics join each screening to its case.
+CREATE INDEX IF NOT EXISTS entities_case ON entities (case_id, entity);
