@@ -73,7 +73,10 @@ async fn screen_consent_refer_and_queue() {
     click(&c, "[data-test=result-refer]").await;
     heading_is(&c, "Elegir un servicio").await;
     let proposals = text_of(&c, "[data-test=proposals]").await;
-    assert!(proposals.contains("Alojamiento temporal para adolescentes (demo)"));
+    assert!(
+        proposals.contains("Alojamiento temporal para adolescentes (demo)"),
+        "{proposals}"
+    );
     assert!(!proposals.contains("Policía"), "{proposals}");
     screenshot(&c, "15-proposals").await;
     click(&c, "[data-test=choose-svc-alojamiento-cucuta]").await;
