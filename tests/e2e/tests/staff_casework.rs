@@ -72,6 +72,8 @@ async fn screen_consent_refer_and_queue() {
     // Referral: proposals match the needs; police is never among them.
     click(&c, "[data-test=result-refer]").await;
     heading_is(&c, "Elegir un servicio").await;
+    // The list arrives after the heading: wait for a proposal before reading it.
+    text_of(&c, "[data-test=choose-svc-alojamiento-cucuta]").await;
     let proposals = text_of(&c, "[data-test=proposals]").await;
     assert!(
         proposals.contains("Alojamiento temporal para adolescentes (demo)"),
