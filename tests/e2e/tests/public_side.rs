@@ -63,6 +63,14 @@ async fn read_rights_switch_language_and_quick_exit() {
     );
     assert!(!c.source().await.unwrap().contains("Verificado"));
     screenshot(&c, "30-public-rights").await;
+    // The review line itself, in view.
+    c.execute(
+        "document.querySelector('[data-test=article-colombia-derechos] [data-test=review-line]').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "30b-public-rights-review-line").await;
 
     click(&c, "[data-locale=en]").await;
     assert_eq!(
@@ -105,6 +113,13 @@ async fn read_rights_switch_language_and_quick_exit() {
             .await
             .contains("Cuidado en este paso")
     );
+    c.execute(
+        "document.querySelector('[data-test=map-card] [data-test=place-dangers]').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "33b-public-danger-zone").await;
     c.execute(
         "document.querySelector('[data-test=map] svg').scrollIntoView()",
         vec![],
