@@ -100,6 +100,7 @@ pub fn open_bytes(
             to: crate::hex(&sealed.to),
             epk: crate::hex(&sealed.epk),
             ct: crate::hex(&sealed.ct),
+            sender: None,
         },
         aad,
     )

@@ -171,6 +171,12 @@ impl Device {
             .status
     }
 
+    /// What this device shows while it waits for its organisation's keys.
+    pub fn fingerprint(&self) -> String {
+        let mut v = self.vault.lock().unwrap();
+        v.casework().unwrap().device_fingerprint().unwrap().unwrap()
+    }
+
     pub async fn enrol(&self, server: &str, code: &str) {
         self.client
             .enrol(&self.vault, server, code, "test device")
