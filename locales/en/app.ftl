@@ -252,7 +252,6 @@ screening-pause = Pause (answers are kept)
 result-heading = Screening result
 result-immediate-heading = Immediate danger: act now
 result-immediate-lead = Call the country's emergency or child-protection line first. Do not leave the child alone.
-result-no-emergency-contact = The installed directory has no emergency line for this country.
 result-level-explain = Score { $score }. The level comes from the indicators present; what was not said never counts as “no risk”.
 result-red-flags-not-assessed = Serious signs not yet assessed (unknown or not said). Return to them with care:
 result-indicators = Indicators present

@@ -252,7 +252,6 @@ screening-pause = Pausar (se guarda lo respondido)
 result-heading = Resultado del tamizaje
 result-immediate-heading = Peligro inmediato: actúa ahora
 result-immediate-lead = Llama primero a la línea de emergencia o de protección del país. No dejes sola a la niña, niño o adolescente.
-result-no-emergency-contact = El directorio instalado no tiene una línea de emergencia para este país.
 result-level-explain = Puntuación { $score }. El nivel sale de los indicadores presentes; lo no dicho nunca cuenta como «sin riesgo».
 result-red-flags-not-assessed = Señales graves aún sin evaluar (no se sabe o no lo dijo). Vuelve a ellas con cuidado:
 result-indicators = Indicadores presentes

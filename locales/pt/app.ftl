@@ -252,7 +252,6 @@ screening-pause = Pausar (as respostas ficam salvas)
 result-heading = Resultado da triagem
 result-immediate-heading = Perigo imediato: aja agora
 result-immediate-lead = Ligue primeiro para a linha de emergência ou de proteção do país. Não deixe a criança ou adolescente sozinha.
-result-no-emergency-contact = O diretório instalado não tem uma linha de emergência para este país.
 result-level-explain = Pontuação { $score }. O nível vem dos indicadores presentes; o que não foi dito nunca conta como «sem risco».
 result-red-flags-not-assessed = Sinais graves ainda não avaliados (não se sabe ou não disse). Volte a eles com cuidado:
 result-indicators = Indicadores presentes

@@ -396,3 +396,46 @@ fn the_shipped_sources_pass_every_rule() {
         problems.join("\n")
     );
 }
+
+#[test]
+fn a_pack_from_the_demo_publisher_is_marked_demo_and_others_are_not() {
+    let dir = sources("articles", "a.toml", &article(""));
+    let (_, payload) = source::load_dir(dir.path()).unwrap();
+    for (publisher, demo) in [(pack::DEMO_PUBLISHER, true), ("ong-real", false)] {
+        let key = pack::generate_key();
+        let trusted = TrustedKeys(vec![PublisherKey {
+            publisher: publisher.into(),
+            public_key: pack::public_key_hex(&key).unwrap(),
+        }]);
+        let file = pack::sign(publisher, 1, None, &payload, &key, "2026-11-23T00:00:00Z").unwrap();
+        let db = tempfile::tempdir().unwrap();
+        let mut store = ContentStore::open(&db.path().join("content.db"), trusted).unwrap();
+        assert_eq!(store.install(&file, Utc::now()).unwrap().demo, demo);
+        assert_eq!(store.installed().unwrap()[0].demo, demo, "{publisher}");
+    }
+}
+
+#[test]
+fn directory_names_and_descriptions_come_in_every_locale_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, payload) = source::load_dir(&content_dir()).unwrap();
+    let key = pack::generate_key();
+    let trusted = TrustedKeys(vec![PublisherKey {
+        publisher: "pub".into(),
+        public_key: pack::public_key_hex(&key).unwrap(),
+    }]);
+    let file = pack::sign("pub", 1, None, &payload, &key, "2026-11-23T00:00:00Z").unwrap();
+    let mut store = ContentStore::open(&dir.path().join("content.db"), trusted).unwrap();
+    store.install(&file, Utc::now()).unwrap();
+    let hit = store.service("svc-icbf-141").unwrap().unwrap();
+    assert_eq!(
+        hit.name_text.get("es").0,
+        hit.name,
+        "Spanish is the HSDS name"
+    );
+    for locale in ["en", "pt"] {
+        let (text, fell_back) = hit.name_text.get(locale);
+        assert!(!fell_back && !text.is_empty(), "{locale}");
+        assert!(!hit.description_text.get(locale).1, "{locale}");
+    }
+}

@@ -35,6 +35,8 @@ pub const HEADER_DEVICE: &str = "x-senda-device";
 pub const HEADER_TIME: &str = "x-senda-time";
 pub const HEADER_NONCE: &str = "x-senda-nonce";
 pub const HEADER_SIGNATURE: &str = "x-senda-signature";
+/// The server's Ed25519 signature (hex) of its answer, over [`answer_message`].
+pub const HEADER_SERVER_SIGNATURE: &str = "x-senda-server-signature";
 pub const CONTENT_TYPE: &str = "application/cbor";
 
 /// One change from a device's outbox, as it travels.
@@ -112,6 +114,10 @@ pub struct PullResponse {
     /// Store this with the changes, in the same transaction.
     pub cursor: i64,
     pub more: bool,
+    /// The organisation's retention period set on the server, in days: the
+    /// device uses it instead of its own setting.
+    #[serde(default)]
+    pub retention_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -242,6 +248,10 @@ pub struct EnrolResponse {
     /// pins it only if it matches the fingerprint the enrolment code carries.
     #[serde(default)]
     pub admin_key: Option<String>,
+    /// The server's Ed25519 public key, hex: the device pins it and believes a
+    /// wipe order, a push acknowledgement or a pull page only when signed by it.
+    #[serde(default)]
+    pub server_signing_key: String,
 }
 
 /// Where a referral's sensitive fields may go: a directory service, the
@@ -353,6 +363,25 @@ pub fn signing_message(method: &str, path: &str, time: &str, nonce: &str, body: 
     let body_hash = hex(digest(&SHA256, body).as_ref());
     format!("senda-v{PROTOCOL_VERSION}\n{method}\n{path}\n{time}\n{nonce}\n{body_hash}")
         .into_bytes()
+}
+
+/// What the server signs for its answer to one signed request: the request
+/// (device, path, nonce, body hash) and the answer (status, body hash), so a
+/// signed answer cannot be replayed for another request or altered.
+pub fn answer_message(
+    device_id: &str,
+    path: &str,
+    request_nonce: &str,
+    request_body: &[u8],
+    status: u16,
+    answer: &[u8],
+) -> Vec<u8> {
+    let request_hash = hex(digest(&SHA256, request_body).as_ref());
+    let answer_hash = hex(digest(&SHA256, answer).as_ref());
+    format!(
+        "senda-answer-v{PROTOCOL_VERSION}\n{device_id}\n{path}\n{request_nonce}\n{request_hash}\n{status}\n{answer_hash}"
+    )
+    .into_bytes()
 }
 
 pub fn hex(bytes: &[u8]) -> String {

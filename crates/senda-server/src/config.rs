@@ -11,6 +11,19 @@ pub struct Config {
     pub admin_token: Option<String>,
     /// Requests per second each device may make (`SENDA_RATE_PER_DEVICE`, default 20).
     pub device_rate: u32,
+    /// The server's answer-signing key (`SENDA_SIGNING_KEY_FILE`; by default
+    /// beside the SQLite file as `<name>.signing-key`, or
+    /// `senda-server-signing.key` with PostgreSQL); made on first start. See `answers.rs`.
+    pub signing_key_file: PathBuf,
+    /// Serve https itself (`SENDA_TLS_CERT` and `SENDA_TLS_KEY`, PEM files).
+    pub tls: Option<Tls>,
+}
+
+/// A certificate chain and its private key, PEM.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -49,11 +62,29 @@ impl Config {
             .ok()
             .and_then(|r| r.parse().ok())
             .unwrap_or(20);
+        let signing_key_file = match (std::env::var("SENDA_SIGNING_KEY_FILE"), &database) {
+            (Ok(path), _) => path.into(),
+            (Err(_), Database::Sqlite(db)) => db.with_extension("signing-key"),
+            (Err(_), Database::Postgres(_)) => "senda-server-signing.key".into(),
+        };
+        let tls = match (
+            std::env::var("SENDA_TLS_CERT"),
+            std::env::var("SENDA_TLS_KEY"),
+        ) {
+            (Ok(cert), Ok(key)) => Some(Tls {
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            (Err(_), Err(_)) => None,
+            _ => return Err("SENDA_TLS_CERT and SENDA_TLS_KEY go together".into()),
+        };
         Ok(Self {
             listen,
             database,
             admin_token,
             device_rate,
+            signing_key_file,
+            tls,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The central sync server. Startup lives here so tests can run it in-process
 //! on a random port; `main.rs` only reads the configuration.
 
+pub mod answers;
 pub mod config;
 pub mod console;
 pub mod import;

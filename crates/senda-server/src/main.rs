@@ -236,6 +236,17 @@ async fn main() {
         ["create-admin", login] => senda_server::console::create_admin(&repo, login.to_string())
             .await
             .map_err(senda_server::store::StoreError::Backend),
+        ["set-retention", org, days] => match days.parse() {
+            Ok(d) => repo
+                .set_retention(org.to_string(), d)
+                .await
+                .map(|()| format!("{org} keeps records {d} day(s)")),
+            Err(_) => fail(2, "DAYS must be 1 to 365"),
+        },
+        ["purge"] => repo
+            .purge_expired(chrono::Utc::now())
+            .await
+            .map(|n| format!("{n} case(s) purged")),
         _ => fail(2, USAGE),
     };
     match result {

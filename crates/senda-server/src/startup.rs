@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
+use std::path::Path;
 use tokio::net::TcpListener;
 
 /// What every handler may reach.
@@ -24,6 +25,11 @@ impl FromRef<AppState> for Repo {
 
 pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
     let console = crate::console::router(repo.clone());
+    let state = AppState {
+        repo,
+        admin_token,
+        limits: std::sync::Arc::new(limits),
+    };
     Router::new()
         .route("/health", get(routes::health))
         .route("/metrics", get(routes::metrics))
@@ -67,6 +73,10 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
             get(routes::admin::awaiting_key),
         )
         .route("/v1/admin/key-grants", post(routes::admin::grant_key))
+        .route(
+            "/v1/admin/organisations/{id}/retention",
+            post(routes::admin::set_retention),
+        )
         .route("/v1/admin/staff", post(routes::admin::create_staff))
         .route(
             "/v1/admin/staff/{id}/enrolment-codes",
@@ -90,11 +100,11 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
             post(routes::admin::revoke_device),
         )
         .layer(DefaultBodyLimit::max(senda_protocol::MAX_BODY_BYTES))
-        .with_state(AppState {
-            repo,
-            admin_token,
-            limits: std::sync::Arc::new(limits),
-        })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::answers::sign_answers,
+        ))
+        .with_state(state)
         .merge(console)
 }
 
@@ -124,6 +134,8 @@ pub fn open_repo(database: &Database) -> Result<Repo, StoreError> {
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    repo: Repo,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
 }
 
 impl Server {
@@ -132,8 +144,41 @@ impl Server {
         let repo = tokio::task::spawn_blocking(move || open_repo(&database))
             .await
             .map_err(|_| StoreError::Worker)??;
+        let key = crate::answers::AnswerKey::load_or_create(&config.signing_key_file)
+            .map_err(StartError::Key)?;
+        let repo = repo.with_answer_key(key);
         let limits = Limits::new(config.device_rate, 5);
-        Self::bind_repo(config.listen, repo, config.admin_token.clone(), limits).await
+        let server =
+            Self::bind_repo(config.listen, repo, config.admin_token.clone(), limits).await?;
+        match &config.tls {
+            Some(tls) => server.with_tls(&tls.cert, &tls.key),
+            None => Ok(server),
+        }
+    }
+
+    /// Serves https with this certificate chain and key (PEM files), rustls on ring.
+    pub fn with_tls(mut self, cert: &Path, key: &Path) -> Result<Self, StartError> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let bad = |what: &Path, e: &dyn std::fmt::Display| {
+            StartError::Tls(format!("{}: {e}", what.display()))
+        };
+        let chain = CertificateDer::pem_file_iter(cert)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| bad(cert, &e))?;
+        let private = PrivateKeyDer::from_pem_file(key).map_err(|e| bad(key, &e))?;
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| bad(cert, &e))?
+            .with_no_client_auth()
+            .with_single_cert(chain, private)
+            .map_err(|e| bad(cert, &e))?;
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        self.tls = Some(axum_server::tls_rustls::RustlsConfig::from_config(
+            std::sync::Arc::new(config),
+        ));
+        Ok(self)
     }
 
     /// Serves an already opened repository (tests share one across restarts).
@@ -146,7 +191,9 @@ impl Server {
         let listener = TcpListener::bind(listen).await?;
         Ok(Self {
             listener,
-            router: app(repo, admin_token, limits),
+            router: app(repo.clone(), admin_token, limits),
+            repo,
+            tls: None,
         })
     }
 
@@ -156,13 +203,34 @@ impl Server {
             .expect("bound listener has an address")
     }
 
+    pub fn repo(&self) -> Repo {
+        self.repo.clone()
+    }
+
+    /// `https` when serving TLS itself, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
+    }
+
     /// Serves until `shutdown` resolves, finishing requests in flight.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
+        let Some(tls) = self.tls else {
+            return axum::serve(self.listener, self.router)
+                .with_graceful_shutdown(shutdown)
+                .await;
+        };
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            stopper.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+        });
+        axum_server::from_tcp_rustls(self.listener.into_std()?, tls)?
+            .handle(handle)
+            .serve(self.router.into_make_service())
             .await
     }
 }
@@ -173,6 +241,10 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("cannot listen: {0}")]
     Listen(#[from] std::io::Error),
+    #[error("answer-signing key: {0}")]
+    Key(String),
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 /// Binds and serves until Ctrl-C or SIGTERM.
@@ -182,9 +254,23 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         Database::Sqlite(_) => "sqlite",
         Database::Postgres(_) => "postgres",
     };
-    tracing::info!(addr = %server.local_addr(), backend, "senda-server listening");
+    tracing::info!(addr = %server.local_addr(), scheme = server.scheme(), backend, "senda-server listening");
+    tokio::spawn(purge_hourly(server.repo()));
     server.serve(shutdown_signal()).await?;
     Ok(())
+}
+
+/// Each organisation's retention period, applied at start and every hour.
+async fn purge_hourly(repo: Repo) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match repo.purge_expired(chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cases = n, "purged after their retention period"),
+            Err(e) => tracing::error!(error = %e, "retention purge failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

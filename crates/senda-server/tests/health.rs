@@ -12,6 +12,8 @@ async fn health_answers_ok_with_its_database() {
         database: Database::Sqlite(db.clone()),
         admin_token: None,
         device_rate: 20,
+        signing_key_file: dir.path().join("server.signing-key"),
+        tls: None,
     };
     let server = Server::bind(&config).await.unwrap();
     let addr = server.local_addr();
@@ -60,6 +62,8 @@ async fn an_unwritable_database_path_is_a_clear_start_error() {
         database: Database::Sqlite("/proc/definitely/not/here.db".into()),
         admin_token: None,
         device_rate: 20,
+        signing_key_file: "/proc/definitely/not/here.signing-key".into(),
+        tls: None,
     };
     let err = Server::bind(&config).await.err().expect("must fail");
     assert!(err.to_string().contains("database"), "{err}");

@@ -194,7 +194,7 @@ fn block_on<T>(f: impl Future<Output = T>) -> T {
 }
 
 fn all_versions() -> Vec<String> {
-    (1..=migrate::latest()).map(|v| v.to_string()).collect()
+    migrate::versions().iter().map(|v| v.to_string()).collect()
 }
 
 /// The v1 rows are all there and the server reads them.
@@ -273,7 +273,7 @@ fn a_database_from_before_versions_is_version_1_and_keeps_its_rows() {
 
 #[test]
 fn every_earlier_version_is_migrated_keeping_its_rows() {
-    for start in 1..=migrate::latest() {
+    for start in migrate::versions() {
         for db in Db::both() {
             let b = db.name();
             db.make_version(start);

@@ -171,11 +171,24 @@ pub async fn click(c: &Client, css: &str) {
     panic!("could not click {css}");
 }
 
-/// Answers every question on screen "no" (or a choice's last option), then
-/// the given questions "yes".
+/// Answers every question on screen "no" (or a choice's last option, or a
+/// number's maximum: an age of 17 opens every section), then the given
+/// questions "yes".
 pub async fn answer_section(c: &Client, yes: &[&str]) {
     c.execute(
+        "for (const input of document.querySelectorAll('.question input[type=number]')) {
+            input.value = input.max;
+            input.dispatchEvent(new Event('change', { bubbles: true }));
+        }",
+        vec![],
+    )
+    .await
+    .unwrap();
+    // Questions the number opened appear on the next render.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    c.execute(
         "for (const q of document.querySelectorAll('.question')) {
+            if (q.querySelector('input')) continue;
             const no = q.querySelector('[data-test$=\"-no\"]');
             const answers = q.querySelectorAll('.answer');
             (no ?? answers[answers.length - 3]).click();

@@ -45,7 +45,32 @@ async fn read_rights_switch_language_and_quick_exit() {
         text_of(&c, "[data-test=article-colombia-derechos] h3").await,
         "En Colombia: tus derechos"
     );
+    // A demo pack is installed: the public side says so on every screen.
+    assert!(
+        text_of(&c, "[data-test=demo-banner]")
+            .await
+            .starts_with("Versión de prueba")
+    );
+    // The rights card says who reviewed it in law, or that nobody has yet.
+    let review = text_of(
+        &c,
+        "[data-test=article-colombia-derechos] [data-test=review-line]",
+    )
+    .await;
+    assert!(
+        review == "Sin revisión legal todavía." || review.starts_with("Revisado por "),
+        "{review}"
+    );
+    assert!(!c.source().await.unwrap().contains("Verificado"));
     screenshot(&c, "30-public-rights").await;
+    // The review line itself, in view.
+    c.execute(
+        "document.querySelector('[data-test=article-colombia-derechos] [data-test=review-line]').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "30b-public-rights-review-line").await;
 
     click(&c, "[data-locale=en]").await;
     assert_eq!(
@@ -66,7 +91,7 @@ async fn read_rights_switch_language_and_quick_exit() {
         .for_element(Locator::Css("[data-test=help-search] a.call"))
         .await
         .unwrap();
-    assert_eq!(call.attr("href").await.unwrap().as_deref(), Some("tel:141"));
+    assert_eq!(call.attr("href").await.unwrap().as_deref(), Some("tel:123"));
     screenshot(&c, "32-public-help").await;
 
     click(&c, "[data-test=tab-map]").await;
@@ -82,6 +107,19 @@ async fn read_rights_switch_language_and_quick_exit() {
             .await
             .starts_with("Cúcuta")
     );
+    // The crossing's danger-zone guidance.
+    assert!(
+        text_of(&c, "[data-test=map-card] [data-test=place-dangers]")
+            .await
+            .contains("Cuidado en este paso")
+    );
+    c.execute(
+        "document.querySelector('[data-test=map-card] [data-test=place-dangers]').scrollIntoView({block: 'center'})",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "33b-public-danger-zone").await;
     c.execute(
         "document.querySelector('[data-test=map] svg').scrollIntoView()",
         vec![],

@@ -50,8 +50,15 @@ async fn screen_consent_refer_and_queue() {
 
     // "Immediate": the emergency line for Colombia comes first, one tap away.
     heading_is(&c, "Peligro inmediato: actúa ahora").await;
-    let call = text_of(&c, "[data-test=emergency-call]").await;
-    assert!(call.contains("141"), "{call}");
+    // Emergency dispatch (123) and the child-protection line (141) are listed apart.
+    let emergency = text_of(&c, "[data-test=emergency-lines]").await;
+    assert!(emergency.contains("123"), "{emergency}");
+    let protection = text_of(&c, "[data-test=protection-lines]").await;
+    assert!(protection.contains("141"), "{protection}");
+    assert!(
+        !protection.contains("Dato de prueba"),
+        "real lines are not demo"
+    );
     let level = c
         .find(Locator::Css("[data-test=result] [data-test=level]"))
         .await
@@ -65,8 +72,13 @@ async fn screen_consent_refer_and_queue() {
     // Referral: proposals match the needs; police is never among them.
     click(&c, "[data-test=result-refer]").await;
     heading_is(&c, "Elegir un servicio").await;
+    // The list arrives after the heading: wait for a proposal before reading it.
+    text_of(&c, "[data-test=choose-svc-alojamiento-cucuta]").await;
     let proposals = text_of(&c, "[data-test=proposals]").await;
-    assert!(proposals.contains("Alojamiento temporal para adolescentes (demo)"));
+    assert!(
+        proposals.contains("Alojamiento temporal para adolescentes (demo)"),
+        "{proposals}"
+    );
     assert!(!proposals.contains("Policía"), "{proposals}");
     screenshot(&c, "15-proposals").await;
     click(&c, "[data-test=choose-svc-alojamiento-cucuta]").await;

@@ -43,7 +43,7 @@ async fn staff_create_lock_wrong_pin_unlock_and_restart() {
     heading_is(&c, "Hola, Coordinadora Ana").await;
     let installed = text_of(&c, "[data-test=installed-content]").await;
     assert!(
-        installed.contains("Paquete «senda-demo», versión 1 (firma verificada)"),
+        installed.contains("Paquete «senda-demo», versión 2 (firma verificada)"),
         "{installed}"
     );
     assert!(installed.contains("Tamizaje en el cruce"), "{installed}");

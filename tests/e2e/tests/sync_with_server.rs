@@ -354,7 +354,7 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     }
 
     // The publisher released a newer content pack: devices hear of it at their next sync.
-    admin_cli(&db, &["announce-content", "senda-demo", "2"]);
+    admin_cli(&db, &["announce-content", "senda-demo", "3"]);
 
     // The next sync brings the answer back.
     click(&c, "[data-test=sync-now]").await;
@@ -368,7 +368,7 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     }
     assert!(report.contains("3 novedades recibidas"), "{report}");
     let available = text_of(&c, "[data-test=sync-content-available]").await;
-    assert!(available.contains("versión 2"), "{available}");
+    assert!(available.contains("versión 3"), "{available}");
     screenshot(&c, "44-content-available").await;
     click(&c, "[data-test=case-line]").await;
     heading_is(&c, "Luz").await;

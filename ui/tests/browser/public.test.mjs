@@ -70,7 +70,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await page.click('[data-test=chip-linea-emergencia]');
       const call = page.locator('[data-test=help-search] a.call').first();
       await call.waitFor();
-      assert.equal(await call.getAttribute('href'), 'tel:141');
+      assert.equal(await call.getAttribute('href'), 'tel:123');
       await page.getByText('Atiende a personas LGBTIQ+').first().waitFor();
       await assertAccessible(page, 'help');
       await shot('04-help');

@@ -43,7 +43,7 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await page.click('[data-test=submit]');
 
       await page.getByRole('heading', { name: 'Hola, Ana' }).waitFor();
-      await page.getByText('Lista de verificación: Tamizaje en el cruce (v1, 17 preguntas)').waitFor();
+      await page.getByText('Lista de verificación: Tamizaje en el cruce (v2, 3 preguntas)').waitFor();
       await assertFitsWidth(page, viewport);
       await assertAccessible(page, 'staff home');
       await shot('03-home');

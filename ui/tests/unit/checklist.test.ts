@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isShown, matches } from '../../src/lib/checklist';
-import type { Question } from '../../src/lib/api';
+import { isShown, matches, sectionShown } from '../../src/lib/checklist';
+import type { Checklist, Question } from '../../src/lib/api';
 
 describe('matches', () => {
   it('an undisclosed answer decides nothing', () => {
@@ -26,5 +26,23 @@ describe('isShown', () => {
     expect(isShown(q, {})).toBe(false);
     expect(isShown(q, { control: { type: 'unknown' } })).toBe(false);
     expect(isShown(q, { control: { type: 'yes' } })).toBe(true);
+  });
+});
+
+describe('sections asked by age', () => {
+  const ask: Question = { id: 'intercambio', text: { es: '¿…?' }, guidance: { es: '' }, kind: { type: 'yes-no' }, origin: 'said' };
+  const checklist: Checklist = {
+    id: 'c', version: 2, title: { es: 'C' }, intro: { es: '' }, indicators: [],
+    sections: [
+      { id: 'viaje', title: { es: 'El viaje' }, questions: [] },
+      { id: 'sensible', title: { es: 'Sensible' }, show_if: { question: 'edad', is: { 'at-least': 12 } }, questions: [ask] },
+    ],
+  };
+  it('hides the sensitive section under 12, or when the age is unknown, as the core does', () => {
+    expect(sectionShown(checklist.sections[1], { edad: { type: 'number', value: 9 } })).toBe(false);
+    expect(isShown(ask, { edad: { type: 'number', value: 9 } }, checklist)).toBe(false);
+    expect(isShown(ask, { edad: { type: 'unknown' } }, checklist)).toBe(false);
+    expect(isShown(ask, { edad: { type: 'number', value: 14 } }, checklist)).toBe(true);
+    expect(sectionShown(checklist.sections[0], {})).toBe(true);
   });
 });

@@ -22,6 +22,12 @@ pub struct PurgeReport {
 
 impl Casework<'_> {
     pub fn retention_days(&self) -> Result<u32, CaseError> {
+        // Set by the organisation on its server (sync/device.rs, apply_pull), it wins.
+        if let Some(days) =
+            setting(self.conn, "server_retention_days")?.and_then(|v| v.parse().ok())
+        {
+            return Ok(days);
+        }
         Ok(setting(self.conn, "retention_days")?
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_RETENTION_DAYS))

@@ -16,6 +16,9 @@ use std::io::{Read, Write};
 
 const MAGIC: &[u8; 8] = b"SENDAPK1";
 const SIG_LEN: usize = 64;
+/// The publisher of the demo content (its key is in the repository): what it
+/// signs is never real, and the app says so while it is installed.
+pub const DEMO_PUBLISHER: &str = "senda-demo";
 /// A pack larger than this is refused before it is read (the 100,000-service
 /// directory packs to a few tens of MiB).
 pub const MAX_PACK_BYTES: u64 = 512 * 1024 * 1024;

@@ -40,11 +40,12 @@ fn migrations() -> Vec<M<'static>> {
         // v4: grid cells in the full-text index (see `search::cell_words`). Its re-index
         // now runs at v5, whose columns the index needs; v5 re-derives everything.
         M::up(""),
-        // v5: real lines, with who checked them and when: re-index what is installed.
+        // v5: real lines (who checked them, when) and names in every locale: re-index what is installed.
         M::up_with_hook(
             "ALTER TABLE dir_entry ADD COLUMN real INTEGER NOT NULL DEFAULT 0;
              ALTER TABLE dir_entry ADD COLUMN checked_by TEXT;
-             ALTER TABLE dir_entry ADD COLUMN checked_on TEXT;",
+             ALTER TABLE dir_entry ADD COLUMN checked_on TEXT;
+             ALTER TABLE dir_entry ADD COLUMN texts TEXT;",
             |tx: &rusqlite::Transaction<'_>| {
                 search::rebuild(tx)?;
                 Ok(())
@@ -117,6 +118,8 @@ pub struct InstalledPack {
     pub version: u32,
     pub file_sha256: String,
     pub installed_at: String,
+    /// Signed by the demo publisher: the public side says «Versión de prueba».
+    pub demo: bool,
 }
 
 pub struct ContentStore {
@@ -208,6 +211,7 @@ impl ContentStore {
             version: h.version,
             file_sha256: pack.file_sha256.clone(),
             installed_at: now.to_rfc3339(),
+            demo: h.publisher == pack::DEMO_PUBLISHER,
         };
         tx.execute(
             "INSERT INTO pack (publisher, version, file_sha256, installed_at) VALUES (?1, ?2, ?3, ?4)
@@ -271,8 +275,10 @@ impl ContentStore {
             "SELECT publisher, version, file_sha256, installed_at FROM pack ORDER BY publisher",
         )?;
         let rows = stmt.query_map([], |r| {
+            let publisher: String = r.get(0)?;
             Ok(InstalledPack {
-                publisher: r.get(0)?,
+                demo: publisher == pack::DEMO_PUBLISHER,
+                publisher,
                 version: r.get(1)?,
                 file_sha256: r.get(2)?,
                 installed_at: r.get(3)?,

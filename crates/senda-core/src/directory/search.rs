@@ -13,6 +13,7 @@
 
 use super::hsds::HsdsRow;
 use super::senda_attributes as attr;
+use crate::text::Text;
 use chrono::{Datelike, NaiveDateTime, NaiveTime, Weekday};
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
 use serde::{Deserialize, Serialize};
@@ -148,6 +149,12 @@ pub struct ServiceHit {
     pub checked_by: Option<String>,
     #[serde(default)]
     pub checked_on: Option<String>,
+    /// The name and description per locale (`es` is the HSDS text; others from
+    /// `senda:name-<locale>` / `senda:description-<locale>` attributes).
+    #[serde(default)]
+    pub name_text: Text,
+    #[serde(default)]
+    pub description_text: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -204,9 +211,9 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         "INSERT INTO dir_entry (service_id, location_id, name, organization, description, country, region,
             address, latitude, longitude, categories, min_age, max_age, genders, undocumented,
             adolescent_mothers, separates_children, unaccompanied, free, authority, phones, schedules,
-            demo, source, last_verified, real, checked_by, checked_on)
+            demo, source, last_verified, real, checked_by, checked_on, texts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
     )?;
     let mut add_point = tx.prepare("INSERT INTO dir_geo VALUES (?1, ?2, ?2, ?3, ?3)")?;
     let mut add_category =
@@ -361,6 +368,12 @@ pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
                     && facts.contains_key(attr::CHECKED_BY),
                 facts.get(attr::CHECKED_BY),
                 facts.get(attr::CHECKED_ON),
+                serde_json::to_string(&translations(
+                    &facts,
+                    service.get("name").unwrap_or(""),
+                    service.get("description").unwrap_or("")
+                ))
+                .unwrap_or_default(),
             ])?;
             let rowid = tx.last_insert_rowid();
             for category in &categories {
@@ -796,6 +809,10 @@ pub fn terms(text: &str) -> Vec<String> {
 fn hit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceHit> {
     let categories: String = r.get("categories")?;
     let json = |c: &str| -> rusqlite::Result<String> { r.get(c) };
+    let texts: Texts = r
+        .get::<_, Option<String>>("texts")?
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
     Ok(ServiceHit {
         service_id: r.get("service_id")?,
         location_id: r.get("location_id")?,
@@ -831,6 +848,8 @@ fn hit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceHit> {
         real: r.get("real")?,
         checked_by: r.get("checked_by")?,
         checked_on: r.get("checked_on")?,
+        name_text: texts.name,
+        description_text: texts.description,
     })
 }
 
@@ -871,4 +890,30 @@ pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     let dl = (lon2 - lon1).to_radians();
     let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
     2.0 * 6371.0 * a.sqrt().asin()
+}
+
+/// A service's name and description in every locale the directory gives.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Texts {
+    name: Text,
+    description: Text,
+}
+
+fn translations(facts: &BTreeMap<&str, &str>, name: &str, description: &str) -> Texts {
+    let mut texts = Texts {
+        name: Text::es(name),
+        description: Text::es(description),
+    };
+    for (key, value) in facts {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        if let Some(locale) = key.strip_prefix(attr::NAME_PREFIX) {
+            texts.name.0.insert(locale.into(), value.into());
+        } else if let Some(locale) = key.strip_prefix(attr::DESCRIPTION_PREFIX) {
+            texts.description.0.insert(locale.into(), value.into());
+        }
+    }
+    texts
 }

@@ -27,6 +27,9 @@ pub const CHECKED_ON: &str = "senda:checked-on";
 pub const EMERGENCY_LINE_CATEGORY: &str = "linea-emergencia";
 /// Child-protection lines (141, 100…): advice and reports, not dispatch.
 pub const PROTECTION_LINE_CATEGORY: &str = "linea-proteccion";
+/// A service's name and description in another locale: `senda:name-en`, `senda:description-pt`…
+pub const NAME_PREFIX: &str = "senda:name-";
+pub const DESCRIPTION_PREFIX: &str = "senda:description-";
 /// `true` for demo entries, shown as "dato de demostración — verificar antes de usar".
 pub const DEMO: &str = "senda:demo";
 

@@ -60,6 +60,22 @@ pub enum SyncError {
     Refused { reason: String, message: String },
     #[error("this device was revoked; its vault has been wiped")]
     Revoked,
+    /// Only `https://` (or `http://` to this computer): on any other network a
+    /// stranger could read and change what travels.
+    #[error("not an https:// server address: {url}")]
+    InsecureServerUrl { url: String },
+    /// The answer pointed elsewhere; nothing is sent where the enrolment did not say.
+    #[error("the server answered with a redirect, which is not followed")]
+    Redirected,
+    #[error("the server's answer is larger than a device reads")]
+    AnswerTooLarge,
+    /// A wipe order, push acknowledgement or pull page not signed by the key
+    /// pinned at enrolment, or signed for another request: nothing was changed.
+    #[error("the server's answer is not signed by the server this device enrolled with")]
+    UnsignedAnswer,
+    /// Enrolled with a server that did not give its signing key: enrol again.
+    #[error("this device has no server signing key; enrol it again")]
+    NoServerKey,
     #[error(transparent)]
     #[serde(untagged)]
     Case(#[from] CaseError),
@@ -67,8 +83,17 @@ pub enum SyncError {
 
 impl SyncError {
     /// The codes of this type's own variants (the rest are casework and vault codes).
-    pub const ALL_CODES: &'static [&'static str] =
-        &["not-enrolled", "offline", "refused", "revoked"];
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "not-enrolled",
+        "offline",
+        "refused",
+        "revoked",
+        "insecure-server-url",
+        "redirected",
+        "answer-too-large",
+        "unsigned-answer",
+        "no-server-key",
+    ];
 }
 
 impl SyncError {
@@ -77,6 +102,10 @@ impl SyncError {
         match self {
             Self::Offline { .. } => Some("offline"),
             Self::Refused { reason, .. } => Some(reason),
+            Self::Redirected => Some("redirected"),
+            Self::AnswerTooLarge => Some("answer-too-large"),
+            Self::UnsignedAnswer => Some("unsigned-answer"),
+            Self::NoServerKey => Some("no-server-key"),
             _ => None,
         }
     }
@@ -101,15 +130,30 @@ impl Default for SyncClient {
 
 impl SyncClient {
     pub fn new() -> Self {
-        let http = reqwest::Client::builder()
+        Self::with_roots(&[]).expect("an HTTP client")
+    }
+
+    /// Also trusts these CA certificates (PEM), e.g. an office server's own CA.
+    pub fn with_roots(pem_certificates: &[&[u8]]) -> Result<Self, SyncError> {
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
-            .build()
-            .expect("an HTTP client");
-        Self {
+            // A redirect would carry a signed body to a host the enrolment never named.
+            .redirect(reqwest::redirect::Policy::none());
+        for pem in pem_certificates {
+            let cert = reqwest::Certificate::from_pem(pem).map_err(|e| SyncError::Refused {
+                reason: "bad-certificate".into(),
+                message: e.to_string(),
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder.build().map_err(|e| SyncError::Offline {
+            message: e.to_string(),
+        })?;
+        Ok(Self {
             http,
             backoff: Duration::from_millis(500),
-        }
+        })
     }
 
     /// The first wait between attempts (it doubles each time, with jitter).
@@ -127,13 +171,14 @@ impl SyncClient {
         device_name: &str,
     ) -> Result<SyncIdentity, SyncError> {
         let base = server_url.trim().trim_end_matches('/').to_owned();
+        super::transport::check_server_url(&base)?;
         // The code may carry the fingerprint of the organisation's admin key, to pin it.
         let (code, fingerprint) = super::split_enrolment_code(code);
         let body = lock(vault)
             .casework()?
             .enrolment_request(&code, device_name)?;
         let answer = self
-            .post(&base, || {
+            .post(vault, &base, || {
                 Ok(SignedRequest {
                     path: "/v1/enrol".into(),
                     body: body.clone(),
@@ -190,7 +235,7 @@ impl SyncClient {
             // What the last attempt carried: its size, and its rows (to note a failure on).
             let carried = Mutex::new((0usize, Vec::<String>::new()));
             let answer = self
-                .post(&base, || {
+                .post(vault, &base, || {
                     let (request, ids) =
                         lock(vault)
                             .casework()?
@@ -235,7 +280,9 @@ impl SyncClient {
         }
         loop {
             let answer = match self
-                .post(&base, || Ok(lock(vault).casework()?.next_pull(PAGE)?))
+                .post(vault, &base, || {
+                    Ok(lock(vault).casework()?.next_pull(PAGE)?)
+                })
                 .await
             {
                 Ok(a) => a,
@@ -272,7 +319,7 @@ impl SyncClient {
         report: &mut SyncReport,
     ) -> Result<KeysResponse, SyncError> {
         let answer = self
-            .post(base, || {
+            .post(vault, base, || {
                 Ok(lock(vault).casework()?.sign("/v1/keys", Vec::new())?)
             })
             .await
@@ -314,7 +361,7 @@ impl SyncClient {
                 .casework()?
                 .approve_hand_over(&keys.awaiting, device_id, fingerprint)?;
         let body = encode(&vec![grant]);
-        self.post(&base, || {
+        self.post(vault, &base, || {
             Ok(lock(vault)
                 .casework()?
                 .sign("/v1/keys/grants", body.clone())?)
@@ -345,7 +392,7 @@ impl SyncClient {
         base: &str,
     ) -> Result<Vec<IncomingReferral>, SyncError> {
         let answer = self
-            .post(base, || {
+            .post(vault, base, || {
                 Ok(lock(vault)
                     .casework()?
                     .sign("/v1/referrals/incoming", Vec::new())?)
@@ -365,7 +412,7 @@ impl SyncClient {
         let base = self.base(vault)?;
         let path = format!("/v1/referrals/{referral_id}/status");
         let body = encode(&StatusRequest { status });
-        self.post(&base, || {
+        self.post(vault, &base, || {
             Ok(lock(vault).casework()?.sign(&path, body.clone())?)
         })
         .await
@@ -390,12 +437,17 @@ impl SyncClient {
     }
 
     /// Sends a request built afresh for each attempt; retries network
-    /// failures and 503 with exponential backoff and jitter.
+    /// failures and 503 with exponential backoff and jitter. A wipe order and
+    /// the answers the device acts on (push, pull) count only when signed by
+    /// the server key pinned at enrolment, for this very request.
     async fn post(
         &self,
+        vault: &Mutex<Vault>,
         base: &str,
         build: impl Fn() -> Result<SignedRequest, SyncError> + Send + Sync,
     ) -> Result<Vec<u8>, SyncError> {
+        use super::transport::{MAX_ANSWER_BYTES, ReadFailure, Sent, read_capped};
+        super::transport::check_server_url(base)?;
         let mut wait = self.backoff;
         let mut last = String::new();
         for attempt in 0..ATTEMPTS {
@@ -407,6 +459,7 @@ impl SyncClient {
                 wait *= 2;
             }
             let request = build()?;
+            let sent = Sent::of(&request);
             let mut call = self
                 .http
                 .post(format!("{base}{}", request.path))
@@ -415,34 +468,66 @@ impl SyncClient {
             for (name, value) in request.headers {
                 call = call.header(name, value);
             }
-            match call.send().await {
-                Ok(resp) if resp.status().is_success() => match resp.bytes().await {
-                    Ok(b) => return Ok(b.to_vec()),
-                    Err(e) => last = e.to_string(),
-                },
-                Ok(resp)
-                    if resp.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE
-                        || resp.status() == reqwest::StatusCode::TOO_MANY_REQUESTS =>
-                {
-                    last = "the server is busy".into();
+            let resp = match call.send().await {
+                Ok(resp) => resp,
+                Err(e) => {
+                    last = e.to_string();
+                    continue;
                 }
-                Ok(resp) => {
-                    let body = resp.bytes().await.unwrap_or_default();
-                    let refusal: ErrorBody = decode(&body).unwrap_or(ErrorBody {
-                        code: "unexpected".into(),
-                        message: String::from_utf8_lossy(&body).chars().take(200).collect(),
-                        wipe: false,
-                    });
-                    if refusal.wipe {
-                        return Err(SyncError::Revoked);
-                    }
-                    return Err(SyncError::Refused {
-                        reason: refusal.code,
-                        message: refusal.message,
-                    });
-                }
-                Err(e) => last = e.to_string(),
+            };
+            let status = resp.status();
+            if status.is_redirection() {
+                return Err(SyncError::Redirected);
             }
+            let signature = resp
+                .headers()
+                .get(senda_protocol::HEADER_SERVER_SIGNATURE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = match read_capped(resp, MAX_ANSWER_BYTES).await {
+                Ok(b) => b,
+                Err(ReadFailure::TooLarge) => return Err(SyncError::AnswerTooLarge),
+                Err(ReadFailure::Network(e)) => {
+                    last = e.to_string();
+                    continue;
+                }
+            };
+            let signed = || -> Result<(), SyncError> {
+                let pinned = lock(vault)
+                    .casework()?
+                    .server_signing_key()?
+                    .ok_or(SyncError::NoServerKey)?;
+                if sent.answer_signed(Some(&pinned), status.as_u16(), &body, signature.as_deref()) {
+                    Ok(())
+                } else {
+                    Err(SyncError::UnsignedAnswer)
+                }
+            };
+            if status.is_success() {
+                if matches!(sent.path.as_str(), "/v1/push" | "/v1/pull") {
+                    signed()?;
+                }
+                return Ok(body);
+            }
+            if status == reqwest::StatusCode::SERVICE_UNAVAILABLE
+                || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+            {
+                last = "the server is busy".into();
+                continue;
+            }
+            let refusal: ErrorBody = decode(&body).unwrap_or(ErrorBody {
+                code: "unexpected".into(),
+                message: String::from_utf8_lossy(&body).chars().take(200).collect(),
+                wipe: false,
+            });
+            if refusal.wipe {
+                signed()?;
+                return Err(SyncError::Revoked);
+            }
+            return Err(SyncError::Refused {
+                reason: refusal.code,
+                message: refusal.message,
+            });
         }
         Err(SyncError::Offline { message: last })
     }

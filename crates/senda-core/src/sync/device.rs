@@ -353,6 +353,7 @@ impl Casework<'_> {
             put(tx, "team", &response.team)?;
             put(tx, "pull_cursor", "0")?;
             put(tx, "server_box_key", &response.server_box_key)?;
+            put(tx, "server_signing_key", &response.server_signing_key)?;
             self.audit(tx, "device-enrolled", &response.device_id)
         })
     }
@@ -575,6 +576,10 @@ impl Casework<'_> {
                 }
             }
             put(tx, "pull_cursor", &page.cursor.to_string())?;
+            // The organisation's retention period, set on its server, replaces the local one.
+            if let Some(days) = page.retention_days {
+                put(tx, "server_retention_days", &days.to_string())?;
+            }
             Ok(applied)
         })
     }

@@ -11,6 +11,7 @@ mod device;
 mod export;
 mod sealing;
 mod trust;
+mod transport;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
 pub use device::{
@@ -19,5 +20,6 @@ pub use device::{
 pub use export::Exported;
 pub use sealing::seal_for_organisation;
 pub use trust::{HandOver, KeyStatus, KeyTrustError, split_enrolment_code};
+pub use transport::{MAX_ANSWER_BYTES, check_server_url};
 
 pub use senda_protocol::IncomingReferral;

@@ -266,3 +266,21 @@ pub async fn revoke_device(
         ))
     }
 }
+
+#[derive(Deserialize)]
+pub struct Retention {
+    pub days: u32,
+}
+
+/// How long the server keeps the organisation's records (1 to 365 days); its
+/// devices use the same period from their next sync.
+pub async fn set_retention(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(organisation): Path<String>,
+    Json(body): Json<Retention>,
+) -> Result<Json<Value>, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    state.repo.set_retention(organisation, body.days).await?;
+    Ok(Json(json!({ "days": body.days })))
+}

@@ -78,6 +78,7 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
             server_time: chrono::Utc::now().to_rfc3339(),
             server_box_key,
             admin_key,
+            server_signing_key: state.repo.answer_key().public_hex(),
         },
     ))
 }

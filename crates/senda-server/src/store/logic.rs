@@ -222,6 +222,11 @@ pub fn push(
     let mut ordered: Vec<&Op> = ops.iter().collect();
     ordered.sort_by_key(|o| o.seq);
     for op in ordered {
+        // What was forgotten stays forgotten (forget.rs).
+        let Some(payload) = super::forget::kept(sql, op, stored_payload(op))? else {
+            stored.push(op.op_id.clone());
+            continue;
+        };
         let inserted = sql.exec(
             "INSERT INTO ops (op_id, device_id, seq, hlc, entity, entity_id, case_id, op, base_version, version, payload, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
@@ -236,7 +241,7 @@ pub fn push(
                 op.op.clone().into(),
                 op.base_version.into(),
                 op.version.into(),
-                stored_payload(op).to_string().into(),
+                payload.to_string().into(),
                 now.into(),
             ],
         )?;
@@ -252,6 +257,7 @@ pub fn push(
         }
     }
     let conflicts = apply_pending(sql, device, now)?;
+    super::forget::after_push(sql, &device.organisation, ops, now)?;
     let high_seq = sql
         .row(
             "SELECT MAX(seq) FROM ops WHERE device_id = ?1",
@@ -657,6 +663,7 @@ pub fn pull(
         })
         .collect();
     Ok(PullResponse {
+        retention_days: super::forget::retention_of(sql, &device.organisation)?,
         cursor: changes.last().map_or(cursor, |c| c.id),
         changes,
         more,

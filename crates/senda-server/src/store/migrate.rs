@@ -1,7 +1,7 @@
 //! Versioned schema migrations on both backends, run by `refinery`.
 //!
 //! One file per version in `migrations/` (`001_initial.sql` is version 1, the
-//! schema from before versions). SQL is dialect-neutral; a file named
+//! schema from before versions; numbers may leave gaps, never repeat). SQL is dialect-neutral; a file named
 //! `NNN_what.postgres.sql` or `NNN_what.sqlite.sql` replaces `NNN_what.sql` on
 //! that backend only. Released migrations are never edited: refinery keeps a
 //! checksum of each and refuses a database whose history differs.
@@ -112,19 +112,21 @@ pub fn migrations(dialect: Dialect) -> Result<Vec<(u32, String, String)>, StoreE
             )));
         }
     }
-    let mut out = Vec::new();
-    for (i, (version, (name, sql))) in neutral.into_iter().enumerate() {
-        if version as usize != i + 1 {
-            return Err(bad(format!("versions must run 1, 2, 3…; found {version}")));
-        }
-        out.push((version, name, sql));
-    }
-    Ok(out)
+    // Versions may leave gaps (branches number their files apart), never repeat.
+    Ok(neutral
+        .into_iter()
+        .map(|(version, (name, sql))| (version, name, sql))
+        .collect())
+}
+
+/// Every version this build knows, in order.
+pub fn versions() -> Vec<u32> {
+    migrations(Dialect::Sqlite).map_or(Vec::new(), |m| m.iter().map(|(v, _, _)| *v).collect())
 }
 
 /// The schema version this build writes.
 pub fn latest() -> u32 {
-    migrations(Dialect::Sqlite).map_or(0, |m| m.len() as u32)
+    versions().last().copied().unwrap_or(0)
 }
 
 fn runner(dialect: Dialect) -> Result<Runner, StoreError> {
@@ -264,8 +266,9 @@ mod tests {
         for dialect in [Dialect::Sqlite, Dialect::Postgres] {
             let list = migrations(dialect).unwrap();
             assert!(!list.is_empty());
-            assert_eq!(list[0].1, "initial");
-            assert_eq!(list.len() as u32, latest());
+            assert_eq!((list[0].0, list[0].1.as_str()), (1, "initial"));
+            assert_eq!(list.last().unwrap().0, latest());
+            assert!(list.windows(2).all(|w| w[0].0 < w[1].0));
         }
         let pg = migrations(Dialect::Postgres).unwrap();
         assert!(pg[0].2.contains("BIGSERIAL PRIMARY KEY"));

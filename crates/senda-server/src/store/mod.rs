@@ -2,6 +2,7 @@
 //! implementation, and [`Repo`], the operations the routes need, written once
 //! over plain SQL (see `sql.rs`) and run in a transaction off the async runtime.
 
+mod forget;
 mod keys;
 mod logic;
 pub mod migrate;
@@ -77,6 +78,8 @@ pub enum Refusal {
     KeyExists,
     #[error("a key certificate or trust statement is not signed by the organisation's admin key")]
     BadCertificate,
+    #[error("a retention period is 1 to 365 days")]
+    BadRetention,
     #[error("an operation carried a field readable that must be sealed: {0}")]
     UnsealedField(String),
 }
@@ -99,17 +102,30 @@ pub struct GrantReport {
     pub waiting: Vec<(String, String, String)>,
 }
 
-/// The server's operations over any [`Store`].
+/// The server's operations over any [`Store`], and the key it signs answers with.
 #[derive(Clone)]
 pub struct Repo {
     store: Arc<dyn Store>,
+    answer_key: Arc<crate::answers::AnswerKey>,
 }
 
 impl Repo {
+    /// With a fresh answer-signing key; a server gives its own with [`Self::with_answer_key`].
     pub fn new(store: impl Store) -> Self {
         Self {
             store: Arc::new(store),
+            answer_key: Arc::new(crate::answers::AnswerKey::generate()),
         }
+    }
+
+    pub fn with_answer_key(mut self, key: crate::answers::AnswerKey) -> Self {
+        self.answer_key = Arc::new(key);
+        self
+    }
+
+    /// The key devices pin at enrolment (see `answers.rs`).
+    pub fn answer_key(&self) -> &crate::answers::AnswerKey {
+        &self.answer_key
     }
 
     pub fn backend(&self) -> &'static str {
@@ -452,6 +468,31 @@ impl Repo {
             Ok(out)
         })
         .await
+    }
+
+    /// Sets how long the server keeps an organisation's records (1 to 365
+    /// days); its devices use the same period from their next sync.
+    pub async fn set_retention(&self, organisation: String, days: u32) -> Result<(), StoreError> {
+        self.run(move |sql| forget::set_retention(sql, &organisation, days))
+            .await
+    }
+
+    pub async fn retention_of(&self, organisation: String) -> Result<Option<u32>, StoreError> {
+        self.run(move |sql| forget::retention_of(sql, &organisation))
+            .await
+    }
+
+    /// Purges the cases whose organisation's retention period has passed; how many.
+    pub async fn purge_expired(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<usize, StoreError> {
+        self.run(move |sql| forget::purge_expired(sql, now)).await
+    }
+
+    /// How many stored things still hold a sealed value of a case or referral (tests, audits).
+    pub async fn sealed_held_for(&self, id: String) -> Result<i64, StoreError> {
+        self.run(move |sql| forget::sealed_held_for(sql, &id)).await
     }
 
     pub async fn conflict_count(&self) -> Result<i64, StoreError> {

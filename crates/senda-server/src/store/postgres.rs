@@ -5,7 +5,8 @@
 use super::migrate::{self, Migrated};
 use super::sql::{Row, Sql, Value};
 use super::{Store, StoreError};
-use postgres::{NoTls, Statement};
+use postgres::Statement;
+use postgres_native_tls::MakeTlsConnector;
 use r2d2_postgres::PostgresConnectionManager;
 use std::collections::HashMap;
 
@@ -23,7 +24,7 @@ pub struct Conn {
     prepared: HashMap<String, Statement>,
 }
 
-pub struct Manager(PostgresConnectionManager<NoTls>);
+pub struct Manager(PostgresConnectionManager<MakeTlsConnector>);
 
 impl r2d2::ManageConnection for Manager {
     type Connection = Conn;
@@ -58,9 +59,22 @@ impl PostgresStore {
     /// Connects (`postgres://…`); `schema`, when given, is created and used
     /// (tests give each run its own).
     pub fn open(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
+        let (url, tls) = tls_of(url)?;
         let mut config: postgres::Config = url.parse().map_err(pg)?;
+        config.ssl_mode(if tls.is_some() {
+            postgres::config::SslMode::Require
+        } else {
+            postgres::config::SslMode::Disable
+        });
+        let tls = match tls {
+            Some(connector) => MakeTlsConnector::new(connector),
+            // Never used with SslMode::Disable; one connector type keeps one pool type.
+            None => MakeTlsConnector::new(
+                native_tls::TlsConnector::new().map_err(|e| StoreError::Backend(e.to_string()))?,
+            ),
+        };
         if let Some(schema) = schema {
-            let mut admin = config.connect(NoTls).map_err(pg)?;
+            let mut admin = config.connect(tls.clone()).map_err(pg)?;
             admin
                 .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
                 .map_err(pg)?;
@@ -68,7 +82,7 @@ impl PostgresStore {
         }
         let pool = r2d2::Pool::builder()
             .max_size(16)
-            .build(Manager(PostgresConnectionManager::new(config, NoTls)))
+            .build(Manager(PostgresConnectionManager::new(config, tls)))
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         let mut conn = pool.get().map_err(|e| StoreError::Backend(e.to_string()))?;
         // Several instances may start at once: one migrates, the others wait
@@ -92,8 +106,56 @@ impl PostgresStore {
     }
 }
 
+/// TLS as `sslmode` in the URL asks, with libpq's meanings: `require` encrypts
+/// (without checking the certificate, unless `sslrootcert` names a CA),
+/// `verify-ca` also checks the chain, `verify-full` also the host name.
+/// `disable`, `allow`, `prefer` or none: no TLS. Returns the URL without the
+/// options the driver does not know, and the connector to use, if any.
+pub fn tls_of(url: &str) -> Result<(String, Option<native_tls::TlsConnector>), StoreError> {
+    let bad = |why: String| StoreError::Backend(format!("DATABASE_URL: {why}"));
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut mode = None;
+    let mut root = None;
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sslmode", m)) => mode = Some(m.to_owned()),
+            Some(("sslrootcert", path)) => root = Some(path.to_owned()),
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    let (verify_chain, verify_host) = match mode.as_deref() {
+        None | Some("disable" | "allow" | "prefer") => return Ok((url, None)),
+        Some("require") => (root.is_some(), false),
+        Some("verify-ca") => (true, false),
+        Some("verify-full") => (true, true),
+        Some(other) => return Err(bad(format!("unknown sslmode {other:?}"))),
+    };
+    let mut builder = native_tls::TlsConnector::builder();
+    builder
+        .danger_accept_invalid_certs(!verify_chain)
+        .danger_accept_invalid_hostnames(!verify_host);
+    if let Some(path) = root {
+        let pem = std::fs::read(&path).map_err(|e| bad(format!("sslrootcert {path}: {e}")))?;
+        let cert = native_tls::Certificate::from_pem(&pem)
+            .map_err(|e| bad(format!("sslrootcert {path}: {e}")))?;
+        builder.add_root_certificate(cert);
+    }
+    let connector = builder.build().map_err(|e| bad(e.to_string()))?;
+    Ok((url, Some(connector)))
+}
+
 fn pg(e: postgres::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    // The cause says why (a TLS certificate refused, a refused connection).
+    match std::error::Error::source(&e) {
+        Some(cause) => StoreError::Backend(format!("{e}: {cause}")),
+        None => StoreError::Backend(e.to_string()),
+    }
 }
 
 impl Store for PostgresStore {

@@ -1,7 +1,7 @@
 // An in-memory stand-in for the app's commands, for browser tests of the UI.
 // It follows senda-core's rules closely enough for the screens (same error
 // codes and fields) but stores nothing and encrypts nothing. Never shipped.
-import type { Api, Article, Case, LockPolicy, PinPolicy, Place, Screening, ServiceHit, StaffMember, TellOnceSummary, VaultStatus } from './types';
+import type { Api, Article, Case, CaseSummary, Checklist, LockPolicy, PinPolicy, Place, Screening, ServiceHit, StaffMember, TellOnceSummary, VaultStatus } from './types';
 
 const pinPolicy: PinPolicy = { min_length: 6, letters_allowed: true };
 // As in the core: a label for the "who are you" list, and PINs need not be unique.
@@ -21,15 +21,27 @@ const shelter: ServiceHit = {
   min_age: 12, max_age: 17, accepts_undocumented: true, accepts_adolescent_mothers: true,
   serves_unaccompanied_children: true, separates_children_from_adults: true, free_of_charge: true,
   genders_served: ['female', 'male', 'lgbtiq'],
-  demo: true, source: 'Dato de demostración — verificar antes de usar', last_verified: '2026-11-23',
+  demo: true, source: 'Dato de prueba', last_verified: '2026-11-23',
+  real: false, checked_by: null, checked_on: null,
 };
 
+// Real public lines: marked real, with who checked them and when; never "demo".
 const hotline: ServiceHit = {
   ...shelter,
-  service_id: 'svc-linea', location_id: null, name: 'Línea de protección de la niñez (demo)',
-  organization: 'Autoridad de protección (demo)', description: 'Línea gratuita, día y noche.',
-  address: null, latitude: 4.6, longitude: -74.08, categories: ['linea-emergencia', 'proteccion-ninez'],
+  service_id: 'svc-linea', location_id: null, name: 'Línea 141 del ICBF',
+  organization: 'Instituto Colombiano de Bienestar Familiar', description: 'Línea gratuita de protección de la niñez.',
+  address: null, latitude: 4.6, longitude: -74.08, categories: ['linea-proteccion', 'proteccion-ninez'],
   phones: [{ number: '141', description: 'Gratuita' }], min_age: null, max_age: null,
+  accepts_adolescent_mothers: null, separates_children_from_adults: null, genders_served: [],
+  demo: false, source: 'Sitio web del ICBF', real: true, checked_by: 'Equipo de contenido de Senda', checked_on: '2026-11-23',
+  name_text: { es: 'Línea 141 del ICBF', en: 'ICBF Line 141', pt: 'Linha 141 do ICBF' },
+  description_text: { es: 'Línea gratuita de protección de la niñez.', en: 'Free child-protection line.', pt: 'Linha gratuita de proteção da infância.' },
+};
+const emergencyLine: ServiceHit = {
+  ...hotline,
+  service_id: 'svc-123', name: 'Línea 123 de emergencias', organization: 'Policía Nacional de Colombia',
+  description: 'Emergencias: policía, bomberos y ambulancia.', categories: ['linea-emergencia'],
+  phones: [{ number: '123', description: 'Gratuita' }], source: 'Sitio web oficial',
 };
 
 // One case with a finished screening, so that the referral and consent steps can be shown.
@@ -81,25 +93,32 @@ const articles: Article[] = [
     title: { es: 'En Colombia: tus derechos', en: 'In Colombia: your rights', pt: 'Na Colômbia: seus direitos' },
     body: { es: 'Tienes derecho a protección, tengas papeles o no.', en: 'You have the right to protection, with or without papers.', pt: 'Você tem direito à proteção, com ou sem documentos.' },
     source: 'Fuente de prueba', last_verified: '2026-11-23',
+    legal_basis: 'Ley 1098 de 2006, art. 4', jurisdiction: 'CO',
+    reviewed_by: 'Abogada de protección, Organización de prueba', reviewed_on: '2026-11-23',
   },
   {
     id: 'peru-derechos', stage: 'on-arrival', topic: 'rights', country: 'PE',
     title: { es: 'En Perú: tus derechos', en: 'In Peru: your rights' },
     body: { es: 'Nadie debe pedirte nada a cambio de ayudarte.', en: 'No one should ask for anything in exchange for help.' },
     source: 'Fuente de prueba', last_verified: '2026-11-23',
+    legal_basis: 'Convención sobre los Derechos del Niño, art. 2', jurisdiction: 'PE', reviewed_by: null, reviewed_on: null,
   },
 ];
 
 const places: Place[] = [
   {
     id: 'cruce-cucuta', kind: 'route-place', country: 'CO', latitude: 7.82, longitude: -72.45,
-    name: { es: 'Cúcuta – paso fronterizo (demo)' }, description: { es: 'Zona de cruce. Dato de demostración.' },
-    demo: true, source: 'Dato de demostración — verificar antes de usar', last_verified: '2026-11-23',
+    name: { es: 'Cúcuta – paso fronterizo (demo)' }, description: { es: 'Zona de cruce. Dato de prueba.' },
+    dangers: {
+      es: 'No te subas al carro o la moto de alguien que no conoces.\nNo entregues tus documentos ni tu celular a nadie.\nNo aceptes «pagar después»: una deuda te puede atrapar.\nSi ya aceptaste algo, no es tu culpa: pide ayuda.',
+      en: 'Do not get into the car or onto the motorbike of someone you do not know.\nDo not hand your documents or phone to anyone.\nDo not accept “pay later”: a debt can trap you.\nIf you already accepted, it is not your fault: ask for help.',
+    },
+    demo: true, source: 'Dato de prueba', last_verified: '2026-11-23',
   },
   {
     id: 'trochas-cucuta', kind: 'danger-zone', country: 'CO', latitude: 8.3, longitude: -72.9,
-    name: { es: 'Pasos no oficiales (demo)' }, description: { es: 'No cruces con desconocidos. Dato de demostración.' },
-    demo: true, source: 'Dato de demostración — verificar antes de usar', last_verified: '2026-11-23',
+    name: { es: 'Pasos no oficiales (demo)' }, description: { es: 'En las trochas hay grupos armados y redes que cobran por pasar. Dato de prueba.' },
+    demo: true, source: 'Dato de prueba', last_verified: '2026-11-23',
   },
 ];
 
@@ -215,14 +234,14 @@ export const api: Api = {
     return places;
   },
   async contentInstalled() {
-    return [{ publisher: 'senda-demo', version: 1, file_sha256: 'fake', installed_at: '2026-11-23T00:00:00Z' }];
+    return [{ publisher: 'senda-demo', version: 1, file_sha256: 'fake', installed_at: '2026-11-23T00:00:00Z', demo: true }];
   },
   async contentChecklists() {
-    return [{ id: 'nna-cruce', version: 1, title: { es: 'Tamizaje en el cruce', en: 'Crossing screening' }, questions: 17 }];
+    return [{ id: 'nna-cruce', version: 2, title: checklist.title, questions: checklist.sections.flatMap((s) => s.questions).length }];
   },
   async directorySearch(q) {
     const text = (q.text ?? '').toLowerCase();
-    const found = [shelter, hotline].filter(
+    const found = [shelter, hotline, emergencyLine].filter(
       (s) => (!text || s.name.toLowerCase().includes(text)) && (!q.category || s.categories.includes(q.category)),
     );
     const inArea = found.filter((s) => !q.country || s.country === q.country);
@@ -231,18 +250,26 @@ export const api: Api = {
   async uiReady() {},
   async setWindowTitle() {},
   // Casework rules live in senda-core and are exercised through the real app
-  // (tests/e2e); the fake shows one screened case as far as the consent step
-  // and refuses the rest.
+  // (tests/e2e); the fake holds one case screened as far as the consent step,
+  // and two more to show their results, and refuses every change.
   async caseList() {
     if (!current) return fail('locked');
     const { id, latest_level, updated_at, flags } = demoCase;
-    return [{ id, alias: demoCase.details.alias, age: 15, country: 'CO', latest_level, updated_at, flags }];
+    return [{ id, alias: demoCase.details.alias, age: 15, country: 'CO', latest_level, updated_at, flags }, ...cases.map(summary)];
   },
   async caseGet(id) {
-    return id === demoCase.id ? structuredClone(demoCase) : fail('not-found', { what: 'case' });
+    return id === demoCase.id ? structuredClone(demoCase) : slowly(findCase(id));
   },
-  async screeningList() {
-    return [structuredClone(demoScreening)];
+  async screeningList(caseId) {
+    return caseId === demoCase.id ? [structuredClone(demoScreening)] : screenings.filter((s) => s.case_id === caseId);
+  },
+  async screeningGet(id) {
+    if (id === demoScreening.id) return structuredClone(demoScreening);
+    const s = screenings.find((x) => x.id === id);
+    return s ? slowly(s) : fail('not-found', { what: 'screening' });
+  },
+  async checklistGet() {
+    return slowly(checklist);
   },
   async consentList() {
     return [];
@@ -278,14 +305,12 @@ export const api: Api = {
   keysHandOvers: notInFake,
   keysApproveHandOver: notInFake,
   keysRefuseHandOver: notInFake,
-  checklistGet: notInFake,
   caseOpen: notInFake,
   caseUpdate: notInFake,
   caseSetNotes: notInFake,
   screeningStart: notInFake,
   screeningAnswer: notInFake,
   screeningComplete: notInFake,
-  screeningGet: notInFake,
   consentRecord: notInFake,
   consentWithdraw: notInFake,
   referralCreate: notInFake,
@@ -293,6 +318,79 @@ export const api: Api = {
   referralSetStatus: notInFake,
   referralSlip: notInFake,
 };
+
+// Results arrive late, as on a slow device: the screens must wait, not guess.
+function slowly<T>(value: T): Promise<T> {
+  return new Promise((ok) => setTimeout(() => ok(value), 700));
+}
+
+function findCase(id: string): Case {
+  const c = cases.find((x) => x.id === id);
+  if (!c) throw { code: 'not-found' };
+  return c;
+}
+
+function summary(c: Case): CaseSummary {
+  return {
+    id: c.id, alias: c.details.alias, age: c.details.age.type === 'estimated' ? c.details.age.years : null,
+    country: c.details.country, latest_level: c.latest_level, updated_at: c.updated_at, flags: c.flags,
+  };
+}
+
+const yesNo = (id: string, es: string, origin: 'said' | 'observed' = 'said') => ({
+  id, text: { es }, guidance: { es: 'Pregunta con calma.' }, kind: { type: 'yes-no' as const }, origin,
+});
+const checklist: Checklist = {
+  id: 'nna-cruce', version: 2,
+  title: { es: 'Tamizaje en el cruce', en: 'Crossing screening', pt: 'Triagem na travessia' },
+  intro: { es: 'No es un instrumento validado.' },
+  sections: [{
+    id: 'viaje', title: { es: 'El viaje' },
+    questions: [yesNo('donde-dormir', '¿Tienes un lugar seguro donde dormir esta noche?'), yesNo('peligro-ahora', '¿Sientes que estás en peligro ahora?'), yesNo('observado-control', 'Observación: un adulto responde por la niña, niño o adolescente.', 'observed')],
+  }],
+  indicators: [
+    { id: 'sin-alojamiento', question: 'donde-dormir', weight: 3, red_flag: false, label: { es: 'Sin lugar seguro donde dormir', en: 'No safe place to sleep', pt: 'Sem lugar seguro para dormir' }, actions: [], service_categories: ['alojamiento'] },
+    { id: 'peligro-inmediato', question: 'peligro-ahora', weight: 0, red_flag: true, label: { es: 'Peligro inmediato', en: 'Immediate danger', pt: 'Perigo imediato' }, actions: [], service_categories: ['linea-emergencia'] },
+    { id: 'adulto-controla', question: 'observado-control', weight: 5, red_flag: false, label: { es: 'Un adulto responde por ella o él, o le controla (observado)' }, actions: [], service_categories: [] },
+  ],
+};
+
+const flags = { nearing_18: false, turns_18: null, follow_up_due: false, next_follow_up: null };
+const caseOf = (id: string, alias: string, level: Case['latest_level']): Case => ({
+  id, version: 1, latest_level: level, created_at: '2026-11-23T10:00:00Z', updated_at: '2026-11-23T10:30:00Z', flags,
+  notes: { needs: '', next_steps: '', follow_up: null },
+  details: {
+    alias, age: { type: 'estimated', years: 15, on: '2026-11-23' }, sex: 'unknown', gender: 'unknown', nationality: 'VE',
+    country: 'CO', languages: ['es'], travelling: 'unaccompanied', present: [], helper: 'not-asked', has_documents: 'unknown',
+    with_baby: 'unknown', whereabouts: { type: 'not-recorded' },
+  },
+});
+const cases: Case[] = [caseOf('case-sol', 'Sol', 'immediate'), caseOf('case-ana', 'Ana', 'insufficient')];
+const screenings: Screening[] = [
+  {
+    id: 'scr-sol', case_id: 'case-sol', version: 2, checklist_id: 'nna-cruce', checklist_version: 2,
+    answers: { 'donde-dormir': { type: 'no' }, 'peligro-ahora': { type: 'yes' }, 'observado-control': { type: 'unknown' } },
+    started_at: '2026-11-23T10:00:00Z', completed_at: '2026-11-23T10:20:00Z',
+    evaluation: {
+      checklist_id: 'nna-cruce', checklist_version: 2, level: 'immediate', score: 3,
+      contributions: [{ indicator: 'sin-alojamiento', weight: 3, red_flag: false }, { indicator: 'peligro-inmediato', weight: 0, red_flag: true }],
+      not_assessed: ['adulto-controla'], red_flags_not_assessed: [],
+      actions: [{ es: 'Quédate con la niña, niño o adolescente y llama ahora a la línea de emergencia o a la línea de protección de la niñez del país.', en: "Stay with the child and call the country's emergency line or child-protection line now." }],
+      service_categories: ['linea-emergencia', 'linea-proteccion', 'alojamiento'],
+    },
+  },
+  {
+    id: 'scr-ana', case_id: 'case-ana', version: 2, checklist_id: 'nna-cruce', checklist_version: 2,
+    answers: { 'donde-dormir': { type: 'prefer-not-to-say' }, 'peligro-ahora': { type: 'prefer-not-to-say' }, 'observado-control': { type: 'unknown' } },
+    started_at: '2026-11-23T11:00:00Z', completed_at: '2026-11-23T11:10:00Z',
+    evaluation: {
+      checklist_id: 'nna-cruce', checklist_version: 2, level: 'insufficient', score: 0, contributions: [],
+      not_assessed: ['sin-alojamiento', 'peligro-inmediato', 'adulto-controla'], red_flags_not_assessed: ['peligro-inmediato'],
+      actions: [{ es: 'Sin información suficiente no significa «sin riesgo»: no cierres el caso como riesgo bajo.', en: 'Not enough information does not mean “no risk”: do not close the case as low risk.' }],
+      service_categories: ['orientacion', 'proteccion-ninez'],
+    },
+  },
+];
 
 function notInFake(): Promise<never> {
   return Promise.reject({ code: 'unexpected' });

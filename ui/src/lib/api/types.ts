@@ -53,6 +53,12 @@ export interface Article {
   body: Text;
   source: string;
   last_verified: string;
+  /** The law and article (or seed and page) behind the text. */
+  legal_basis?: string | null;
+  jurisdiction?: string | null;
+  /** Role and organisation; absent: «Sin revisión legal todavía». */
+  reviewed_by?: string | null;
+  reviewed_on?: string | null;
 }
 
 export interface Place {
@@ -63,6 +69,8 @@ export interface Place {
   longitude: number;
   name: Text;
   description: Text;
+  /** Danger-zone guidance for a crossing. */
+  dangers?: Text;
   demo: boolean;
   source: string;
   last_verified: string;
@@ -73,6 +81,8 @@ export interface InstalledPack {
   version: number;
   file_sha256: string;
   installed_at: string;
+  /** Signed by the demo publisher: nothing in it is real. */
+  demo: boolean;
 }
 
 export interface ChecklistSummary {
@@ -128,6 +138,13 @@ export interface ServiceHit {
   demo: boolean;
   source: string | null;
   last_verified: string | null;
+  /** A real public line, checked by someone named, on a date. */
+  real: boolean;
+  checked_by: string | null;
+  checked_on: string | null;
+  /** Name and description per locale (`es` is the HSDS text). */
+  name_text?: Text;
+  description_text?: Text;
 }
 
 export interface SearchResult {
@@ -137,7 +154,8 @@ export interface SearchResult {
 
 // ---- Casework (mirrors senda_core::casework) ----
 
-export type RiskLevel = 'low' | 'medium' | 'high' | 'immediate';
+/** `insufficient`: most indicators were not assessed, so nothing reads «low». */
+export type RiskLevel = 'low' | 'insufficient' | 'medium' | 'high' | 'immediate';
 export type Age =
   | { type: 'unknown' }
   | { type: 'estimated'; years: number; on: string }
@@ -238,9 +256,19 @@ export interface Indicator {
   question: string;
   weight: number;
   red_flag: boolean;
+  min_level?: RiskLevel | null;
   label: Text;
   actions: Text[];
   service_categories: string[];
+}
+
+export interface Section {
+  id: string;
+  title: Text;
+  /** Shown to staff before the questions (e.g. limits of confidentiality). */
+  note?: Text | null;
+  show_if?: { question: string; is: Match } | null;
+  questions: Question[];
 }
 
 export interface Checklist {
@@ -248,7 +276,7 @@ export interface Checklist {
   version: number;
   title: Text;
   intro: Text;
-  sections: { id: string; title: Text; questions: Question[] }[];
+  sections: Section[];
   indicators: Indicator[];
 }
 

@@ -1,0 +1,261 @@
+//! The server forgets (H4, M7): a withdrawn referral's sealed values and
+//! summary (for the receiver too), a case whose consent to be kept on the
+//! server was withdrawn, and an organisation's records once its retention
+//! period has passed; a device that syncs an old copy later brings nothing back.
+
+mod common;
+
+use common::*;
+use senda_core::casework::*;
+
+const SHELTER: &str = "svc-alojamiento-cucuta";
+
+fn consent_id(d: &Device, case_id: &str, purpose: &str) -> String {
+    let mut v = d.vault.lock().unwrap();
+    let cw = v.casework().unwrap();
+    let consents = cw.consents(case_id).unwrap();
+    let c = consents
+        .iter()
+        .find(|c| serde_json::to_value(c.purpose).unwrap() == purpose)
+        .unwrap();
+    c.id.clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdrawals_make_the_server_forget_for_the_receiver_too() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let b = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.keyed_organisation("Equipo").await;
+        let red = server.keyed_organisation("Red").await;
+        server.receiver(&red, SHELTER).await;
+        let d = server.field_device(&team, "t").await;
+        let receiver = server.field_device(&red, "r").await;
+        let (case_id, referral_id) = d.refer("Sol", SHELTER);
+        d.client.sync(&d.vault, |_| {}).await.unwrap();
+        let repo = &server.repo;
+        assert!(
+            repo.sealed_held_for(referral_id.clone()).await.unwrap() > 0,
+            "{b}"
+        );
+        let incoming = receiver.client.incoming(&receiver.vault).await.unwrap();
+        assert!(incoming[0].summary.is_some(), "{b}: the receiver reads it");
+
+        // The child withdraws the referral's consent: the referral is withdrawn.
+        let referral_consent = consent_id(&d, &case_id, "referral");
+        {
+            let mut v = d.vault.lock().unwrap();
+            v.casework()
+                .unwrap()
+                .withdraw_consent(&referral_consent)
+                .unwrap();
+        }
+        d.client.sync(&d.vault, |_| {}).await.unwrap();
+        assert_eq!(
+            repo.sealed_held_for(referral_id.clone()).await.unwrap(),
+            0,
+            "{b}: the referral's sealed values are gone"
+        );
+        let incoming = receiver.client.incoming(&receiver.vault).await.unwrap();
+        assert_eq!(incoming.len(), 1, "{b}");
+        assert_eq!(incoming[0].status, "withdrawn", "{b}");
+        assert_eq!(incoming[0].summary, None, "{b}: gone for the receiver");
+        // The case itself is still kept (its consent stands).
+        assert!(
+            repo.sealed_held_for(case_id.clone()).await.unwrap() > 0,
+            "{b}"
+        );
+
+        // Then the consent to keep the case on the server: nothing sealed of it stays.
+        let share = consent_id(&d, &case_id, "share-with-organisation");
+        {
+            let mut v = d.vault.lock().unwrap();
+            v.casework().unwrap().withdraw_consent(&share).unwrap();
+        }
+        let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
+        assert!(report.sent > 0, "{b}: the withdrawal itself leaves");
+        assert_eq!(
+            repo.sealed_held_for(case_id.clone()).await.unwrap(),
+            0,
+            "{b}: the case's sealed values are gone"
+        );
+        // What routes and counts stays readable.
+        let fields = repo.entity_fields(case_id.clone()).await.unwrap().unwrap();
+        assert_eq!(fields["country"], "CO", "{b}");
+        server.stop().await;
+    }
+}
+
+/// A case kept on the server with no referral: (case id).
+fn quiet_case(d: &Device, alias: &str) -> String {
+    let mut v = d.vault.lock().unwrap();
+    let cw = v.casework().unwrap();
+    let details: CaseDetails =
+        serde_json::from_value(serde_json::json!({ "alias": alias, "country": "CO" })).unwrap();
+    let case = cw.open_case(details).unwrap();
+    cw.record_consent(
+        &case.id,
+        consent(Purpose::ShareWithOrganisation, "organisation"),
+    )
+    .unwrap();
+    case.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_purges_after_the_organisations_retention_and_nothing_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let b = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.keyed_organisation("Equipo").await;
+        let red = server.keyed_organisation("Red").await;
+        server.receiver(&red, SHELTER).await;
+        let d = server.field_device(&team, "t").await;
+
+        // The period is set on the server and reaches the devices at their next sync.
+        let (status, answer) = server
+            .try_admin(
+                &format!("/v1/admin/organisations/{team}/retention"),
+                serde_json::json!({ "days": 0 }),
+            )
+            .await;
+        assert_eq!(
+            (status, &answer["code"]),
+            (400, &serde_json::json!("bad-retention"))
+        );
+        server
+            .admin(
+                &format!("/v1/admin/organisations/{team}/retention"),
+                serde_json::json!({ "days": 7 }),
+            )
+            .await;
+        d.client.sync(&d.vault, |_| {}).await.unwrap();
+        assert_eq!(
+            d.vault
+                .lock()
+                .unwrap()
+                .casework()
+                .unwrap()
+                .retention_days()
+                .unwrap(),
+            7,
+            "{b}: the device uses the server's period"
+        );
+
+        // A quiet case reaches the server in a batch file (its rows stay unsent on the
+        // device, as when an answer is lost), and a case with an open referral online.
+        let quiet = quiet_case(&d, "Luna");
+        let usb = dir.path().join(format!("usb-{b}"));
+        let exported = {
+            let mut v = d.vault.lock().unwrap();
+            v.casework().unwrap().export_batch(&usb).unwrap().unwrap()
+        };
+        let bytes = std::fs::read(&exported.file).unwrap();
+        senda_server::import::import(&server.repo, &bytes)
+            .await
+            .unwrap();
+        assert!(
+            server
+                .repo
+                .entity_fields(quiet.clone())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let (open_case, _) = d.refer("Sol", SHELTER);
+        let ready_all = d.ready();
+        let ready_open = ready_all - exported.ops;
+
+        // Too early: nothing goes.
+        let now = chrono::Utc::now();
+        assert_eq!(server.repo.purge_expired(now).await.unwrap(), 0, "{b}");
+        // Eight days on: the quiet case goes, everything of it.
+        let later = now + chrono::Duration::days(8);
+        assert_eq!(server.repo.purge_expired(later).await.unwrap(), 1, "{b}");
+        assert_eq!(
+            server.repo.entity_fields(quiet.clone()).await.unwrap(),
+            None,
+            "{b}"
+        );
+        assert_eq!(
+            server.repo.sealed_held_for(quiet.clone()).await.unwrap(),
+            0,
+            "{b}"
+        );
+        let ops_after_purge = server.repo.op_count().await.unwrap();
+
+        // The device still holds the quiet case's rows (exported, never acknowledged):
+        // syncing them is acknowledged, and nothing of the purged case is stored again.
+        let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
+        assert_eq!(report.sent, ready_all, "{b}");
+        assert_eq!(d.ready(), 0, "{b}: every row acknowledged");
+        assert_eq!(
+            server.repo.entity_fields(quiet.clone()).await.unwrap(),
+            None,
+            "{b}"
+        );
+        assert_eq!(
+            server.repo.sealed_held_for(quiet.clone()).await.unwrap(),
+            0,
+            "{b}"
+        );
+        assert_eq!(
+            server.repo.op_count().await.unwrap(),
+            ops_after_purge + ready_open as i64,
+            "{b}: only the other case's rows were stored"
+        );
+        // A case whose referral is still open is kept however old.
+        let much_later = now + chrono::Duration::days(400);
+        assert_eq!(
+            server.repo.purge_expired(much_later).await.unwrap(),
+            0,
+            "{b}"
+        );
+        assert!(
+            server
+                .repo
+                .entity_fields(open_case)
+                .await
+                .unwrap()
+                .is_some(),
+            "{b}"
+        );
+        server.stop().await;
+    }
+}
+
+#[test]
+fn retention_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let admin = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_senda-server"))
+            .env("SENDA_SERVER_DB", &db)
+            .env_remove("DATABASE_URL")
+            .arg("admin")
+            .args(args)
+            .output()
+            .unwrap();
+        let text = if out.status.success() {
+            out.stdout
+        } else {
+            out.stderr
+        };
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&text).trim().to_owned(),
+        )
+    };
+    let (ok, org) = admin(&["create-org", "Equipo"]);
+    assert!(ok, "{org}");
+    assert_eq!(
+        admin(&["set-retention", &org, "30"]),
+        (true, format!("{org} keeps records 30 day(s)"))
+    );
+    let (ok, err) = admin(&["set-retention", &org, "0"]);
+    assert!(!ok && err.contains("1 to 365"), "{err}");
+    let (ok, err) = admin(&["set-retention", "nowhere", "30"]);
+    assert!(!ok && err.contains("no such organisation"), "{err}");
+    assert_eq!(admin(&["purge"]), (true, "0 case(s) purged".to_owned()));
+}
