@@ -1,7 +1,10 @@
-//! Keys the server cannot forge, against a hostile server: a proxy in front of
-//! the real one rewrites what devices receive, as an operator who controls the
-//! server could. Each attempt fails safe, and the device says why. Also the
-//! key hand-over a person approves, and key rotation.
+//! Keys the server cannot forge, against a hostile server: the operator, who
+//! controls the server and holds its answer-signing key, rewrites what devices
+//! receive (a proxy in front of the real server that re-signs every answer
+//! with that key, so the device's check of the server's signature passes).
+//! Each attempt fails safe, and the device says why. Also the key hand-over a
+//! person approves, and key rotation. What a network attacker without the key
+//! can do (forged wipes, forged acknowledgements) is tests/transport.rs.
 
 mod common;
 
@@ -9,31 +12,45 @@ use common::*;
 use senda_core::casework::CaseError;
 use senda_core::sync::{KeyTrustError, SyncError};
 use senda_protocol::trust::{OrgKeyFile, membership};
-use senda_protocol::{AwaitingKey, BoxSecret, KeyBundle, KeysResponse, OrgSecret, decode, encode};
+use senda_protocol::{
+    AwaitingKey, BoxSecret, HEADER_DEVICE, HEADER_NONCE, HEADER_SERVER_SIGNATURE, KeyBundle,
+    KeysResponse, OrgSecret, answer_message, decode, encode,
+};
+use senda_server::store::Repo;
 use std::sync::{Arc, Mutex};
 
 const SHELTER: &str = "svc-alojamiento-cucuta";
 
-type Tamper = Box<dyn FnMut(&str, Vec<u8>) -> Vec<u8> + Send>;
+/// Rewrites an answer, given the path and the request it answers.
+type Tamper = Box<dyn FnMut(&str, &[u8], Vec<u8>) -> Vec<u8> + Send>;
 
-/// A server that relays to the real one and rewrites its answers.
+/// The server as its operator runs it: relays to the real one, rewrites its
+/// answers, and signs them again with the server's own answer key.
 struct Hostile {
     addr: std::net::SocketAddr,
     tamper: Arc<Mutex<Tamper>>,
 }
 
 impl Hostile {
-    async fn start(upstream: String) -> Self {
-        let tamper: Arc<Mutex<Tamper>> = Arc::new(Mutex::new(Box::new(|_, b| b)));
+    async fn start(server: &TestServer) -> Self {
+        let upstream = server.url();
+        let repo: Repo = server.repo.clone();
+        let tamper: Arc<Mutex<Tamper>> = Arc::new(Mutex::new(Box::new(|_, _, b| b)));
         let t = tamper.clone();
         let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
-            let (t, upstream) = (t.clone(), upstream.clone());
+            let (t, upstream, repo) = (t.clone(), upstream.clone(), repo.clone());
             async move {
                 let (parts, body) = req.into_parts();
                 let bytes = axum::body::to_bytes(body, 8 << 20).await.unwrap();
                 let mut call = reqwest::Client::new()
                     .post(format!("{upstream}{}", parts.uri.path()))
                     .body(bytes.to_vec());
+                let header = |name: &str| {
+                    parts
+                        .headers
+                        .get(name)
+                        .map(|v| v.to_str().unwrap().to_owned())
+                };
                 for (k, v) in &parts.headers {
                     if k.as_str().starts_with("x-senda") || k.as_str() == "content-type" {
                         call = call.header(k.as_str(), v.to_str().unwrap());
@@ -41,11 +58,27 @@ impl Hostile {
                 }
                 let resp = call.send().await.unwrap();
                 let status = resp.status().as_u16();
-                let mut body = resp.bytes().await.unwrap().to_vec();
+                let mut answer = resp.bytes().await.unwrap().to_vec();
                 if status == 200 {
-                    body = (t.lock().unwrap())(parts.uri.path(), body);
+                    answer = (t.lock().unwrap())(parts.uri.path(), &bytes, answer);
                 }
-                (axum::http::StatusCode::from_u16(status).unwrap(), body)
+                let mut headers = axum::http::HeaderMap::new();
+                if let (Some(device), Some(nonce)) = (header(HEADER_DEVICE), header(HEADER_NONCE)) {
+                    let signature = repo.answer_key().sign(&answer_message(
+                        &device,
+                        parts.uri.path(),
+                        &nonce,
+                        &bytes,
+                        status,
+                        &answer,
+                    ));
+                    headers.insert(HEADER_SERVER_SIGNATURE, signature.parse().unwrap());
+                }
+                (
+                    axum::http::StatusCode::from_u16(status).unwrap(),
+                    headers,
+                    answer,
+                )
             }
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -58,7 +91,11 @@ impl Hostile {
         format!("http://{}", self.addr)
     }
 
-    fn set(&self, f: impl FnMut(&str, Vec<u8>) -> Vec<u8> + Send + 'static) {
+    fn set(&self, mut f: impl FnMut(&str, Vec<u8>) -> Vec<u8> + Send + 'static) {
+        *self.tamper.lock().unwrap() = Box::new(move |path, _, answer| f(path, answer));
+    }
+
+    fn set_with_request(&self, f: impl FnMut(&str, &[u8], Vec<u8>) -> Vec<u8> + Send + 'static) {
         *self.tamper.lock().unwrap() = Box::new(f);
     }
 
@@ -228,7 +265,7 @@ async fn a_substituted_receiver_key_gets_nothing_sealed_to_it() {
         let network = server.organisation("Red").await;
         server.org_keys(&team).await;
         server.receiver(&network, SHELTER).await;
-        let hostile = Hostile::start(server.url()).await;
+        let hostile = Hostile::start(&server).await;
         // The operator's own keys for the network, and its own word for the team's trust.
         let rogue = OrgKeyFile::generate(&network, &now());
         let rogue_certs = rogue.certificates();
@@ -306,7 +343,7 @@ async fn a_rogue_device_or_a_planted_summary_fails_safe() {
         let network = server.organisation("Red").await;
         server.org_keys(&team).await;
         server.receiver(&network, SHELTER).await;
-        let hostile = Hostile::start(server.url()).await;
+        let hostile = Hostile::start(&server).await;
         let first = enrol_via(&server, &hostile.url(), &network, "a").await;
         server.admit(&network, &first).await;
         let second = enrol_via(&server, &hostile.url(), &network, "a").await;
@@ -422,7 +459,7 @@ async fn a_grant_that_is_not_the_organisations_key_and_low_order_keys_are_refuse
     let server = TestServer::start(sqlite(dir.path())).await;
     let network = server.organisation("Red").await;
     server.org_keys(&network).await;
-    let hostile = Hostile::start(server.url()).await;
+    let hostile = Hostile::start(&server).await;
     let d = enrol_via(&server, &hostile.url(), &network, "a").await;
     let (device_id, box_key) = {
         let waiting = server.awaiting_key(&network).await;
@@ -576,9 +613,10 @@ async fn a_rotated_key_keeps_old_summaries_open_and_leaves_a_revoked_device_out(
         let mut rotate = body;
         rotate["rotate"] = true.into();
         assert_eq!(server.admin(&path, rotate).await["serial"], 2);
+        let (lost_id, lost_fingerprint) = (lost.identity().device_id, lost.fingerprint());
         server
             .admin(
-                &format!("/v1/admin/devices/{}/revoke", lost.identity().device_id),
+                &format!("/v1/admin/devices/{lost_id}/revoke"),
                 serde_json::Value::Null,
             )
             .await;
@@ -586,6 +624,44 @@ async fn a_rotated_key_keeps_old_summaries_open_and_leaves_a_revoked_device_out(
             server.grant(&network).await,
             1,
             "{backend}: the kept device only"
+        );
+        // Nothing sealed to the new key reaches the revoked device: not from the
+        // administrator who reads its fingerprint off an old note, nor from a
+        // colleague's device, nor by a grant sent for it directly.
+        assert_eq!(
+            server
+                .grant_fingerprints(&network, std::slice::from_ref(&lost_fingerprint))
+                .await,
+            0,
+            "{backend}"
+        );
+        kept.client.sync(&kept.vault, |_| {}).await.unwrap();
+        let err = kept
+            .client
+            .approve_hand_over(&kept.vault, &lost_id, &lost_fingerprint)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            key_error(err),
+            KeyTrustError::HandOverNotWaiting,
+            "{backend}"
+        );
+        let to_lost = senda_protocol::KeyGrant {
+            device_id: lost_id.clone(),
+            sealed: senda_protocol::seal::seal(&BoxSecret::generate().public_hex(), b"x", b"y")
+                .unwrap(),
+        };
+        let (status, body) = signed(
+            &server.url(),
+            &kept,
+            "/v1/keys/grants",
+            encode(&vec![to_lost]),
+        )
+        .await;
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (404, "no-such-device"),
+            "{backend}"
         );
 
         let (_, after) = field.refer("Sol", SHELTER);
@@ -626,4 +702,97 @@ async fn a_rotated_key_keeps_old_summaries_open_and_leaves_a_revoked_device_out(
         assert_eq!(err, SyncError::Revoked, "{backend}");
         server.stop().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_field_value_the_server_plants_in_a_conflict_does_not_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let team = server.organisation("Equipo").await;
+    server.org_keys(&team).await;
+    let hostile = Hostile::start(&server).await;
+    let field = enrol_via(&server, &hostile.url(), &team, "t").await;
+    server.admit(&team, &field).await;
+    let team_secret = server.secret_of(&team);
+    let team_public = team_secret.public_hex();
+
+    // To the device's first push the operator answers with two conflicts on the
+    // case's alias: one a colleague's device really sealed (made here with the
+    // team's secret, as a device holding it does), one the server sealed itself
+    // to the team's public key, copying the keyed hash of the real value.
+    hostile.set_with_request(move |path, request, answer| {
+        if path != "/v1/push" {
+            return answer;
+        }
+        let push: senda_protocol::PushRequest = decode(request).unwrap();
+        let mut response: senda_protocol::PushResponse = decode(&answer).unwrap();
+        let op = push
+            .ops
+            .iter()
+            .find(|o| o.entity == "case" && o.sealed.contains_key("details.alias"))
+            .expect("the case's creation carries its alias, sealed");
+        let ours = op.sealed["details.alias"].clone();
+        let place = |op_id| ("case", op.entity_id.as_str(), "details.alias", op_id);
+        let hash_key = senda_protocol::fields::FieldHashKey::derive(&team_secret);
+        let real = senda_protocol::fields::seal_field(
+            &team_secret,
+            &hash_key,
+            place("op-real"),
+            b"\"Sol\"",
+        )
+        .unwrap();
+        let planted = senda_protocol::SealedField {
+            sealed: senda_protocol::fields::seal_bytes(
+                &team_public,
+                b"\"Planted\"",
+                &senda_protocol::fields::field_aad(
+                    "case",
+                    &op.entity_id,
+                    "details.alias",
+                    "op-planted",
+                ),
+            )
+            .unwrap(),
+            hash: real.hash.clone(),
+        };
+        for (theirs_op, theirs) in [("op-real", real), ("op-planted", planted)] {
+            response.conflicts.push(senda_protocol::Conflict {
+                op_id: op.op_id.clone(),
+                entity_id: op.entity_id.clone(),
+                field: "details.alias".into(),
+                base_version: op.base_version,
+                theirs: serde_json::Value::Null,
+                ours: serde_json::Value::Null,
+                sealed: Some(senda_protocol::SealedConflict {
+                    theirs_op: theirs_op.into(),
+                    theirs,
+                    ours: ours.clone(),
+                }),
+            });
+        }
+        encode(&response)
+    });
+    field.refer("Luz", SHELTER);
+    field.client.sync(&field.vault, |_| {}).await.unwrap();
+
+    let mut v = field.vault.lock().unwrap();
+    let conflicts = v.casework().unwrap().conflicts().unwrap();
+    let shown: Vec<(&str, &str)> = conflicts
+        .iter()
+        .map(|c| (c.theirs.as_str(), c.ours.as_str()))
+        .collect();
+    assert_eq!(
+        shown,
+        [("\"Sol\"", "\"Luz\""), ("null", "\"Luz\"")],
+        "the real value opens; the planted one shows nothing"
+    );
+    let audit = v.audit_log(50).unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "sealed-field-unverified")
+            .count(),
+        1,
+        "the device notes the planted value"
+    );
 }

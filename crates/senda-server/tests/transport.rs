@@ -175,7 +175,7 @@ async fn a_hostile_network_changes_nothing_on_the_device() {
     let (proxy, h) = start_hostile(server.url()).await;
     let d = device(0);
     d.enrol(&proxy, &server.code(&org, "t").await).await;
-    server.grant(&org, &server.secret_of(&org)).await;
+    assert_eq!(server.admit(&org, &d).await, 1);
 
     // A first push through the honest network: its signed answer is kept by the attacker.
     d.refer("Sol", SHELTER);

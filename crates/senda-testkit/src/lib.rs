@@ -178,8 +178,13 @@ impl Device {
     }
 
     pub async fn enrol(&self, server: &str, code: &str) {
+        self.enrol_named(server, code, "test device").await;
+    }
+
+    /// Enrols under `name`, as a person would call the device.
+    pub async fn enrol_named(&self, server: &str, code: &str, name: &str) {
         self.client
-            .enrol(&self.vault, server, code, "test device")
+            .enrol(&self.vault, server, code, name)
             .await
             .unwrap();
     }

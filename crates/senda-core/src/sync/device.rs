@@ -498,19 +498,30 @@ impl Casework<'_> {
     pub fn apply_push(&self, response: &PushResponse) -> Result<usize, CaseError> {
         let sent = outbox::mark_sent(self.conn, &response.stored, self.now)?;
         if !response.conflicts.is_empty() {
-            let keys = self.org_keys()?;
+            let keys: Vec<sealing::OrgKeys> = self
+                .held_org_secrets()?
+                .into_iter()
+                .map(sealing::OrgKeys::new)
+                .collect();
             self.write(|tx| {
                 for c in &response.conflicts {
                     // A sealed field's two values are opened here, never on the server.
-                    let (field, theirs, ours) = match (&c.sealed, &keys) {
-                        (Some(sealed), Some(keys)) => {
+                    let (field, theirs, ours) = match &c.sealed {
+                        Some(sealed) => {
                             let entity: String = tx
                                 .query_row("SELECT entity FROM outbox WHERE op_id = ?1", [&c.op_id], |r| r.get(0))
                                 .optional()?
                                 .unwrap_or_default();
-                            sealing::open_conflict(&keys.secret, &entity, &c.entity_id, &c.field, &c.op_id, sealed)
+                            let (field, theirs, ours, forged) = sealing::open_conflict(
+                                &keys, &entity, &c.entity_id, &c.field, &c.op_id, sealed,
+                            );
+                            if forged > 0 {
+                                // Not sealed by a holder of the organisation's keys: shown as nothing.
+                                self.audit(tx, "sealed-field-unverified", &c.entity_id)?;
+                            }
+                            (field, theirs, ours)
                         }
-                        _ => (c.field.clone(), c.theirs.to_string(), c.ours.to_string()),
+                        None => (c.field.clone(), c.theirs.to_string(), c.ours.to_string()),
                     };
                     tx.execute(
                         "INSERT INTO sync_conflicts (entity_id, field, base_version, theirs, ours, received_at, op_id)

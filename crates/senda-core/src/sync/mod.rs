@@ -10,8 +10,8 @@ mod client;
 mod device;
 mod export;
 mod sealing;
-mod trust;
 mod transport;
+mod trust;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
 pub use device::{
@@ -19,7 +19,7 @@ pub use device::{
 };
 pub use export::Exported;
 pub use sealing::seal_for_organisation;
-pub use trust::{HandOver, KeyStatus, KeyTrustError, split_enrolment_code};
 pub use transport::{MAX_ANSWER_BYTES, check_server_url};
+pub use trust::{HandOver, KeyStatus, KeyTrustError, split_enrolment_code};
 
 pub use senda_protocol::IncomingReferral;

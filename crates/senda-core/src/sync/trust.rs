@@ -374,6 +374,26 @@ impl Casework<'_> {
             .and_then(|s| s.box_secret().ok()))
     }
 
+    /// Every secret of this organisation this device holds that its
+    /// administrator signed (each serial, old and current): what opens a
+    /// value sealed before or after a rotation.
+    pub(crate) fn held_org_secrets(&self) -> Result<Vec<senda_protocol::BoxSecret>, CaseError> {
+        let Some(identity) = self.sync_identity()? else {
+            return Ok(Vec::new());
+        };
+        let certs = self.certs()?;
+        let own = certs
+            .get(&identity.organisation)
+            .cloned()
+            .unwrap_or_default();
+        Ok(self
+            .secrets()?
+            .iter()
+            .filter(|s| own.iter().any(|c| s.matches(c)))
+            .filter_map(|s| s.box_secret().ok())
+            .collect())
+    }
+
     /// Seals `plain` to the organisation that receives referrals to
     /// `service_id`; `None` when the service has no receiver on Senda. A
     /// receiver key this device could not verify is an error: nothing is sealed.
