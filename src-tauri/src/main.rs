@@ -5,6 +5,7 @@
 
 mod casework;
 mod commands;
+mod keytrust;
 mod state;
 mod sync;
 
@@ -85,6 +86,9 @@ fn main() {
             sync::sync_resolve_conflict,
             sync::incoming_list,
             sync::incoming_set_status,
+            keytrust::keys_hand_overs,
+            keytrust::keys_approve_hand_over,
+            keytrust::keys_refuse_hand_over,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Senda app");

@@ -4,7 +4,7 @@
 use crate::state::AppState;
 use senda_core::casework::{OutboxCounts, ReferralStatus};
 use senda_core::sync::{
-    ContentAvailable, Exported, ReceivedReferral, SyncClient, SyncConflict, SyncError,
+    ContentAvailable, Exported, KeyStatus, ReceivedReferral, SyncClient, SyncConflict, SyncError,
     SyncIdentity, SyncProgress, SyncReport,
 };
 use serde::Serialize;
@@ -22,6 +22,8 @@ pub struct SyncStatus {
     /// The server `./x run` started, to fill in the form.
     pub suggested_server: Option<String>,
     pub suggested_code: Option<String>,
+    /// Which keys this device holds, and its fingerprint while it waits for them.
+    pub keys: Option<KeyStatus>,
 }
 
 #[tauri::command(async)]
@@ -41,6 +43,7 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, SyncError> 
     });
     Ok(SyncStatus {
         content_available,
+        keys: cw.sync_identity()?.map(|_| cw.key_status()).transpose()?,
         identity: cw.sync_identity()?,
         counts: cw.outbox_counts()?,
         conflicts: cw.open_conflicts()?,

@@ -37,6 +37,7 @@ fn every_core_error_has_a_sentence_in_every_locale() {
             .chain(InstallError::ALL_CODES)
             .chain(CaseError::ALL_CODES)
             .chain(senda_core::sync::SyncError::ALL_CODES)
+            .chain(senda_core::sync::KeyTrustError::ALL_CODES)
             .chain(senda_core::directory::import::ImportError::ALL_CODES)
             .chain(senda_core::checklist::xlsform::XlsformError::ALL_CODES)
         {

@@ -12,9 +12,11 @@
 pub mod batch;
 pub mod fields;
 pub mod seal;
+pub mod trust;
 
 pub use fields::{SealedBytes, SealedConflict, SealedField};
 pub use seal::{BoxSecret, SealError, SealedBox};
+pub use trust::{BoxSender, KeyBundle, OrgKeyCert, OrgSecret, OrgTrust};
 
 use ring::digest::{SHA256, digest};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -242,6 +244,10 @@ pub struct EnrolResponse {
     pub server_time: String,
     /// The server's X25519 public key, hex: batch files for a USB stick are sealed to it.
     pub server_box_key: String,
+    /// The organisation's admin key (Ed25519, hex), if it has one. The device
+    /// pins it only if it matches the fingerprint the enrolment code carries.
+    #[serde(default)]
+    pub admin_key: Option<String>,
     /// The server's Ed25519 public key, hex: the device pins it and believes a
     /// wipe order, a push acknowledgement or a pull page only when signed by it.
     #[serde(default)]
@@ -268,11 +274,19 @@ pub struct KeysResponse {
     pub routes: Vec<RouteKey>,
     pub organisation_key: Option<SealedBox>,
     /// For a device that holds the secret: its organisation's devices still
-    /// waiting for it, so that it seals them a copy (`/v1/keys/grants`).
+    /// waiting for it. A person must approve each (`/v1/keys/grants`).
     #[serde(default)]
     pub awaiting: Vec<AwaitingKey>,
-    /// The device's own organisation's public key (X25519, hex), so that a
-    /// granted secret can be checked against it before it is kept.
+    /// Key certificates of this device's organisation and of every organisation
+    /// its administrator vouched for. The device believes only those that
+    /// verify under a key it pinned or that its administrator vouched for.
+    #[serde(default)]
+    pub certificates: Vec<crate::OrgKeyCert>,
+    /// What this device's administrator signed about other organisations.
+    #[serde(default)]
+    pub trust: Vec<crate::OrgTrust>,
+    /// The device's own organisation's public key (X25519, hex), as the
+    /// server has it; devices check grants against signed certificates instead.
     #[serde(default)]
     pub organisation_public_key: Option<String>,
 }
@@ -284,6 +298,12 @@ pub struct AwaitingKey {
     pub device_id: String,
     /// X25519, hex.
     pub box_key: String,
+    /// The name the device gave at enrolment.
+    #[serde(default)]
+    pub name: String,
+    /// The device's Ed25519 key, hex (its fingerprint covers it).
+    #[serde(default)]
+    pub public_key: String,
 }
 
 /// The organisation's secret sealed to one device's box key, bound by [`grant_aad`].

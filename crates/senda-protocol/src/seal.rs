@@ -8,8 +8,11 @@
 //! device id), so it cannot be moved to another record and opened there.
 //! ring has no static X25519 keys, so the agreement is x25519-dalek's.
 
+use crate::trust::BoxSender;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::digest::{SHA256, digest};
 use ring::hkdf;
+use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
@@ -26,6 +29,10 @@ pub struct SealedBox {
     pub epk: String,
     /// AES-256-GCM ciphertext and tag (hex).
     pub ct: String,
+    /// Who sealed it (a device of an organisation), signed over the ciphertext
+    /// and its associated data: see [`seal_signed`] and [`open_signed`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<BoxSender>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +43,12 @@ pub enum SealError {
     WrongRecipient,
     #[error("the sealed box is damaged or was not sealed for this place")]
     Damaged,
+    #[error("the sealed box does not say who sealed it")]
+    Unsigned,
+    #[error("the sealed box names a sender this device has no verified key for")]
+    UnknownSender,
+    #[error("the sealed box's sender signature does not verify")]
+    ForgedSender,
 }
 
 /// A recipient's long-lived secret (an organisation's, a device's, the server's).
@@ -129,7 +142,99 @@ pub fn seal(recipient: &str, plain: &[u8], aad: &[u8]) -> Result<SealedBox, Seal
         to,
         epk,
         ct: crate::hex(&data),
+        sender: None,
     })
+}
+
+/// Whether `key` (hex) is an X25519 public key that agrees a secret nobody
+/// else can predict: 32 bytes and not of low order.
+pub fn usable_public_key(key: &str) -> bool {
+    public_key(key).is_ok_and(|k| {
+        StaticSecret::from(*BoxSecret::generate().0)
+            .diffie_hellman(&k)
+            .was_contributory()
+    })
+}
+
+/// A device sealing on behalf of its organisation.
+pub struct Signer<'a> {
+    pub organisation: &'a str,
+    /// The serial of the organisation key pair whose sender key made `membership`.
+    pub serial: u32,
+    pub device_id: &'a str,
+    pub device: &'a Ed25519KeyPair,
+    /// [`crate::trust::membership`] for this device.
+    pub membership: &'a str,
+}
+
+/// What the sending device signs: the box (recipient, ephemeral key, a hash of
+/// the ciphertext and of the associated data) and who it claims to be.
+pub fn sender_message(sealed: &SealedBox, aad: &[u8], sender: &BoxSender) -> Vec<u8> {
+    let h = |b: &[u8]| crate::hex(digest(&SHA256, b).as_ref());
+    format!(
+        "senda-box-v1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+        sealed.to,
+        sealed.epk,
+        h(aad),
+        h(sealed.ct.as_bytes()),
+        sender.organisation,
+        sender.serial,
+        sender.device_id,
+        sender.device_key
+    )
+    .into_bytes()
+}
+
+/// Seals like [`seal`], then signs the box with the device key, so the
+/// recipient knows it comes from a device its organisation let in and a
+/// server cannot plant one of its own.
+pub fn seal_signed(
+    recipient: &str,
+    plain: &[u8],
+    aad: &[u8],
+    signer: &Signer<'_>,
+) -> Result<SealedBox, SealError> {
+    let mut sealed = seal(recipient, plain, aad)?;
+    let mut sender = BoxSender {
+        organisation: signer.organisation.to_owned(),
+        serial: signer.serial,
+        device_id: signer.device_id.to_owned(),
+        device_key: crate::hex(signer.device.public_key().as_ref()),
+        membership: signer.membership.to_owned(),
+        signature: String::new(),
+    };
+    sender.signature = crate::hex(
+        signer
+            .device
+            .sign(&sender_message(&sealed, aad, &sender))
+            .as_ref(),
+    );
+    sealed.sender = Some(sender);
+    Ok(sealed)
+}
+
+/// Opens a box only if its sender checks out: `sender_key` gives the verified
+/// sender key of an organisation's key pair (by organisation and serial), or
+/// `None` for an organisation this device does not trust. The signature is
+/// checked before anything is decrypted.
+pub fn open_signed(
+    secret: &BoxSecret,
+    sealed: &SealedBox,
+    aad: &[u8],
+    sender_key: impl Fn(&str, u32) -> Option<String>,
+) -> Result<(Zeroizing<Vec<u8>>, BoxSender), SealError> {
+    let sender = sealed.sender.as_ref().ok_or(SealError::Unsigned)?;
+    let key = sender_key(&sender.organisation, sender.serial).ok_or(SealError::UnknownSender)?;
+    if !crate::trust::verify_membership(sender, &key)
+        || !crate::verify(
+            &sender.device_key,
+            &sender_message(sealed, aad, sender),
+            &sender.signature,
+        )
+    {
+        return Err(SealError::ForgedSender);
+    }
+    Ok((secret.open(sealed, aad)?, sender.clone()))
 }
 
 #[cfg(test)]
@@ -171,5 +276,74 @@ mod tests {
         assert_eq!(seal("zz", b"x", b""), Err(SealError::BadKey));
         // The all-zero point would give a predictable secret.
         assert_eq!(seal(&"00".repeat(32), b"x", b""), Err(SealError::BadKey));
+        // So would any low-order point (here the point of order 4 with u = 1).
+        let order_four = format!("01{}", "00".repeat(31));
+        assert!(!usable_public_key(&order_four));
+        assert!(!usable_public_key(&"00".repeat(32)));
+        assert!(!usable_public_key("abcd"));
+        assert!(usable_public_key(&s.public_hex()));
+    }
+
+    #[test]
+    fn a_signed_box_opens_only_with_its_real_sender() {
+        use crate::trust::{OrgKeyFile, membership};
+        let org = OrgKeyFile::generate("org1", "2026-12-03T00:00:00Z");
+        let secret = &org.keys[0].secret;
+        let cert = org.certificates()[0].clone();
+        let rng = ring::rand::SystemRandom::new();
+        let device =
+            Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref())
+                .unwrap();
+        let device_key = crate::hex(device.public_key().as_ref());
+        let member = membership(secret, "org1", "dev1", &device_key).unwrap();
+        let signer = Signer {
+            organisation: "org1",
+            serial: 1,
+            device_id: "dev1",
+            device: &device,
+            membership: &member,
+        };
+        let receiver = BoxSecret::generate();
+        let sealed = seal_signed(&receiver.public_hex(), b"summary", b"r1", &signer).unwrap();
+        let known = |o: &str, s: u32| (o == "org1" && s == 1).then(|| cert.sender_key.clone());
+        let (plain, from) = open_signed(&receiver, &sealed, b"r1", known).unwrap();
+        assert_eq!(plain.as_slice(), b"summary");
+        assert_eq!(from.device_id, "dev1");
+        // Another place: the signature covers the associated data.
+        assert_eq!(
+            open_signed(&receiver, &sealed, b"r2", known).map(|_| ()),
+            Err(SealError::ForgedSender)
+        );
+        // A box anyone could make (the server, with the receiver's public key): refused.
+        let anonymous = seal(&receiver.public_hex(), b"forged", b"r1").unwrap();
+        assert_eq!(
+            open_signed(&receiver, &anonymous, b"r1", known).map(|_| ()),
+            Err(SealError::Unsigned)
+        );
+        // A rogue device signs with its own key but has no membership from the organisation.
+        let rogue =
+            Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref())
+                .unwrap();
+        let rogue_signer = Signer {
+            device: &rogue,
+            ..signer
+        };
+        let planted = seal_signed(&receiver.public_hex(), b"forged", b"r1", &rogue_signer).unwrap();
+        assert_eq!(
+            open_signed(&receiver, &planted, b"r1", known).map(|_| ()),
+            Err(SealError::ForgedSender)
+        );
+        // An organisation this device does not trust.
+        assert_eq!(
+            open_signed(&receiver, &sealed, b"r1", |_, _| None).map(|_| ()),
+            Err(SealError::UnknownSender)
+        );
+        // A real sender's signature moved onto another ciphertext.
+        let mut moved = seal(&receiver.public_hex(), b"forged", b"r1").unwrap();
+        moved.sender = sealed.sender.clone();
+        assert_eq!(
+            open_signed(&receiver, &moved, b"r1", known).map(|_| ()),
+            Err(SealError::ForgedSender)
+        );
     }
 }

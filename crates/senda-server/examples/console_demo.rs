@@ -38,11 +38,33 @@ async fn main() {
         .await
         .unwrap()
         .id;
-    let secret = senda_protocol::BoxSecret::generate();
-    repo.set_organisation_key(receiver.clone(), secret.public_hex())
+    // Each organisation's keys, signed by its admin key; each trusts the other.
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    let field_keys = senda_protocol::trust::OrgKeyFile::generate(&field, &now);
+    let receiver_keys = senda_protocol::trust::OrgKeyFile::generate(&receiver, &now);
+    for keys in [&field_keys, &receiver_keys] {
+        repo.set_organisation_keys(
+            keys.organisation.clone(),
+            keys.admin_public(),
+            keys.certificates(),
+            false,
+        )
         .await
         .unwrap();
+    }
     repo.route_service(SHELTER.into(), receiver.clone())
+        .await
+        .unwrap();
+    let services = [SHELTER.to_owned()];
+    repo.trust_organisation(field_keys.trust(
+        &receiver,
+        &receiver_keys.admin_public(),
+        &services,
+        &now,
+    ))
+    .await
+    .unwrap();
+    repo.trust_organisation(receiver_keys.trust(&field, &field_keys.admin_public(), &[], &now))
         .await
         .unwrap();
 
@@ -50,14 +72,13 @@ async fn main() {
         .create_enrolment_code(field.clone(), "frontera".into(), 1)
         .await
         .unwrap();
-    // The field organisation's key too: its devices seal every record to it.
-    let field_secret = senda_protocol::BoxSecret::generate();
-    repo.set_organisation_key(field.clone(), field_secret.public_hex())
+    let worker = device(0);
+    worker
+        .enrol(&url, &format!("{code}.{}", field_keys.fingerprint()))
+        .await;
+    repo.grant_keys(&field_keys, &[worker.fingerprint()])
         .await
         .unwrap();
-    let worker = device(0);
-    worker.enrol(&url, &code).await;
-    repo.grant_keys(field.clone(), &field_secret).await.unwrap();
     // Its first sync opens the grant.
     worker.client.sync(&worker.vault, |_| {}).await.unwrap();
     for i in 0..7 {

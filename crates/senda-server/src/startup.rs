@@ -61,6 +61,14 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
             post(routes::admin::set_organisation_key),
         )
         .route(
+            "/v1/admin/organisations/{id}/trust",
+            post(routes::admin::trust_organisation),
+        )
+        .route(
+            "/v1/admin/organisations/{id}/admin-key",
+            get(routes::admin::admin_key),
+        )
+        .route(
             "/v1/admin/organisations/{id}/awaiting-key",
             get(routes::admin::awaiting_key),
         )

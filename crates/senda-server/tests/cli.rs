@@ -51,3 +51,56 @@ fn staff_accounts_from_the_command_line() {
     let (ok, err) = admin(&db, &["staff-code", &marta, "400"]);
     assert!(!ok && err.contains("DAYS"), "{err}");
 }
+
+#[test]
+fn organisation_keys_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let (_, team) = admin(&db, &["create-org", "Equipo"]);
+    let (_, network) = admin(&db, &["create-org", "Red"]);
+    let team_key = dir.path().join("equipo.key");
+    let team_key = team_key.to_str().unwrap();
+    let (ok, fingerprint) = admin(&db, &["org-key", &team, team_key]);
+    assert!(ok && fingerprint.len() == 19, "{fingerprint}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(team_key).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the key file is the administrator's alone"
+        );
+    }
+    // Never a second key by mistake: the file is not overwritten, and the server refuses.
+    let (ok, err) = admin(&db, &["org-key", &team, team_key]);
+    assert!(!ok && err.contains("exists"), "{err}");
+    let other = dir.path().join("other.key");
+    let (ok, err) = admin(&db, &["org-key", &team, other.to_str().unwrap()]);
+    assert!(!ok && err.contains("another admin key"), "{err}");
+
+    let network_key = dir.path().join("red.key");
+    let (_, network_fp) = admin(&db, &["org-key", &network, network_key.to_str().unwrap()]);
+    let svc = "svc-alojamiento-cucuta";
+    let (ok, err) = admin(
+        &db,
+        &["trust-org", team_key, &network, "0000-0000-0000-0000", svc],
+    );
+    assert!(!ok && err.contains("does not match"), "{err}");
+    let (ok, done) = admin(&db, &["trust-org", team_key, &network, &network_fp, svc]);
+    assert_eq!((ok, done.as_str()), (true, "trusted"));
+
+    // The code carries the fingerprint, from the administrator's file.
+    let (ok, code) = admin(&db, &["enrolment-code", &team, "t", "--key", team_key]);
+    assert!(ok && code.ends_with(&format!(".{fingerprint}")), "{code}");
+    let (ok, none) = admin(&db, &["grant-keys", team_key]);
+    assert_eq!((ok, none.as_str()), (true, "0 device(s) granted"));
+
+    // Rotation keeps every key pair in the file.
+    let (ok, rotated) = admin(&db, &["org-key", &team, team_key, "--rotate"]);
+    assert!(ok && rotated.starts_with("key 2 made"), "{rotated}");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(team_key).unwrap()).unwrap();
+    assert_eq!(file["keys"].as_array().unwrap().len(), 2);
+    assert!(file["keys"][0]["retired_at"].is_string());
+}

@@ -236,12 +236,10 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
         // Clocks up to three days off either way.
         let skew = rng.below(145) as i64 - 72;
         let d = device(skew);
-        d.enrol(&server.url(), &server.code(&team, "frontera").await)
-            .await;
+        server.enrol(&d, &team, "frontera").await;
         devices.push(d);
     }
     // Each device opens its grant of the team's key at its first sync, through the faults.
-    server.grant(&team, &server.secret_of(&team)).await;
     let receiver = server.device_in(&network, "albergue").await;
     let mut world = World {
         server: Some(server),

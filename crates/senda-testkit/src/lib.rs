@@ -171,9 +171,20 @@ impl Device {
             .status
     }
 
+    /// What this device shows while it waits for its organisation's keys.
+    pub fn fingerprint(&self) -> String {
+        let mut v = self.vault.lock().unwrap();
+        v.casework().unwrap().device_fingerprint().unwrap().unwrap()
+    }
+
     pub async fn enrol(&self, server: &str, code: &str) {
+        self.enrol_named(server, code, "test device").await;
+    }
+
+    /// Enrols under `name`, as a person would call the device.
+    pub async fn enrol_named(&self, server: &str, code: &str, name: &str) {
         self.client
-            .enrol(&self.vault, server, code, "test device")
+            .enrol(&self.vault, server, code, name)
             .await
             .unwrap();
     }

@@ -45,6 +45,9 @@ pub enum CaseError {
     BadRecipientKey,
     #[error(transparent)]
     #[serde(untagged)]
+    KeyTrust(#[from] crate::sync::KeyTrustError),
+    #[error(transparent)]
+    #[serde(untagged)]
     Vault(#[from] VaultError),
 }
 
@@ -66,6 +69,7 @@ impl CaseError {
             Self::SummaryNotReviewed => "summary-not-reviewed",
             Self::KeyGrantUnreadable => "key-grant-unreadable",
             Self::ExportFailed { .. } => "export-failed",
+            Self::KeyTrust(e) => e.code(),
             Self::NoOrganisationKey => "no-organisation-key",
             Self::OrganisationKeyMismatch => "organisation-key-mismatch",
             Self::BadRecipientKey => "bad-recipient-key",

@@ -6,6 +6,7 @@
 //! what is still unsent and the server's idempotency does the rest.
 
 use super::device::{ReceivedReferral, SignedRequest, SyncIdentity};
+use super::trust::HandOver;
 use crate::Vault;
 use crate::casework::CaseError;
 use crate::casework::ReferralStatus;
@@ -38,8 +39,14 @@ pub struct SyncReport {
     /// Rows still waiting for consent (they stay on the device).
     pub held: u64,
     pub conflicts: u64,
-    /// Set when this device's grant of its organisation's key could not be opened.
+    /// Set when this device's grant of its organisation's keys could not be
+    /// opened or was refused (`key-grant-unreadable`, `key-grant-mismatch`,
+    /// `organisation-not-pinned`).
     pub key_problem: Option<&'static str>,
+    /// Devices of this organisation waiting for a person here to hand them the keys.
+    pub hand_overs: usize,
+    /// Keys the server offered that did not verify: nothing was sealed to them.
+    pub refused_keys: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
@@ -165,9 +172,11 @@ impl SyncClient {
     ) -> Result<SyncIdentity, SyncError> {
         let base = server_url.trim().trim_end_matches('/').to_owned();
         super::transport::check_server_url(&base)?;
+        // The code may carry the fingerprint of the organisation's admin key, to pin it.
+        let (code, fingerprint) = super::split_enrolment_code(code);
         let body = lock(vault)
             .casework()?
-            .enrolment_request(code, device_name)?;
+            .enrolment_request(&code, device_name)?;
         let answer = self
             .post(vault, &base, || {
                 Ok(SignedRequest {
@@ -181,7 +190,7 @@ impl SyncClient {
         let identity = {
             let mut v = lock(vault);
             let cw = v.casework()?;
-            cw.finish_enrolment(&base, &response)?;
+            cw.finish_enrolment(&base, &response, fingerprint.as_deref())?;
             cw.sync_identity()?.ok_or(SyncError::NotEnrolled)?
         };
         // Receivers' keys now, so a batch file exported before any sync seals its summaries.
@@ -298,15 +307,17 @@ impl SyncClient {
         Ok(report)
     }
 
-    /// Receivers' keys (summaries are sealed to them) and this device's grant
-    /// of its organisation's secret. An unreadable grant does not stop the sync:
-    /// the report says so.
+    /// Receivers' keys (summaries are sealed to them), what this device's
+    /// administrator signed, and this device's grant of its organisation's
+    /// keys. A grant that cannot be opened or does not check out does not
+    /// stop the sync: the report says so. Nothing is handed to another device
+    /// here: that needs a person ([`Self::approve_hand_over`]).
     async fn fetch_keys(
         &self,
         vault: &Mutex<Vault>,
         base: &str,
         report: &mut SyncReport,
-    ) -> Result<(), SyncError> {
+    ) -> Result<KeysResponse, SyncError> {
         let answer = self
             .post(vault, base, || {
                 Ok(lock(vault).casework()?.sign("/v1/keys", Vec::new())?)
@@ -314,33 +325,49 @@ impl SyncClient {
             .await
             .map_err(|e| self.revoked(vault, e))?;
         let keys: KeysResponse = decode(&answer).map_err(malformed)?;
-        match lock(vault).casework()?.apply_keys(&keys) {
-            Ok(()) => {}
-            Err(e @ (CaseError::KeyGrantUnreadable | CaseError::OrganisationKeyMismatch)) => {
-                report.key_problem = Some(e.code());
-                return Ok(());
-            }
-            Err(e) => return Err(e.into()),
-        }
-        // New devices of this organisation get the key from this one. A refusal
-        // (another device was first, one was revoked) does not stop this sync.
-        let grants = lock(vault).casework()?.grants_for(&keys.awaiting)?;
-        if !grants.is_empty() {
-            let body = encode(&grants);
-            let passed = self
-                .post(vault, base, || {
-                    Ok(lock(vault)
-                        .casework()?
-                        .sign("/v1/keys/grants", body.clone())?)
-                })
-                .await;
-            if let Err(e) = passed {
-                match self.revoked(vault, e) {
-                    SyncError::Refused { .. } => {}
-                    e => return Err(e),
-                }
-            }
-        }
+        let mut v = lock(vault);
+        let cw = v.casework()?;
+        let applied = cw.apply_keys(&keys)?;
+        report.key_problem = applied.grant_problem;
+        report.refused_keys = applied.refused;
+        report.hand_overs = cw.hand_overs(&keys.awaiting)?.len();
+        Ok(keys)
+    }
+
+    /// This organisation's devices waiting for its keys, for a person to check
+    /// each one's name and fingerprint (empty unless this device holds the keys).
+    pub async fn hand_overs(&self, vault: &Mutex<Vault>) -> Result<Vec<HandOver>, SyncError> {
+        let base = self.base(vault)?;
+        let keys = self
+            .fetch_keys(vault, &base, &mut SyncReport::default())
+            .await?;
+        Ok(lock(vault).casework()?.hand_overs(&keys.awaiting)?)
+    }
+
+    /// A person compared `fingerprint` on both screens and approved: this
+    /// device seals its organisation's keys to that device and sends them.
+    pub async fn approve_hand_over(
+        &self,
+        vault: &Mutex<Vault>,
+        device_id: &str,
+        fingerprint: &str,
+    ) -> Result<(), SyncError> {
+        let base = self.base(vault)?;
+        let keys = self
+            .fetch_keys(vault, &base, &mut SyncReport::default())
+            .await?;
+        let grant =
+            lock(vault)
+                .casework()?
+                .approve_hand_over(&keys.awaiting, device_id, fingerprint)?;
+        let body = encode(&vec![grant]);
+        self.post(vault, &base, || {
+            Ok(lock(vault)
+                .casework()?
+                .sign("/v1/keys/grants", body.clone())?)
+        })
+        .await
+        .map_err(|e| self.revoked(vault, e))?;
         Ok(())
     }
 

@@ -11,11 +11,15 @@ mod device;
 mod export;
 mod sealing;
 mod transport;
+mod trust;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
-pub use device::{ContentAvailable, ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity};
+pub use device::{
+    ContentAvailable, KeysApplied, ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity,
+};
 pub use export::Exported;
 pub use sealing::seal_for_organisation;
 pub use transport::{MAX_ANSWER_BYTES, check_server_url};
+pub use trust::{HandOver, KeyStatus, KeyTrustError, split_enrolment_code};
 
 pub use senda_protocol::IncomingReferral;

@@ -71,6 +71,9 @@ impl From<StoreError> for ApiError {
                     Refusal::BadBatchFile => (StatusCode::BAD_REQUEST, "bad-batch-file"),
                     Refusal::NoSuchStaff => (StatusCode::NOT_FOUND, "no-such-staff"),
                     Refusal::StaffDeactivated => (StatusCode::CONFLICT, "staff-deactivated"),
+                    Refusal::AdminKeyExists => (StatusCode::CONFLICT, "admin-key-exists"),
+                    Refusal::KeyExists => (StatusCode::CONFLICT, "key-exists"),
+                    Refusal::BadCertificate => (StatusCode::BAD_REQUEST, "bad-certificate"),
                     Refusal::UnsealedField(_) => (StatusCode::BAD_REQUEST, "unsealed-field"),
                 };
                 Self::new(status, code, &r.to_string())

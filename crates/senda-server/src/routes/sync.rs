@@ -52,10 +52,13 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
     let request: EnrolRequest = decode(&body).map_err(ApiError::malformed)?;
     protocol(request.protocol)?;
     let key_of_32_bytes = |k: &str| senda_protocol::unhex(k).is_some_and(|k| k.len() == 32);
-    if !key_of_32_bytes(&request.public_key) || !key_of_32_bytes(&request.box_key) {
+    // A low-order box key would let anyone predict what is sealed to it.
+    if !key_of_32_bytes(&request.public_key)
+        || !senda_protocol::seal::usable_public_key(&request.box_key)
+    {
         return Err(ApiError::bad_request(
             "bad-public-key",
-            "Ed25519 and X25519 public keys are 32 bytes",
+            "Ed25519 and X25519 public keys are 32 bytes, and a box key may not be of low order",
         ));
     }
     let name: String = request.device_name.chars().take(60).collect();
@@ -64,6 +67,7 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
         .enrol(request.code, request.public_key, request.box_key, name)
         .await?;
     let server_box_key = state.repo.server_box_secret().await?.public_hex();
+    let admin_key = state.repo.admin_key(device.organisation.clone()).await?;
     tracing::info!(device = %device.id, "device enrolled");
     Ok(cbor(
         StatusCode::CREATED,
@@ -73,6 +77,7 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
             team: device.team,
             server_time: chrono::Utc::now().to_rfc3339(),
             server_box_key,
+            admin_key,
             server_signing_key: state.repo.answer_key().public_hex(),
         },
     ))

@@ -4,9 +4,8 @@ use super::sql::{Sql, Value};
 use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
-    AwaitingKey, BoxSecret, Change, ChangeKind, Conflict, IncomingReferral, KeyGrant, KeysResponse,
-    Op, PullResponse, PushResponse, ReferralStatus, RouteKey, SealedBox, SealedConflict,
-    SealedField, hex,
+    BoxSecret, Change, ChangeKind, Conflict, IncomingReferral, Op, PullResponse, PushResponse,
+    ReferralStatus, SealedConflict, SealedField, hex,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -678,7 +677,7 @@ pub fn route_service(
 ) -> Result<(), StoreError> {
     ensure_organisation(sql, organisation)?;
     // A summary is only ever sealed to its receiver, so a receiver needs a key first.
-    if organisation_key_of(sql, organisation)?.is_none() {
+    if super::keys::organisation_key_of(sql, organisation)?.is_none() {
         return Err(refused(Refusal::NoOrganisationKey));
     }
     sql.exec(
@@ -765,181 +764,6 @@ pub fn set_referral_status(
         },
         now,
     )
-}
-
-pub fn organisation_key_of(
-    sql: &mut dyn Sql,
-    organisation: &str,
-) -> Result<Option<String>, StoreError> {
-    Ok(sql
-        .row(
-            "SELECT public_key FROM organisation_keys WHERE organisation_id = ?1",
-            &[organisation.into()],
-        )?
-        .map(|r| r[0].text()))
-}
-
-fn valid_box_key(key: &str) -> Result<(), StoreError> {
-    match senda_protocol::unhex(key) {
-        // A low-order point would make every box sealed to it predictable: sealing refuses it.
-        Some(k) if k.len() == 32 && senda_protocol::seal::seal(key, b"", b"").is_ok() => Ok(()),
-        _ => Err(refused(Refusal::BadKey)),
-    }
-}
-
-/// Registers (or replaces) an organisation's public key. Grants of an older
-/// key are dropped: its devices must be granted the new one.
-pub fn set_organisation_key(
-    sql: &mut dyn Sql,
-    organisation: &str,
-    public_key: &str,
-    now: &str,
-) -> Result<(), StoreError> {
-    ensure_organisation(sql, organisation)?;
-    valid_box_key(public_key)?;
-    sql.exec(
-        "DELETE FROM key_grants WHERE organisation_id = ?1 AND organisation_key <> ?2",
-        &[organisation.into(), public_key.into()],
-    )?;
-    sql.exec(
-        "INSERT INTO organisation_keys (organisation_id, public_key, created_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (organisation_id) DO UPDATE SET public_key = excluded.public_key, created_at = excluded.created_at",
-        &[organisation.into(), public_key.into(), now.into()],
-    )?;
-    Ok(())
-}
-
-pub fn awaiting_key(sql: &mut dyn Sql, organisation: &str) -> Result<Vec<AwaitingKey>, StoreError> {
-    ensure_organisation(sql, organisation)?;
-    Ok(sql
-        .rows(
-            "SELECT d.id, b.public_key FROM devices d JOIN device_box_keys b ON b.device_id = d.id
-             WHERE d.organisation_id = ?1 AND d.revoked_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.device_id = d.id)
-             ORDER BY d.enrolled_at",
-            &[organisation.into()],
-        )?
-        .into_iter()
-        .map(|r| AwaitingKey {
-            device_id: r[0].text(),
-            box_key: r[1].text(),
-        })
-        .collect())
-}
-
-/// Keeps an organisation's secret, sealed (elsewhere) to one device's box key.
-pub fn grant_key(
-    sql: &mut dyn Sql,
-    device_id: &str,
-    sealed: &senda_protocol::SealedBox,
-    now: &str,
-) -> Result<(), StoreError> {
-    let Some(row) = sql.row(
-        "SELECT d.organisation_id, b.public_key FROM devices d JOIN device_box_keys b ON b.device_id = d.id
-         WHERE d.id = ?1 AND d.revoked_at IS NULL",
-        &[device_id.into()],
-    )?
-    else {
-        return Err(refused(Refusal::NoSuchDevice));
-    };
-    let organisation = row[0].text();
-    // Sealed to anything but this device's key, nobody could open it.
-    if sealed.to != row[1].text() {
-        return Err(refused(Refusal::BadKey));
-    }
-    let Some(org_key) = organisation_key_of(sql, &organisation)? else {
-        return Err(refused(Refusal::NoOrganisationKey));
-    };
-    sql.exec(
-        "INSERT INTO key_grants (device_id, organisation_id, organisation_key, sealed, granted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (device_id) DO UPDATE SET organisation_key = excluded.organisation_key,
-           sealed = excluded.sealed, granted_at = excluded.granted_at",
-        &[
-            device_id.into(),
-            organisation.into(),
-            org_key.into(),
-            serde_json::to_string(sealed).expect("JSON").into(),
-            now.into(),
-        ],
-    )?;
-    Ok(())
-}
-
-/// What a device needs to seal and to open: receivers' keys, and its own organisation's secret.
-pub fn keys(sql: &mut dyn Sql, device: &Device) -> Result<KeysResponse, StoreError> {
-    let routes = sql
-        .rows(
-            "SELECT r.service_id, r.organisation_id, k.public_key FROM service_routes r
-             JOIN organisation_keys k ON k.organisation_id = r.organisation_id ORDER BY r.service_id",
-            &[],
-        )?
-        .into_iter()
-        .map(|r| RouteKey {
-            service_id: r[0].text(),
-            organisation: r[1].text(),
-            public_key: r[2].text(),
-        })
-        .collect();
-    let organisation_key: Option<SealedBox> = sql
-        .row(
-            "SELECT sealed FROM key_grants WHERE device_id = ?1",
-            &[device.id.clone().into()],
-        )?
-        .and_then(|r| serde_json::from_str(&r[0].text()).ok());
-    // Only a device that holds the secret can pass it on.
-    let awaiting = if organisation_key.is_some() {
-        awaiting_key(sql, &device.organisation)?
-    } else {
-        Vec::new()
-    };
-    let organisation_public_key = organisation_key_of(sql, &device.organisation)?;
-    Ok(KeysResponse {
-        routes,
-        organisation_key,
-        awaiting,
-        organisation_public_key,
-    })
-}
-
-/// A device passes its organisation's secret to newly enrolled devices of the
-/// same organisation (sealed on the device; the server never sees it), so that
-/// the key reaches a new device at its first sync without an administrator.
-pub fn peer_grants(
-    sql: &mut dyn Sql,
-    device: &Device,
-    grants: &[KeyGrant],
-    now: &str,
-) -> Result<usize, StoreError> {
-    if sql
-        .row(
-            "SELECT 1 FROM key_grants WHERE device_id = ?1",
-            &[device.id.clone().into()],
-        )?
-        .is_none()
-    {
-        return Err(refused(Refusal::NoOrganisationKey));
-    }
-    let mut granted = 0;
-    for grant in grants {
-        let Some(target) = sql.row(
-            "SELECT (SELECT COUNT(*) FROM key_grants g WHERE g.device_id = d.id) FROM devices d
-             WHERE d.id = ?1 AND d.organisation_id = ?2",
-            &[
-                grant.device_id.clone().into(),
-                device.organisation.clone().into(),
-            ],
-        )?
-        else {
-            return Err(refused(Refusal::NoSuchDevice));
-        };
-        // A device's grant is never replaced by a peer (another peer may have been first).
-        if target[0].int() == 0 {
-            grant_key(sql, &grant.device_id, &grant.sealed, now)?;
-            granted += 1;
-        }
-    }
-    Ok(granted)
 }
 
 /// The server's secret for batch files, made once (by whichever instance is first).

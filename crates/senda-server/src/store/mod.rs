@@ -3,6 +3,7 @@
 //! over plain SQL (see `sql.rs`) and run in a transaction off the async runtime.
 
 mod forget;
+mod keys;
 mod logic;
 pub mod migrate;
 pub mod postgres;
@@ -20,6 +21,7 @@ pub use staff::StaffAccount;
 use senda_protocol::{
     BoxSecret, KeysResponse, Op, PullResponse, PushResponse, ReferralStatus, SealedBox,
 };
+use serde::Serialize;
 use sql::Sql;
 use std::sync::Arc;
 
@@ -70,6 +72,12 @@ pub enum Refusal {
     NoSuchStaff,
     #[error("this staff account was deactivated")]
     StaffDeactivated,
+    #[error("the organisation already has another admin key")]
+    AdminKeyExists,
+    #[error("the organisation already has a key: replace it only with --rotate")]
+    KeyExists,
+    #[error("a key certificate or trust statement is not signed by the organisation's admin key")]
+    BadCertificate,
     #[error("a retention period is 1 to 365 days")]
     BadRetention,
     #[error("an operation carried a field readable that must be sealed: {0}")]
@@ -83,6 +91,15 @@ pub trait Store: Send + Sync + 'static {
         &self,
         work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
+}
+
+/// What `grant-keys` did: devices granted (id, name), devices skipped for an
+/// unusable box key, and devices still waiting (id, name, fingerprint).
+#[derive(Debug, Default, Serialize)]
+pub struct GrantReport {
+    pub granted: Vec<(String, String)>,
+    pub bad_key: Vec<String>,
+    pub waiting: Vec<(String, String, String)>,
 }
 
 /// The server's operations over any [`Store`], and the key it signs answers with.
@@ -203,18 +220,44 @@ impl Repo {
             .await
     }
 
-    pub async fn set_organisation_key(
+    /// Registers the organisation's admin key and key certificates (see `keys.rs`); the current serial.
+    pub async fn set_organisation_keys(
         &self,
         organisation: String,
-        public_key: String,
+        admin_key: String,
+        certificates: Vec<senda_protocol::OrgKeyCert>,
+        rotate: bool,
+    ) -> Result<u32, StoreError> {
+        self.run(move |sql| {
+            keys::set_organisation_keys(
+                sql,
+                &organisation,
+                &admin_key,
+                &certificates,
+                rotate,
+                &now(),
+            )
+        })
+        .await
+    }
+
+    /// Keeps what an organisation's administrator signed about another one.
+    pub async fn trust_organisation(
+        &self,
+        trust: senda_protocol::OrgTrust,
     ) -> Result<(), StoreError> {
-        self.run(move |sql| logic::set_organisation_key(sql, &organisation, &public_key, &now()))
+        self.run(move |sql| keys::trust_organisation(sql, &trust))
             .await
     }
 
-    /// The organisation's devices that have not been granted its secret yet.
+    pub async fn admin_key(&self, organisation: String) -> Result<Option<String>, StoreError> {
+        self.run(move |sql| keys::admin_key_of(sql, &organisation))
+            .await
+    }
+
+    /// The organisation's devices that have not been granted its keys yet.
     pub async fn awaiting_key(&self, organisation: String) -> Result<Vec<AwaitingKey>, StoreError> {
-        self.run(move |sql| logic::awaiting_key(sql, &organisation))
+        self.run(move |sql| keys::awaiting_key(sql, &organisation))
             .await
     }
 
@@ -224,42 +267,67 @@ impl Repo {
         device: Device,
         grants: Vec<senda_protocol::KeyGrant>,
     ) -> Result<usize, StoreError> {
-        self.run(move |sql| logic::peer_grants(sql, &device, &grants, &now()))
+        self.run(move |sql| keys::peer_grants(sql, &device, &grants, &now()))
             .await
     }
 
     pub async fn grant_key(&self, device_id: String, sealed: SealedBox) -> Result<(), StoreError> {
-        self.run(move |sql| logic::grant_key(sql, &device_id, &sealed, &now()))
+        self.run(move |sql| keys::grant_key(sql, &device_id, &sealed, &now()))
             .await
     }
 
-    /// Seals `secret` (the organisation's, held by the administrator, never by
-    /// the server) to every device of the organisation still waiting for it.
+    /// Seals the organisation's keys (from the administrator's key file, never
+    /// the server's) to each waiting device whose fingerprint the administrator
+    /// read on its screen and typed in. Nothing goes to a device nobody named;
+    /// a device whose box key is unusable is skipped, not the rest.
     pub async fn grant_keys(
         &self,
-        organisation: String,
-        secret: &BoxSecret,
-    ) -> Result<usize, StoreError> {
+        file: &senda_protocol::trust::OrgKeyFile,
+        fingerprints: &[String],
+    ) -> Result<GrantReport, StoreError> {
+        let organisation = file.organisation.clone();
         let registered = self
             .run({
                 let organisation = organisation.clone();
-                move |sql| logic::organisation_key_of(sql, &organisation)
+                move |sql| keys::organisation_key_of(sql, &organisation)
             })
             .await?;
-        if registered.as_deref() != Some(secret.public_hex().as_str()) {
+        let current = file.certificates().into_iter().max_by_key(|c| c.serial);
+        if registered.is_none() || registered != current.map(|c| c.box_key) {
             return Err(StoreError::Refused(Refusal::BadKey));
         }
-        let waiting = self.awaiting_key(organisation.clone()).await?;
-        for device in &waiting {
+        let wanted: Vec<String> = fingerprints
+            .iter()
+            .map(|f| senda_protocol::trust::normalise_fingerprint(f))
+            .collect();
+        let bundle = zeroize::Zeroizing::new(serde_json::to_vec(&file.bundle()).expect("JSON"));
+        let mut report = GrantReport::default();
+        for device in self.awaiting_key(organisation.clone()).await? {
+            let fingerprint = senda_protocol::trust::device_fingerprint(
+                &device.device_id,
+                &device.public_key,
+                &device.box_key,
+            );
+            if !wanted.contains(&senda_protocol::trust::normalise_fingerprint(&fingerprint)) {
+                report
+                    .waiting
+                    .push((device.device_id, device.name, fingerprint));
+                continue;
+            }
             let sealed = senda_protocol::seal::seal(
                 &device.box_key,
-                secret.to_hex().as_bytes(),
+                &bundle,
                 &senda_protocol::grant_aad(&device.device_id, &organisation),
-            )
-            .map_err(|_| StoreError::Refused(Refusal::BadKey))?;
-            self.grant_key(device.device_id.clone(), sealed).await?;
+            );
+            match sealed {
+                Ok(sealed) if senda_protocol::seal::usable_public_key(&device.box_key) => {
+                    self.grant_key(device.device_id.clone(), sealed).await?;
+                    report.granted.push((device.device_id, device.name));
+                }
+                _ => report.bad_key.push(device.device_id),
+            }
         }
-        Ok(waiting.len())
+        Ok(report)
     }
 
     /// Announces a content pack version to every organisation; returns how many.
@@ -273,7 +341,7 @@ impl Repo {
     }
 
     pub async fn keys(&self, device: Device) -> Result<KeysResponse, StoreError> {
-        self.run(move |sql| logic::keys(sql, &device)).await
+        self.run(move |sql| keys::keys(sql, &device)).await
     }
 
     pub async fn server_box_secret(&self) -> Result<BoxSecret, StoreError> {

@@ -58,4 +58,7 @@ export const api: Api = {
   syncResolveConflict: (id) => invoke('sync_resolve_conflict', { id }),
   incomingList: () => invoke('incoming_list'),
   incomingSetStatus: (id, status) => invoke('incoming_set_status', { id, status }),
+  keysHandOvers: () => invoke('keys_hand_overs'),
+  keysApproveHandOver: (deviceId, fingerprint) => invoke('keys_approve_hand_over', { deviceId, fingerprint }),
+  keysRefuseHandOver: (deviceId) => invoke('keys_refuse_hand_over', { deviceId }),
 };

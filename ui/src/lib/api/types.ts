@@ -401,14 +401,29 @@ export interface IncomingReferral {
   status: ReferralStatus;
   /** Opened with the organisation's key on this device; null with a reason when it could not be. */
   summary: Partial<TellOnceSummary> | null;
-  summary_problem: 'no-organisation-key' | 'withheld' | 'unreadable' | null;
+  summary_problem: 'no-organisation-key' | 'withheld' | 'unreadable' | 'sender-unverified' | null;
 }
 export interface ContentAvailable { publisher: string; version: number }
 export interface Exported { ops: number; file: string }
 export interface SyncConflict { id: number; entity_id: string; field: string; theirs: string; ours: string; received_at: string }
 export interface SyncIdentity { server_url: string; device_id: string; organisation: string; team: string }
 export interface SyncProgress { phase: 'push' | 'pull'; sent: number; total: number; bytes: number }
-export interface SyncReport { sent: number; received: number; bytes_sent: number; held: number; conflicts: number; key_problem: string | null }
+export interface SyncReport {
+  sent: number;
+  received: number;
+  bytes_sent: number;
+  held: number;
+  conflicts: number;
+  key_problem: string | null;
+  /** Devices of this organisation waiting for a person here to hand them the keys. */
+  hand_overs: number;
+  /** Keys the server offered that did not verify: nothing was sealed to them. */
+  refused_keys: number;
+}
+/** What the device believes about its organisation's keys. */
+export interface KeyStatus { admin_fingerprint: string | null; holds_keys: boolean; fingerprint: string | null; serial: number | null }
+/** A device waiting for the organisation's keys, as a person checks it before handing them over. */
+export interface HandOver { device_id: string; name: string; fingerprint: string }
 export interface SyncStatus {
   identity: SyncIdentity | null;
   counts: OutboxCounts;
@@ -417,6 +432,7 @@ export interface SyncStatus {
   content_available: ContentAvailable | null;
   suggested_server: string | null;
   suggested_code: string | null;
+  keys: KeyStatus | null;
 }
 export interface OutboxCounts { pending: number; held: number; sent: number }
 
@@ -485,6 +501,11 @@ export interface Api {
   syncResolveConflict(id: number): Promise<void>;
   incomingList(): Promise<IncomingReferral[]>;
   incomingSetStatus(id: string, status: ReferralStatus): Promise<void>;
+  /** Devices of this organisation waiting for its keys (needs the network). */
+  keysHandOvers(): Promise<HandOver[]>;
+  /** A person compared the fingerprint on both screens and approved. */
+  keysApproveHandOver(deviceId: string, fingerprint: string): Promise<void>;
+  keysRefuseHandOver(deviceId: string): Promise<void>;
 }
 
 export function isCommandError(e: unknown): e is CommandError {
