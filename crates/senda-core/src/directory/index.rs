@@ -47,8 +47,6 @@ CREATE TABLE dir_entry (
     card BLOB NOT NULL
 ) STRICT;
 CREATE INDEX dir_entry_service ON dir_entry (service_id);
-CREATE INDEX dir_entry_location ON dir_entry (location_id) WHERE location_id IS NOT NULL;
-CREATE INDEX dir_entry_organization ON dir_entry (organization_id) WHERE organization_id IS NOT NULL;
 CREATE INDEX dir_entry_area ON dir_entry (country, region);
 CREATE INDEX dir_entry_name ON dir_entry (name);
 -- Contentless (the text is in the cards), deletable (for deltas), no positions
@@ -498,24 +496,29 @@ pub(crate) fn update(tx: &Transaction<'_>, owners: &BTreeSet<String>) -> rusqlit
         return rebuild_from_store(tx);
     }
     let mut services: BTreeSet<String> = BTreeSet::new();
+    let (mut locations, mut organizations) = (BTreeSet::new(), BTreeSet::new());
     for owner in owners {
-        let Some((kind, id)) = owner.split_once('/') else {
-            continue;
+        match owner.split_once('/') {
+            Some(("service", id)) => services.insert(id.to_owned()),
+            Some(("location", id)) => locations.insert(id.to_owned()),
+            Some(("organization", id)) => organizations.insert(id.to_owned()),
+            _ => false,
         };
-        let column = match kind {
-            "service" => {
-                services.insert(id.to_owned());
-                continue;
+    }
+    // The services at a changed location or of a changed organisation: one
+    // pass over the entries (an index for this rare question would cost
+    // megabytes on every phone).
+    if !locations.is_empty() || !organizations.is_empty() {
+        let mut stmt =
+            tx.prepare("SELECT service_id, location_id, organization_id FROM dir_entry")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (l, o): (Option<String>, Option<String>) = (r.get(1)?, r.get(2)?);
+            if l.is_some_and(|l| locations.contains(&l))
+                || o.is_some_and(|o| organizations.contains(&o))
+            {
+                services.insert(r.get(0)?);
             }
-            "location" => "location_id",
-            "organization" => "organization_id",
-            _ => continue,
-        };
-        let mut stmt = tx.prepare_cached(&format!(
-            "SELECT DISTINCT service_id FROM dir_entry WHERE {column} = ?1"
-        ))?;
-        for s in stmt.query_map([id], |r| r.get::<_, String>(0))? {
-            services.insert(s?);
         }
     }
     if services.is_empty() {
