@@ -217,8 +217,6 @@ pub struct ContentStore {
 impl ContentStore {
     pub fn open(path: &Path, trusted: TrustedKeys) -> Result<Self, InstallError> {
         let mut conn = Connection::open(path)?;
-        // Larger pages hold the directory's index with less overhead (a new database only).
-        conn.pragma_update(None, "page_size", 8192)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         Migrations::new(migrations())

@@ -29,7 +29,7 @@ CREATE TABLE dir_dictionary (name TEXT PRIMARY KEY, bytes BLOB NOT NULL) STRICT,
 /// Largest decoded record or card accepted (a signed pack is trusted, a damaged file is not).
 const MAX_DECODED: usize = 64 * 1024 * 1024;
 const LEVEL: i32 = 3;
-const DICTIONARY_BYTES: usize = 100 * 1024;
+const DICTIONARY_BYTES: usize = 32 * 1024;
 
 /// The record a row belongs to, as `<kind>/<id>`. Decided from the row alone,
 /// so the publisher's tool and the device always agree.
