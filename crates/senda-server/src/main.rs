@@ -1,29 +1,92 @@
 //! `senda-server` serves; `senda-server admin …` administers the same database.
+//! `senda-server --help` and `senda-server admin <command> --help` describe each command.
 
+use clap::{Parser, Subcommand};
 use senda_server::Config;
 use senda_server::startup::open_repo;
+use senda_server::store::{Repo, StoreError};
+use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage:
-  senda-server                                   serve (SENDA_SERVER_LISTEN, SENDA_SERVER_DB or DATABASE_URL)
-  senda-server admin create-org NAME             prints the new organisation's id
-  senda-server admin enrolment-code ORG TEAM [DAYS]   prints a single-use code (default 7 days)
-  senda-server admin route-service SERVICE_ID ORG     referrals to SERVICE_ID go to ORG
-  senda-server admin org-key ORG KEY_FILE        makes ORG's sealing key: the secret goes to KEY_FILE
-                                                 (keep it off the server), the public key to the server
-  senda-server admin grant-keys ORG KEY_FILE     seals ORG's secret to each of its devices still waiting for it
-  senda-server admin announce-content PUBLISHER VERSION   devices hear of a newer content pack at their next sync
-  senda-server admin import FILE                 stores a device's batch file (from a USB stick) once
-  senda-server admin revoke-device DEVICE_ID     the device is told to wipe at its next contact
-  senda-server admin add-staff ORG TEAM NAME     prints the new staff account's id
-  senda-server admin staff-code STAFF_ID [DAYS]  a single-use code that enrols one device as theirs
-  senda-server admin list-staff ORG              each account: id, team, name, active, devices
-  senda-server admin deactivate-staff STAFF_ID   they left: no more codes, and each of their devices wipes
-  senda-server admin create-admin LOGIN          a console (/console/) server administrator; prints a
-                                                 one-time password, to be changed at first login";
+#[derive(Parser)]
+#[command(
+    name = "senda-server",
+    version,
+    about = "Senda's sync server. With no command it serves; `admin` administers its database.",
+    after_help = "Environment: SENDA_SERVER_LISTEN (default 127.0.0.1:8787), SENDA_SERVER_DB (SQLite file, \
+default senda-server.db) or DATABASE_URL (postgres://…), SENDA_SIGNING_KEY_FILE, SENDA_TLS_CERT and \
+SENDA_TLS_KEY (serve https), SENDA_ADMIN_TOKEN (enables the admin API), SENDA_RATE_PER_DEVICE, RUST_LOG."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Top>,
+}
+
+#[derive(Subcommand)]
+enum Top {
+    /// Administer the database named by SENDA_SERVER_DB or DATABASE_URL (each command prints its answer on stdout).
+    Admin {
+        #[command(subcommand)]
+        command: Admin,
+    },
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Create an organisation; prints its id.
+    CreateOrg { name: String },
+    /// Print a single-use code that enrols one device into TEAM.
+    EnrolmentCode {
+        org: String,
+        team: String,
+        /// How long the code stays valid.
+        #[arg(default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=90))]
+        days: i64,
+    },
+    /// Referrals to SERVICE_ID go to ORG.
+    RouteService { service_id: String, org: String },
+    /// Make ORG's sealing key: the secret goes to KEY_FILE (keep it off the server), the public key to the server.
+    OrgKey { org: String, key_file: PathBuf },
+    /// Seal ORG's secret (from KEY_FILE) to each of its devices still waiting for it.
+    GrantKeys { org: String, key_file: PathBuf },
+    /// Devices hear of a newer content pack at their next sync.
+    AnnounceContent {
+        publisher: String,
+        #[arg(value_parser = clap::value_parser!(u32))]
+        version: u32,
+    },
+    /// Store a device's batch file (from a USB stick), once.
+    Import { file: PathBuf },
+    /// The device is told to wipe at its next contact.
+    RevokeDevice { device_id: String },
+    /// Create a staff account; prints its id.
+    AddStaff {
+        org: String,
+        team: String,
+        name: String,
+    },
+    /// Print a single-use code that enrols one device as the staff member's.
+    StaffCode {
+        staff_id: String,
+        /// How long the code stays valid.
+        #[arg(default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=90))]
+        days: i64,
+    },
+    /// List ORG's staff accounts: id, team, name, active, devices (tab-separated).
+    ListStaff { org: String },
+    /// They left: no more codes, and each of their devices wipes.
+    DeactivateStaff { staff_id: String },
+    /// Create a console (/console/) server administrator; prints a one-time password, to be changed at first login.
+    CreateAdmin { login: String },
+    /// ORG's records are forgotten DAYS (1 to 365) after their last change once no referral is open.
+    SetRetention { org: String, days: u32 },
+    /// Forget now what retention allows (the server also does it hourly).
+    Purge,
+}
 
 #[tokio::main]
 async fn main() {
+    let cli = Cli::parse();
     // Logs go to stderr: stdout carries the admin commands' answers.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -33,82 +96,73 @@ async fn main() {
         Ok(c) => c,
         Err(e) => fail(2, &e),
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.is_empty() {
+    let Some(Top::Admin { command }) = cli.command else {
         if let Err(e) = senda_server::run(config).await {
             fail(1, &e.to_string());
         }
         return;
-    }
-    if args[0] != "admin" || args.len() < 2 {
-        fail(2, USAGE);
-    }
+    };
     let database = config.database.clone();
     let repo = match tokio::task::spawn_blocking(move || open_repo(&database)).await {
         Ok(Ok(repo)) => repo,
         Ok(Err(e)) => fail(1, &e.to_string()),
         Err(e) => fail(1, &e.to_string()),
     };
-    let a: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
-    let result = match a.as_slice() {
-        ["create-org", name] => repo
-            .create_organisation(name.to_string())
-            .await
-            .map(|o| o.id),
-        ["enrolment-code", org, team] => {
-            repo.create_enrolment_code(org.to_string(), team.to_string(), 7)
-                .await
+    match admin(&repo, command).await {
+        Ok(out) => println!("{out}"),
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+async fn admin(repo: &Repo, command: Admin) -> Result<String, StoreError> {
+    match command {
+        Admin::CreateOrg { name } => repo.create_organisation(name).await.map(|o| o.id),
+        Admin::EnrolmentCode { org, team, days } => {
+            repo.create_enrolment_code(org, team, days).await
         }
-        ["enrolment-code", org, team, days] => match days.parse() {
-            Ok(d) if (1..=90).contains(&d) => {
-                repo.create_enrolment_code(org.to_string(), team.to_string(), d)
-                    .await
-            }
-            _ => fail(2, "DAYS must be 1 to 90"),
-        },
-        ["route-service", service, org] => repo
-            .route_service(service.to_string(), org.to_string())
+        Admin::RouteService { service_id, org } => repo
+            .route_service(service_id, org)
             .await
             .map(|()| "ok".into()),
-        ["org-key", org, file] => {
+        Admin::OrgKey { org, key_file } => {
             let secret = senda_protocol::BoxSecret::generate();
-            if let Err(e) = write_secret(file, &secret) {
-                fail(1, &format!("{file}: {e}"));
+            if let Err(e) = write_secret(&key_file, &secret) {
+                fail(1, &format!("{}: {e}", key_file.display()));
             }
-            repo.set_organisation_key(org.to_string(), secret.public_hex())
+            repo.set_organisation_key(org, secret.public_hex())
                 .await
                 .map(|()| secret.public_hex())
         }
-        ["grant-keys", org, file] => {
-            let secret = std::fs::read_to_string(file)
+        Admin::GrantKeys { org, key_file } => {
+            let secret = std::fs::read_to_string(&key_file)
                 .map_err(|e| e.to_string())
                 .and_then(|t| senda_protocol::BoxSecret::from_hex(&t).map_err(|e| e.to_string()));
             match secret {
                 Ok(secret) => repo
-                    .grant_keys(org.to_string(), &secret)
+                    .grant_keys(org, &secret)
                     .await
                     .map(|n| format!("{n} device(s) granted")),
-                Err(e) => fail(1, &format!("{file}: {e}")),
+                Err(e) => fail(1, &format!("{}: {e}", key_file.display())),
             }
         }
-        ["announce-content", publisher, version] => match version.parse() {
-            Ok(v) => repo
-                .announce_content(publisher.to_string(), v)
-                .await
-                .map(|n| format!("announced to {n} organisation(s)")),
-            Err(_) => fail(2, "VERSION must be a whole number"),
-        },
-        ["import", file] => match std::fs::read(file) {
-            Ok(bytes) => match senda_server::import::import(&repo, &bytes).await {
+        Admin::AnnounceContent { publisher, version } => repo
+            .announce_content(publisher, version)
+            .await
+            .map(|n| format!("announced to {n} organisation(s)")),
+        Admin::Import { file } => match std::fs::read(&file) {
+            Ok(bytes) => match senda_server::import::import(repo, &bytes).await {
                 Ok(r) => Ok(format!(
                     "{} push(es), {} operation(s) stored, {} conflict(s)",
                     r.pushes, r.stored, r.conflicts
                 )),
-                Err(e) => fail(1, &format!("{file}: {} ({})", e.body.message, e.body.code)),
+                Err(e) => fail(
+                    1,
+                    &format!("{}: {} ({})", file.display(), e.body.message, e.body.code),
+                ),
             },
-            Err(e) => fail(1, &format!("{file}: {e}")),
+            Err(e) => fail(1, &format!("{}: {e}", file.display())),
         },
-        ["revoke-device", id] => repo.revoke_device(id.to_string()).await.map(|done| {
+        Admin::RevokeDevice { device_id } => repo.revoke_device(device_id).await.map(|done| {
             if done {
                 "revoked"
             } else {
@@ -116,16 +170,11 @@ async fn main() {
             }
             .into()
         }),
-        ["add-staff", org, team, name] => repo
-            .create_staff(org.to_string(), team.to_string(), name.to_string())
-            .await
-            .map(|s| s.id),
-        ["staff-code", staff] => repo.staff_enrolment_code(staff.to_string(), 7).await,
-        ["staff-code", staff, days] => match days.parse() {
-            Ok(d) if (1..=90).contains(&d) => repo.staff_enrolment_code(staff.to_string(), d).await,
-            _ => fail(2, "DAYS must be 1 to 90"),
-        },
-        ["list-staff", org] => repo.staff_of(org.to_string()).await.map(|list| {
+        Admin::AddStaff { org, team, name } => {
+            repo.create_staff(org, team, name).await.map(|s| s.id)
+        }
+        Admin::StaffCode { staff_id, days } => repo.staff_enrolment_code(staff_id, days).await,
+        Admin::ListStaff { org } => repo.staff_of(org).await.map(|list| {
             list.iter()
                 .map(|s| {
                     let state = if s.active { "active" } else { "deactivated" };
@@ -137,34 +186,26 @@ async fn main() {
                 .collect::<Vec<_>>()
                 .join("\n")
         }),
-        ["deactivate-staff", staff] => repo
-            .deactivate_staff(staff.to_string())
+        Admin::DeactivateStaff { staff_id } => repo
+            .deactivate_staff(staff_id)
             .await
             .map(|n| format!("deactivated; {n} device(s) revoked")),
-        ["create-admin", login] => senda_server::console::create_admin(&repo, login.to_string())
+        Admin::CreateAdmin { login } => senda_server::console::create_admin(repo, login)
             .await
-            .map_err(senda_server::store::StoreError::Backend),
-        ["set-retention", org, days] => match days.parse() {
-            Ok(d) => repo
-                .set_retention(org.to_string(), d)
-                .await
-                .map(|()| format!("{org} keeps records {d} day(s)")),
-            Err(_) => fail(2, "DAYS must be 1 to 365"),
-        },
-        ["purge"] => repo
+            .map_err(StoreError::Backend),
+        Admin::SetRetention { org, days } => repo
+            .set_retention(org.clone(), days)
+            .await
+            .map(|()| format!("{org} keeps records {days} day(s)")),
+        Admin::Purge => repo
             .purge_expired(chrono::Utc::now())
             .await
             .map(|n| format!("{n} case(s) purged")),
-        _ => fail(2, USAGE),
-    };
-    match result {
-        Ok(out) => println!("{out}"),
-        Err(e) => fail(1, &e.to_string()),
     }
 }
 
 /// Writes a new key file readable by its owner only; never overwrites one.
-fn write_secret(path: &str, secret: &senda_protocol::BoxSecret) -> std::io::Result<()> {
+fn write_secret(path: &std::path::Path, secret: &senda_protocol::BoxSecret) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
