@@ -27,12 +27,12 @@ enum Top {
     /// Administer the database named by SENDA_SERVER_DB or DATABASE_URL (each command prints its answer on stdout).
     Admin {
         #[command(subcommand)]
-        command: Admin,
+        command: AdminCommand,
     },
 }
 
 #[derive(Subcommand)]
-enum Admin {
+enum AdminCommand {
     /// Create an organisation; prints its id.
     CreateOrg { name: String },
     /// Print a single-use code that enrols one device into TEAM.
@@ -114,17 +114,17 @@ async fn main() {
     }
 }
 
-async fn admin(repo: &Repo, command: Admin) -> Result<String, StoreError> {
+async fn admin(repo: &Repo, command: AdminCommand) -> Result<String, StoreError> {
     match command {
-        Admin::CreateOrg { name } => repo.create_organisation(name).await.map(|o| o.id),
-        Admin::EnrolmentCode { org, team, days } => {
+        AdminCommand::CreateOrg { name } => repo.create_organisation(name).await.map(|o| o.id),
+        AdminCommand::EnrolmentCode { org, team, days } => {
             repo.create_enrolment_code(org, team, days).await
         }
-        Admin::RouteService { service_id, org } => repo
+        AdminCommand::RouteService { service_id, org } => repo
             .route_service(service_id, org)
             .await
             .map(|()| "ok".into()),
-        Admin::OrgKey { org, key_file } => {
+        AdminCommand::OrgKey { org, key_file } => {
             let secret = senda_protocol::BoxSecret::generate();
             if let Err(e) = write_secret(&key_file, &secret) {
                 fail(1, &format!("{}: {e}", key_file.display()));
@@ -133,7 +133,7 @@ async fn admin(repo: &Repo, command: Admin) -> Result<String, StoreError> {
                 .await
                 .map(|()| secret.public_hex())
         }
-        Admin::GrantKeys { org, key_file } => {
+        AdminCommand::GrantKeys { org, key_file } => {
             let secret = std::fs::read_to_string(&key_file)
                 .map_err(|e| e.to_string())
                 .and_then(|t| senda_protocol::BoxSecret::from_hex(&t).map_err(|e| e.to_string()));
@@ -145,11 +145,11 @@ async fn admin(repo: &Repo, command: Admin) -> Result<String, StoreError> {
                 Err(e) => fail(1, &format!("{}: {e}", key_file.display())),
             }
         }
-        Admin::AnnounceContent { publisher, version } => repo
+        AdminCommand::AnnounceContent { publisher, version } => repo
             .announce_content(publisher, version)
             .await
             .map(|n| format!("announced to {n} organisation(s)")),
-        Admin::Import { file } => match std::fs::read(&file) {
+        AdminCommand::Import { file } => match std::fs::read(&file) {
             Ok(bytes) => match senda_server::import::import(repo, &bytes).await {
                 Ok(r) => Ok(format!(
                     "{} push(es), {} operation(s) stored, {} conflict(s)",
@@ -162,19 +162,23 @@ async fn admin(repo: &Repo, command: Admin) -> Result<String, StoreError> {
             },
             Err(e) => fail(1, &format!("{}: {e}", file.display())),
         },
-        Admin::RevokeDevice { device_id } => repo.revoke_device(device_id).await.map(|done| {
-            if done {
-                "revoked"
-            } else {
-                "no such active device"
-            }
-            .into()
-        }),
-        Admin::AddStaff { org, team, name } => {
+        AdminCommand::RevokeDevice { device_id } => {
+            repo.revoke_device(device_id).await.map(|done| {
+                if done {
+                    "revoked"
+                } else {
+                    "no such active device"
+                }
+                .into()
+            })
+        }
+        AdminCommand::AddStaff { org, team, name } => {
             repo.create_staff(org, team, name).await.map(|s| s.id)
         }
-        Admin::StaffCode { staff_id, days } => repo.staff_enrolment_code(staff_id, days).await,
-        Admin::ListStaff { org } => repo.staff_of(org).await.map(|list| {
+        AdminCommand::StaffCode { staff_id, days } => {
+            repo.staff_enrolment_code(staff_id, days).await
+        }
+        AdminCommand::ListStaff { org } => repo.staff_of(org).await.map(|list| {
             list.iter()
                 .map(|s| {
                     let state = if s.active { "active" } else { "deactivated" };
@@ -186,18 +190,18 @@ async fn admin(repo: &Repo, command: Admin) -> Result<String, StoreError> {
                 .collect::<Vec<_>>()
                 .join("\n")
         }),
-        Admin::DeactivateStaff { staff_id } => repo
+        AdminCommand::DeactivateStaff { staff_id } => repo
             .deactivate_staff(staff_id)
             .await
             .map(|n| format!("deactivated; {n} device(s) revoked")),
-        Admin::CreateAdmin { login } => senda_server::console::create_admin(repo, login)
+        AdminCommand::CreateAdmin { login } => senda_server::console::create_admin(repo, login)
             .await
             .map_err(StoreError::Backend),
-        Admin::SetRetention { org, days } => repo
+        AdminCommand::SetRetention { org, days } => repo
             .set_retention(org.clone(), days)
             .await
             .map(|()| format!("{org} keeps records {days} day(s)")),
-        Admin::Purge => repo
+        AdminCommand::Purge => repo
             .purge_expired(chrono::Utc::now())
             .await
             .map(|n| format!("{n} case(s) purged")),
