@@ -1,40 +1,119 @@
 //! `senda-server` serves; `senda-server admin …` administers the same database.
+//! `senda-server --help` and `senda-server admin <command> --help` describe each command.
 
+use clap::{Parser, Subcommand};
 use senda_protocol::trust::{OrgKeyFile, admin_fingerprint, normalise_fingerprint};
 use senda_server::Config;
 use senda_server::startup::open_repo;
+use senda_server::store::{Repo, StoreError};
+use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage:
-  senda-server                                   serve (SENDA_SERVER_LISTEN, SENDA_SERVER_DB or DATABASE_URL)
-  senda-server admin create-org NAME             prints the new organisation's id
-  senda-server admin enrolment-code ORG TEAM [DAYS] [--key KEY_FILE]
-                                                 prints a single-use code (default 7 days); with ORG's key
-                                                 file, CODE.FINGERPRINT: the device pins ORG's admin key by it
-  senda-server admin route-service SERVICE_ID ORG     referrals to SERVICE_ID go to ORG
-  senda-server admin org-key ORG KEY_FILE        makes ORG's admin signing key and first sealing key in
-                                                 KEY_FILE (keep it off the server); the server gets only the
-                                                 public keys, signed. Prints the admin key's fingerprint
-  senda-server admin org-key ORG KEY_FILE --rotate    a new sealing key (older ones stay in the file,
-                                                 so what was sealed to them still opens); grant it again
-  senda-server admin trust-org KEY_FILE ORG FINGERPRINT [SERVICE_ID...]
-                                                 KEY_FILE's organisation trusts ORG (its admin key checked by
-                                                 the FINGERPRINT its administrator gave you) for these services
-  senda-server admin grant-keys KEY_FILE [FINGERPRINT...]
-                                                 lists the organisation's devices waiting for its keys, with the
-                                                 fingerprint each shows; seals the keys to those you name
-  senda-server admin announce-content PUBLISHER VERSION   devices hear of a newer content pack at their next sync
-  senda-server admin import FILE                 stores a device's batch file (from a USB stick) once
-  senda-server admin revoke-device DEVICE_ID     the device is told to wipe at its next contact
-  senda-server admin add-staff ORG TEAM NAME     prints the new staff account's id
-  senda-server admin staff-code STAFF_ID [DAYS]  a single-use code that enrols one device as theirs
-  senda-server admin list-staff ORG              each account: id, team, name, active, devices
-  senda-server admin deactivate-staff STAFF_ID   they left: no more codes, and each of their devices wipes
-  senda-server admin create-admin LOGIN          a console (/console/) server administrator; prints a
-                                                 one-time password, to be changed at first login";
+#[derive(Parser)]
+#[command(
+    name = "senda-server",
+    version,
+    about = "Senda's sync server. With no command it serves; `admin` administers its database.",
+    after_help = "Environment: SENDA_SERVER_LISTEN (default 127.0.0.1:8787), SENDA_SERVER_DB (SQLite file, \
+default senda-server.db) or DATABASE_URL (postgres://…), SENDA_SIGNING_KEY_FILE, SENDA_TLS_CERT and \
+SENDA_TLS_KEY (serve https), SENDA_ADMIN_TOKEN (enables the admin API), SENDA_RATE_PER_DEVICE, RUST_LOG."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Top>,
+}
+
+#[derive(Subcommand)]
+enum Top {
+    /// Administer the database named by SENDA_SERVER_DB or DATABASE_URL (each command prints its answer on stdout).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an organisation; prints its id.
+    CreateOrg { name: String },
+    /// Print a single-use code that enrols one device into TEAM.
+    EnrolmentCode {
+        org: String,
+        team: String,
+        /// How long the code stays valid.
+        #[arg(default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=90))]
+        days: i64,
+        /// ORG's key file: the code becomes CODE.FINGERPRINT, and the device pins ORG's admin key by it.
+        #[arg(long = "key")]
+        key_file: Option<PathBuf>,
+    },
+    /// Referrals to SERVICE_ID go to ORG.
+    RouteService { service_id: String, org: String },
+    /// Make ORG's admin signing key and first sealing key in KEY_FILE (keep it off the server); the
+    /// server gets only the public keys, signed. Prints the admin key's fingerprint.
+    OrgKey {
+        org: String,
+        key_file: PathBuf,
+        /// A new sealing key; older ones stay in the file, so what was sealed to them still opens.
+        /// Grant it again.
+        #[arg(long)]
+        rotate: bool,
+    },
+    /// KEY_FILE's organisation trusts ORG (its admin key checked by the FINGERPRINT its
+    /// administrator gave you) for these services.
+    TrustOrg {
+        key_file: PathBuf,
+        org: String,
+        fingerprint: String,
+        service_ids: Vec<String>,
+    },
+    /// List the organisation's devices waiting for its keys, with the fingerprint each shows;
+    /// seal the keys to those whose FINGERPRINTs you name.
+    GrantKeys {
+        key_file: PathBuf,
+        fingerprints: Vec<String>,
+    },
+    /// Devices hear of a newer content pack at their next sync.
+    AnnounceContent {
+        publisher: String,
+        #[arg(value_parser = clap::value_parser!(u32))]
+        version: u32,
+    },
+    /// Store a device's batch file (from a USB stick), once.
+    Import { file: PathBuf },
+    /// The device is told to wipe at its next contact.
+    RevokeDevice { device_id: String },
+    /// Create a staff account; prints its id.
+    AddStaff {
+        org: String,
+        team: String,
+        name: String,
+    },
+    /// Print a single-use code that enrols one device as the staff member's.
+    StaffCode {
+        staff_id: String,
+        /// How long the code stays valid.
+        #[arg(default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=90))]
+        days: i64,
+        /// The organisation's key file: the code becomes CODE.FINGERPRINT.
+        #[arg(long = "key")]
+        key_file: Option<PathBuf>,
+    },
+    /// List ORG's staff accounts: id, team, name, active, devices (tab-separated).
+    ListStaff { org: String },
+    /// They left: no more codes, and each of their devices wipes.
+    DeactivateStaff { staff_id: String },
+    /// Create a console (/console/) server administrator; prints a one-time password, to be changed at first login.
+    CreateAdmin { login: String },
+    /// ORG's records are forgotten DAYS (1 to 365) after their last change once no referral is open.
+    SetRetention { org: String, days: u32 },
+    /// Forget now what retention allows (the server also does it hourly).
+    Purge,
+}
 
 #[tokio::main]
 async fn main() {
+    let cli = Cli::parse();
     // Logs go to stderr: stdout carries the admin commands' answers.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -44,106 +123,100 @@ async fn main() {
         Ok(c) => c,
         Err(e) => fail(2, &e),
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.is_empty() {
+    let Some(Top::Admin { command }) = cli.command else {
         if let Err(e) = senda_server::run(config).await {
             fail(1, &e.to_string());
         }
         return;
-    }
-    if args[0] != "admin" || args.len() < 2 {
-        fail(2, USAGE);
-    }
+    };
     let database = config.database.clone();
     let repo = match tokio::task::spawn_blocking(move || open_repo(&database)).await {
         Ok(Ok(repo)) => repo,
         Ok(Err(e)) => fail(1, &e.to_string()),
         Err(e) => fail(1, &e.to_string()),
     };
-    // Flags anywhere after `admin`: `--key FILE` and `--rotate`.
-    let mut key_file: Option<String> = None;
-    let mut rotate = false;
-    let mut a: Vec<&str> = Vec::new();
-    let mut rest = args.iter().skip(1).map(String::as_str);
-    while let Some(arg) = rest.next() {
-        match arg {
-            "--key" => key_file = Some(rest.next().unwrap_or_else(|| fail(2, USAGE)).to_owned()),
-            "--rotate" => rotate = true,
-            other => a.push(other),
+    match admin(&repo, command).await {
+        Ok(out) => println!("{out}"),
+        Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+/// `CODE` or, given the organisation's key file, `CODE.FINGERPRINT`.
+fn with_fingerprint(
+    code: Result<String, StoreError>,
+    key_file: Option<&PathBuf>,
+    organisation: Option<&str>,
+) -> Result<String, StoreError> {
+    match key_file {
+        None => code,
+        Some(file) => {
+            code.map(|c| format!("{c}.{}", read_key_file(file, organisation).fingerprint()))
         }
     }
-    let with_fingerprint = |code: Result<String, _>, org: Option<&str>| match &key_file {
-        None => code,
-        Some(file) => code.map(|c| format!("{c}.{}", read_key_file(file, org).fingerprint())),
-    };
-    let result = match a.as_slice() {
-        ["create-org", name] => repo
-            .create_organisation(name.to_string())
-            .await
-            .map(|o| o.id),
-        ["enrolment-code", org, team] => with_fingerprint(
-            repo.create_enrolment_code(org.to_string(), team.to_string(), 7)
-                .await,
-            Some(org),
+}
+
+async fn admin(repo: &Repo, command: AdminCommand) -> Result<String, StoreError> {
+    match command {
+        AdminCommand::CreateOrg { name } => repo.create_organisation(name).await.map(|o| o.id),
+        AdminCommand::EnrolmentCode {
+            org,
+            team,
+            days,
+            key_file,
+        } => with_fingerprint(
+            repo.create_enrolment_code(org.clone(), team, days).await,
+            key_file.as_ref(),
+            Some(&org),
         ),
-        ["enrolment-code", org, team, days] => match days.parse() {
-            Ok(d) if (1..=90).contains(&d) => with_fingerprint(
-                repo.create_enrolment_code(org.to_string(), team.to_string(), d)
-                    .await,
-                Some(org),
-            ),
-            _ => fail(2, "DAYS must be 1 to 90"),
-        },
-        ["route-service", service, org] => repo
-            .route_service(service.to_string(), org.to_string())
+        AdminCommand::RouteService { service_id, org } => repo
+            .route_service(service_id, org)
             .await
             .map(|()| "ok".into()),
-        ["org-key", org, file] if !rotate => {
-            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
-            let keys = OrgKeyFile::generate(org, &now);
-            if let Err(e) = write_key_file(file, &keys, false) {
-                fail(1, &format!("{file}: {e}"));
+        AdminCommand::OrgKey {
+            org,
+            key_file,
+            rotate: false,
+        } => {
+            let keys = OrgKeyFile::generate(&org, &now());
+            if let Err(e) = write_key_file(&key_file, &keys, false) {
+                fail(1, &format!("{}: {e}", key_file.display()));
             }
-            repo.set_organisation_keys(
-                org.to_string(),
-                keys.admin_public(),
-                keys.certificates(),
-                false,
-            )
-            .await
-            .map(|_| keys.fingerprint())
+            repo.set_organisation_keys(org, keys.admin_public(), keys.certificates(), false)
+                .await
+                .map(|_| keys.fingerprint())
         }
-        ["org-key", org, file] => {
-            let mut keys = read_key_file(file, Some(org));
-            let serial = keys
-                .rotate(&chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true));
+        AdminCommand::OrgKey {
+            org,
+            key_file,
+            rotate: true,
+        } => {
+            let mut keys = read_key_file(&key_file, Some(&org));
+            let serial = keys.rotate(&now());
             // The file first: a key the server knows but whose secret is lost would seal into nothing.
-            if let Err(e) = write_key_file(file, &keys, true) {
-                fail(1, &format!("{file}: {e}"));
+            if let Err(e) = write_key_file(&key_file, &keys, true) {
+                fail(1, &format!("{}: {e}", key_file.display()));
             }
-            repo.set_organisation_keys(
-                org.to_string(),
-                keys.admin_public(),
-                keys.certificates(),
-                true,
-            )
-            .await
-            .map(|_| format!("key {serial} made; hand it to each device again with grant-keys"))
+            repo.set_organisation_keys(org, keys.admin_public(), keys.certificates(), true)
+                .await
+                .map(|_| format!("key {serial} made; hand it to each device again with grant-keys"))
         }
-        ["trust-org", file, other, fingerprint, services @ ..] => {
-            let keys = read_key_file(file, None);
-            match repo.admin_key(other.to_string()).await {
+        AdminCommand::TrustOrg {
+            key_file,
+            org,
+            fingerprint,
+            service_ids,
+        } => {
+            let keys = read_key_file(&key_file, None);
+            match repo.admin_key(org.clone()).await {
                 Ok(Some(admin_key))
                     if normalise_fingerprint(&admin_fingerprint(&admin_key))
-                        == normalise_fingerprint(fingerprint) =>
+                        == normalise_fingerprint(&fingerprint) =>
                 {
-                    let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
-                    let trust = keys.trust(
-                        other,
-                        &admin_key,
-                        &services,
-                        &chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
-                    );
+                    let trust = keys.trust(&org, &admin_key, &service_ids, &now());
                     repo.trust_organisation(trust)
                         .await
                         .map(|()| "trusted".into())
@@ -156,9 +229,11 @@ async fn main() {
                 Err(e) => Err(e),
             }
         }
-        ["grant-keys", file, fingerprints @ ..] => {
-            let keys = read_key_file(file, None);
-            let fingerprints: Vec<String> = fingerprints.iter().map(|s| s.to_string()).collect();
+        AdminCommand::GrantKeys {
+            key_file,
+            fingerprints,
+        } => {
+            let keys = read_key_file(&key_file, None);
             repo.grant_keys(&keys, &fingerprints).await.map(|r| {
                 let mut lines: Vec<String> = r
                     .granted
@@ -179,45 +254,46 @@ async fn main() {
                 lines.join("\n")
             })
         }
-        ["announce-content", publisher, version] => match version.parse() {
-            Ok(v) => repo
-                .announce_content(publisher.to_string(), v)
-                .await
-                .map(|n| format!("announced to {n} organisation(s)")),
-            Err(_) => fail(2, "VERSION must be a whole number"),
-        },
-        ["import", file] => match std::fs::read(file) {
-            Ok(bytes) => match senda_server::import::import(&repo, &bytes).await {
+        AdminCommand::AnnounceContent { publisher, version } => repo
+            .announce_content(publisher, version)
+            .await
+            .map(|n| format!("announced to {n} organisation(s)")),
+        AdminCommand::Import { file } => match std::fs::read(&file) {
+            Ok(bytes) => match senda_server::import::import(repo, &bytes).await {
                 Ok(r) => Ok(format!(
                     "{} push(es), {} operation(s) stored, {} conflict(s)",
                     r.pushes, r.stored, r.conflicts
                 )),
-                Err(e) => fail(1, &format!("{file}: {} ({})", e.body.message, e.body.code)),
+                Err(e) => fail(
+                    1,
+                    &format!("{}: {} ({})", file.display(), e.body.message, e.body.code),
+                ),
             },
-            Err(e) => fail(1, &format!("{file}: {e}")),
+            Err(e) => fail(1, &format!("{}: {e}", file.display())),
         },
-        ["revoke-device", id] => repo.revoke_device(id.to_string()).await.map(|done| {
-            if done {
-                "revoked"
-            } else {
-                "no such active device"
-            }
-            .into()
-        }),
-        ["add-staff", org, team, name] => repo
-            .create_staff(org.to_string(), team.to_string(), name.to_string())
-            .await
-            .map(|s| s.id),
-        ["staff-code", staff] => {
-            with_fingerprint(repo.staff_enrolment_code(staff.to_string(), 7).await, None)
+        AdminCommand::RevokeDevice { device_id } => {
+            repo.revoke_device(device_id).await.map(|done| {
+                if done {
+                    "revoked"
+                } else {
+                    "no such active device"
+                }
+                .into()
+            })
         }
-        ["staff-code", staff, days] => match days.parse() {
-            Ok(d) if (1..=90).contains(&d) => {
-                with_fingerprint(repo.staff_enrolment_code(staff.to_string(), d).await, None)
-            }
-            _ => fail(2, "DAYS must be 1 to 90"),
-        },
-        ["list-staff", org] => repo.staff_of(org.to_string()).await.map(|list| {
+        AdminCommand::AddStaff { org, team, name } => {
+            repo.create_staff(org, team, name).await.map(|s| s.id)
+        }
+        AdminCommand::StaffCode {
+            staff_id,
+            days,
+            key_file,
+        } => with_fingerprint(
+            repo.staff_enrolment_code(staff_id, days).await,
+            key_file.as_ref(),
+            None,
+        ),
+        AdminCommand::ListStaff { org } => repo.staff_of(org).await.map(|list| {
             list.iter()
                 .map(|s| {
                     let state = if s.active { "active" } else { "deactivated" };
@@ -229,40 +305,32 @@ async fn main() {
                 .collect::<Vec<_>>()
                 .join("\n")
         }),
-        ["deactivate-staff", staff] => repo
-            .deactivate_staff(staff.to_string())
+        AdminCommand::DeactivateStaff { staff_id } => repo
+            .deactivate_staff(staff_id)
             .await
             .map(|n| format!("deactivated; {n} device(s) revoked")),
-        ["create-admin", login] => senda_server::console::create_admin(&repo, login.to_string())
+        AdminCommand::CreateAdmin { login } => senda_server::console::create_admin(repo, login)
             .await
-            .map_err(senda_server::store::StoreError::Backend),
-        ["set-retention", org, days] => match days.parse() {
-            Ok(d) => repo
-                .set_retention(org.to_string(), d)
-                .await
-                .map(|()| format!("{org} keeps records {d} day(s)")),
-            Err(_) => fail(2, "DAYS must be 1 to 365"),
-        },
-        ["purge"] => repo
+            .map_err(StoreError::Backend),
+        AdminCommand::SetRetention { org, days } => repo
+            .set_retention(org.clone(), days)
+            .await
+            .map(|()| format!("{org} keeps records {days} day(s)")),
+        AdminCommand::Purge => repo
             .purge_expired(chrono::Utc::now())
             .await
             .map(|n| format!("{n} case(s) purged")),
-        _ => fail(2, USAGE),
-    };
-    match result {
-        Ok(out) => println!("{out}"),
-        Err(e) => fail(1, &e.to_string()),
     }
 }
 
 /// Writes a key file readable by its owner only. A new one never overwrites
 /// a file; a rotated one replaces it whole (written beside it, then renamed).
-fn write_key_file(path: &str, keys: &OrgKeyFile, replace: bool) -> std::io::Result<()> {
+fn write_key_file(path: &PathBuf, keys: &OrgKeyFile, replace: bool) -> std::io::Result<()> {
     use std::io::Write;
     let target = if replace {
-        format!("{path}.new")
+        path.with_extension("new")
     } else {
-        path.to_owned()
+        path.clone()
     };
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -277,11 +345,13 @@ fn write_key_file(path: &str, keys: &OrgKeyFile, replace: bool) -> std::io::Resu
     Ok(())
 }
 
-fn read_key_file(path: &str, organisation: Option<&str>) -> OrgKeyFile {
+fn read_key_file(path: &PathBuf, organisation: Option<&str>) -> OrgKeyFile {
     let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path).unwrap_or_else(|e| fail(1, &format!("{path}: {e}"))),
+        std::fs::read_to_string(path)
+            .unwrap_or_else(|e| fail(1, &format!("{}: {e}", path.display()))),
     );
-    OrgKeyFile::from_json(&text, organisation).unwrap_or_else(|e| fail(1, &format!("{path}: {e}")))
+    OrgKeyFile::from_json(&text, organisation)
+        .unwrap_or_else(|e| fail(1, &format!("{}: {e}", path.display())))
 }
 
 fn fail(code: i32, message: &str) -> ! {

@@ -104,3 +104,50 @@ fn organisation_keys_from_the_command_line() {
     assert_eq!(file["keys"].as_array().unwrap().len(), 2);
     assert!(file["keys"][0]["retired_at"].is_string());
 }
+
+/// `--help` needs no database and names every admin command; a wrong one is a
+/// usage error (exit 2) that says what was expected.
+#[test]
+fn help_names_every_admin_command() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_senda-server"))
+            .env("DATABASE_URL", "not-a-database")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let top = run(&["--help"]);
+    assert!(top.status.success());
+    assert!(String::from_utf8_lossy(&top.stdout).contains("SENDA_SERVER_DB"));
+    let help = run(&["admin", "--help"]);
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    for command in [
+        "create-org",
+        "enrolment-code",
+        "route-service",
+        "org-key",
+        "trust-org",
+        "grant-keys",
+        "announce-content",
+        "import",
+        "revoke-device",
+        "add-staff",
+        "staff-code",
+        "list-staff",
+        "deactivate-staff",
+        "create-admin",
+        "set-retention",
+        "purge",
+    ] {
+        assert!(help.contains(command), "{command} missing from {help}");
+    }
+    let one = run(&["admin", "staff-code", "--help"]);
+    assert!(String::from_utf8_lossy(&one.stdout).contains("[DAYS]"));
+    let wrong = run(&["admin", "make-tea"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("make-tea"));
+    let missing = run(&["admin", "add-staff", "org"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("<TEAM>"));
+}

@@ -1,6 +1,6 @@
 //! The server's rules, written once over [`Sql`] for both backends.
 
-use super::sql::{Sql, Value};
+use super::sql::{self as col, Sql, Value};
 use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
@@ -651,17 +651,17 @@ pub fn pull(
         ],
     )?;
     let more = rows.len() as i64 > limit;
-    let changes: Vec<Change> = rows
-        .into_iter()
+    let changes = rows
+        .iter()
         .take(limit as usize)
-        .filter_map(|r| {
-            Some(Change {
-                id: r[0].int(),
-                kind: serde_json::from_str(&r[1].text()).ok()?,
-                at: r[2].text(),
+        .map(|r| {
+            Ok(Change {
+                id: col::int(r, 0, "changes.id")?,
+                kind: col::json(r, 1, "changes.body")?,
+                at: col::text(r, 2, "changes.at")?,
             })
         })
-        .collect();
+        .collect::<Result<Vec<Change>, StoreError>>()?;
     Ok(PullResponse {
         retention_days: super::forget::retention_of(sql, &device.organisation)?,
         cursor: changes.last().map_or(cursor, |c| c.id),
@@ -702,21 +702,22 @@ pub fn incoming_referrals(
     sql: &mut dyn Sql,
     device: &Device,
 ) -> Result<Vec<IncomingReferral>, StoreError> {
-    Ok(sql
-        .rows(
-            "SELECT id, code, service_id, status, summary FROM referrals
+    sql.rows(
+        "SELECT id, code, service_id, status, summary FROM referrals
              WHERE receiver_org = ?1 AND status NOT IN ('draft') ORDER BY updated_at",
-            &[device.organisation.clone().into()],
-        )?
-        .into_iter()
-        .map(|r| IncomingReferral {
-            id: r[0].text(),
-            code: r[1].text(),
-            service_id: r[2].text(),
-            status: r[3].text(),
-            summary: serde_json::from_str(&r[4].text()).unwrap_or(Json::Null),
+        &[device.organisation.clone().into()],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(IncomingReferral {
+            id: col::text(r, 0, "referrals.id")?,
+            code: col::text(r, 1, "referrals.code")?,
+            service_id: col::text(r, 2, "referrals.service_id")?,
+            status: col::text(r, 3, "referrals.status")?,
+            summary: col::json(r, 4, "referrals.summary")?,
         })
-        .collect())
+    })
+    .collect()
 }
 
 pub fn set_referral_status(
@@ -733,7 +734,9 @@ pub fn set_referral_status(
     else {
         return Err(refused(Refusal::NoSuchReferral));
     };
-    let from = ReferralStatus::parse(&r[0].text()).unwrap_or(ReferralStatus::Draft);
+    let stored = col::text(&r, 0, "referrals.status")?;
+    let from = ReferralStatus::parse(&stored)
+        .ok_or_else(|| col::damaged("referrals.status", format!("unknown status {stored:?}")))?;
     // The receiver's side of the lifecycle only.
     let theirs = matches!(
         to,

@@ -43,6 +43,12 @@ pub enum StoreError {
         "the database is at schema version {found}, newer than this senda-server supports ({supported}); it was left untouched: run a newer senda-server"
     )]
     SchemaTooNew { found: u32, supported: u32 },
+    /// A stored value is not what its column must hold: reported, never read as a default.
+    #[error("damaged stored data in {column}: {reason}")]
+    Damaged {
+        column: &'static str,
+        reason: String,
+    },
 }
 
 /// Why a request's content was refused (a 4xx, not a fault).
