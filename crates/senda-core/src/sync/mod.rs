@@ -12,7 +12,7 @@ mod export;
 mod sealing;
 mod transport;
 
-pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
+pub use client::{SyncClient, SyncError, SyncProgress, SyncReport, apply_organisation_settings};
 pub use device::{ContentAvailable, ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity};
 pub use export::Exported;
 pub use sealing::seal_for_organisation;

@@ -6,6 +6,7 @@ use super::db::{self, Role};
 use super::pages;
 use super::stats::{self, Hidden, Policy, Published, Table};
 use super::{Console, Ctx, refusal, store_error};
+use crate::store::counts::ACCEPT_BANDS;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -47,6 +48,8 @@ struct Tables {
     countries: Vec<String>,
     organisations: Vec<db::OrganisationRow>,
     by_status: Published,
+    /// Accepted referrals by days from sent to accepted, and receiving organisation.
+    acceptance: Published,
     services: Published,
     /// Screenings by risk × age band and by week × country; `None` until devices send coarse fields.
     screenings: Option<(Published, Published)>,
@@ -73,16 +76,15 @@ async fn tables(
         Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
     let (scope, whole_scope) = (org.clone(), ctx.is_server().then_some(()));
-    let postgres = state.repo.backend() == "postgres";
     let (facts, all_facts, screened, all_screened, organisations) = state
         .run(move |sql| {
             let facts = db::referral_facts(sql, scope.as_deref())?;
-            let screened = db::screening_facts(sql, scope.as_deref(), postgres)?;
+            let screened = db::screening_facts(sql, scope.as_deref())?;
             // The widest view this administrator can also ask for (R9); not read twice.
             let (all, all_screened) = match (whole_scope, &scope) {
                 (Some(()), Some(_)) => (
                     db::referral_facts(sql, None)?,
-                    db::screening_facts(sql, None, postgres)?,
+                    db::screening_facts(sql, None)?,
                 ),
                 _ => (facts.clone(), screened.clone()),
             };
@@ -96,8 +98,9 @@ async fn tables(
         return Err(refusal(ctx.tr, StatusCode::NOT_FOUND, "organisation"));
     }
     let periods: Vec<String> = facts
+        .status
         .iter()
-        .map(|f| f.3.clone())
+        .map(|f| f.month.clone())
         .chain(screened.iter().filter_map(stats::ScreeningFact::month))
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -151,7 +154,7 @@ async fn tables(
             .collect();
         (risk, stats::publish(&week, policy, Some(&all_week)))
     });
-    let in_period = |f: &&db::ReferralFact| period.as_ref().is_none_or(|p| &f.3 == p);
+    let in_period = |f: &&db::ReferralFact| period.as_ref().is_none_or(|p| &f.month == p);
     let no_receiver = ctx.tr.t("console-no-receiver");
     let receiver = |r: &str| {
         if r.is_empty() {
@@ -161,24 +164,24 @@ async fn tables(
         }
     };
 
-    // Referrals by status and receiving organisation.
+    // A breakdown (rows in the order given, those present only) by receiving organisation.
     type Fact = db::ReferralFact;
-    let count = |facts: &[Fact], filter: bool| {
+    let count = |facts: &[Fact], filter: bool, order: &[&str]| {
         let facts: Vec<&Fact> = facts.iter().filter(|f| !filter || in_period(f)).collect();
-        let rows: Vec<String> = STATUSES
+        let rows: Vec<String> = order
             .iter()
-            .filter(|s| facts.iter().any(|f| f.0 == **s))
+            .filter(|s| facts.iter().any(|f| f.value == **s))
             .map(|s| s.to_string())
             .collect();
         let cols: Vec<String> = facts
             .iter()
-            .map(|f| receiver(&f.1))
+            .map(|f| receiver(&f.receiver))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
         let pairs: Vec<(String, String, u64)> = facts
             .iter()
-            .map(|f| (f.0.clone(), receiver(&f.1), f.4))
+            .map(|f| (f.value.clone(), receiver(&f.receiver), f.n))
             .collect();
         Table::count(
             &rows,
@@ -186,8 +189,9 @@ async fn tables(
             pairs.iter().map(|(a, b, n)| (a.as_str(), b.as_str(), *n)),
         )
     };
-    let filtered = count(&facts, true);
-    let unfiltered = count(&all_facts, false);
+    // Referrals by status and receiving organisation.
+    let filtered = count(&facts.status, true, STATUSES);
+    let unfiltered = count(&all_facts.status, false, STATUSES);
     let mut by_status = stats::publish(&filtered, policy, Some(&unfiltered));
     by_status.rows = by_status
         .rows
@@ -195,14 +199,27 @@ async fn tables(
         .map(|s| ctx.tr.t(&format!("console-status-{s}")))
         .collect();
 
+    // Time to acceptance: accepted referrals by days from sent to accepted.
+    let bands: Vec<&str> = ACCEPT_BANDS.iter().map(|(_, b)| *b).collect();
+    let mut acceptance = stats::publish(
+        &count(&facts.accept, true, &bands),
+        policy,
+        Some(&count(&all_facts.accept, false, &bands)),
+    );
+    acceptance.rows = acceptance
+        .rows
+        .iter()
+        .map(|b| ctx.tr.t(&format!("console-accept-band-{}", b.replace('+', "-more"))))
+        .collect();
+
     // Services referred most.
     let mut per_service: BTreeMap<String, u64> = BTreeMap::new();
     let mut per_service_all: BTreeMap<String, u64> = BTreeMap::new();
-    for f in facts.iter().filter(in_period) {
-        *per_service.entry(f.2.clone()).or_default() += f.4;
+    for f in facts.service.iter().filter(in_period) {
+        *per_service.entry(f.value.clone()).or_default() += f.n;
     }
-    for f in &all_facts {
-        *per_service_all.entry(f.2.clone()).or_default() += f.4;
+    for f in &all_facts.service {
+        *per_service_all.entry(f.value.clone()).or_default() += f.n;
     }
     let mut ranked: Vec<(String, u64)> = per_service.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -230,6 +247,7 @@ async fn tables(
         countries,
         organisations,
         by_status,
+        acceptance,
         services,
         screenings,
     })
@@ -362,6 +380,14 @@ pub async fn page(
         (table_html(&ctx, "by-status", &t("console-stats-by-status"), &t("console-status"), &tb.by_status))
         (super::chart::bars(&t("console-stats-chart-status"), &chart_items))
         p { a class="button" href={"/console/stats.csv?" (query_string(f, "status"))} download { (t("console-stats-csv")) } }
+        h2 { (t("console-stats-acceptance")) }
+        p class="hint" { (t("console-stats-acceptance-hint")) }
+        @if tb.acceptance.rows.is_empty() {
+            p class="hint" { (t("console-stats-acceptance-none")) }
+        } @else {
+            (table_html(&ctx, "acceptance", &t("console-stats-acceptance"), &t("console-stats-days"), &tb.acceptance))
+            p { a class="button" href={"/console/stats.csv?" (query_string(f, "acceptance"))} download { (t("console-stats-csv")) } }
+        }
         h2 { (t("console-stats-services")) }
         (table_html(&ctx, "services", &t("console-stats-services"), &t("console-service"), &tb.services))
         p { a class="button" href={"/console/stats.csv?" (query_string(f, "services"))} download { (t("console-stats-csv")) } }
@@ -402,6 +428,11 @@ pub async fn csv(
             "status",
             tb.by_status
                 .csv(&t("console-status"), &t("console-total"), "%"),
+        ),
+        Some("acceptance") => (
+            "acceptance",
+            tb.acceptance
+                .csv(&t("console-stats-days"), &t("console-total"), "%"),
         ),
         Some("services") => (
             "services",
