@@ -90,6 +90,7 @@ async fn main() {
     let url = std::env::var("SENDA_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let schema = format!("bench{}", std::process::id());
+    let cleanup = (url.clone(), schema.clone());
     let repo = match backend.as_str() {
         "sqlite" => Repo::new(SqliteStore::open(&dir.path().join("server.db")).unwrap()),
         _ => {
@@ -223,6 +224,18 @@ async fn main() {
             "| {backend} | {name} | {} ms |",
             times[runs / 2].as_millis()
         );
+    }
+    // The generated data does not outlive the run (SQLite's goes with its folder).
+    if backend != "sqlite" {
+        tokio::task::spawn_blocking(move || {
+            let (url, schema) = cleanup;
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            client
+                .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+                .unwrap();
+        })
+        .await
+        .unwrap();
     }
 }
 

@@ -217,9 +217,9 @@ fn org_pages(org: &str) -> Vec<String> {
         "/referrals",
         "/settings",
     ]
-        .iter()
-        .map(|p| format!("/console/org/{org}{p}"))
-        .collect()
+    .iter()
+    .map(|p| format!("/console/org/{org}{p}"))
+    .collect()
 }
 
 fn org_forms(org: &str, staff: &str, device: &str) -> Vec<(String, Vec<(&'static str, String)>)> {
@@ -1309,7 +1309,8 @@ async fn statistics_are_counted_as_operations_arrive_and_time_to_acceptance_is_s
         // Seven cases screened on the device, counted by their coarse fields only.
         assert_eq!(screenings_counted(&kept), 7, "{backend}: {kept:?}");
         assert!(
-            kept.iter().any(|r| r.starts_with("status|") && r.contains("|sent|")),
+            kept.iter()
+                .any(|r| r.starts_with("status|") && r.contains("|sent|")),
             "{backend}: {kept:?}"
         );
 
@@ -1342,7 +1343,11 @@ async fn statistics_are_counted_as_operations_arrive_and_time_to_acceptance_is_s
             .unwrap();
         let csv = w.root.get("/console/stats.csv?table=acceptance").await;
         assert_eq!(csv.status, 200, "{backend}");
-        assert!(csv.body.contains("0 a 1 día,6,6"), "{backend}: {}", csv.body);
+        assert!(
+            csv.body.contains("0 a 1 día,6,6"),
+            "{backend}: {}",
+            csv.body
+        );
 
         // Routing the service that had no receiver moves its referral's count.
         let routes = format!("/console/org/{}/routes", w.receiver);

@@ -10,8 +10,8 @@ use crate::Vault;
 use crate::casework::CaseError;
 use crate::casework::ReferralStatus;
 use senda_protocol::{
-    DeviceReport, EnrolResponse, ErrorBody, IncomingReferral, KeysResponse, PullResponse, PushResponse,
-    StatusRequest, decode, encode,
+    DeviceReport, EnrolResponse, ErrorBody, IncomingReferral, KeysResponse, PullResponse,
+    PushResponse, StatusRequest, decode, encode,
 };
 use serde::Serialize;
 use std::sync::Mutex;
@@ -558,7 +558,10 @@ impl SyncClient {
 /// What the organisation set on its server, applied on the device: its PIN
 /// policy, for every PIN set or changed from now on (the retention period is
 /// kept by `apply_pull`). A policy outside the allowed range is refused.
-pub fn apply_organisation_settings(vault: &mut Vault, page: &PullResponse) -> Result<(), SyncError> {
+pub fn apply_organisation_settings(
+    vault: &mut Vault,
+    page: &PullResponse,
+) -> Result<(), SyncError> {
     if let Some(p) = page.pin_policy {
         vault.apply_organisation_pin_policy(crate::vault::PinPolicy {
             min_length: p.min_length,

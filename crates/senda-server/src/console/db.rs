@@ -4,7 +4,7 @@
 //! console's own tables and the read-only views its pages need.
 
 use crate::store::StoreError;
-use crate::store::sql::{Row, Sql};
+use crate::store::sql::{Row, Sql, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
@@ -654,35 +654,85 @@ pub fn referral_facts(
     Ok(out)
 }
 
-/// Screening counts by the coarse fields their case carries readable (country,
-/// ISO week, age band) and their risk level, from the counts kept with the
-/// data (store/counts.rs). Cases without a week (written before devices sent
-/// the coarse fields) are not counted.
-pub fn screening_facts(
+/// Which countries and ISO weeks the organisation's screenings (or all) are counted under.
+pub fn screening_choices(
     sql: &mut dyn Sql,
     organisation: Option<&str>,
-) -> Result<Vec<super::stats::ScreeningFact>, StoreError> {
-    let select = "SELECT country, week, age_band, risk_level, CAST(SUM(n) AS BIGINT) FROM stats_screenings";
-    let group = "GROUP BY country, week, age_band, risk_level";
-    let rows = match organisation {
-        Some(o) => sql.rows(
-            &format!("{select} WHERE organisation_id = ?1 {group}"),
-            &[o.into()],
-        )?,
-        None => sql.rows(&format!("{select} {group}"), &[])?,
+) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let (scope, params): (&str, Vec<Value>) = match organisation {
+        Some(o) => ("WHERE organisation_id = ?1", vec![o.into()]),
+        None => ("", Vec::new()),
     };
-    Ok(rows
-        .iter()
-        .map(|r| super::stats::ScreeningFact {
-            country: r[0].text(),
-            week: r[1].text(),
-            age_band: r[2].text(),
-            risk_level: r[3].text(),
-            count: r[4].int().max(0) as u64,
-        })
-        .collect())
+    let list = |sql: &mut dyn Sql, column: &str| -> Result<Vec<String>, StoreError> {
+        Ok(sql
+            .rows(
+                &format!(
+                    "SELECT DISTINCT {column} FROM stats_screenings {scope} ORDER BY {column}"
+                ),
+                &params,
+            )?
+            .iter()
+            .map(|r| r[0].text())
+            .collect())
+    };
+    Ok((list(sql, "country")?, list(sql, "week")?))
 }
 
+/// Screening counts by risk level × age band and by ISO week × country, from
+/// the counts kept with the data (store/counts.rs), filtered here by
+/// organisation, country and ISO weeks (a month's). Cases without a week
+/// (written before devices sent the coarse fields) are not counted.
+pub fn screening_counts(
+    sql: &mut dyn Sql,
+    organisation: Option<&str>,
+    country: Option<&str>,
+    weeks: Option<&[String]>,
+) -> Result<super::stats::ScreeningCounts, StoreError> {
+    let mut conditions = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(o) = organisation {
+        params.push(o.into());
+        conditions.push(format!("organisation_id = ?{}", params.len()));
+    }
+    if let Some(c) = country {
+        params.push(c.into());
+        conditions.push(format!("country = ?{}", params.len()));
+    }
+    if let Some(weeks) = weeks {
+        let mut marks = Vec::new();
+        for w in weeks {
+            params.push(w.into());
+            marks.push(format!("?{}", params.len()));
+        }
+        // A month with no weeks (malformed) matches nothing.
+        conditions.push(if marks.is_empty() {
+            "1 = 0".to_owned()
+        } else {
+            format!("week IN ({})", marks.join(", "))
+        });
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let mut pairs = |a: &str, b: &str| -> Result<Vec<(String, String, u64)>, StoreError> {
+        Ok(sql
+            .rows(
+                &format!(
+                    "SELECT {a}, {b}, CAST(SUM(n) AS BIGINT) FROM stats_screenings {filter} GROUP BY {a}, {b}"
+                ),
+                &params,
+            )?
+            .iter()
+            .map(|r| (r[0].text(), r[1].text(), r[2].int().max(0) as u64))
+            .collect())
+    };
+    Ok(super::stats::ScreeningCounts {
+        by_risk: pairs("risk_level", "age_band")?,
+        by_week: pairs("week", "country")?,
+    })
+}
 /// How many active devices run each content pack version (`None`: none
 /// installed), from their last reports.
 pub fn content_versions(sql: &mut dyn Sql) -> Result<Vec<(Option<i64>, i64)>, StoreError> {

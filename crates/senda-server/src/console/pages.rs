@@ -1589,7 +1589,11 @@ pub async fn set_pin_policy(
     let subject = format!(
         "{} {}",
         policy.min_length,
-        if policy.letters_allowed { "letters" } else { "digits" }
+        if policy.letters_allowed {
+            "letters"
+        } else {
+            "digits"
+        }
     );
     state
         .audit(&ctx, Some(&org), "pin-policy-set", &subject)

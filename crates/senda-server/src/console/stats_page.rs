@@ -76,19 +76,48 @@ async fn tables(
         Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
     let (scope, whole_scope) = (org.clone(), ctx.is_server().then_some(()));
-    let (facts, all_facts, screened, all_screened, organisations) = state
+    let chosen = |name: &str| {
+        q.get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty() && *v != "all")
+            .map(str::to_owned)
+    };
+    let (country_asked, period_asked) = (chosen("country"), chosen("period"));
+    // Filtered in the database: only the two small tables come back.
+    let weeks = period_asked.as_deref().map(stats::weeks_of_month);
+    let (facts, all_facts, (countries, weeks_seen), screened, all_screened, organisations) = state
         .run(move |sql| {
             let facts = db::referral_facts(sql, scope.as_deref())?;
-            let screened = db::screening_facts(sql, scope.as_deref())?;
-            // The widest view this administrator can also ask for (R9); not read twice.
-            let (all, all_screened) = match (whole_scope, &scope) {
-                (Some(()), Some(_)) => (
-                    db::referral_facts(sql, None)?,
-                    db::screening_facts(sql, None)?,
-                ),
-                _ => (facts.clone(), screened.clone()),
+            let choices = db::screening_choices(sql, scope.as_deref())?;
+            let screened = db::screening_counts(
+                sql,
+                scope.as_deref(),
+                country_asked.as_deref(),
+                weeks.as_deref(),
+            )?;
+            // The widest view this administrator can also ask for, unfiltered (R9).
+            let widest = match whole_scope {
+                Some(()) => None,
+                None => scope.as_deref(),
             };
-            Ok((facts, all, screened, all_screened, db::organisations(sql)?))
+            let all = match (whole_scope, &scope) {
+                (Some(()), Some(_)) => db::referral_facts(sql, None)?,
+                _ => facts.clone(),
+            };
+            let all_screened =
+                if widest == scope.as_deref() && country_asked.is_none() && weeks.is_none() {
+                    screened.clone()
+                } else {
+                    db::screening_counts(sql, widest, None, None)?
+                };
+            Ok((
+                facts,
+                all,
+                choices,
+                screened,
+                all_screened,
+                db::organisations(sql)?,
+            ))
         })
         .await
         .map_err(|e| store_error(ctx.tr, e))?;
@@ -97,43 +126,38 @@ async fn tables(
     {
         return Err(refusal(ctx.tr, StatusCode::NOT_FOUND, "organisation"));
     }
+    let week_months = weeks_seen.iter().filter_map(|w| {
+        stats::ScreeningFact {
+            country: String::new(),
+            week: w.clone(),
+            age_band: String::new(),
+            risk_level: String::new(),
+            count: 0,
+        }
+        .month()
+    });
     let periods: Vec<String> = facts
         .status
         .iter()
         .map(|f| f.month.clone())
-        .chain(screened.iter().filter_map(stats::ScreeningFact::month))
+        .chain(week_months)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .rev()
         .collect();
-    let period = match q
-        .get("period")
-        .map(String::as_str)
-        .filter(|p| !p.is_empty() && *p != "all")
-    {
+    let period = match chosen("period") {
         None => None,
-        Some(p) if periods.iter().any(|x| x == p) => Some(p.to_owned()),
+        Some(p) if periods.contains(&p) => Some(p),
         Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
-    let countries: Vec<String> = screened
-        .iter()
-        .map(|f| f.country.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let country = match q
-        .get("country")
-        .map(String::as_str)
-        .filter(|c| !c.is_empty() && *c != "all")
-    {
+    let country = match chosen("country") {
         None => None,
-        Some(c) if countries.iter().any(|x| x == c) => Some(c.to_owned()),
+        Some(c) if countries.contains(&c) => Some(c),
         Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
-    let screenings = (!screened.is_empty()).then(|| {
-        let (risk, week) =
-            stats::screening_tables(&screened, country.as_deref(), period.as_deref());
-        let (all_risk, all_week) = stats::screening_tables(&all_screened, None, None);
+    let screenings = (!countries.is_empty()).then(|| {
+        let (risk, week) = stats::screening_tables_of(&screened);
+        let (all_risk, all_week) = stats::screening_tables_of(&all_screened);
         let mut risk = stats::publish(&risk, policy, Some(&all_risk));
         risk.rows = risk
             .rows
@@ -209,7 +233,10 @@ async fn tables(
     acceptance.rows = acceptance
         .rows
         .iter()
-        .map(|b| ctx.tr.t(&format!("console-accept-band-{}", b.replace('+', "-more"))))
+        .map(|b| {
+            ctx.tr
+                .t(&format!("console-accept-band-{}", b.replace('+', "-more")))
+        })
         .collect();
 
     // Services referred most.

@@ -4,10 +4,10 @@
 
 pub mod counts;
 mod forget;
-mod settings;
 mod logic;
 pub mod migrate;
 pub mod postgres;
+mod settings;
 pub mod sql;
 pub mod sqlite;
 mod staff;

@@ -27,7 +27,10 @@ pub fn set_pin_policy(
 }
 
 /// The organisation's PIN policy, if it set one.
-pub fn pin_policy_of(sql: &mut dyn Sql, organisation: &str) -> Result<Option<PinPolicy>, StoreError> {
+pub fn pin_policy_of(
+    sql: &mut dyn Sql,
+    organisation: &str,
+) -> Result<Option<PinPolicy>, StoreError> {
     Ok(sql
         .row(
             "SELECT pin_min_length, pin_letters_allowed FROM organisations
@@ -56,8 +59,15 @@ pub fn record_report(
     let count = i64::try_from(report.audit_count).unwrap_or(i64::MAX);
     let dropped = match &before {
         Some(b) if b[2].opt_text().is_some() => b[2].opt_text(),
-        Some(b) if b[0].int() > count || (b[0].int() == count && b[1].text() != report.audit_head) => {
-            tracing::warn!(device, before = b[0].int(), now = count, "a device's audit log shrank or was rewritten");
+        Some(b)
+            if b[0].int() > count || (b[0].int() == count && b[1].text() != report.audit_head) =>
+        {
+            tracing::warn!(
+                device,
+                before = b[0].int(),
+                now = count,
+                "a device's audit log shrank or was rewritten"
+            );
             Some(now.to_owned())
         }
         _ => None,
