@@ -284,3 +284,4 @@ console-accept-band-2-7 = 2 to 7 days
 console-accept-band-8-14 = 8 to 14 days
 console-accept-band-15-30 = 15 to 30 days
 console-accept-band-31-more = 31 days or more
+console-held-here = { $count } more wait here for their base

@@ -284,3 +284,4 @@ console-accept-band-2-7 = 2 a 7 días
 console-accept-band-8-14 = 8 a 14 días
 console-accept-band-15-30 = 15 a 30 días
 console-accept-band-31-more = 31 días o más
+console-held-here = { $count } más esperan aquí su base

@@ -284,3 +284,4 @@ console-accept-band-2-7 = 2 a 7 dias
 console-accept-band-8-14 = 8 a 14 dias
 console-accept-band-15-30 = 15 a 30 dias
 console-accept-band-31-more = 31 dias ou mais
+console-held-here = { $count } a mais esperam aqui sua base

@@ -183,9 +183,9 @@ test('a coordinator runs Senda from the console', { timeout: 300_000 }, async ()
     ['stats', '/console/stats'],
     ['staff', `/console/org/${info.field}/staff`],
     ['devices', `/console/org/${info.field}/devices`],
-    ['referrals', `/console/org/${info.field}/referrals`],
     ['settings', `/console/org/${info.field}/settings`],
     ['content', '/console/content'],
+    ['referrals', `/console/org/${info.field}/referrals`],
   ]) {
     await page.goto(url(path));
     await check(page, `${name}-tablet`, TABLET);

@@ -1375,10 +1375,8 @@ pub async fn devices_page(
                 th scope="col" { (t("console-team")) }
                 th scope="col" { (t("console-last-sync")) }
                 th scope="col" { (t("console-versions")) }
-                th scope="col" class="num" { (t("console-pending")) }
-                th scope="col" class="num" { (t("console-held")) }
+                th scope="col" { (t("console-pending")) " / " (t("console-held")) }
                 th scope="col" { (t("console-audit-log")) }
-                th scope="col" { (t("console-key")) }
                 th scope="col" { (t("console-state")) }
                 th scope="col" { span class="visually-hidden" { (t("console-actions")) } }
             } }
@@ -1399,8 +1397,10 @@ pub async fn devices_page(
                                         None => (t("console-content-none")),
                                     }
                                 }
-                                td class="num" data-pending { (r.pending) }
-                                td class="num" data-held { (r.held) @if d.held_here > 0 { " + " (d.held_here) } }
+                                td class="num" {
+                                    span data-pending { (r.pending) } " / " span data-held { (r.held) }
+                                    @if d.held_here > 0 { br; small { (ctx.tr.args("console-held-here", &[("count", FluentValue::from(d.held_here))])) } }
+                                }
                                 td data-audit {
                                     (ctx.tr.args("console-audit-entries", &[("count", FluentValue::from(r.audit_count))]))
                                     br;
@@ -1412,11 +1412,14 @@ pub async fn devices_page(
                                 }
                             }
                             None => {
-                                td colspan="4" class="hint" { (t("console-not-reported")) }
+                                td colspan="3" class="hint" { (t("console-not-reported")) }
                             }
                         }
-                        td { @if d.key_granted { (t("console-key-granted")) } @else { (t("console-key-waiting")) } }
-                        td { @if d.revoked { (t("console-revoked")) } @else { (t("console-active")) } }
+                        td {
+                            @if d.revoked { (t("console-revoked")) } @else { (t("console-active")) }
+                            br;
+                            small { @if d.key_granted { (t("console-key-granted")) } @else { (t("console-key-waiting")) } }
+                        }
                         td {
                             @if !d.revoked {
                                 form method="post" action={"/console/org/" (org) "/devices/" (d.id) "/revoke"} {
