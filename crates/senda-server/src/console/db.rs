@@ -446,11 +446,14 @@ pub fn devices_of(sql: &mut dyn Sql, organisation: &str) -> Result<Vec<DeviceRow
         .collect())
 }
 
-/// An organisation's settings for its devices: retention days and PIN policy (each if set).
+/// Retention days, and PIN minimum length with letters allowed: each if set.
+pub type OrganisationSettings = (Option<i64>, Option<(i64, bool)>);
+
+/// An organisation's settings for its devices.
 pub fn organisation_settings(
     sql: &mut dyn Sql,
     organisation: &str,
-) -> Result<(Option<i64>, Option<(i64, bool)>), StoreError> {
+) -> Result<OrganisationSettings, StoreError> {
     Ok(sql
         .row(
             "SELECT retention_days, pin_min_length, pin_letters_allowed FROM organisations WHERE id = ?1",
