@@ -1430,28 +1430,29 @@ async fn settings_reach_the_devices_at_their_next_sync() {
             v.change_pin("246802", "135790").unwrap();
         }
         field.client.sync(&field.vault, |_| {}).await.unwrap();
-        let mut v = field.vault.lock().unwrap();
-        assert_eq!(
-            v.casework().unwrap().retention_days().unwrap(),
-            20,
-            "{backend}"
-        );
-        assert!(
-            matches!(
-                v.change_pin("135790", "246802"),
-                Err(VaultError::PinTooShort { min: 10 })
-            ),
-            "{backend}"
-        );
-        assert!(
-            matches!(
-                v.change_pin("135790", "abcdefghijk"),
-                Err(VaultError::PinDigitsOnly)
-            ),
-            "{backend}"
-        );
-        v.change_pin("135790", "1357924680").unwrap();
-        drop(v);
+        {
+            let mut v = field.vault.lock().unwrap();
+            assert_eq!(
+                v.casework().unwrap().retention_days().unwrap(),
+                20,
+                "{backend}"
+            );
+            assert!(
+                matches!(
+                    v.change_pin("135790", "246802"),
+                    Err(VaultError::PinTooShort { min: 10 })
+                ),
+                "{backend}"
+            );
+            assert!(
+                matches!(
+                    v.change_pin("135790", "abcdefghijk"),
+                    Err(VaultError::PinDigitsOnly)
+                ),
+                "{backend}"
+            );
+            v.change_pin("135790", "1357924680").unwrap();
+        }
         w.server.stop().await;
     }
 }
