@@ -69,7 +69,15 @@ pub async fn sync_enrol(
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncReport, SyncError> {
     let vault = state.vault_mutex()?;
+    // Reported to the server with the sync (the console's devices page).
+    let content_version = state
+        .content()
+        .ok()
+        .and_then(|c| c.installed().ok())
+        .and_then(|packs| packs.iter().map(|p| p.version).max());
     let result = SyncClient::new()
+        .with_app_version(env!("CARGO_PKG_VERSION"))
+        .with_content_version(content_version)
         .sync(vault, |p| state.set_sync_progress(Some(p)))
         .await;
     state.set_sync_progress(None);

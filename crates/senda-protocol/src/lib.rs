@@ -118,6 +118,48 @@ pub struct PullResponse {
     /// device uses it instead of its own setting.
     #[serde(default)]
     pub retention_days: Option<u32>,
+    /// The organisation's PIN policy set on the server: the device applies it
+    /// to every PIN set or changed from then on.
+    #[serde(default)]
+    pub pin_policy: Option<PinPolicy>,
+}
+
+/// The shortest PIN an organisation may require is never below this, nor above
+/// [`PIN_MIN_LENGTH_CEILING`] (the device refuses a policy outside).
+pub const PIN_MIN_LENGTH_FLOOR: u32 = 6;
+pub const PIN_MIN_LENGTH_CEILING: u32 = 64;
+
+/// An organisation's rules for its staff's PINs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PinPolicy {
+    pub min_length: u32,
+    /// Letters (any non-digit) allowed; when false a PIN is digits only.
+    pub letters_allowed: bool,
+}
+
+impl PinPolicy {
+    pub fn valid(&self) -> bool {
+        (PIN_MIN_LENGTH_FLOOR..=PIN_MIN_LENGTH_CEILING).contains(&self.min_length)
+    }
+}
+
+/// What a device says about itself at the end of every sync (signed like
+/// every request): shown to its organisation's administrators. The audit log
+/// count and head let the server notice a log that shrank or was rewritten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceReport {
+    pub protocol: u16,
+    pub app_version: String,
+    /// The content pack version installed, if any.
+    pub content_version: Option<u32>,
+    /// Outbox rows not yet on the server, and of those the ones held (no consent or no key yet).
+    pub pending: u64,
+    pub held: u64,
+    /// Entries in the device's hash-chained audit log, and the newest entry's hash.
+    pub audit_count: u64,
+    pub audit_head: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

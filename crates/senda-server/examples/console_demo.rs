@@ -3,8 +3,10 @@
 //! its key and one routed service), eight referrals made and synced by a real
 //! device (seven to the routed service, one to a service with no receiver), and
 //! a first server administrator. Prints one JSON line, then obeys stdin:
-//! `enrol CODE` (a new device enrols with the code and syncs) and `sync` (that
-//! device syncs again; prints `revoked` when the server refuses it).
+//! `enrol CODE` (a new device enrols with the code and syncs), `sync` (that
+//! device syncs again; prints `revoked` when the server refuses it) and
+//! `worker-sync` (the first device syncs; prints the retention days and PIN
+//! policy it now follows). Six referrals are accepted by the receiver's device.
 
 use senda_server::limits::Limits;
 use senda_server::store::{Repo, SqliteStore};
@@ -81,11 +83,30 @@ async fn main() {
         .unwrap();
     // Its first sync opens the grant.
     worker.client.sync(&worker.vault, |_| {}).await.unwrap();
-    for i in 0..7 {
-        worker.refer(&format!("Niña {i}"), SHELTER);
-    }
+    let referrals: Vec<String> = (0..7)
+        .map(|i| worker.refer(&format!("Niña {i}"), SHELTER).1)
+        .collect();
     worker.refer("Niño", LEGAL);
     worker.client.sync(&worker.vault, |_| {}).await.unwrap();
+    // The receiving organisation's device receives and accepts six (time to acceptance).
+    let shelter = device(0);
+    let code = repo
+        .create_enrolment_code(receiver.clone(), "albergue".into(), 1)
+        .await
+        .unwrap();
+    shelter.enrol(&url, &code).await;
+    for id in &referrals[..6] {
+        for to in [
+            senda_core::casework::ReferralStatus::Received,
+            senda_core::casework::ReferralStatus::Accepted,
+        ] {
+            shelter
+                .client
+                .set_incoming_status(&shelter.vault, id, to)
+                .await
+                .unwrap();
+        }
+    }
 
     let password = senda_server::console::create_admin(&repo, "admin".into())
         .await
@@ -114,6 +135,17 @@ async fn main() {
                 d.client.sync(&d.vault, |_| {}).await.unwrap();
                 println!("enrolled {}", d.identity().device_id);
                 enrolled = Some(d);
+            }
+            // The first device syncs and says which settings it now follows.
+            ["worker-sync"] => {
+                worker.client.sync(&worker.vault, |_| {}).await.unwrap();
+                let mut v = worker.vault.lock().unwrap();
+                let policy = v.status().unwrap().pin_policy;
+                let days = v.casework().unwrap().retention_days().unwrap();
+                println!(
+                    "settings {days} {} {}",
+                    policy.min_length, policy.letters_allowed
+                );
             }
             ["sync"] => match &enrolled {
                 Some(d) => match d.client.sync(&d.vault, |_| {}).await {

@@ -39,6 +39,7 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
         .route("/v1/pull", post(routes::sync::pull))
         .route("/v1/keys", post(routes::sync::keys))
         .route("/v1/keys/grants", post(routes::sync::key_grants))
+        .route("/v1/device/report", post(routes::sync::device_report))
         .route("/v1/referrals/incoming", post(routes::sync::incoming))
         .route(
             "/v1/referrals/{id}/status",

@@ -51,7 +51,9 @@ pub fn device(skew_hours: i64) -> Device {
         content,
         clock,
         checklist,
-        client: SyncClient::new().with_backoff(std::time::Duration::from_millis(20)),
+        client: SyncClient::new()
+            .with_backoff(std::time::Duration::from_millis(20))
+            .with_content_version(Some(1)),
     }
 }
 

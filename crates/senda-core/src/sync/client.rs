@@ -11,8 +11,8 @@ use crate::Vault;
 use crate::casework::CaseError;
 use crate::casework::ReferralStatus;
 use senda_protocol::{
-    EnrolResponse, ErrorBody, IncomingReferral, KeysResponse, PullResponse, PushResponse,
-    StatusRequest, decode, encode,
+    DeviceReport, EnrolResponse, ErrorBody, IncomingReferral, KeysResponse, PullResponse,
+    PushResponse, StatusRequest, decode, encode,
 };
 use serde::Serialize;
 use std::sync::Mutex;
@@ -120,6 +120,9 @@ impl From<crate::VaultError> for SyncError {
 pub struct SyncClient {
     http: reqwest::Client,
     backoff: Duration,
+    /// What the device reports about itself at the end of a sync.
+    app_version: String,
+    content_version: Option<u32>,
 }
 
 impl Default for SyncClient {
@@ -153,7 +156,21 @@ impl SyncClient {
         Ok(Self {
             http,
             backoff: Duration::from_millis(500),
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            content_version: None,
         })
+    }
+
+    /// The app's version, reported to the server at every sync (senda-core's by default).
+    pub fn with_app_version(mut self, version: impl Into<String>) -> Self {
+        self.app_version = version.into();
+        self
+    }
+
+    /// The installed content pack's version, reported to the server at every sync.
+    pub fn with_content_version(mut self, version: Option<u32>) -> Self {
+        self.content_version = version;
+        self
     }
 
     /// The first wait between attempts (it doubles each time, with jitter).
@@ -290,6 +307,7 @@ impl SyncClient {
             };
             let page: PullResponse = decode(&answer).map_err(malformed)?;
             report.received += lock(vault).casework()?.apply_pull(&page)?;
+            apply_organisation_settings(&mut lock(vault), &page)?;
             progress(SyncProgress {
                 phase: "pull",
                 sent: report.sent,
@@ -300,11 +318,42 @@ impl SyncClient {
                 break;
             }
         }
+        self.send_report(vault, &base).await?;
         let mut v = lock(vault);
         let cw = v.casework()?;
         report.held = cw.outbox_counts()?.held;
         report.conflicts = cw.open_conflicts()?;
         Ok(report)
+    }
+
+    /// Tells the server this device's versions, outbox and audit log head
+    /// (signed like every request). A server that refuses it does not stop the sync.
+    async fn send_report(&self, vault: &Mutex<Vault>, base: &str) -> Result<(), SyncError> {
+        let body = {
+            let mut v = lock(vault);
+            let (audit_count, audit_head) = v.audit_head()?;
+            let counts = v.casework()?.outbox_counts()?;
+            encode(&DeviceReport {
+                protocol: senda_protocol::PROTOCOL_VERSION,
+                app_version: self.app_version.clone(),
+                content_version: self.content_version,
+                pending: counts.pending,
+                held: counts.held,
+                audit_count,
+                audit_head,
+            })
+        };
+        let sent = self
+            .post(vault, base, || {
+                Ok(lock(vault)
+                    .casework()?
+                    .sign("/v1/device/report", body.clone())?)
+            })
+            .await;
+        match sent.map_err(|e| self.revoked(vault, e)) {
+            Ok(_) | Err(SyncError::Refused { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Receivers' keys (summaries are sealed to them), what this device's
@@ -531,6 +580,22 @@ impl SyncClient {
         }
         Err(SyncError::Offline { message: last })
     }
+}
+
+/// What the organisation set on its server, applied on the device: its PIN
+/// policy, for every PIN set or changed from now on (the retention period is
+/// kept by `apply_pull`). A policy outside the allowed range is refused.
+pub fn apply_organisation_settings(
+    vault: &mut Vault,
+    page: &PullResponse,
+) -> Result<(), SyncError> {
+    if let Some(p) = page.pin_policy {
+        vault.apply_organisation_pin_policy(crate::vault::PinPolicy {
+            min_length: p.min_length,
+            letters_allowed: p.letters_allowed,
+        })?;
+    }
+    Ok(())
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -13,7 +13,7 @@ mod sealing;
 mod transport;
 mod trust;
 
-pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
+pub use client::{SyncClient, SyncError, SyncProgress, SyncReport, apply_organisation_settings};
 pub use device::{
     ContentAvailable, KeysApplied, ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity,
 };

@@ -65,6 +65,7 @@ impl From<StoreError> for ApiError {
                     Refusal::NoSuchReferral => (StatusCode::NOT_FOUND, "no-such-referral"),
                     Refusal::BadTransition(..) => (StatusCode::CONFLICT, "bad-transition"),
                     Refusal::BadRetention => (StatusCode::BAD_REQUEST, "bad-retention"),
+                    Refusal::BadPinPolicy => (StatusCode::BAD_REQUEST, "bad-pin-policy"),
                     Refusal::NoOrganisationKey => (StatusCode::CONFLICT, "no-organisation-key"),
                     Refusal::BadKey => (StatusCode::BAD_REQUEST, "bad-key"),
                     Refusal::NoSuchDevice => (StatusCode::NOT_FOUND, "no-such-device"),

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use senda_protocol::{
-    EnrolRequest, EnrolResponse, ErrorBody, KeyGrant, KeysResponse, MAX_OPS_PER_PUSH,
+    DeviceReport, EnrolRequest, EnrolResponse, ErrorBody, KeyGrant, KeysResponse, MAX_OPS_PER_PUSH,
     PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse, StatusRequest, decode,
     encode,
 };
@@ -192,6 +192,27 @@ pub async fn key_grants(
         return Err(ApiError::bad_request("too-many", "too many grants at once"));
     }
     state.repo.peer_grants(device, grants).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What the device says about itself at the end of a sync: its versions, its
+/// outbox, and its audit log's count and head (a log that shrank is flagged).
+#[utoipa::path(post, path = "/v1/device/report", tag = "sync",
+    request_body(content = DeviceReport, content_type = "application/cbor"),
+    responses(
+        (status = 204, description = "Kept"),
+        (status = 400, body = ErrorBody, content_type = "application/cbor"),
+        (status = 401, body = ErrorBody, content_type = "application/cbor"),
+    ))]
+pub async fn device_report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let device = auth::device(&state, &headers, "POST", "/v1/device/report", &body).await?;
+    let report: DeviceReport = decode(&body).map_err(ApiError::malformed)?;
+    protocol(report.protocol)?;
+    state.repo.record_device_report(device.id, report).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

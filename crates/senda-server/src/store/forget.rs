@@ -251,6 +251,7 @@ pub fn purge_expired(
         )?;
         for case in cases {
             let case_id = case[0].text();
+            super::counts::forget_case(sql, &case_id)?;
             sql.exec(
                 "DELETE FROM conflicts WHERE entity_id IN (SELECT id FROM entities WHERE case_id = ?1)",
                 &[case_id.clone().into()],

@@ -369,6 +369,7 @@ fn apply_pending(
                     "UPDATE ops SET applied = 1 WHERE op_id = ?1",
                     &[p.op_id.clone().into()],
                 )?;
+                super::counts::applied(sql, &p.entity, &p.entity_id, &p.case_id)?;
                 progressed = true;
             }
         }
@@ -593,6 +594,13 @@ fn referral_moved_by_sender(
         "UPDATE referrals SET status = ?1, updated_at = ?2 WHERE id = ?3",
         &[status.into(), now.into(), id.into()],
     )?;
+    if status == "sent" {
+        // The start of its time to acceptance.
+        sql.exec(
+            "UPDATE referrals SET sent_at = ?1 WHERE id = ?2 AND sent_at IS NULL",
+            &[now.into(), id.into()],
+        )?;
+    }
     if let Some(r) = sql.row(
         "SELECT sender_org, sender_team FROM referrals WHERE id = ?1",
         &[id.into()],
@@ -664,6 +672,7 @@ pub fn pull(
         .collect::<Result<Vec<Change>, StoreError>>()?;
     Ok(PullResponse {
         retention_days: super::forget::retention_of(sql, &device.organisation)?,
+        pin_policy: super::settings::pin_policy_of(sql, &device.organisation)?,
         cursor: changes.last().map_or(cursor, |c| c.id),
         changes,
         more,
@@ -695,6 +704,7 @@ pub fn route_service(
          WHERE service_id = ?2 AND receiver_org IS NULL AND status IN ('queued', 'sent')",
         &[organisation.into(), service_id.into()],
     )?;
+    super::counts::routed(sql, service_id)?;
     Ok(())
 }
 
@@ -757,6 +767,13 @@ pub fn set_referral_status(
         "UPDATE referrals SET status = ?1, updated_at = ?2 WHERE id = ?3",
         &[to.as_str().into(), now.into(), referral_id.into()],
     )?;
+    if to == ReferralStatus::Accepted {
+        sql.exec(
+            "UPDATE referrals SET accepted_at = ?1 WHERE id = ?2 AND accepted_at IS NULL",
+            &[now.into(), referral_id.into()],
+        )?;
+    }
+    super::counts::referral(sql, referral_id)?;
     add_change(
         sql,
         &r[1].text(),

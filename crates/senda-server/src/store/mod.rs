@@ -2,11 +2,13 @@
 //! implementation, and [`Repo`], the operations the routes need, written once
 //! over plain SQL (see `sql.rs`) and run in a transaction off the async runtime.
 
+pub mod counts;
 mod forget;
 mod keys;
 mod logic;
 pub mod migrate;
 pub mod postgres;
+mod settings;
 pub mod sql;
 pub mod sqlite;
 mod staff;
@@ -86,6 +88,8 @@ pub enum Refusal {
     BadCertificate,
     #[error("a retention period is 1 to 365 days")]
     BadRetention,
+    #[error("a PIN policy's minimum length is 6 to 64")]
+    BadPinPolicy,
     #[error("an operation carried a field readable that must be sealed: {0}")]
     UnsealedField(String),
 }
@@ -499,6 +503,58 @@ impl Repo {
     /// How many stored things still hold a sealed value of a case or referral (tests, audits).
     pub async fn sealed_held_for(&self, id: String) -> Result<i64, StoreError> {
         self.run(move |sql| forget::sealed_held_for(sql, &id)).await
+    }
+
+    /// Sets the organisation's PIN policy; its devices apply it from their next sync.
+    pub async fn set_pin_policy(
+        &self,
+        organisation: String,
+        policy: senda_protocol::PinPolicy,
+    ) -> Result<(), StoreError> {
+        self.run(move |sql| settings::set_pin_policy(sql, &organisation, policy))
+            .await
+    }
+
+    pub async fn pin_policy_of(
+        &self,
+        organisation: String,
+    ) -> Result<Option<senda_protocol::PinPolicy>, StoreError> {
+        self.run(move |sql| settings::pin_policy_of(sql, &organisation))
+            .await
+    }
+
+    /// Keeps what a device reported about itself at a sync.
+    pub async fn record_device_report(
+        &self,
+        device: String,
+        report: senda_protocol::DeviceReport,
+    ) -> Result<(), StoreError> {
+        self.run(move |sql| settings::record_report(sql, &device, &report, &now()))
+            .await
+    }
+
+    /// Recounts the statistics from the records (after a bulk load, or to repair).
+    pub async fn rebuild_statistics(&self) -> Result<(), StoreError> {
+        let postgres = self.backend() == "postgres";
+        self.run(move |sql| counts::rebuild(sql, postgres)).await
+    }
+
+    /// Every statistics count as text rows, sorted (tests compare two ways of counting).
+    pub async fn statistics_snapshot(&self) -> Result<Vec<String>, StoreError> {
+        self.run(|sql| {
+            let mut out: Vec<String> = Vec::new();
+            for q in [
+                "SELECT 'screening', organisation_id, country, week, age_band, risk_level, n FROM stats_screenings",
+                "SELECT kind, sender_org, receiver_org, month, value, '', n FROM stats_referrals",
+            ] {
+                for r in sql.rows(q, &[])? {
+                    out.push(r.iter().map(|v| v.text()).collect::<Vec<_>>().join("|"));
+                }
+            }
+            out.sort();
+            Ok(out)
+        })
+        .await
     }
 
     pub async fn conflict_count(&self) -> Result<i64, StoreError> {
