@@ -10,6 +10,7 @@
 //! device, `senda-server` on the server.
 
 pub mod batch;
+pub mod bounded;
 pub mod fields;
 pub mod seal;
 pub mod trust;
@@ -52,11 +53,17 @@ pub struct Op {
     pub op: String,
     pub base_version: i64,
     pub version: i64,
-    /// Only fields the server may read ([`fields::plain_field`]).
+    /// Only fields the server may read ([`fields::plain_field`]); decoded
+    /// within [`bounded`]'s limits.
+    #[serde(deserialize_with = "bounded::payload")]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
     /// Every other field, by path (`details.alias`), sealed to the organisation's key.
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "bounded::sealed",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub sealed: std::collections::BTreeMap<String, SealedField>,
 }
@@ -65,6 +72,7 @@ pub struct Op {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub protocol: u16,
+    #[serde(deserialize_with = "bounded::ops")]
     pub ops: Vec<Op>,
 }
 
@@ -245,6 +253,35 @@ impl ReferralStatus {
     }
 }
 
+/// Which page of a listing (`/v1/keys`, `/v1/referrals/incoming`) a device
+/// asks for. An empty body asks for the first page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PageRequest {
+    /// The `next` of the previous page; none for the first.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// The most bytes of listed items in one page of an answer, well under what
+/// a device reads ([`MAX_ANSWER_BYTES`]): a listing grows by pages, never
+/// past what a device accepts (M5).
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
+/// The most items in one page of a listing.
+pub const MAX_PAGE_ITEMS: usize = 1000;
+/// The largest answer a device reads; separate from the request limit.
+pub const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
+/// One page of the referrals addressed to a device's organisation (open ones only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IncomingPage {
+    pub referrals: Vec<IncomingReferral>,
+    /// Ask again with this cursor for the rest; none on the last page.
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
 /// A referral addressed to an organisation, as its devices see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -331,6 +368,9 @@ pub struct KeysResponse {
     /// server has it; devices check grants against signed certificates instead.
     #[serde(default)]
     pub organisation_public_key: Option<String>,
+    /// More routes follow: ask again with this cursor (the other fields repeat).
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 /// A device of an organisation still waiting for the organisation's secret.
@@ -383,6 +423,9 @@ pub enum DecodeError {
     TooLarge(usize),
     #[error("malformed message: {0}")]
     Malformed(String),
+    /// Well formed, but past one of [`bounded`]'s limits (size, count, depth).
+    #[error("message over a limit: {0}")]
+    OverLimit(String),
 }
 
 pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
@@ -396,8 +439,13 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(DecodeError::TooLarge(bytes.len()));
     }
-    ciborium::de::from_reader_with_recursion_limit(bytes, 64)
-        .map_err(|e| DecodeError::Malformed(e.to_string()))
+    ciborium::de::from_reader_with_recursion_limit(bytes, 64).map_err(|e| {
+        let text = e.to_string();
+        match text.find(bounded::OVER_LIMIT) {
+            Some(at) => DecodeError::OverLimit(text[at + bounded::OVER_LIMIT.len()..].to_owned()),
+            None => DecodeError::Malformed(text),
+        }
+    })
 }
 
 /// What a device signs for one request.
@@ -430,13 +478,20 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Canonical hex only: lowercase digits, two per byte. Keys are compared as
+/// text, so `AB` and `ab` (or `+a`) must never both pass as one key (L9).
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
         .collect()
 }
 

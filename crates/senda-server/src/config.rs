@@ -17,6 +17,9 @@ pub struct Config {
     pub signing_key_file: PathBuf,
     /// Serve https itself (`SENDA_TLS_CERT` and `SENDA_TLS_KEY`, PEM files).
     pub tls: Option<Tls>,
+    /// What one device may cost the server (`SENDA_DEVICE_QUOTA_MB`,
+    /// `SENDA_MAX_WAITING_OPS`, `SENDA_WAITING_DAYS`; see `store/limits.rs`).
+    pub quotas: crate::store::Quotas,
 }
 
 /// A certificate chain and its private key, PEM.
@@ -94,6 +97,22 @@ impl Config {
             (None, None) => None,
             _ => return Err("SENDA_TLS_CERT and SENDA_TLS_KEY go together".into()),
         };
+        let number = |name: &str, default: i64| -> Result<i64, String> {
+            match std::env::var(name) {
+                Err(_) => Ok(default),
+                Ok(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("{name}: a whole number above 0, not {v:?}")),
+            }
+        };
+        let defaults = crate::store::Quotas::default();
+        let quotas = crate::store::Quotas {
+            device_bytes: number("SENDA_DEVICE_QUOTA_MB", defaults.device_bytes >> 20)? << 20,
+            max_parked: number("SENDA_MAX_WAITING_OPS", defaults.max_parked)?,
+            parked_days: number("SENDA_WAITING_DAYS", defaults.parked_days)?,
+        };
         Ok(Self {
             listen,
             database,
@@ -101,6 +120,7 @@ impl Config {
             device_rate,
             signing_key_file,
             tls,
+            quotas,
         })
     }
 }

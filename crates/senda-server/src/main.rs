@@ -81,7 +81,10 @@ enum AdminCommand {
     },
     /// Store a device's batch file (from a USB stick), once.
     Import { file: PathBuf },
-    /// The device is told to wipe at its next contact.
+    /// Retire a device (someone left, a phone is replaced): it pushes what it holds at its next
+    /// sync, then wipes.
+    RetireDevice { device_id: String },
+    /// Compromised: the device is refused at once and told to wipe (unsent data is lost).
     RevokeDevice { device_id: String },
     /// Create a staff account; prints its id.
     AddStaff {
@@ -101,7 +104,7 @@ enum AdminCommand {
     },
     /// List ORG's staff accounts: id, team, name, active, devices (tab-separated).
     ListStaff { org: String },
-    /// They left: no more codes, and each of their devices wipes.
+    /// They left: no more codes; each of their devices pushes what it holds, then wipes.
     DeactivateStaff { staff_id: String },
     /// Create a console (/console/) server administrator; prints a one-time password, to be changed at first login.
     CreateAdmin { login: String },
@@ -281,6 +284,16 @@ async fn admin(repo: &Repo, command: AdminCommand) -> Result<String, StoreError>
                 .into()
             })
         }
+        AdminCommand::RetireDevice { device_id } => {
+            repo.retire_device(device_id).await.map(|done| {
+                if done {
+                    "retiring: it pushes what it holds at its next sync, then wipes"
+                } else {
+                    "no such active device"
+                }
+                .into()
+            })
+        }
         AdminCommand::AddStaff { org, team, name } => {
             repo.create_staff(org, team, name).await.map(|s| s.id)
         }
@@ -308,7 +321,7 @@ async fn admin(repo: &Repo, command: AdminCommand) -> Result<String, StoreError>
         AdminCommand::DeactivateStaff { staff_id } => repo
             .deactivate_staff(staff_id)
             .await
-            .map(|n| format!("deactivated; {n} device(s) revoked")),
+            .map(|n| format!("deactivated; {n} device(s) retiring")),
         AdminCommand::CreateAdmin { login } => senda_server::console::create_admin(repo, login)
             .await
             .map_err(StoreError::Backend),

@@ -38,7 +38,7 @@ fn staff_accounts_from_the_command_line() {
     let (ok, done) = admin(&db, &["deactivate-staff", &marta]);
     assert_eq!(
         (ok, done.as_str()),
-        (true, "deactivated; 0 device(s) revoked")
+        (true, "deactivated; 0 device(s) retiring")
     );
     let (ok, list) = admin(&db, &["list-staff", &org]);
     assert!(ok && list.contains("\tdeactivated\t"), "{list}");
@@ -131,6 +131,7 @@ fn help_names_every_admin_command() {
         "grant-keys",
         "announce-content",
         "import",
+        "retire-device",
         "revoke-device",
         "add-staff",
         "staff-code",

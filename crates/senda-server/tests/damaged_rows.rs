@@ -15,6 +15,7 @@ async fn setup(dir: &Path) -> (Repo, Device, rusqlite::Connection) {
         team: "cucuta".into(),
         public_key: String::new(),
         revoked: false,
+        retiring: false,
     };
     (repo, device, rusqlite::Connection::open(db).unwrap())
 }
@@ -51,7 +52,10 @@ async fn a_damaged_summary_or_status_is_reported_not_guessed() {
     )
     .unwrap();
     // Before, the summary came back as null.
-    let e = repo.incoming_referrals(device.clone()).await.unwrap_err();
+    let e = repo
+        .incoming_referrals(device.clone(), None)
+        .await
+        .unwrap_err();
     assert_eq!(damaged_column(e), "referrals.summary");
 
     db.execute(

@@ -280,7 +280,9 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
                 )
                 .await;
                 assert_eq!(status, 200);
-                let incoming: Vec<serde_json::Value> = decode(&body).unwrap();
+                let page: senda_protocol::IncomingPage = decode(&body).unwrap();
+                let incoming = serde_json::to_value(&page.referrals).unwrap();
+                let incoming = incoming.as_array().unwrap();
                 if let Some(r) = incoming.get(rng.below(incoming.len().max(1) as u64) as usize) {
                     let from = ReferralStatus::parse(r["status"].as_str().unwrap()).unwrap();
                     let next = [

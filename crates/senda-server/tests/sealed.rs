@@ -464,6 +464,7 @@ async fn a_device_that_cannot_seal_sends_nothing_and_says_why() {
             certificates: Vec::new(),
             trust: Vec::new(),
             organisation_public_key: Some(server.secret_of(&team).public_hex()),
+            next: None,
         };
         for key in &low_order {
             let mut v = other.vault.lock().unwrap();

@@ -82,8 +82,9 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         )
         .await;
         assert_eq!(status, 200, "{backend}");
-        let incoming: Vec<serde_json::Value> = senda_protocol::decode(&body).unwrap();
-        assert_eq!(incoming.len(), 1);
+        let page: senda_protocol::IncomingPage = senda_protocol::decode(&body).unwrap();
+        let incoming = serde_json::to_value(&page.referrals).unwrap();
+        assert_eq!((page.referrals.len(), page.next), (1, None));
         assert_eq!(incoming[0]["id"], referral.as_str());
         assert!(incoming[0]["code"].as_str().unwrap().starts_with("SND-"));
         for to in [ReferralStatus::Received, ReferralStatus::Accepted] {

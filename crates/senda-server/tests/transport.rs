@@ -295,6 +295,7 @@ async fn senda_server_serves_https_itself_from_its_configuration() {
             cert: dir.path().join("cert.pem"),
             key: dir.path().join("key.pem"),
         }),
+        quotas: Default::default(),
     };
     let server = senda_server::Server::bind(&config).await.unwrap();
     assert_eq!(server.scheme(), "https");

@@ -11,8 +11,8 @@ use crate::Vault;
 use crate::casework::CaseError;
 use crate::casework::ReferralStatus;
 use senda_protocol::{
-    DeviceReport, EnrolResponse, ErrorBody, IncomingReferral, KeysResponse, PullResponse,
-    PushResponse, StatusRequest, decode, encode,
+    DeviceReport, EnrolResponse, ErrorBody, IncomingPage, IncomingReferral, KeysResponse,
+    PageRequest, PullResponse, PushResponse, StatusRequest, decode, encode,
 };
 use serde::Serialize;
 use std::sync::Mutex;
@@ -20,6 +20,11 @@ use std::time::Duration;
 
 const PAGE: u32 = 200;
 const ATTEMPTS: u32 = 5;
+/// The most pages of one listing read in a sync (a server that never stops
+/// paging cannot keep a device busy for ever).
+const MAX_PAGES: usize = 1000;
+
+type Progress<'a> = &'a (dyn Fn(SyncProgress) + Send + Sync);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncProgress {
@@ -234,25 +239,76 @@ impl SyncClient {
             (c.pending - c.held) as usize
         };
         let mut report = SyncReport::default();
+        // Pushes go before any other request (M4): a retired device sends
+        // what it holds, and only its next request is answered with the wipe.
+        let holds_key = lock(vault).casework()?.holds_organisation_key()?;
+        if holds_key {
+            self.push_ready(vault, &base, &mut report, total, &progress)
+                .await?;
+        }
         self.fetch_keys(vault, &base, &mut report).await?;
         // Without the organisation's key nothing can be sealed, so nothing leaves.
         let waiting_for_key = lock(vault).casework()?.hold_for_key()?;
         if waiting_for_key {
             report.key_problem.get_or_insert("no-organisation-key");
+        } else {
+            // What became ready with the keys (a first grant, a summary to resend).
+            self.push_ready(vault, &base, &mut report, total, &progress)
+                .await?;
         }
+        loop {
+            let answer = match self
+                .post(vault, &base, || {
+                    Ok(lock(vault).casework()?.next_pull(PAGE)?)
+                })
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => return Err(self.revoked(vault, e)),
+            };
+            let page: PullResponse = decode(&answer).map_err(malformed)?;
+            report.received += lock(vault).casework()?.apply_pull(&page)?;
+            apply_organisation_settings(&mut lock(vault), &page)?;
+            progress(SyncProgress {
+                phase: "pull",
+                sent: report.sent,
+                total,
+                bytes: report.bytes_sent,
+            });
+            if !page.more {
+                break;
+            }
+        }
+        self.send_report(vault, &base).await?;
+        let mut v = lock(vault);
+        let cw = v.casework()?;
+        report.held = cw.outbox_counts()?.held;
+        report.conflicts = cw.open_conflicts()?;
+        Ok(report)
+    }
+
+    /// Pushes every ready outbox row, a page at a time.
+    async fn push_ready(
+        &self,
+        vault: &Mutex<Vault>,
+        base: &str,
+        report: &mut SyncReport,
+        total: usize,
+        progress: Progress<'_>,
+    ) -> Result<(), SyncError> {
         loop {
             let ready = {
                 let mut v = lock(vault);
                 let c = v.casework()?.outbox_counts()?;
                 c.pending - c.held
             };
-            if ready == 0 || waiting_for_key {
+            if ready == 0 {
                 break;
             }
             // What the last attempt carried: its size, and its rows (to note a failure on).
             let carried = Mutex::new((0usize, Vec::<String>::new()));
             let answer = self
-                .post(vault, &base, || {
+                .post(vault, base, || {
                     let (request, ids) =
                         lock(vault)
                             .casework()?
@@ -295,35 +351,7 @@ impl SyncClient {
                 });
             }
         }
-        loop {
-            let answer = match self
-                .post(vault, &base, || {
-                    Ok(lock(vault).casework()?.next_pull(PAGE)?)
-                })
-                .await
-            {
-                Ok(a) => a,
-                Err(e) => return Err(self.revoked(vault, e)),
-            };
-            let page: PullResponse = decode(&answer).map_err(malformed)?;
-            report.received += lock(vault).casework()?.apply_pull(&page)?;
-            apply_organisation_settings(&mut lock(vault), &page)?;
-            progress(SyncProgress {
-                phase: "pull",
-                sent: report.sent,
-                total,
-                bytes: report.bytes_sent,
-            });
-            if !page.more {
-                break;
-            }
-        }
-        self.send_report(vault, &base).await?;
-        let mut v = lock(vault);
-        let cw = v.casework()?;
-        report.held = cw.outbox_counts()?.held;
-        report.conflicts = cw.open_conflicts()?;
-        Ok(report)
+        Ok(())
     }
 
     /// Tells the server this device's versions, outbox and audit log head
@@ -367,13 +395,32 @@ impl SyncClient {
         base: &str,
         report: &mut SyncReport,
     ) -> Result<KeysResponse, SyncError> {
-        let answer = self
-            .post(vault, base, || {
-                Ok(lock(vault).casework()?.sign("/v1/keys", Vec::new())?)
-            })
-            .await
-            .map_err(|e| self.revoked(vault, e))?;
-        let keys: KeysResponse = decode(&answer).map_err(malformed)?;
+        // Every page of routes: the device keeps the whole list (M5). Only the
+        // routes are paged; the grant, awaiting list and certificates repeat.
+        let mut keys: Option<KeysResponse> = None;
+        let mut cursor = None;
+        for _ in 0..MAX_PAGES {
+            let body = encode(&PageRequest {
+                cursor: cursor.clone(),
+            });
+            let answer = self
+                .post(vault, base, || {
+                    Ok(lock(vault).casework()?.sign("/v1/keys", body.clone())?)
+                })
+                .await
+                .map_err(|e| self.revoked(vault, e))?;
+            let mut page: KeysResponse = decode(&answer).map_err(malformed)?;
+            let next = page.next.take();
+            match &mut keys {
+                None => keys = Some(page),
+                Some(keys) => keys.routes.append(&mut page.routes),
+            }
+            if next.is_none() || next == cursor {
+                break;
+            }
+            cursor = next;
+        }
+        let keys = keys.expect("at least one page was read");
         let mut v = lock(vault);
         let cw = v.casework()?;
         let applied = cw.apply_keys(&keys)?;
@@ -440,15 +487,28 @@ impl SyncClient {
         vault: &Mutex<Vault>,
         base: &str,
     ) -> Result<Vec<IncomingReferral>, SyncError> {
-        let answer = self
-            .post(vault, base, || {
-                Ok(lock(vault)
-                    .casework()?
-                    .sign("/v1/referrals/incoming", Vec::new())?)
-            })
-            .await
-            .map_err(|e| self.revoked(vault, e))?;
-        decode(&answer).map_err(malformed)
+        let mut out = Vec::new();
+        let mut cursor = None;
+        for _ in 0..MAX_PAGES {
+            let body = encode(&PageRequest {
+                cursor: cursor.clone(),
+            });
+            let answer = self
+                .post(vault, base, || {
+                    Ok(lock(vault)
+                        .casework()?
+                        .sign("/v1/referrals/incoming", body.clone())?)
+                })
+                .await
+                .map_err(|e| self.revoked(vault, e))?;
+            let mut page: IncomingPage = decode(&answer).map_err(malformed)?;
+            out.append(&mut page.referrals);
+            if page.next.is_none() || page.next == cursor {
+                break;
+            }
+            cursor = page.next;
+        }
+        Ok(out)
     }
 
     /// The receiving organisation moves a referral along (received, accepted, first contact…).

@@ -283,6 +283,11 @@ impl Casework<'_> {
         Ok(self.current_org_secret()?.map(sealing::OrgKeys::new))
     }
 
+    /// Whether this device holds its organisation's secret (it can seal and send).
+    pub fn holds_organisation_key(&self) -> Result<bool, CaseError> {
+        Ok(self.org_keys()?.is_some())
+    }
+
     /// Rows ready to leave from a device that cannot seal them yet (no
     /// organisation key): each is noted `no-organisation-key` and stays here.
     /// `true` when that is so.

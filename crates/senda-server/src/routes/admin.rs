@@ -129,7 +129,7 @@ pub async fn deactivate_staff(
 ) -> Result<Json<Value>, ApiError> {
     auth::admin(&headers, state.admin_token.as_deref())?;
     let revoked = state.repo.deactivate_staff(id).await?;
-    Ok(Json(json!({ "devices_revoked": revoked })))
+    Ok(Json(json!({ "devices_retired": revoked })))
 }
 
 pub async fn staff_of(
@@ -250,6 +250,27 @@ pub async fn import_batch(
     Ok(Json(json!(report)))
 }
 
+/// Retire: the device pushes what it holds at its next sync, then is told to
+/// wipe (M4). For a device that is lost or in the wrong hands, `revoke`.
+pub async fn retire_device(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    if state.repo.retire_device(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no-such-device",
+            "no such active device",
+        ))
+    }
+}
+
+/// Compromised: the device is refused everything and told to wipe at once,
+/// losing what it had not sent.
 pub async fn revoke_device(
     State(state): State<AppState>,
     headers: HeaderMap,

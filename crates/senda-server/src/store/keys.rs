@@ -4,10 +4,11 @@
 //! every signature themselves, so nothing here can make them trust a key.
 
 use super::logic::{Device, ensure_organisation, refused};
+use super::paging::{AWAITING_PER_PAGE, page};
 use super::sql::Sql;
 use super::{Refusal, StoreError};
 use senda_protocol::{
-    AwaitingKey, KeyGrant, KeysResponse, OrgKeyCert, OrgTrust, RouteKey, SealedBox,
+    AwaitingKey, KeyGrant, KeysResponse, MAX_PAGE_ITEMS, OrgKeyCert, OrgTrust, RouteKey, SealedBox,
 };
 
 /// The organisation's current box key (the newest certificate's).
@@ -220,15 +221,25 @@ pub fn grant_key(
     Ok(())
 }
 
-/// What a device needs to seal and to open: routes, the certificates and
-/// trust its administrator signed, its own grant, and (for a device holding a
-/// grant) its organisation's devices waiting for a person to hand them the key.
-pub fn keys(sql: &mut dyn Sql, device: &Device) -> Result<KeysResponse, StoreError> {
-    let routes = sql
+/// What a device needs to seal and to open: a page of routes (by service id
+/// after `cursor`, M5), the certificates and trust its administrator signed,
+/// its own grant, and (for a device holding a grant) its organisation's
+/// devices waiting for a person to hand them the key. Only the routes are
+/// paged; the rest repeats on every page.
+pub fn keys(
+    sql: &mut dyn Sql,
+    device: &Device,
+    cursor: Option<&str>,
+) -> Result<KeysResponse, StoreError> {
+    let routes: Vec<RouteKey> = sql
         .rows(
             "SELECT r.service_id, r.organisation_id, k.public_key FROM service_routes r
-             JOIN organisation_keys k ON k.organisation_id = r.organisation_id ORDER BY r.service_id",
-            &[],
+             JOIN organisation_keys k ON k.organisation_id = r.organisation_id
+             WHERE r.service_id > ?1 ORDER BY r.service_id LIMIT ?2",
+            &[
+                cursor.unwrap_or("").into(),
+                (MAX_PAGE_ITEMS as i64 + 1).into(),
+            ],
         )?
         .into_iter()
         .map(|r| RouteKey {
@@ -237,17 +248,25 @@ pub fn keys(sql: &mut dyn Sql, device: &Device) -> Result<KeysResponse, StoreErr
             public_key: r[2].text(),
         })
         .collect();
+    let (routes, next) = page(
+        routes,
+        |r| r.service_id.len() + r.organisation.len() + r.public_key.len(),
+        |r| r.service_id.clone(),
+    );
     let organisation_key: Option<SealedBox> = sql
         .row(
             "SELECT sealed FROM key_grants WHERE device_id = ?1",
             &[device.id.clone().into()],
         )?
         .and_then(|r| serde_json::from_str(&r[0].text()).ok());
-    let awaiting = if organisation_key.is_some() {
+    // Only a device that holds the keys can hand them over; the rest of the
+    // waiting devices are listed at a later sync, once these are handled.
+    let mut awaiting = if organisation_key.is_some() {
         awaiting_key(sql, &device.organisation)?
     } else {
         Vec::new()
     };
+    awaiting.truncate(AWAITING_PER_PAGE);
     let trust: Vec<OrgTrust> = sql
         .rows(
             "SELECT body FROM organisation_trust WHERE organisation_id = ?1 ORDER BY trusted_org",
@@ -268,7 +287,17 @@ pub fn keys(sql: &mut dyn Sql, device: &Device) -> Result<KeysResponse, StoreErr
         certificates,
         trust,
         organisation_public_key,
+        next,
     })
+}
+
+/// A box key the server accepts: canonical hex of 32 bytes, not of low order.
+pub(super) fn valid_box_key(key: &str) -> Result<(), StoreError> {
+    match senda_protocol::unhex(key) {
+        // A low-order point would make every box sealed to it predictable: sealing refuses it.
+        Some(k) if k.len() == 32 && senda_protocol::seal::seal(key, b"", b"").is_ok() => Ok(()),
+        _ => Err(refused(Refusal::BadKey)),
+    }
 }
 
 /// A device passes its organisation's keys, sealed on the device after a

@@ -4,8 +4,8 @@ use super::sql::{self as col, Sql, Value};
 use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
-    BoxSecret, Change, ChangeKind, Conflict, IncomingReferral, Op, PullResponse, PushResponse,
-    ReferralStatus, SealedConflict, SealedField, hex,
+    BoxSecret, Change, ChangeKind, Conflict, Op, PullResponse, PushResponse, ReferralStatus,
+    SealedConflict, SealedField, hex,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -23,6 +23,8 @@ pub struct Device {
     pub team: String,
     pub public_key: String,
     pub revoked: bool,
+    /// Retired (M4): it may still push, then it is told to wipe.
+    pub retiring: bool,
 }
 
 pub(super) fn refused(r: Refusal) -> StoreError {
@@ -123,6 +125,8 @@ pub fn enrol(
         return Err(refused(Refusal::BadEnrolmentCode));
     };
     let (organisation, team) = (row[0].text(), row[1].text());
+    // A low-order box key would make every grant sealed to it readable (L4).
+    super::keys::valid_box_key(box_key)?;
     if sql
         .row(
             "SELECT id FROM devices WHERE public_key = ?1",
@@ -160,13 +164,15 @@ pub fn enrol(
         team,
         public_key: public_key.to_owned(),
         revoked: false,
+        retiring: false,
     })
 }
 
 pub fn device(sql: &mut dyn Sql, id: &str) -> Result<Option<Device>, StoreError> {
     Ok(sql
         .row(
-            "SELECT id, organisation_id, team, public_key, revoked_at FROM devices WHERE id = ?1",
+            "SELECT id, organisation_id, team, public_key, revoked_at, retire_requested_at
+             FROM devices WHERE id = ?1",
             &[id.into()],
         )?
         .map(|r| Device {
@@ -175,6 +181,7 @@ pub fn device(sql: &mut dyn Sql, id: &str) -> Result<Option<Device>, StoreError>
             team: r[2].text(),
             public_key: r[3].text(),
             revoked: r[4] != Value::Null,
+            retiring: r[5] != Value::Null,
         }))
 }
 
@@ -213,11 +220,15 @@ pub fn push(
     sql: &mut dyn Sql,
     device: &Device,
     ops: &[Op],
+    quotas: &super::limits::Quotas,
     now: &str,
 ) -> Result<PushResponse, StoreError> {
     for op in ops {
         refuse_unsealed(op)?;
+        super::limits::check_shape(op)?;
     }
+    super::limits::age_out_device(sql, &device.id, quotas, now)?;
+    let (mut bytes, mut count) = (0i64, 0i64);
     let mut stored = Vec::new();
     let mut ordered: Vec<&Op> = ops.iter().collect();
     ordered.sort_by_key(|o| o.seq);
@@ -227,6 +238,7 @@ pub fn push(
             stored.push(op.op_id.clone());
             continue;
         };
+        let payload = payload.to_string();
         let inserted = sql.exec(
             "INSERT INTO ops (op_id, device_id, seq, hlc, entity, entity_id, case_id, op, base_version, version, payload, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
@@ -241,10 +253,14 @@ pub fn push(
                 op.op.clone().into(),
                 op.base_version.into(),
                 op.version.into(),
-                payload.to_string().into(),
+                payload.as_str().into(),
                 now.into(),
             ],
         )?;
+        if inserted == 1 {
+            bytes += payload.len() as i64;
+            count += 1;
+        }
         let ours = inserted == 1
             || sql
                 .row(
@@ -256,7 +272,11 @@ pub fn push(
             stored.push(op.op_id.clone());
         }
     }
-    let conflicts = apply_pending(sql, device, now)?;
+    super::limits::charge(sql, &device.id, bytes, count, quotas)?;
+    let touched: std::collections::BTreeSet<&str> =
+        ops.iter().map(|o| o.entity_id.as_str()).collect();
+    let conflicts = apply_pending(sql, device, &touched, now)?;
+    super::limits::parked_cap(sql, &device.id, quotas)?;
     super::forget::after_push(sql, &device.organisation, ops, now)?;
     let high_seq = sql
         .row(
@@ -339,44 +359,66 @@ struct Pending {
     payload: Json,
 }
 
+/// Applies the waiting ops of the records this push touched (M10: never a
+/// rescan of everything a device ever parked), from any device, in base
+/// version order so a chain that arrived backwards applies in one pass.
 fn apply_pending(
     sql: &mut dyn Sql,
     device: &Device,
+    touched: &std::collections::BTreeSet<&str>,
     now: &str,
 ) -> Result<Vec<Conflict>, StoreError> {
     let mut conflicts = Vec::new();
-    loop {
-        let pending: Vec<Pending> = sql
-            .rows(
-                "SELECT op_id, entity, entity_id, case_id, base_version, payload FROM ops
-                 WHERE device_id = ?1 AND applied = 0 ORDER BY seq",
-                &[device.id.clone().into()],
-            )?
-            .into_iter()
-            .map(|r| Pending {
-                op_id: r[0].text(),
-                entity: r[1].text(),
-                entity_id: r[2].text(),
-                case_id: r[3].text(),
-                base_version: r[4].int(),
-                payload: serde_json::from_str(&r[5].text()).unwrap_or(Json::Null),
-            })
-            .collect();
-        let mut progressed = false;
-        for p in pending {
-            if apply(sql, device, &p, now, &mut conflicts)? {
-                sql.exec(
-                    "UPDATE ops SET applied = 1 WHERE op_id = ?1",
-                    &[p.op_id.clone().into()],
-                )?;
-                super::counts::applied(sql, &p.entity, &p.entity_id, &p.case_id)?;
-                progressed = true;
+    for entity_id in touched {
+        loop {
+            let pending: Vec<(String, Pending)> = sql
+                .rows(
+                    "SELECT op_id, entity, entity_id, case_id, base_version, payload, device_id FROM ops
+                     WHERE entity_id = ?1 AND applied = 0 ORDER BY base_version, seq",
+                    &[(*entity_id).into()],
+                )?
+                .into_iter()
+                .map(|r| {
+                    let p = Pending {
+                        op_id: r[0].text(),
+                        entity: r[1].text(),
+                        entity_id: r[2].text(),
+                        case_id: r[3].text(),
+                        base_version: r[4].int(),
+                        payload: serde_json::from_str(&r[5].text()).unwrap_or(Json::Null),
+                    };
+                    (r[6].text(), p)
+                })
+                .collect();
+            let mut progressed = false;
+            for (owner, p) in pending {
+                let other;
+                let by = if owner == device.id {
+                    device
+                } else {
+                    match self::device(sql, &owner)? {
+                        Some(d) => {
+                            other = d;
+                            &other
+                        }
+                        None => continue,
+                    }
+                };
+                if apply(sql, by, &p, now, &mut conflicts)? {
+                    sql.exec(
+                        "UPDATE ops SET applied = 1 WHERE op_id = ?1",
+                        &[p.op_id.clone().into()],
+                    )?;
+                    super::counts::applied(sql, &p.entity, &p.entity_id, &p.case_id)?;
+                    progressed = true;
+                }
+            }
+            if !progressed {
+                break;
             }
         }
-        if !progressed {
-            return Ok(conflicts);
-        }
     }
+    Ok(conflicts)
 }
 
 /// Applies one operation if its base has arrived; `false` to wait for it.
@@ -559,9 +601,10 @@ fn register_referral(
             &[service_id.clone().into()],
         )?
         .map(|r| r[0].text());
+    // A referral starts as a draft; the sender moves it only along its own transitions (L5).
     sql.exec(
         "INSERT INTO referrals (id, code, service_id, sender_org, sender_team, receiver_org, status, summary, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?8) ON CONFLICT DO NOTHING",
         &[
             id.into(),
             text("code").into(),
@@ -569,7 +612,6 @@ fn register_referral(
             device.organisation.clone().into(),
             device.team.clone().into(),
             receiver.into(),
-            text("status").into(),
             summary.to_string().into(),
             now.into(),
         ],
@@ -589,6 +631,10 @@ fn referral_moved_by_sender(
     status: &str,
     now: &str,
 ) -> Result<(), StoreError> {
+    if !super::paging::sender_may(sql, id, status)? {
+        tracing::warn!(referral = %id, status, "a sender's move outside its transitions was ignored");
+        return Ok(());
+    }
     let status = if status == "queued" { "sent" } else { status };
     sql.exec(
         "UPDATE referrals SET status = ?1, updated_at = ?2 WHERE id = ?3",
@@ -706,28 +752,6 @@ pub fn route_service(
     )?;
     super::counts::routed(sql, service_id)?;
     Ok(())
-}
-
-pub fn incoming_referrals(
-    sql: &mut dyn Sql,
-    device: &Device,
-) -> Result<Vec<IncomingReferral>, StoreError> {
-    sql.rows(
-        "SELECT id, code, service_id, status, summary FROM referrals
-             WHERE receiver_org = ?1 AND status NOT IN ('draft') ORDER BY updated_at",
-        &[device.organisation.clone().into()],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(IncomingReferral {
-            id: col::text(r, 0, "referrals.id")?,
-            code: col::text(r, 1, "referrals.code")?,
-            service_id: col::text(r, 2, "referrals.service_id")?,
-            status: col::text(r, 3, "referrals.status")?,
-            summary: col::json(r, 4, "referrals.summary")?,
-        })
-    })
-    .collect()
 }
 
 pub fn set_referral_status(

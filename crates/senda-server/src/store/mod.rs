@@ -5,14 +5,17 @@
 pub mod counts;
 mod forget;
 mod keys;
+pub mod limits;
 mod logic;
 pub mod migrate;
+mod paging;
 pub mod postgres;
 mod settings;
 pub mod sql;
 pub mod sqlite;
 mod staff;
 
+pub use limits::Quotas;
 pub use logic::{Device, Organisation};
 pub use postgres::PostgresStore;
 pub use senda_protocol::AwaitingKey;
@@ -92,6 +95,12 @@ pub enum Refusal {
     BadPinPolicy,
     #[error("an operation carried a field readable that must be sealed: {0}")]
     UnsealedField(String),
+    #[error("an operation is not one the casework makes: {0}")]
+    BadOperation(String),
+    #[error("this device has stored as much as it may on this server")]
+    QuotaExceeded,
+    #[error("this device has too many changes waiting for earlier ones that never arrived")]
+    TooManyWaiting,
 }
 
 /// A backend: runs `work` in one transaction, committed only if it succeeds.
@@ -117,6 +126,7 @@ pub struct GrantReport {
 pub struct Repo {
     store: Arc<dyn Store>,
     answer_key: Arc<crate::answers::AnswerKey>,
+    quotas: Quotas,
 }
 
 impl Repo {
@@ -125,7 +135,18 @@ impl Repo {
         Self {
             store: Arc::new(store),
             answer_key: Arc::new(crate::answers::AnswerKey::generate()),
+            quotas: Quotas::default(),
         }
+    }
+
+    /// What one device may cost this server (`limits.rs`).
+    pub fn with_quotas(mut self, quotas: Quotas) -> Self {
+        self.quotas = quotas;
+        self
+    }
+
+    pub fn quotas(&self) -> Quotas {
+        self.quotas
     }
 
     pub fn with_answer_key(mut self, key: crate::answers::AnswerKey) -> Self {
@@ -289,7 +310,8 @@ impl Repo {
     /// Seals the organisation's keys (from the administrator's key file, never
     /// the server's) to each waiting device whose fingerprint the administrator
     /// read on its screen and typed in. Nothing goes to a device nobody named;
-    /// a device whose box key is unusable is skipped, not the rest.
+    /// a device whose box key is unusable, or whose grant is refused, is
+    /// skipped (logged), never stopping the others (L4).
     pub async fn grant_keys(
         &self,
         file: &senda_protocol::trust::OrgKeyFile,
@@ -329,12 +351,19 @@ impl Repo {
                 &bundle,
                 &senda_protocol::grant_aad(&device.device_id, &organisation),
             );
-            match sealed {
+            let done = match sealed {
                 Ok(sealed) if senda_protocol::seal::usable_public_key(&device.box_key) => {
-                    self.grant_key(device.device_id.clone(), sealed).await?;
-                    report.granted.push((device.device_id, device.name));
+                    self.grant_key(device.device_id.clone(), sealed).await
                 }
-                _ => report.bad_key.push(device.device_id),
+                _ => Err(StoreError::Refused(Refusal::BadKey)),
+            };
+            match done {
+                Ok(()) => report.granted.push((device.device_id, device.name)),
+                Err(StoreError::Refused(why)) => {
+                    tracing::warn!(device = %device.device_id, %why, "key grant skipped");
+                    report.bad_key.push(device.device_id);
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok(report)
@@ -350,8 +379,14 @@ impl Repo {
             .await
     }
 
-    pub async fn keys(&self, device: Device) -> Result<KeysResponse, StoreError> {
-        self.run(move |sql| keys::keys(sql, &device)).await
+    /// One page of receivers' keys (routes after `cursor`), with this device's grant.
+    pub async fn keys(
+        &self,
+        device: Device,
+        cursor: Option<String>,
+    ) -> Result<KeysResponse, StoreError> {
+        self.run(move |sql| keys::keys(sql, &device, cursor.as_deref()))
+            .await
     }
 
     pub async fn server_box_secret(&self) -> Result<BoxSecret, StoreError> {
@@ -362,9 +397,39 @@ impl Repo {
         self.run(move |sql| logic::device(sql, &id)).await
     }
 
+    /// Compromised: the device is refused everything and told to wipe at once.
     pub async fn revoke_device(&self, id: String) -> Result<bool, StoreError> {
         self.run(move |sql| logic::revoke_device(sql, &id, &now()))
             .await
+    }
+
+    /// Retired: the device may still push what it holds; its next other
+    /// request is answered with the order to wipe (M4). `false` if no such active device.
+    pub async fn retire_device(&self, id: String) -> Result<bool, StoreError> {
+        self.run(move |sql| paging::retire_device(sql, &id, &now()))
+            .await
+    }
+
+    /// A retiring device asked for something else than a push: it is revoked now.
+    pub async fn finish_retirement(&self, id: String) -> Result<(), StoreError> {
+        self.run(move |sql| paging::finish_retirement(sql, &id, &now()))
+            .await
+    }
+
+    /// Sets aside ops that waited past their time for a base that never came; how many.
+    pub async fn age_out_parked(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        let quotas = self.quotas;
+        let now = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        self.run(move |sql| limits::age_out(sql, &quotas, &now))
+            .await
+    }
+
+    /// A device's stored bytes, stored ops and ops waiting for their base.
+    pub async fn device_usage(&self, id: String) -> Result<(i64, i64, i64), StoreError> {
+        self.run(move |sql| limits::usage(sql, &id)).await
     }
 
     /// Records a request nonce; `false` if this device used it before (a replay).
@@ -374,7 +439,8 @@ impl Repo {
     }
 
     pub async fn push(&self, device: Device, ops: Vec<Op>) -> Result<PushResponse, StoreError> {
-        self.run(move |sql| logic::push(sql, &device, &ops, &now()))
+        let quotas = self.quotas;
+        self.run(move |sql| logic::push(sql, &device, &ops, &quotas, &now()))
             .await
     }
 
@@ -397,11 +463,13 @@ impl Repo {
             .await
     }
 
+    /// One page of the open referrals addressed to the device's organisation.
     pub async fn incoming_referrals(
         &self,
         device: Device,
-    ) -> Result<Vec<IncomingReferral>, StoreError> {
-        self.run(move |sql| logic::incoming_referrals(sql, &device))
+        cursor: Option<String>,
+    ) -> Result<senda_protocol::IncomingPage, StoreError> {
+        self.run(move |sql| paging::incoming(sql, &device, cursor.as_deref()))
             .await
     }
 
