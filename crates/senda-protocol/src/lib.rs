@@ -59,6 +59,10 @@ pub struct Op {
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub sealed: std::collections::BTreeMap<String, SealedField>,
+    /// A referral's tell-once summary, sealed to the receiving organisation's
+    /// key (byte strings on the wire, not hex text inside the payload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_summary: Option<SealedBox>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -253,9 +257,10 @@ pub struct IncomingReferral {
     pub code: String,
     pub service_id: String,
     pub status: String,
-    /// The tell-once summary the child agreed to share.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub summary: serde_json::Value,
+    /// The tell-once summary the child agreed to share, sealed to the
+    /// receiving organisation; none when withheld or forgotten.
+    #[serde(default)]
+    pub summary: Option<SealedBox>,
 }
 
 /// The receiving organisation moves a referral along.
@@ -468,6 +473,7 @@ mod tests {
             version: 2,
             payload: serde_json::json!({ "status": "queued" }),
             sealed: Default::default(),
+            sealed_summary: None,
         }
     }
 

@@ -430,14 +430,13 @@ async fn a_rogue_device_or_a_planted_summary_fails_safe() {
         let rogue_signed =
             senda_protocol::seal::seal_signed(&network_key, forged, &aad, &signer).unwrap();
         for planted in [anonymous, rogue_signed] {
-            let planted = serde_json::to_value(&planted).unwrap();
             hostile.set(move |path, body| {
                 if path != "/v1/referrals/incoming" {
                     return body;
                 }
                 let mut list: Vec<senda_protocol::IncomingReferral> = decode(&body).unwrap();
                 for r in &mut list {
-                    r.summary = planted.clone();
+                    r.summary = Some(planted.clone());
                 }
                 encode(&list)
             });
