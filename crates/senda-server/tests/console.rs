@@ -1029,6 +1029,14 @@ async fn a_coordinator_enrols_sees_and_revokes_a_device_and_routes_a_service() {
             .await
             .body;
         assert!(keys.contains("Clave registrada"), "{backend}");
+        // The fingerprint devices pin (the admin key's), never a prefix of a sealing key,
+        // and which sealing key is in use; a hand-over always needs a person.
+        assert!(
+            keys.contains("Huella de la clave de administración")
+                && keys.contains("Clave de sellado en uso"),
+            "{backend}: {keys}"
+        );
+        assert!(keys.contains("sin que una persona lo apruebe"), "{backend}");
         let unkeyed = w.server.organisation("Sin clave").await;
         let keys = w
             .root
