@@ -279,6 +279,8 @@ fn server_forms() -> Vec<(String, Vec<(&'static str, String)>)> {
             "/console/content".into(),
             vec![("publisher", "senda-demo".into()), ("version", "2".into())],
         ),
+        // Session, token and role are checked before the account is looked up.
+        ("/console/accounts/nobody/deactivate".into(), vec![]),
     ]
 }
 
