@@ -118,6 +118,7 @@ fn sample_op() -> senda_protocol::Op {
             },
         )]
         .into(),
+        sealed_summary: None,
     }
 }
 

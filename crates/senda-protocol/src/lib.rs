@@ -66,6 +66,10 @@ pub struct Op {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub sealed: std::collections::BTreeMap<String, SealedField>,
+    /// A referral's tell-once summary, sealed to the receiving organisation's
+    /// key (byte strings on the wire, not hex text inside the payload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_summary: Option<SealedBox>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -290,9 +294,10 @@ pub struct IncomingReferral {
     pub code: String,
     pub service_id: String,
     pub status: String,
-    /// The tell-once summary the child agreed to share.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub summary: serde_json::Value,
+    /// The tell-once summary the child agreed to share, sealed to the
+    /// receiving organisation; none when withheld or forgotten.
+    #[serde(default)]
+    pub summary: Option<SealedBox>,
 }
 
 /// The receiving organisation moves a referral along.
@@ -523,6 +528,7 @@ mod tests {
             version: 2,
             payload: serde_json::json!({ "status": "queued" }),
             sealed: Default::default(),
+            sealed_summary: None,
         }
     }
 

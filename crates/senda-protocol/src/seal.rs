@@ -24,15 +24,58 @@ const INFO: &[u8] = b"senda-seal-v1";
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SealedBox {
     /// The recipient's public key (hex), so a holder of several keys knows which opens it.
+    #[serde(with = "wire_bytes")]
     pub to: String,
     /// The sender's ephemeral public key (hex).
+    #[serde(with = "wire_bytes")]
     pub epk: String,
     /// AES-256-GCM ciphertext and tag (hex).
+    #[serde(with = "wire_bytes")]
     pub ct: String,
     /// Who sealed it (a device of an organisation), signed over the ciphertext
     /// and its associated data: see [`seal_signed`] and [`open_signed`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<BoxSender>,
+}
+
+/// A box's keys and ciphertext are hex in memory and in JSON (the admin API,
+/// the server's tables), but CBOR byte strings on the wire and in batch
+/// files: half the size of hex text. Hex text is still read, so boxes
+/// written by an earlier version open.
+pub(crate) mod wire_bytes {
+    use serde::de::{Error, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(hex: &str, s: S) -> Result<S::Ok, S::Error> {
+        match crate::unhex(hex) {
+            Some(bytes) if !s.is_human_readable() => s.serialize_bytes(&bytes),
+            _ => s.serialize_str(hex),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        struct HexOrBytes;
+        impl Visitor<'_> for HexOrBytes {
+            type Value = String;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte string or hex text")
+            }
+            fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<String, E> {
+                Ok(crate::hex(v))
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<String, E> {
+                match crate::unhex(v) {
+                    Some(_) => Ok(v.to_owned()),
+                    None => Err(E::custom("not hex")),
+                }
+            }
+        }
+        if d.is_human_readable() {
+            d.deserialize_str(HexOrBytes)
+        } else {
+            d.deserialize_any(HexOrBytes)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -268,6 +311,41 @@ mod tests {
     }
 
     #[test]
+    fn a_box_travels_as_bytes_and_hex_text_is_still_read() {
+        let alice = BoxSecret::generate();
+        let sealed = seal(&alice.public_hex(), b"tell once", b"r1").unwrap();
+        let wire = crate::encode(&sealed);
+        // 32 + 32 + 25 bytes and three short keys: no hex text.
+        assert!(wire.len() < 110, "{} bytes", wire.len());
+        assert!(!wire.windows(16).any(|w| w == &sealed.ct.as_bytes()[..16]));
+        assert_eq!(crate::decode::<SealedBox>(&wire).unwrap(), sealed);
+        // A box from an earlier version: hex text inside CBOR.
+        #[derive(Serialize)]
+        struct Old<'a> {
+            to: &'a str,
+            epk: &'a str,
+            ct: &'a str,
+        }
+        let old = crate::encode(&Old {
+            to: &sealed.to,
+            epk: &sealed.epk,
+            ct: &sealed.ct,
+        });
+        let read: SealedBox = crate::decode(&old).unwrap();
+        assert_eq!(alice.open(&read, b"r1").unwrap().as_slice(), b"tell once");
+        // JSON (admin API, server tables) keeps hex; text that is not hex is refused.
+        let json = serde_json::to_value(&sealed).unwrap();
+        assert_eq!(json["ct"], sealed.ct.as_str());
+        assert_eq!(serde_json::from_value::<SealedBox>(json).unwrap(), sealed);
+        let bad = crate::encode(&Old {
+            to: &sealed.to,
+            epk: &sealed.epk,
+            ct: "not hex",
+        });
+        assert!(crate::decode::<SealedBox>(&bad).is_err());
+    }
+
+    #[test]
     fn a_secret_survives_hex_and_bad_keys_are_refused() {
         let s = BoxSecret::generate();
         let back = BoxSecret::from_hex(&s.to_hex()).unwrap();
@@ -309,6 +387,15 @@ mod tests {
         let (plain, from) = open_signed(&receiver, &sealed, b"r1", known).unwrap();
         assert_eq!(plain.as_slice(), b"summary");
         assert_eq!(from.device_id, "dev1");
+        // On the wire the sender's key and signatures are bytes too, and still verify.
+        let wire = crate::encode(&sealed);
+        let by = sealed.sender.as_ref().unwrap();
+        for hex_text in [&by.device_key, &by.membership, &by.signature] {
+            assert!(!wire.windows(32).any(|w| w == &hex_text.as_bytes()[..32]));
+        }
+        let back: SealedBox = crate::decode(&wire).unwrap();
+        assert_eq!(back, sealed);
+        assert!(open_signed(&receiver, &back, b"r1", known).is_ok());
         // Another place: the signature covers the associated data.
         assert_eq!(
             open_signed(&receiver, &sealed, b"r2", known).map(|_| ()),

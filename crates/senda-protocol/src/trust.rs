@@ -413,11 +413,14 @@ pub struct BoxSender {
     /// The serial of the organisation key whose sender key signed `membership`.
     pub serial: u32,
     pub device_id: String,
-    /// The device's Ed25519 key, hex.
+    /// The device's Ed25519 key, hex (bytes on the wire, like the box).
+    #[serde(with = "crate::seal::wire_bytes")]
     pub device_key: String,
     /// The organisation's sender key over [`membership_message`], hex.
+    #[serde(with = "crate::seal::wire_bytes")]
     pub membership: String,
     /// The device key over [`crate::seal::sender_message`] (ciphertext and AAD), hex.
+    #[serde(with = "crate::seal::wire_bytes")]
     pub signature: String,
 }
 

@@ -30,6 +30,7 @@ fn op(seq: i64, entity_id: &str, base: i64) -> Op {
         version: base + 1,
         payload: serde_json::json!({ "country": "CO" }),
         sealed: Default::default(),
+        sealed_summary: None,
     }
 }
 

@@ -35,6 +35,7 @@ fn op(seq: i64, entity_id: &str, base: i64, payload: serde_json::Value) -> Op {
         version: base + 1,
         payload,
         sealed: Default::default(),
+        sealed_summary: None,
     }
 }
 

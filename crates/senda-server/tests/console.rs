@@ -279,6 +279,8 @@ fn server_forms() -> Vec<(String, Vec<(&'static str, String)>)> {
             "/console/content".into(),
             vec![("publisher", "senda-demo".into()), ("version", "2".into())],
         ),
+        // Session, token and role are checked before the account is looked up.
+        ("/console/accounts/nobody/deactivate".into(), vec![]),
     ]
 }
 
@@ -1029,6 +1031,14 @@ async fn a_coordinator_enrols_sees_and_revokes_a_device_and_routes_a_service() {
             .await
             .body;
         assert!(keys.contains("Clave registrada"), "{backend}");
+        // The fingerprint devices pin (the admin key's), never a prefix of a sealing key,
+        // and which sealing key is in use; a hand-over always needs a person.
+        assert!(
+            keys.contains("Huella de la clave de administración")
+                && keys.contains("Clave de sellado en uso"),
+            "{backend}: {keys}"
+        );
+        assert!(keys.contains("sin que una persona lo apruebe"), "{backend}");
         let unkeyed = w.server.organisation("Sin clave").await;
         let keys = w
             .root

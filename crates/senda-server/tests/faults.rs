@@ -280,11 +280,11 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
                 )
                 .await;
                 assert_eq!(status, 200);
+                // Summaries are CBOR byte strings: typed, not as JSON values.
                 let page: senda_protocol::IncomingPage = decode(&body).unwrap();
-                let incoming = serde_json::to_value(&page.referrals).unwrap();
-                let incoming = incoming.as_array().unwrap();
+                let incoming = page.referrals;
                 if let Some(r) = incoming.get(rng.below(incoming.len().max(1) as u64) as usize) {
-                    let from = ReferralStatus::parse(r["status"].as_str().unwrap()).unwrap();
+                    let from = ReferralStatus::parse(&r.status).unwrap();
                     let next = [
                         ReferralStatus::Received,
                         ReferralStatus::Accepted,
@@ -293,7 +293,7 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
                     .into_iter()
                     .find(|to| from.can_go(*to));
                     if let Some(to) = next {
-                        let id = r["id"].as_str().unwrap().to_owned();
+                        let id = r.id.clone();
                         let path = format!("/v1/referrals/{id}/status");
                         let (status, _) = signed(
                             &world.url(),

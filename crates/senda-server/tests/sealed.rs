@@ -498,6 +498,7 @@ async fn an_op_carrying_a_field_readable_is_refused_whole() {
             version: 1,
             payload,
             sealed: Default::default(),
+            sealed_summary: None,
         };
         for payload in [
             json!({ "details": { "alias": ALIAS } }),

@@ -83,10 +83,14 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         .await;
         assert_eq!(status, 200, "{backend}");
         let page: senda_protocol::IncomingPage = senda_protocol::decode(&body).unwrap();
-        let incoming = serde_json::to_value(&page.referrals).unwrap();
         assert_eq!((page.referrals.len(), page.next), (1, None));
-        assert_eq!(incoming[0]["id"], referral.as_str());
-        assert!(incoming[0]["code"].as_str().unwrap().starts_with("SND-"));
+        let incoming = page.referrals;
+        assert_eq!(incoming[0].id, referral);
+        assert!(incoming[0].code.starts_with("SND-"));
+        // The summary arrives sealed, as CBOR byte strings (no hex text).
+        assert!(incoming[0].summary.is_some());
+        let ct = &incoming[0].summary.as_ref().unwrap().ct;
+        assert!(!body.windows(32).any(|w| w == &ct.as_bytes()[..32]));
         for to in [ReferralStatus::Received, ReferralStatus::Accepted] {
             let path = format!("/v1/referrals/{referral}/status");
             let (status, _) = signed(
@@ -370,6 +374,7 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
             version: version + 1,
             payload: serde_json::json!({ "notes": { "needs": "Ropa de abrigo" } }),
             sealed: Default::default(),
+            sealed_summary: None,
         };
         senda_core::sync::seal_for_organisation(&mut op, &server.secret_of(&org), today()).unwrap();
         let body = encode(&PushRequest {
@@ -438,6 +443,7 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
             version: version + 3,
             payload: serde_json::json!({ "notes": { "needs": "borrado" } }),
             sealed: Default::default(),
+            sealed_summary: None,
         };
         senda_core::sync::seal_for_organisation(&mut op, &server.secret_of(&other), today())
             .unwrap();
@@ -776,5 +782,6 @@ fn op_for(case: &str, op_id: &str, base: i64, needs: &str) -> senda_protocol::Op
         version: base + 1,
         payload: serde_json::json!({ "notes": { "needs": needs } }),
         sealed: Default::default(),
+        sealed_summary: None,
     }
 }

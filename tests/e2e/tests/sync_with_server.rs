@@ -205,6 +205,22 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     click(&c, "[data-test=keytrust-approve]").await;
     let done = text_of(&c, "[data-test=keytrust-done]").await;
     assert_eq!(done, "Llave entregada a test device.");
+    // The heading's count follows the list, not the last sync.
+    text_is(
+        &c,
+        "[data-test=keytrust-none]",
+        "Ningún dispositivo espera la llave.",
+    )
+    .await;
+    let pending = c
+        .execute(
+            "return document.querySelector('[data-test=keytrust-pending]') === null",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(pending, serde_json::json!(true), "no device waits any more");
+    screenshot(&c, "47b-key-handed-over").await;
     colleague
         .client
         .sync(&colleague.vault, |_| {})
@@ -219,6 +235,67 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .key_status()
         .unwrap();
     assert!(status.holds_keys, "the colleague's device has the key now");
+
+    // The refusal: a device enrols under a name the person does not know, and no
+    // device in front of them shows its fingerprint. Refused, it is not offered
+    // again here, and it never gets the key.
+    let stranger = senda_testkit::device(0);
+    let stranger_code = admin_cli(
+        &db,
+        &[
+            "enrolment-code",
+            &team,
+            "frontera",
+            "--key",
+            team_key.to_str().unwrap(),
+        ],
+    );
+    stranger
+        .enrol_named(&url, &stranger_code, "Tableta sin dueño")
+        .await;
+    click(&c, "[data-test=sync-now]").await;
+    click(&c, "[data-test=keytrust-load]").await;
+    text_is(
+        &c,
+        "[data-test=keytrust-device] strong",
+        "Tableta sin dueño",
+    )
+    .await;
+    let shown = text_of(&c, "[data-test=keytrust-fingerprint]").await;
+    assert_eq!(shown, format!("Huella: {}", stranger.fingerprint()));
+    assert_ne!(stranger.fingerprint(), colleague.fingerprint());
+    c.execute(
+        "document.querySelector('[data-test=keytrust]').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "48-key-hand-over-refused-device").await;
+    click(&c, "[data-test=keytrust-refuse]").await;
+    text_is(
+        &c,
+        "[data-test=keytrust-done]",
+        "Rechazado: Tableta sin dueño no recibe la llave.",
+    )
+    .await;
+    screenshot(&c, "49-key-hand-over-refused").await;
+    click(&c, "[data-test=keytrust-load]").await;
+    text_is(
+        &c,
+        "[data-test=keytrust-none]",
+        "Ningún dispositivo espera la llave.",
+    )
+    .await;
+    stranger.client.sync(&stranger.vault, |_| {}).await.unwrap();
+    let status = stranger
+        .vault
+        .lock()
+        .unwrap()
+        .casework()
+        .unwrap()
+        .key_status()
+        .unwrap();
+    assert!(!status.holds_keys, "a refused device gets no key");
 
     // A referral, as at the crossing.
     click(&c, "[data-test=case-new]").await;
@@ -443,4 +520,18 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     shelter.client.sync(&shelter.vault, |_| {}).await.unwrap();
     assert_eq!(shelter.referral_status(&outgoing), ReferralStatus::Accepted);
     c.close().await.unwrap();
+}
+
+/// Waits until the first element matching `css` reads `expected` (the panel
+/// keeps an earlier answer on screen until the new one arrives).
+async fn text_is(c: &fantoccini::Client, css: &str, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = text_of(c, css).await;
+        if seen == expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} reads {seen:?}, expected {expected:?}");
 }

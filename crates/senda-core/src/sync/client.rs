@@ -239,20 +239,15 @@ impl SyncClient {
             (c.pending - c.held) as usize
         };
         let mut report = SyncReport::default();
-        // Pushes go before any other request (M4): a retired device sends
-        // what it holds, and only its next request is answered with the wipe.
-        let holds_key = lock(vault).casework()?.holds_organisation_key()?;
-        if holds_key {
-            self.push_ready(vault, &base, &mut report, total, &progress)
-                .await?;
-        }
+        // Keys first, so summaries are sealed to the receivers' current keys;
+        // then the push. A retiring device may make both requests (M4): it
+        // sends what it holds, and only its next request is answered with the wipe.
         self.fetch_keys(vault, &base, &mut report).await?;
         // Without the organisation's key nothing can be sealed, so nothing leaves.
         let waiting_for_key = lock(vault).casework()?.hold_for_key()?;
         if waiting_for_key {
             report.key_problem.get_or_insert("no-organisation-key");
         } else {
-            // What became ready with the keys (a first grant, a summary to resend).
             self.push_ready(vault, &base, &mut report, total, &progress)
                 .await?;
         }

@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use senda_protocol::{
     BoxSecret, ChangeKind, EnrolRequest, EnrolResponse, HEADER_DEVICE, HEADER_NONCE,
     HEADER_SIGNATURE, HEADER_TIME, IncomingReferral, KeyBundle, KeysResponse, Op, PROTOCOL_VERSION,
-    PullRequest, PullResponse, PushRequest, PushResponse, SealedBox, batch, batch::SignedPush,
-    encode, signing_message,
+    PullRequest, PullResponse, PushRequest, PushResponse, batch, batch::SignedPush, encode,
+    signing_message,
 };
 use serde::Serialize;
 
@@ -268,7 +268,7 @@ impl Casework<'_> {
         )?;
         match sealed {
             Some(sealed) => {
-                payload.insert("sealed_summary".into(), serde_json::to_value(sealed)?);
+                op.sealed_summary = Some(sealed);
             }
             None => {
                 payload.insert("summary_withheld".into(), "no-receiver".into());
@@ -281,11 +281,6 @@ impl Casework<'_> {
     /// certificate names) and its field-hash key, once handed to this device.
     fn org_keys(&self) -> Result<Option<sealing::OrgKeys>, CaseError> {
         Ok(self.current_org_secret()?.map(sealing::OrgKeys::new))
-    }
-
-    /// Whether this device holds its organisation's secret (it can seal and send).
-    pub fn holds_organisation_key(&self) -> Result<bool, CaseError> {
-        Ok(self.org_keys()?.is_some())
     }
 
     /// Rows ready to leave from a device that cannot seal them yet (no
@@ -318,10 +313,9 @@ impl Casework<'_> {
     /// Opens an incoming referral's summary with this organisation's keys,
     /// if a device of an organisation this one trusts sealed it.
     pub fn open_incoming(&self, referral: IncomingReferral) -> Result<ReceivedReferral, CaseError> {
-        let (summary, summary_problem) = match serde_json::from_value::<SealedBox>(referral.summary)
-        {
-            Err(_) => (None, Some("withheld")),
-            Ok(sealed) => {
+        let (summary, summary_problem) = match referral.summary {
+            None => (None, Some("withheld")),
+            Some(sealed) => {
                 match self.open_sealed(&sealed, &senda_protocol::summary_aad(&referral.id)) {
                     Ok((plain, _)) => match serde_json::from_slice(&plain) {
                         Ok(summary) => (Some(summary), None),

@@ -211,6 +211,7 @@ mod tests {
             version: 2,
             payload,
             sealed: Default::default(),
+            sealed_summary: None,
         }
     }
 

@@ -469,7 +469,10 @@ pub fn organisation_settings(
 
 pub struct KeyStatus {
     pub set_at: Option<String>,
+    /// The admin key's fingerprint, as devices pin it at enrolment.
     pub fingerprint: Option<String>,
+    /// The sealing key's serial: 1, then one more at each rotation.
+    pub serial: Option<i64>,
     pub granted: i64,
     pub waiting: i64,
 }
@@ -495,8 +498,20 @@ pub fn key_status(sql: &mut dyn Sql, organisation: &str) -> Result<KeyStatus, St
         "SELECT COUNT(*) FROM devices d WHERE d.organisation_id = ?1 AND d.revoked_at IS NULL
          AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.device_id = d.id)",
     )?;
+    let admin_key = sql.row(
+        "SELECT public_key FROM organisation_admin_keys WHERE organisation_id = ?1",
+        &[organisation.into()],
+    )?;
+    let serial = sql
+        .row(
+            "SELECT MAX(serial) FROM organisation_key_certs WHERE organisation_id = ?1",
+            &[organisation.into()],
+        )?
+        .filter(|r| r[0] != Value::Null)
+        .map(|r| r[0].int());
     Ok(KeyStatus {
-        fingerprint: key.as_ref().map(|r| r[0].text().chars().take(16).collect()),
+        fingerprint: admin_key.map(|r| senda_protocol::trust::admin_fingerprint(&r[0].text())),
+        serial,
         set_at: key.map(|r| r[1].text()),
         granted,
         waiting,

@@ -1759,11 +1759,14 @@ pub async fn keys_page(
             @if let Some(f) = &key.fingerprint {
                 dt { (t("console-key-fingerprint")) } dd { code { (f) } }
             }
+            @if let Some(serial) = key.serial {
+                dt { (t("console-key-serial")) } dd { (serial) }
+            }
             dt { (t("console-key-granted-count")) } dd { (key.granted) }
             dt { (t("console-key-waiting-count")) } dd { (key.waiting) }
         }
         @if key.set_at.is_none() { p class="hint" { (t("console-keys-how")) } }
-        @if key.waiting > 0 { p class="hint" { (t("console-keys-waiting-how")) } }
+        @if key.set_at.is_some() { p class="hint" { (t("console-keys-waiting-how")) } }
     };
     Ok(page(
         &ctx,

@@ -175,7 +175,7 @@ pub async fn device(
         id,
         &signing_message(method, path, time, nonce, body),
         signature,
-        path == "/v1/push",
+        matches!(path, "/v1/push" | "/v1/keys"),
     )
     .await
     {
@@ -206,14 +206,16 @@ pub async fn device(
 }
 
 /// The enrolled, unrevoked device `id` whose key made `signature` over `message`.
-/// A revoked device is told to wipe; a retiring one may still push, and is
-/// told to wipe at its first other request (M4). Shared by requests and batch files.
+/// A revoked device is told to wipe; a retiring one may still read the
+/// receivers' keys (to seal its last summaries to the current ones) and push,
+/// and is told to wipe at its first other request (M4). Shared by requests
+/// and batch files.
 pub async fn signer(
     repo: &crate::store::Repo,
     id: &str,
     message: &[u8],
     signature: &str,
-    pushing: bool,
+    last_sync: bool,
 ) -> Result<Device, ApiError> {
     let Some(device) = repo.device(id.to_owned()).await? else {
         return Err(ApiError::unauthorised(
@@ -227,11 +229,11 @@ pub async fn signer(
             "the signature does not match",
         ));
     }
-    if device.retiring && !device.revoked && !pushing {
+    if device.retiring && !device.revoked && !last_sync {
         repo.finish_retirement(device.id.clone()).await?;
         tracing::info!(device = %device.id, "retired device told to wipe after its last push");
     }
-    if device.revoked || (device.retiring && !pushing) {
+    if device.revoked || (device.retiring && !last_sync) {
         let mut e = ApiError::new(
             StatusCode::FORBIDDEN,
             "device-revoked",

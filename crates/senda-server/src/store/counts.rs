@@ -29,18 +29,32 @@ pub fn accept_band(days: i64) -> &'static str {
         .map_or(ACCEPT_BANDS[0].1, |(_, label)| label)
 }
 
-/// After an operation was applied: recount what it may have moved.
-pub(super) fn applied(
-    sql: &mut dyn Sql,
-    entity: &str,
-    entity_id: &str,
-    case_id: &str,
-) -> Result<(), StoreError> {
-    match entity {
-        "case" | "screening" => screenings_of_case(sql, case_id),
-        "referral" => referral(sql, entity_id),
-        _ => Ok(()),
+/// After a push's operations were applied (entity, entity id, case id of
+/// each): recount what they may have moved, each case and referral once.
+/// Cases are read a chunk at a time, so a push's statements do not grow with
+/// its cases (a referral costs its own few, as registering it does).
+pub(super) fn applied(sql: &mut dyn Sql, ops: &[(&str, &str, &str)]) -> Result<(), StoreError> {
+    let mut cases = std::collections::BTreeSet::new();
+    let mut referrals = std::collections::BTreeSet::new();
+    for (entity, entity_id, case_id) in ops {
+        match *entity {
+            "case" | "screening" => {
+                cases.insert(*case_id);
+            }
+            "referral" => {
+                referrals.insert(*entity_id);
+            }
+            _ => {}
+        }
     }
+    let cases: Vec<&str> = cases.into_iter().collect();
+    for chunk in cases.chunks(400) {
+        screenings_of_cases(sql, chunk)?;
+    }
+    for id in referrals {
+        referral(sql, id)?;
+    }
+    Ok(())
 }
 
 /// Before a case is purged: everything of it leaves the counts.
@@ -91,56 +105,84 @@ struct ScreeningKey {
     risk_level: String,
 }
 
-fn screenings_of_case(sql: &mut dyn Sql, case_id: &str) -> Result<(), StoreError> {
-    let case: Option<Json> = sql
-        .row(
-            "SELECT fields FROM entities WHERE case_id = ?1 AND entity = 'case' LIMIT 1",
-            &[case_id.into()],
-        )?
-        .and_then(|r| serde_json::from_str(&r[0].text()).ok());
+fn screenings_of_cases(sql: &mut dyn Sql, case_ids: &[&str]) -> Result<(), StoreError> {
+    let ids: Vec<Value> = case_ids.iter().map(|c| Value::from(*c)).collect();
+    let list = super::logic::placeholders(1, ids.len());
     let unknown = || "unknown".to_owned();
-    // A case without its week (written before devices sent it) is not counted.
-    let place = case.as_ref().and_then(|c| {
-        Some((
-            coarse(c, "country").unwrap_or_else(unknown),
-            coarse(c, "week")?,
-            coarse(c, "age_band").unwrap_or_else(unknown),
-        ))
-    });
-    let mut wanted: BTreeMap<String, ScreeningKey> = BTreeMap::new();
-    if let Some((country, week, age_band)) = place {
+    // Each case's place; a case without its week (written before devices sent it) is not counted.
+    let mut places: BTreeMap<String, (String, String, String)> = BTreeMap::new();
+    for r in sql.rows(
+        &format!(
+            "SELECT case_id, fields FROM entities WHERE case_id IN ({list}) AND entity = 'case'"
+        ),
+        &ids,
+    )? {
+        let case: Option<Json> = serde_json::from_str(&r[1].text()).ok();
+        let place = case.as_ref().and_then(|c| {
+            Some((
+                coarse(c, "country").unwrap_or_else(unknown),
+                coarse(c, "week")?,
+                coarse(c, "age_band").unwrap_or_else(unknown),
+            ))
+        });
+        // One case record per case: the first read stands, as `LIMIT 1` did.
+        if let (Some(place), std::collections::btree_map::Entry::Vacant(e)) =
+            (place, places.entry(r[0].text()))
+        {
+            e.insert(place);
+        }
+    }
+    let mut wanted: BTreeMap<String, (String, ScreeningKey)> = BTreeMap::new();
+    if !places.is_empty() {
         for r in sql.rows(
-            "SELECT id, organisation_id, fields FROM entities WHERE case_id = ?1 AND entity = 'screening'",
-            &[case_id.into()],
+            &format!(
+                "SELECT id, organisation_id, fields, case_id FROM entities
+                 WHERE case_id IN ({list}) AND entity = 'screening'"
+            ),
+            &ids,
         )? {
+            let case_id = r[3].text();
+            let Some((country, week, age_band)) = places.get(&case_id) else {
+                continue;
+            };
             let fields: Json = serde_json::from_str(&r[2].text()).unwrap_or(Json::Null);
-            wanted.insert(
-                r[0].text(),
-                ScreeningKey {
-                    organisation: r[1].text(),
-                    country: country.clone(),
-                    week: week.clone(),
-                    age_band: age_band.clone(),
-                    risk_level: coarse(&fields, "risk_level").unwrap_or_else(unknown),
-                },
-            );
+            let key = ScreeningKey {
+                organisation: r[1].text(),
+                country: country.clone(),
+                week: week.clone(),
+                age_band: age_band.clone(),
+                risk_level: coarse(&fields, "risk_level").unwrap_or_else(unknown),
+            };
+            wanted.insert(r[0].text(), (case_id, key));
         }
     }
-    let counted: Vec<String> = sql
-        .rows(
-            "SELECT screening_id FROM stats_screening_keys WHERE case_id = ?1",
-            &[case_id.into()],
-        )?
-        .iter()
-        .map(|r| r[0].text())
-        .collect();
-    for id in counted {
-        if !wanted.contains_key(&id) {
-            set_screening(sql, &id, case_id, None)?;
+    let mut counted: BTreeMap<String, (String, ScreeningKey)> = BTreeMap::new();
+    for r in sql.rows(
+        &format!(
+            "SELECT screening_id, case_id, organisation_id, country, week, age_band, risk_level
+             FROM stats_screening_keys WHERE case_id IN ({list})"
+        ),
+        &ids,
+    )? {
+        let key = ScreeningKey {
+            organisation: r[2].text(),
+            country: r[3].text(),
+            week: r[4].text(),
+            age_band: r[5].text(),
+            risk_level: r[6].text(),
+        };
+        counted.insert(r[0].text(), (r[1].text(), key));
+    }
+    // Only what moved is written: most pushes change no count.
+    for (id, (case_id, _)) in &counted {
+        if !wanted.contains_key(id) {
+            set_screening(sql, id, case_id, None)?;
         }
     }
-    for (id, key) in wanted {
-        set_screening(sql, &id, case_id, Some(key))?;
+    for (id, (case_id, key)) in wanted {
+        if counted.get(&id).map(|(_, k)| k) != Some(&key) {
+            set_screening(sql, &id, &case_id, Some(key))?;
+        }
     }
     Ok(())
 }

@@ -259,9 +259,10 @@ pub fn keys(
             &[device.id.clone().into()],
         )?
         .and_then(|r| serde_json::from_str(&r[0].text()).ok());
-    // Only a device that holds the keys can hand them over; the rest of the
-    // waiting devices are listed at a later sync, once these are handled.
-    let mut awaiting = if organisation_key.is_some() {
+    // Only a device that holds the keys, and is not being retired, can hand
+    // them over; the rest of the waiting devices are listed at a later sync,
+    // once these are handled.
+    let mut awaiting = if organisation_key.is_some() && !device.retiring {
         awaiting_key(sql, &device.organisation)?
     } else {
         Vec::new()

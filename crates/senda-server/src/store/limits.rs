@@ -4,7 +4,7 @@
 //!
 //! The decoder already stops a payload past `senda_protocol::bounded`'s
 //! limits; here each op is checked against the casework's shape, and the
-//! per-device counters are kept in `device_usage` (migration 023) so that a
+//! per-device counters are kept in `device_usage` (migration 025) so that a
 //! check never scans a device's ops.
 
 use super::sql::Sql;
@@ -183,16 +183,13 @@ pub fn charge(
     if ops == 0 {
         return Ok(());
     }
-    sql.exec(
-        "INSERT INTO device_usage (device_id, bytes, ops) VALUES (?1, ?2, ?3)
-         ON CONFLICT (device_id) DO UPDATE SET bytes = device_usage.bytes + excluded.bytes,
-           ops = device_usage.ops + excluded.ops",
-        &[device.into(), bytes.into(), ops.into()],
-    )?;
     let used = sql
         .row(
-            "SELECT bytes FROM device_usage WHERE device_id = ?1",
-            &[device.into()],
+            "INSERT INTO device_usage (device_id, bytes, ops) VALUES (?1, ?2, ?3)
+             ON CONFLICT (device_id) DO UPDATE SET bytes = device_usage.bytes + excluded.bytes,
+               ops = device_usage.ops + excluded.ops
+             RETURNING bytes",
+            &[device.into(), bytes.into(), ops.into()],
         )?
         .map_or(0, |r| r[0].int());
     if used > quotas.device_bytes {

@@ -9,6 +9,7 @@ use senda_protocol::{
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Organisation {
@@ -136,10 +137,14 @@ pub fn enrol(
     {
         return Err(refused(Refusal::KeyInUse));
     }
-    sql.exec(
-        "UPDATE enrolment_codes SET used_at = ?1 WHERE code_hash = ?2",
+    // Taken only if still unused: of two enrolments racing for one code, one wins.
+    if sql.exec(
+        "UPDATE enrolment_codes SET used_at = ?1 WHERE code_hash = ?2 AND used_at IS NULL",
         &[now.into(), code_hash(code).into()],
-    )?;
+    )? != 1
+    {
+        return Err(refused(Refusal::BadEnrolmentCode));
+    }
     let id = random_id();
     sql.exec(
         "INSERT INTO devices (id, organisation_id, team, name, public_key, enrolled_at)
@@ -216,6 +221,11 @@ pub fn use_nonce(
 /// Stores a device's operations exactly once, then applies every stored,
 /// not yet applied one whose base version has arrived (so batches may come
 /// in any order and any number of times).
+///
+/// A push costs a handful of statements whatever its size (ops inserted,
+/// records read, records written, conflicts kept, ops marked applied: one
+/// multi-row statement each), so a round trip to PostgreSQL is paid per
+/// push, not per operation.
 pub fn push(
     sql: &mut dyn Sql,
     device: &Device,
@@ -228,54 +238,64 @@ pub fn push(
         super::limits::check_shape(op)?;
     }
     super::limits::age_out_device(sql, &device.id, quotas, now)?;
-    let (mut bytes, mut count) = (0i64, 0i64);
-    let mut stored = Vec::new();
     let mut ordered: Vec<&Op> = ops.iter().collect();
     ordered.sort_by_key(|o| o.seq);
-    for op in ordered {
-        // What was forgotten stays forgotten (forget.rs).
-        let Some(payload) = super::forget::kept(sql, op, stored_payload(op))? else {
-            stored.push(op.op_id.clone());
-            continue;
-        };
-        let payload = payload.to_string();
-        let inserted = sql.exec(
-            "INSERT INTO ops (op_id, device_id, seq, hlc, entity, entity_id, case_id, op, base_version, version, payload, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
-            &[
-                op.op_id.clone().into(),
-                device.id.clone().into(),
-                op.seq.into(),
-                op.hlc.clone().into(),
-                op.entity.clone().into(),
-                op.entity_id.clone().into(),
-                op.case_id.clone().into(),
-                op.op.clone().into(),
-                op.base_version.into(),
-                op.version.into(),
-                payload.as_str().into(),
-                now.into(),
-            ],
-        )?;
-        if inserted == 1 {
-            bytes += payload.len() as i64;
-            count += 1;
-        }
-        let ours = inserted == 1
-            || sql
-                .row(
-                    "SELECT 1 FROM ops WHERE op_id = ?1 AND device_id = ?2",
-                    &[op.op_id.clone().into(), device.id.clone().into()],
-                )?
-                .is_some();
-        if ours {
-            stored.push(op.op_id.clone());
+    // What was forgotten stays forgotten (forget.rs).
+    let payloads: Vec<Json> = ordered.iter().map(|op| stored_payload(op)).collect();
+    let kept = super::forget::kept(sql, &ordered, payloads)?;
+    let rows: Vec<(&Op, &Json)> = ordered
+        .iter()
+        .zip(&kept)
+        .filter_map(|(op, payload)| Some((*op, payload.as_ref()?)))
+        .collect();
+    let (inserted, bytes) = insert_ops(sql, device, &rows, now)?;
+    super::limits::charge(sql, &device.id, bytes, inserted.len() as i64, quotas)?;
+    // An op already held counts as stored only if this device sent it.
+    let held: Vec<&str> = rows
+        .iter()
+        .map(|(op, _)| op.op_id.as_str())
+        .filter(|id| !inserted.contains(*id))
+        .collect();
+    let mut ours = HashSet::new();
+    for chunk in held.chunks(CHUNK) {
+        let mut params: Vec<Value> = vec![device.id.clone().into()];
+        params.extend(chunk.iter().map(|id| Value::from(*id)));
+        for r in sql.rows(
+            &format!(
+                "SELECT op_id FROM ops WHERE device_id = ?1 AND op_id IN ({})",
+                placeholders(2, chunk.len())
+            ),
+            &params,
+        )? {
+            ours.insert(r[0].text());
         }
     }
-    super::limits::charge(sql, &device.id, bytes, count, quotas)?;
-    let touched: std::collections::BTreeSet<&str> =
-        ops.iter().map(|o| o.entity_id.as_str()).collect();
-    let conflicts = apply_pending(sql, device, &touched, now)?;
+    let stored: Vec<String> = ordered
+        .iter()
+        .zip(&kept)
+        .filter(|(op, payload)| {
+            payload.is_none() || inserted.contains(&op.op_id) || ours.contains(&op.op_id)
+        })
+        .map(|(op, _)| op.op_id.clone())
+        .collect();
+    let mut fresh = Vec::new();
+    let mut seen = HashSet::new();
+    for (op, payload) in &rows {
+        if inserted.contains(&op.op_id) && seen.insert(op.op_id.as_str()) {
+            fresh.push(Pending {
+                op_id: op.op_id.clone(),
+                owner: device.id.clone(),
+                seq: op.seq,
+                entity: op.entity.clone(),
+                entity_id: op.entity_id.clone(),
+                case_id: op.case_id.clone(),
+                base_version: op.base_version,
+                payload: (*payload).clone(),
+            });
+        }
+    }
+    let touched: HashSet<&str> = ops.iter().map(|o| o.entity_id.as_str()).collect();
+    let conflicts = apply_pending(sql, device, &touched, fresh, now)?;
     super::limits::parked_cap(sql, &device.id, quotas)?;
     super::forget::after_push(sql, &device.organisation, ops, now)?;
     let high_seq = sql
@@ -289,6 +309,75 @@ pub fn push(
         high_seq,
         conflicts,
     })
+}
+
+/// Rows per multi-row statement: well under SQLite's and PostgreSQL's
+/// parameter limits (12 columns × 100 rows).
+const CHUNK: usize = 100;
+
+/// `?start, ?start+1, …` for `n` parameters.
+pub(super) fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `(?1, ?2), (?3, ?4)` for `rows` rows of `width` parameters.
+fn value_rows(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(1 + r * width, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts the ops not held yet; returns the ids it inserted.
+/// Stores the ops; returns the ids newly stored and their payloads' bytes
+/// (what the device's quota is charged).
+fn insert_ops(
+    sql: &mut dyn Sql,
+    device: &Device,
+    rows: &[(&Op, &Json)],
+    now: &str,
+) -> Result<(HashSet<String>, i64), StoreError> {
+    let mut inserted = HashSet::new();
+    let mut sizes = HashMap::new();
+    for chunk in rows.chunks(CHUNK) {
+        let mut params = Vec::with_capacity(chunk.len() * 12);
+        for (op, payload) in chunk {
+            let payload = payload.to_string();
+            sizes.insert(op.op_id.as_str(), payload.len() as i64);
+            params.extend([
+                op.op_id.clone().into(),
+                device.id.clone().into(),
+                op.seq.into(),
+                op.hlc.clone().into(),
+                op.entity.clone().into(),
+                op.entity_id.clone().into(),
+                op.case_id.clone().into(),
+                op.op.clone().into(),
+                op.base_version.into(),
+                op.version.into(),
+                payload.into(),
+                now.into(),
+            ]);
+        }
+        for r in sql.rows(
+            &format!(
+                "INSERT INTO ops (op_id, device_id, seq, hlc, entity, entity_id, case_id, op, base_version, version, payload, received_at)
+                 VALUES {} ON CONFLICT DO NOTHING RETURNING op_id",
+                value_rows(chunk.len(), 12)
+            ),
+            &params,
+        )? {
+            inserted.insert(r[0].text());
+        }
+    }
+    let bytes = inserted
+        .iter()
+        .filter_map(|id| sizes.get(id.as_str()))
+        .sum();
+    Ok((inserted, bytes))
 }
 
 /// Key of the sealed fields inside a stored payload (plain field names never start with `$`).
@@ -319,6 +408,14 @@ fn refuse_unsealed(op: &Op) -> Result<(), StoreError> {
 /// `{"$sealed": hex of its CBOR, "op": op id}` (the op id opens it).
 fn stored_payload(op: &Op) -> Json {
     let mut out = op.payload.as_object().cloned().unwrap_or_default();
+    // The summary arrives as bytes beside the payload (earlier devices put it
+    // inside, as hex); it is kept where the rest of the server looks for it.
+    if let Some(summary) = &op.sealed_summary {
+        out.insert(
+            "sealed_summary".into(),
+            serde_json::to_value(summary).expect("a sealed box is JSON"),
+        );
+    }
     if !op.sealed.is_empty() {
         let sealed: Map<String, Json> = op
             .sealed
@@ -352,6 +449,9 @@ fn same(a: &Json, b: &Json) -> bool {
 
 struct Pending {
     op_id: String,
+    /// The device that sent it.
+    owner: String,
+    seq: i64,
     entity: String,
     entity_id: String,
     case_id: String,
@@ -359,137 +459,285 @@ struct Pending {
     payload: Json,
 }
 
-/// Applies the waiting ops of the records this push touched (M10: never a
-/// rescan of everything a device ever parked), from any device, in base
-/// version order so a chain that arrived backwards applies in one pass.
+/// A record as a push sees it: read once, changed in memory by each op that
+/// applies, written once at the end.
+struct Record {
+    entity: String,
+    organisation: String,
+    team: String,
+    case_id: String,
+    version: i64,
+    fields: Map<String, Json>,
+    versions: Map<String, Json>,
+    changed: bool,
+}
+
+/// Applies the ops just stored and those this device parked earlier (their
+/// base had not arrived), in sequence order, until none more can apply.
 fn apply_pending(
     sql: &mut dyn Sql,
     device: &Device,
-    touched: &std::collections::BTreeSet<&str>,
+    touched: &HashSet<&str>,
+    fresh: Vec<Pending>,
     now: &str,
 ) -> Result<Vec<Conflict>, StoreError> {
+    let mut pending = parked(sql, touched, &fresh)?;
+    pending.extend(fresh);
+    // Base version order, so a chain that arrived backwards applies in one pass.
+    pending.sort_by_key(|p| (p.base_version, p.seq));
+    let mut records = load_records(sql, &pending)?;
+    let mut senders: HashMap<String, Device> = HashMap::new();
+    senders.insert(device.id.clone(), device.clone());
     let mut conflicts = Vec::new();
-    for entity_id in touched {
-        loop {
-            let pending: Vec<(String, Pending)> = sql
-                .rows(
-                    "SELECT op_id, entity, entity_id, case_id, base_version, payload, device_id FROM ops
-                     WHERE entity_id = ?1 AND applied = 0 ORDER BY base_version, seq",
-                    &[(*entity_id).into()],
-                )?
-                .into_iter()
-                .map(|r| {
-                    let p = Pending {
-                        op_id: r[0].text(),
-                        entity: r[1].text(),
-                        entity_id: r[2].text(),
-                        case_id: r[3].text(),
-                        base_version: r[4].int(),
-                        payload: serde_json::from_str(&r[5].text()).unwrap_or(Json::Null),
-                    };
-                    (r[6].text(), p)
-                })
-                .collect();
-            let mut progressed = false;
-            for (owner, p) in pending {
-                let other;
-                let by = if owner == device.id {
-                    device
-                } else {
-                    match self::device(sql, &owner)? {
-                        Some(d) => {
-                            other = d;
-                            &other
-                        }
-                        None => continue,
+    let mut applied = Vec::new();
+    let mut waiting = pending;
+    loop {
+        let before = waiting.len();
+        let mut still = Vec::new();
+        for p in waiting {
+            if !senders.contains_key(&p.owner) {
+                match self::device(sql, &p.owner)? {
+                    Some(d) => senders.insert(p.owner.clone(), d),
+                    None => {
+                        still.push(p);
+                        continue;
                     }
                 };
-                if apply(sql, by, &p, now, &mut conflicts)? {
-                    sql.exec(
-                        "UPDATE ops SET applied = 1 WHERE op_id = ?1",
-                        &[p.op_id.clone().into()],
-                    )?;
-                    super::counts::applied(sql, &p.entity, &p.entity_id, &p.case_id)?;
-                    progressed = true;
-                }
             }
-            if !progressed {
-                break;
+            let by = &senders[&p.owner];
+            if apply(sql, by, &mut records, &p, now, &mut conflicts)? {
+                applied.push(p);
+            } else {
+                still.push(p);
             }
         }
+        waiting = still;
+        if waiting.len() == before || waiting.is_empty() {
+            break;
+        }
+    }
+    save_records(sql, &records)?;
+    save_conflicts(sql, &conflicts, now)?;
+    // The console's counts, recounted from the records just written.
+    super::counts::applied(
+        sql,
+        &applied
+            .iter()
+            .map(|p| (p.entity.as_str(), p.entity_id.as_str(), p.case_id.as_str()))
+            .collect::<Vec<_>>(),
+    )?;
+    for chunk in applied.chunks(CHUNK * 4) {
+        let params: Vec<Value> = chunk.iter().map(|p| p.op_id.clone().into()).collect();
+        sql.exec(
+            &format!(
+                "UPDATE ops SET applied = 1 WHERE op_id IN ({})",
+                placeholders(1, chunk.len())
+            ),
+            &params,
+        )?;
     }
     Ok(conflicts)
 }
 
-/// Applies one operation if its base has arrived; `false` to wait for it.
+/// The stored ops, from any device, still waiting for their base on the
+/// records this push touched, but for `fresh` (M10: never a rescan of
+/// everything a device ever parked; `ops_parked_entity` indexes this).
+fn parked(
+    sql: &mut dyn Sql,
+    touched: &HashSet<&str>,
+    fresh: &[Pending],
+) -> Result<Vec<Pending>, StoreError> {
+    let skip: HashSet<&str> = fresh.iter().map(|p| p.op_id.as_str()).collect();
+    let touched: Vec<&str> = touched.iter().copied().collect();
+    let mut found = Vec::new();
+    for chunk in touched.chunks(CHUNK) {
+        let params: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
+        for r in sql.rows(
+            &format!(
+                "SELECT op_id, device_id, seq, entity, entity_id, case_id, base_version, payload FROM ops
+                 WHERE applied = 0 AND entity_id IN ({})",
+                placeholders(1, chunk.len())
+            ),
+            &params,
+        )? {
+            let op_id = col::text(&r, 0, "ops.op_id")?;
+            if skip.contains(op_id.as_str()) {
+                continue;
+            }
+            found.push(Pending {
+                op_id,
+                owner: col::text(&r, 1, "ops.device_id")?,
+                seq: col::int(&r, 2, "ops.seq")?,
+                entity: col::text(&r, 3, "ops.entity")?,
+                entity_id: col::text(&r, 4, "ops.entity_id")?,
+                case_id: col::text(&r, 5, "ops.case_id")?,
+                base_version: col::int(&r, 6, "ops.base_version")?,
+                payload: col::json(&r, 7, "ops.payload")?,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// The stored records the pending ops touch, read in one statement per chunk.
+fn load_records(
+    sql: &mut dyn Sql,
+    pending: &[Pending],
+) -> Result<HashMap<String, Record>, StoreError> {
+    let ids: Vec<&str> = pending
+        .iter()
+        .map(|p| p.entity_id.as_str())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut records = HashMap::new();
+    for chunk in ids.chunks(CHUNK * 4) {
+        let params: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
+        for r in sql.rows(
+            &format!(
+                "SELECT id, entity, organisation_id, team, case_id, version, fields, field_versions
+                 FROM entities WHERE id IN ({})",
+                placeholders(1, chunk.len())
+            ),
+            &params,
+        )? {
+            // A damaged record stops the push: read as empty, it would be written back so.
+            records.insert(
+                col::text(&r, 0, "entities.id")?,
+                Record {
+                    entity: col::text(&r, 1, "entities.entity")?,
+                    organisation: col::text(&r, 2, "entities.organisation_id")?,
+                    team: col::text(&r, 3, "entities.team")?,
+                    case_id: col::text(&r, 4, "entities.case_id")?,
+                    version: col::int(&r, 5, "entities.version")?,
+                    fields: col::json(&r, 6, "entities.fields")?,
+                    versions: col::json(&r, 7, "entities.field_versions")?,
+                    changed: false,
+                },
+            );
+        }
+    }
+    Ok(records)
+}
+
+/// Writes every record a push created or changed, one statement per chunk.
+fn save_records(sql: &mut dyn Sql, records: &HashMap<String, Record>) -> Result<(), StoreError> {
+    let changed: Vec<(&String, &Record)> = records.iter().filter(|(_, r)| r.changed).collect();
+    for chunk in changed.chunks(CHUNK) {
+        let mut params = Vec::with_capacity(chunk.len() * 8);
+        for (id, r) in chunk {
+            params.extend([
+                (*id).clone().into(),
+                r.entity.clone().into(),
+                r.organisation.clone().into(),
+                r.team.clone().into(),
+                r.case_id.clone().into(),
+                r.version.into(),
+                Json::Object(r.fields.clone()).to_string().into(),
+                Json::Object(r.versions.clone()).to_string().into(),
+            ]);
+        }
+        sql.exec(
+            &format!(
+                "INSERT INTO entities (id, entity, organisation_id, team, case_id, version, fields, field_versions)
+                 VALUES {} ON CONFLICT (id) DO UPDATE SET version = excluded.version,
+                 fields = excluded.fields, field_versions = excluded.field_versions",
+                value_rows(chunk.len(), 8)
+            ),
+            &params,
+        )?;
+    }
+    Ok(())
+}
+
+/// Keeps every conflict a push found, both sides, for a person to resolve.
+fn save_conflicts(sql: &mut dyn Sql, conflicts: &[Conflict], now: &str) -> Result<(), StoreError> {
+    for chunk in conflicts.chunks(CHUNK) {
+        let mut params = Vec::with_capacity(chunk.len() * 7);
+        for c in chunk {
+            // The stored form of each side: readable JSON, or the sealed entry as kept in the record.
+            let (theirs, ours) = match &c.sealed {
+                Some(s) => (
+                    sealed_entry(&s.theirs, &s.theirs_op),
+                    sealed_entry(&s.ours, &c.op_id),
+                ),
+                None => (c.theirs.clone(), c.ours.clone()),
+            };
+            params.extend([
+                c.entity_id.clone().into(),
+                c.field.clone().into(),
+                c.base_version.into(),
+                theirs.to_string().into(),
+                ours.to_string().into(),
+                c.op_id.clone().into(),
+                now.into(),
+            ]);
+        }
+        sql.exec(
+            &format!(
+                "INSERT INTO conflicts (entity_id, field, base_version, theirs, ours, op_id, detected_at)
+                 VALUES {}",
+                value_rows(chunk.len(), 7)
+            ),
+            &params,
+        )?;
+    }
+    Ok(())
+}
+
+/// Applies one operation to its record if its base has arrived; `false` to wait for it.
 fn apply(
     sql: &mut dyn Sql,
     device: &Device,
+    records: &mut HashMap<String, Record>,
     p: &Pending,
     now: &str,
     conflicts: &mut Vec<Conflict>,
 ) -> Result<bool, StoreError> {
-    let current = sql.row(
-        "SELECT version, fields, field_versions, organisation_id FROM entities WHERE id = ?1",
-        &[p.entity_id.clone().into()],
-    )?;
-    let Some(current) = current else {
+    let Some(record) = records.get_mut(&p.entity_id) else {
         if p.base_version != 0 {
             return Ok(false); // its creation has not arrived yet
         }
         let fields = fields_of(&p.payload);
         let versions: Map<String, Json> =
             fields.keys().map(|k| (k.clone(), Json::from(1))).collect();
-        sql.exec(
-            "INSERT INTO entities (id, entity, organisation_id, team, case_id, version, fields, field_versions)
-             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
-            &[
-                p.entity_id.clone().into(),
-                p.entity.clone().into(),
-                device.organisation.clone().into(),
-                device.team.clone().into(),
-                p.case_id.clone().into(),
-                Json::Object(fields.clone()).to_string().into(),
-                Json::Object(versions).to_string().into(),
-            ],
-        )?;
         if p.entity == "referral" {
             register_referral(sql, device, &p.entity_id, &fields, now)?;
         }
+        records.insert(
+            p.entity_id.clone(),
+            Record {
+                entity: p.entity.clone(),
+                organisation: device.organisation.clone(),
+                team: device.team.clone(),
+                case_id: p.case_id.clone(),
+                version: 1,
+                fields,
+                versions,
+                changed: true,
+            },
+        );
         return Ok(true);
     };
-    if current[3].text() != device.organisation {
+    if record.organisation != device.organisation {
         // Another organisation's record: never changed from here (the op stays stored, unapplied in effect).
         tracing::warn!(device = %device.id, "an op for another organisation's record was ignored");
         return Ok(true);
     }
-    let version = current[0].int();
+    let version = record.version;
     if p.base_version > version {
         return Ok(false); // an earlier change of this record is still on its way
     }
-    let mut fields: Map<String, Json> =
-        serde_json::from_str(&current[1].text()).unwrap_or_default();
-    let mut versions: Map<String, Json> =
-        serde_json::from_str(&current[2].text()).unwrap_or_default();
     let next = version + 1;
     for (field, ours) in fields_of(&p.payload) {
-        let changed_at = versions.get(&field).and_then(Json::as_i64).unwrap_or(0);
-        let theirs = fields.get(&field).cloned().unwrap_or(Json::Null);
+        let changed_at = record
+            .versions
+            .get(&field)
+            .and_then(Json::as_i64)
+            .unwrap_or(0);
+        let theirs = record.fields.get(&field).cloned().unwrap_or(Json::Null);
         if changed_at > p.base_version && !same(&theirs, &ours) {
             // Someone else changed this field since our base: keep both for a person.
-            sql.exec(
-                "INSERT INTO conflicts (entity_id, field, base_version, theirs, ours, op_id, detected_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                &[
-                    p.entity_id.clone().into(),
-                    field.clone().into(),
-                    p.base_version.into(),
-                    theirs.to_string().into(),
-                    ours.to_string().into(),
-                    p.op_id.clone().into(),
-                    now.into(),
-                ],
-            )?;
             // Sealed values go to the device as they are: it opens both.
             let sealed = match (sealed_of(&theirs), sealed_of(&ours)) {
                 (Some((theirs, theirs_op)), Some((ours, _))) => Some(SealedConflict {
@@ -515,22 +763,15 @@ fn apply(
             });
             continue;
         }
-        fields.insert(field.clone(), ours);
-        versions.insert(field, Json::from(next));
+        record.fields.insert(field.clone(), ours);
+        record.versions.insert(field, Json::from(next));
     }
     if p.payload.get("sealed_summary").is_some() {
-        fields.remove("summary_withheld");
-        versions.remove("summary_withheld");
+        record.fields.remove("summary_withheld");
+        record.versions.remove("summary_withheld");
     }
-    sql.exec(
-        "UPDATE entities SET version = ?1, fields = ?2, field_versions = ?3 WHERE id = ?4",
-        &[
-            next.into(),
-            Json::Object(fields).to_string().into(),
-            Json::Object(versions).to_string().into(),
-            p.entity_id.clone().into(),
-        ],
-    )?;
+    record.version = next;
+    record.changed = true;
     if p.entity == "referral" {
         if let Some(sealed) = p.payload.get("sealed_summary") {
             // A summary that left after its referral (its service had no receiver on
@@ -844,4 +1085,111 @@ pub fn announce_content(
         add_change(sql, &org[0].text(), None, &kind, now)?;
     }
     Ok(organisations.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{SqliteStore, Store};
+
+    /// Counts the statements a transaction runs.
+    struct Counting<'a> {
+        inner: &'a mut dyn Sql,
+        statements: usize,
+    }
+
+    impl Sql for Counting<'_> {
+        fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+            self.statements += 1;
+            self.inner.exec(sql, params)
+        }
+        fn rows(
+            &mut self,
+            sql: &str,
+            params: &[Value],
+        ) -> Result<Vec<super::super::sql::Row>, StoreError> {
+            self.statements += 1;
+            self.inner.rows(sql, params)
+        }
+    }
+
+    fn ops(first: i64, n: i64, base: i64) -> Vec<Op> {
+        (first..first + n)
+            .map(|i| Op {
+                op_id: format!("op-{i}-{base}"),
+                seq: i,
+                hlc: format!("{i:015}.000000"),
+                entity: "case".into(),
+                entity_id: format!("case-{}", if base == 0 { i } else { i - n }),
+                case_id: format!("case-{}", if base == 0 { i } else { i - n }),
+                op: "update".into(),
+                base_version: base,
+                version: base + 1,
+                payload: serde_json::json!({ "country": "CO", "week": "2026-W49" }),
+                sealed: Default::default(),
+                sealed_summary: None,
+            })
+            .collect()
+    }
+
+    /// Statements one push of `batch` runs, and its answer.
+    fn counted(store: &SqliteStore, device: &Device, batch: &[Op]) -> (usize, PushResponse) {
+        let mut out = None;
+        store
+            .transaction(&mut |sql| {
+                let mut counting = Counting {
+                    inner: sql,
+                    statements: 0,
+                };
+                let quotas = super::super::limits::Quotas::default();
+                let answer = push(
+                    &mut counting,
+                    device,
+                    batch,
+                    &quotas,
+                    "2026-12-03T00:00:00Z",
+                )?;
+                out = Some((counting.statements, answer));
+                Ok(())
+            })
+            .unwrap();
+        out.unwrap()
+    }
+
+    #[test]
+    fn a_push_costs_the_same_statements_whatever_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        let device = Device {
+            id: "d1".into(),
+            organisation: "o1".into(),
+            team: "t".into(),
+            public_key: String::new(),
+            revoked: false,
+            retiring: false,
+        };
+        // 10 records, then 90, then an edit of each of the 100: the same few statements each time.
+        let (small, a) = counted(&store, &device, &ops(1, 10, 0));
+        let (large, b) = counted(&store, &device, &ops(11, 90, 0));
+        let (edits, c) = counted(&store, &device, &ops(101, 100, 1));
+        assert_eq!(
+            (a.stored.len(), b.stored.len(), c.stored.len()),
+            (10, 90, 100)
+        );
+        assert_eq!(small, large, "statements do not grow with the ops");
+        assert!(edits <= small, "{edits} statements for 100 edits");
+        // 7 for the push, 3 for the console's counts (cases, their screenings, counted keys),
+        // 3 for the device's limits (age out, charge, parked count).
+        assert!(small <= 13, "{small} statements for a push");
+        // The same push again: acknowledged, nothing applied twice.
+        let (_, again) = counted(&store, &device, &ops(101, 100, 1));
+        assert_eq!(again.stored.len(), 100);
+        store
+            .transaction(&mut |sql| {
+                let versions = sql.rows("SELECT DISTINCT version FROM entities", &[])?;
+                assert_eq!(versions, vec![vec![Value::Int(2)]]);
+                Ok(())
+            })
+            .unwrap();
+    }
 }

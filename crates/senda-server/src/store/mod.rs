@@ -110,6 +110,18 @@ pub trait Store: Send + Sync + 'static {
         &self,
         work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
+
+    /// Like [`Self::transaction`], once no other transaction holds any of
+    /// `keys` (the records a push changes, its device): concurrent pushes to
+    /// the same records queue instead of colliding. SQLite has one writer anyway.
+    fn transaction_on(
+        &self,
+        keys: &[String],
+        work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let _ = keys;
+        self.transaction(work)
+    }
 }
 
 /// What `grant-keys` did: devices granted (id, name), devices skipped for an
@@ -172,6 +184,25 @@ impl Repo {
         tokio::task::spawn_blocking(move || {
             let mut out = None;
             store.transaction(&mut |sql| {
+                out = Some(f(sql)?);
+                Ok(())
+            })?;
+            Ok(out.expect("a committed transaction produced its value"))
+        })
+        .await
+        .map_err(|_| StoreError::Worker)?
+    }
+
+    /// Like [`Self::run`], holding `keys` (see [`Store::transaction_on`]).
+    async fn run_on<T: Send + 'static>(
+        &self,
+        keys: Vec<String>,
+        f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut out = None;
+            store.transaction_on(&keys, &mut |sql| {
                 out = Some(f(sql)?);
                 Ok(())
             })?;
@@ -439,9 +470,14 @@ impl Repo {
     }
 
     pub async fn push(&self, device: Device, ops: Vec<Op>) -> Result<PushResponse, StoreError> {
+        // The records it changes, and the device (whose parked ops it may apply).
+        let mut keys: Vec<String> = ops.iter().map(|o| format!("e:{}", o.entity_id)).collect();
+        keys.push(format!("d:{}", device.id));
         let quotas = self.quotas;
-        self.run(move |sql| logic::push(sql, &device, &ops, &quotas, &now()))
-            .await
+        self.run_on(keys, move |sql| {
+            logic::push(sql, &device, &ops, &quotas, &now())
+        })
+        .await
     }
 
     pub async fn pull(
