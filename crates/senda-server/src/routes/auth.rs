@@ -175,7 +175,6 @@ async fn device(
         id,
         &signing_message(method, path, time, nonce, body),
         signature,
-        matches!(path, "/v1/push" | "/v1/keys"),
     )
     .await
     {
@@ -202,20 +201,36 @@ async fn device(
             "this request was already received",
         ));
     }
+    // A retiring device may read the receivers' keys (to seal its last
+    // summaries to the current ones) and push; its first other request, once
+    // known not to be a replay, ends its retirement (M4).
+    if device.retiring && !matches!(path, "/v1/push" | "/v1/keys") {
+        state.repo.finish_retirement(device.id.clone()).await?;
+        tracing::info!(device = %device.id, "retired device told to wipe after its last push");
+        return Err(wipe());
+    }
     Ok(device)
 }
 
-/// The enrolled, unrevoked device `id` whose key made `signature` over `message`.
-/// A revoked device is told to wipe; a retiring one may still read the
-/// receivers' keys (to seal its last summaries to the current ones) and push,
-/// and is told to wipe at its first other request (M4). Shared by requests
-/// and batch files.
+/// Refused, and told to erase what it holds.
+fn wipe() -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::FORBIDDEN,
+        "device-revoked",
+        "this device was revoked",
+    );
+    e.body.wipe = true;
+    e
+}
+
+/// The enrolled, unrevoked device `id` whose key made `signature` over `message`;
+/// a revoked device is told to wipe. Shared by requests and batch files (a
+/// retiring device's batch file is a push, which it may still make).
 pub async fn signer(
     repo: &crate::store::Repo,
     id: &str,
     message: &[u8],
     signature: &str,
-    last_sync: bool,
 ) -> Result<Device, ApiError> {
     let Some(device) = repo.device(id.to_owned()).await? else {
         return Err(ApiError::unauthorised(
@@ -229,18 +244,8 @@ pub async fn signer(
             "the signature does not match",
         ));
     }
-    if device.retiring && !device.revoked && !last_sync {
-        repo.finish_retirement(device.id.clone()).await?;
-        tracing::info!(device = %device.id, "retired device told to wipe after its last push");
-    }
-    if device.revoked || (device.retiring && !last_sync) {
-        let mut e = ApiError::new(
-            StatusCode::FORBIDDEN,
-            "device-revoked",
-            "this device was revoked",
-        );
-        e.body.wipe = true;
-        return Err(e);
+    if device.revoked {
+        return Err(wipe());
     }
     Ok(device)
 }
