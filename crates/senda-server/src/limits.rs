@@ -20,6 +20,10 @@ const TABLE_MAX: usize = 10_000;
 
 pub struct Limits {
     per_device: DefaultKeyedRateLimiter<String>,
+    /// Ops pushed per device: what a push costs the database grows with its
+    /// ops, and SQLite has one writer, so a device that pushes without pause
+    /// would otherwise hold it against everyone else.
+    ops_per_device: DefaultKeyedRateLimiter<String>,
     enrolment: DefaultDirectRateLimiter,
     enrolment_per_ip: DefaultKeyedRateLimiter<IpAddr>,
     unknown_ids: Mutex<HashSet<String>>,
@@ -38,11 +42,17 @@ fn quota(n: u32) -> Quota {
 }
 
 impl Limits {
-    /// `device_per_second` requests per device (twice that in a burst);
+    /// `device_per_second` requests per device (twice that in a burst), and
+    /// five times that in ops pushed, with a burst of 500 times (20 a second:
+    /// 100 ops a second after a first 10,000, a whole day's queue at once);
     /// `enrol_per_second` enrolments across all clients, and as many from one address.
     pub fn new(device_per_second: u32, enrol_per_second: u32) -> Self {
+        let ops = NonZeroU32::new(device_per_second.max(1).saturating_mul(5)).expect("non-zero");
+        let burst =
+            NonZeroU32::new(device_per_second.max(1).saturating_mul(500)).expect("non-zero");
         Self {
             per_device: RateLimiter::keyed(quota(device_per_second)),
+            ops_per_device: RateLimiter::keyed(Quota::per_second(ops).allow_burst(burst)),
             enrolment: RateLimiter::direct(quota(enrol_per_second)),
             enrolment_per_ip: RateLimiter::keyed(quota(enrol_per_second)),
             unknown_ids: Mutex::default(),
@@ -60,6 +70,17 @@ impl Limits {
 
     pub fn device_allowed(&self, device: &str) -> bool {
         self.per_device.check_key(&device.to_owned()).is_ok()
+    }
+
+    /// Whether `device` may push `ops` more ops now (its budget is spent only if so).
+    pub fn ops_allowed(&self, device: &str, ops: usize) -> bool {
+        let Some(n) = u32::try_from(ops).ok().and_then(NonZeroU32::new) else {
+            return true;
+        };
+        matches!(
+            self.ops_per_device.check_key_n(&device.to_owned(), n),
+            Ok(Ok(()))
+        )
     }
 
     /// The address's budget first, so one address cannot drain the shared one.
@@ -124,6 +145,23 @@ mod tests {
         assert!(
             limits.enrolment_allowed(Some(b)),
             "another address still enrols"
+        );
+    }
+
+    #[test]
+    fn a_device_that_pushes_without_pause_is_slowed_by_its_ops() {
+        let limits = Limits::new(20, 5);
+        // A day's queue goes at once: 10,000 ops in pushes of 500.
+        let first = (0..20).filter(|_| limits.ops_allowed("a", 500)).count();
+        assert_eq!(first, 20);
+        assert!(!limits.ops_allowed("a", 500), "then it waits");
+        assert!(
+            limits.ops_allowed("b", 500),
+            "another device is not held up"
+        );
+        assert!(
+            limits.ops_allowed("a", 0),
+            "a push of nothing costs nothing"
         );
     }
 

@@ -108,6 +108,13 @@ pub async fn push(
 ) -> Result<Response, ApiError> {
     let request = push_request(&body)?;
     let count = request.ops.len();
+    if !state.limits.ops_allowed(&device.id, count) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "too many operations; slow down",
+        ));
+    }
     let response = state.repo.push(device.clone(), request.ops).await?;
     crate::metrics::OPS_RECEIVED.inc_by(count as u64);
     tracing::info!(device = %device.id, ops = count, stored = response.stored.len(), high_seq = response.high_seq, "push");
