@@ -59,7 +59,11 @@ async fn withdrawals_make_the_server_forget_for_the_receiver_too() {
         );
         let incoming = receiver.client.incoming(&receiver.vault).await.unwrap();
         assert_eq!(incoming.len(), 1, "{b}");
-        assert_eq!(incoming[0].status, "withdrawn", "{b}");
+        assert_eq!(
+            incoming[0].status,
+            senda_core::casework::ReferralStatus::Withdrawn,
+            "{b}"
+        );
         assert_eq!(incoming[0].summary, None, "{b}: gone for the receiver");
         // The case itself is still kept (its consent stands).
         assert!(

@@ -187,7 +187,7 @@ fn full_shift(d: &Device) -> (String, usize) {
     cw.queue_referral(&r.id, &d.content).unwrap();
     let counts = cw.outbox_counts().unwrap();
     assert_eq!(counts.held, 0, "with consent, every row may leave");
-    (case.id, counts.pending as usize)
+    (case.id, counts.unsent as usize)
 }
 
 /// What was found where, if anything.

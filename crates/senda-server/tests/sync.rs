@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use senda_core::casework::{DeliveryState, ReferralStatus};
+use senda_core::sync::SummaryProblem;
 use senda_protocol::{PROTOCOL_VERSION, PushRequest, encode};
 
 const SHELTER: &str = "svc-alojamiento-cucuta";
@@ -62,7 +63,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(
             list[0].summary_problem,
-            Some("no-organisation-key"),
+            Some(SummaryProblem::NoOrganisationKey),
             "{backend}"
         );
         assert_eq!(server.grant(&receiver, &receiver_secret).await, 1);
@@ -74,7 +75,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(list[0].summary_problem, None, "{backend}");
         assert_eq!(
-            list[0].summary.as_ref().unwrap()["note"],
+            list[0].summary.as_ref().unwrap().note,
             SUMMARY_NOTE,
             "{backend}"
         );
@@ -583,7 +584,11 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
             1,
             "{backend}: the referral reaches its receiver"
         );
-        assert_eq!(list[0].summary_problem, Some("withheld"), "{backend}");
+        assert_eq!(
+            list[0].summary_problem,
+            Some(SummaryProblem::Withheld),
+            "{backend}"
+        );
 
         // The sending device learns the route at its next sync and sends the summary, sealed.
         let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
@@ -602,7 +607,7 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
         assert!(!server.repo.holds_text(SUMMARY_NOTE.into()).await.unwrap());
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(list[0].summary_problem, None, "{backend}");
-        assert_eq!(list[0].summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+        assert_eq!(list[0].summary.as_ref().unwrap().note, SUMMARY_NOTE);
 
         // Once only.
         let again = field.client.sync(&field.vault, |_| {}).await.unwrap();
@@ -631,13 +636,16 @@ async fn a_new_device_gets_its_organisations_key_from_one_that_has_it() {
         // A second shelter device: no administrator grants it anything.
         let second = server.device_in(&network, "a").await;
         let list = second.client.incoming(&second.vault).await.unwrap();
-        assert_eq!(list[0].summary_problem, Some("no-organisation-key"));
+        assert_eq!(
+            list[0].summary_problem,
+            Some(SummaryProblem::NoOrganisationKey)
+        );
         // The first device's next sync passes the key on, sealed to the second's key.
         first.client.sync(&first.vault, |_| {}).await.unwrap();
         assert!(server.awaiting_key(&network).await.is_empty(), "{backend}");
         let list = second.client.incoming(&second.vault).await.unwrap();
         assert_eq!(list[0].summary_problem, None, "{backend}");
-        assert_eq!(list[0].summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+        assert_eq!(list[0].summary.as_ref().unwrap().note, SUMMARY_NOTE);
 
         // Devices of other organisations are never listed, and cannot be granted to.
         let (status, body) = signed(&server.url(), &field, "/v1/keys", Vec::new()).await;

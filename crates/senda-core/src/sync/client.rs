@@ -21,6 +21,7 @@ const PAGE: u32 = 200;
 const ATTEMPTS: u32 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncProgress {
     /// `push` or `pull`.
     pub phase: &'static str,
@@ -31,6 +32,7 @@ pub struct SyncProgress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncReport {
     pub sent: usize,
     pub received: usize,
@@ -42,8 +44,11 @@ pub struct SyncReport {
     pub key_problem: Option<&'static str>,
 }
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, thiserror::Error, Serialize, strum::EnumIter, strum::IntoStaticStr,
+)]
 #[serde(tag = "code", rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum SyncError {
     #[error("this device is not enrolled with a server")]
     NotEnrolled,
@@ -71,22 +76,24 @@ pub enum SyncError {
     NoServerKey,
     #[error(transparent)]
     #[serde(untagged)]
+    #[strum(disabled)]
     Case(#[from] CaseError),
 }
 
 impl SyncError {
+    /// The variant's name as serde writes it, or the casework/vault code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Case(e) => e.code(),
+            own => own.into(),
+        }
+    }
+
     /// The codes of this type's own variants (the rest are casework and vault codes).
-    pub const ALL_CODES: &'static [&'static str] = &[
-        "not-enrolled",
-        "offline",
-        "refused",
-        "revoked",
-        "insecure-server-url",
-        "redirected",
-        "answer-too-large",
-        "unsigned-answer",
-        "no-server-key",
-    ];
+    pub fn all_codes() -> Vec<&'static str> {
+        use strum::IntoEnumIterator;
+        Self::iter().map(|e| e.code()).collect()
+    }
 }
 
 impl SyncError {
@@ -204,8 +211,7 @@ impl SyncClient {
         let total = {
             let mut v = lock(vault);
             let cw = v.casework()?;
-            let c = cw.outbox_counts()?;
-            (c.pending - c.held) as usize
+            cw.outbox_counts()?.ready() as usize
         };
         let mut report = SyncReport::default();
         self.fetch_keys(vault, &base, &mut report).await?;
@@ -217,8 +223,7 @@ impl SyncClient {
         loop {
             let ready = {
                 let mut v = lock(vault);
-                let c = v.casework()?.outbox_counts()?;
-                c.pending - c.held
+                v.casework()?.outbox_counts()?.ready()
             };
             if ready == 0 || waiting_for_key {
                 break;

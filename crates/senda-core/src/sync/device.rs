@@ -2,7 +2,7 @@
 
 use super::sealing;
 use crate::casework::outbox::{self, setting};
-use crate::casework::{CaseError, Casework, ReferralStatus};
+use crate::casework::{CaseError, Casework, ReferralActor, ReferralStatus, TellOnceSummary};
 use crate::hex;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -22,6 +22,7 @@ pub(crate) struct BatchFile {
 
 /// Where and as whom this device syncs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncIdentity {
     pub server_url: String,
     pub device_id: String,
@@ -31,6 +32,7 @@ pub struct SyncIdentity {
 
 /// Two edits of the same field: the server's value and this device's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncConflict {
     pub id: i64,
     pub entity_id: String,
@@ -43,6 +45,7 @@ pub struct SyncConflict {
 
 /// A content pack version the publisher released, as the server announced it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContentAvailable {
     pub publisher: String,
     pub version: u32,
@@ -51,15 +54,29 @@ pub struct ContentAvailable {
 /// A referral addressed to this device's organisation, its summary opened
 /// with the organisation's secret (or the reason it could not be).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceivedReferral {
     pub id: String,
     pub code: String,
     pub service_id: String,
-    pub status: String,
-    pub summary: Option<serde_json::Value>,
-    /// `no-organisation-key` (not granted to this device yet), `withheld`
-    /// (the sender had no key to seal it to) or `unreadable` (damaged).
-    pub summary_problem: Option<&'static str>,
+    pub status: ReferralStatus,
+    pub summary: Option<TellOnceSummary>,
+    pub summary_problem: Option<SummaryProblem>,
+    /// The receiving organisation's next steps (from the lifecycle in `senda-protocol`).
+    pub next_statuses: Vec<ReferralStatus>,
+}
+
+/// Why an incoming referral's summary cannot be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum SummaryProblem {
+    /// The organisation's key has not been granted to this device yet.
+    NoOrganisationKey,
+    /// The sender had no key to seal it to.
+    Withheld,
+    /// Damaged, or not a summary.
+    Unreadable,
 }
 
 /// A request ready to send: path, CBOR body and signature headers.
@@ -235,7 +252,7 @@ impl Casework<'_> {
             )?;
             self.outbox(
                 tx,
-                outbox::Change {
+                outbox::NewOutboxRow {
                     entity: outbox::Entity::Referral,
                     entity_id: &id,
                     case_id: &case_id,
@@ -329,13 +346,18 @@ impl Casework<'_> {
 
     /// Opens an incoming referral's summary with this organisation's secret.
     pub fn open_incoming(&self, referral: IncomingReferral) -> Result<ReceivedReferral, CaseError> {
+        // A status this app does not know is a damaged answer, not a draft.
+        let status =
+            ReferralStatus::parse(&referral.status).ok_or_else(|| CaseError::InvalidField {
+                field: "status".into(),
+            })?;
         let secret = setting(self.conn, "organisation_secret")?;
         let (summary, summary_problem) = match (
             serde_json::from_value::<SealedBox>(referral.summary),
             secret,
         ) {
-            (Err(_), _) => (None, Some("withheld")),
-            (Ok(_), None) => (None, Some("no-organisation-key")),
+            (Err(_), _) => (None, Some(SummaryProblem::Withheld)),
+            (Ok(_), None) => (None, Some(SummaryProblem::NoOrganisationKey)),
             (Ok(sealed), Some(secret)) => {
                 let opened = BoxSecret::from_hex(&secret)
                     .ok()
@@ -343,10 +365,10 @@ impl Casework<'_> {
                         s.open(&sealed, &senda_protocol::summary_aad(&referral.id))
                             .ok()
                     })
-                    .and_then(|plain| serde_json::from_slice(&plain).ok());
+                    .and_then(|plain| serde_json::from_slice::<TellOnceSummary>(&plain).ok());
                 match opened {
                     Some(summary) => (Some(summary), None),
-                    None => (None, Some("unreadable")),
+                    None => (None, Some(SummaryProblem::Unreadable)),
                 }
             }
         };
@@ -354,9 +376,10 @@ impl Casework<'_> {
             id: referral.id,
             code: referral.code,
             service_id: referral.service_id,
-            status: referral.status,
+            status,
             summary,
             summary_problem,
+            next_statuses: status.next_statuses(ReferralActor::Receiver),
         })
     }
 

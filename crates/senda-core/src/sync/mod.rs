@@ -13,7 +13,9 @@ mod sealing;
 mod transport;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
-pub use device::{ContentAvailable, ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity};
+pub use device::{
+    ContentAvailable, ReceivedReferral, SignedRequest, SummaryProblem, SyncConflict, SyncIdentity,
+};
 pub use export::Exported;
 pub use sealing::seal_for_organisation;
 pub use transport::{MAX_ANSWER_BYTES, check_server_url};

@@ -5,8 +5,8 @@ use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
     AwaitingKey, BoxSecret, Change, ChangeKind, Conflict, IncomingReferral, KeyGrant, KeysResponse,
-    Op, PullResponse, PushResponse, ReferralStatus, RouteKey, SealedBox, SealedConflict,
-    SealedField, hex,
+    Op, PullResponse, PushResponse, ReferralActor, ReferralStatus, RouteKey, SealedBox,
+    SealedConflict, SealedField, hex,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -736,16 +736,7 @@ pub fn set_referral_status(
     };
     let from = ReferralStatus::parse(&r[0].text()).unwrap_or(ReferralStatus::Draft);
     // The receiver's side of the lifecycle only.
-    let theirs = matches!(
-        to,
-        ReferralStatus::Received
-            | ReferralStatus::Accepted
-            | ReferralStatus::Declined
-            | ReferralStatus::FirstContact
-            | ReferralStatus::ServiceProvided
-            | ReferralStatus::Closed
-    );
-    if !theirs || !from.can_go(to) {
+    if !from.next_statuses(ReferralActor::Receiver).contains(&to) {
         return Err(refused(Refusal::BadTransition(
             from.as_str().into(),
             to.as_str().into(),
