@@ -7,6 +7,7 @@
 mod bindings;
 mod casework;
 mod commands;
+mod keytrust;
 mod state;
 mod sync;
 
@@ -27,6 +28,12 @@ fn main() {
                 None => app.path().app_data_dir()?,
             };
             app.manage(AppState::open(dir, started));
+            // Under WebDriver (the e2e tests) WebKit's screenshot never answers
+            // in software mode, so there the default stays.
+            let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
+            if let Some(window) = app.get_webview_window("main").filter(|_| !automated) {
+                render_in_software(&window)?;
+            }
             let handle = app.handle().clone();
             // Auto-lock runs even when the UI is idle (or hidden).
             std::thread::spawn(move || {
@@ -86,9 +93,30 @@ fn main() {
             sync::sync_resolve_conflict,
             sync::incoming_list,
             sync::incoming_set_status,
+            keytrust::keys_hand_overs,
+            keytrust::keys_approve_hand_over,
+            keytrust::keys_refuse_hand_over,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Senda app");
+}
+
+/// Forms, text and one SVG map need no GPU: WebKitGTK's accelerated mode
+/// loads the GL stack (Mesa, and with software GL all of LLVM) into the web
+/// process, about 65 MB of it (docs/benchmarks.md, "The installed package").
+#[cfg(target_os = "linux")]
+fn render_in_software(window: &tauri::WebviewWindow) -> tauri::Result<()> {
+    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+    window.with_webview(|webview| {
+        if let Some(settings) = webview.inner().settings() {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn render_in_software(_: &tauri::WebviewWindow) -> tauri::Result<()> {
+    Ok(())
 }
 
 fn navigation_guard<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {

@@ -4,7 +4,7 @@
 use crate::state::AppState;
 use senda_core::casework::{OutboxCounts, ReferralStatus};
 use senda_core::sync::{
-    ContentAvailable, Exported, ReceivedReferral, SyncClient, SyncConflict, SyncError,
+    ContentAvailable, Exported, KeyStatus, ReceivedReferral, SyncClient, SyncConflict, SyncError,
     SyncIdentity, SyncProgress, SyncReport,
 };
 use serde::Serialize;
@@ -23,6 +23,8 @@ pub struct SyncStatus {
     /// The server `./x run` started, to fill in the form.
     pub suggested_server: Option<String>,
     pub suggested_code: Option<String>,
+    /// Which keys this device holds, and its fingerprint while it waits for them.
+    pub keys: Option<KeyStatus>,
 }
 
 #[tauri::command(async)]
@@ -42,6 +44,7 @@ pub fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus, SyncError> 
     });
     Ok(SyncStatus {
         content_available,
+        keys: cw.sync_identity()?.map(|_| cw.key_status()).transpose()?,
         identity: cw.sync_identity()?,
         counts: cw.outbox_counts()?,
         conflicts: cw.open_conflicts()?,
@@ -67,7 +70,15 @@ pub async fn sync_enrol(
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncReport, SyncError> {
     let vault = state.vault_mutex()?;
+    // Reported to the server with the sync (the console's devices page).
+    let content_version = state
+        .content()
+        .ok()
+        .and_then(|c| c.installed().ok())
+        .and_then(|packs| packs.iter().map(|p| p.version).max());
     let result = SyncClient::new()
+        .with_app_version(env!("CARGO_PKG_VERSION"))
+        .with_content_version(content_version)
         .sync(vault, |p| state.set_sync_progress(Some(p)))
         .await;
     state.set_sync_progress(None);

@@ -2,8 +2,10 @@
 //!
 //! Generates 100,000 services at 150,000 locations (HSDS rows, as a publisher
 //! would ship them), then measures: pack build (sign + compress) time and size,
-//! install time, search latency p50/p99 for ten queries with filters, and the
-//! size of a delta in which 1% of services changed. Prints a Markdown table.
+//! install time, search latency p50/p99 for ten queries with filters, where
+//! the bytes on disk go (dbstat), and a delta in which 1% of services changed:
+//! its size, its install time, and that search then answers exactly as after
+//! a full install of the same version. Prints Markdown tables.
 
 use chrono::{NaiveDate, Utc};
 use senda_core::content::pack::{self, PublisherKey, TrustedKeys};
@@ -424,12 +426,8 @@ fn main() {
     let t = Instant::now();
     store.install(&file, Utc::now()).unwrap();
     let install_time = t.elapsed();
-    let db_size = std::fs::metadata(dir.path().join("content.db"))
-        .unwrap()
-        .len()
-        + std::fs::metadata(dir.path().join("content.db-wal"))
-            .map(|m| m.len())
-            .unwrap_or(0);
+    let db_size = on_disk(dir.path());
+    print_dbstat(&dir.path().join("content.db"));
 
     println!("| query | hits | p50 | p99 |\n|---|---|---|---|");
     for (name, q) in queries() {
@@ -466,6 +464,27 @@ fn main() {
     let t = Instant::now();
     store.install(&delta_file, Utc::now()).unwrap();
     let delta_install = t.elapsed();
+    let after_delta = on_disk(dir.path());
+
+    // The same version installed whole, on another device: search must answer the same.
+    let other = tempfile::tempdir().unwrap();
+    let trusted_again = TrustedKeys(vec![PublisherKey {
+        publisher: "bench".into(),
+        public_key: pack::public_key_hex(&key).unwrap(),
+    }]);
+    let mut whole = ContentStore::open(&other.path().join("content.db"), trusted_again).unwrap();
+    let t = Instant::now();
+    whole.install(&full_v2, Utc::now()).unwrap();
+    let full_v2_install = t.elapsed();
+    let mut same = 0;
+    for (name, q) in queries() {
+        let (a, b) = (store.search(&q).unwrap(), whole.search(&q).unwrap());
+        assert_eq!(
+            a, b,
+            "{name}: the delta and the full install answer differently"
+        );
+        same += 1;
+    }
 
     println!();
     println!("| measure | value |\n|---|---|");
@@ -481,7 +500,7 @@ fn main() {
         mib(db_size as usize)
     );
     println!(
-        "| delta for 1% of services changed | {} services, {:.1} KiB |",
+        "| delta for 1% of services changed | {} rows (every row of each changed service), {:.1} KiB |",
         delta.hsds_rows.len(),
         delta_file.len() as f64 / 1024.0
     );
@@ -493,7 +512,41 @@ fn main() {
         "| delta / full | {:.2}% |",
         100.0 * delta_file.len() as f64 / full_v2.len() as f64
     );
-    println!("| delta install (includes index rebuild) | {delta_install:.1?} |");
+    println!("| delta install (index updated in place) | {delta_install:.1?} |");
+    println!(
+        "| content database on disk after the delta | {:.0} MiB |",
+        mib(after_delta as usize)
+    );
+    println!("| full install of the same version, on an empty store | {full_v2_install:.1?} |");
+    println!("| queries answering the same after delta and after full install | {same} of 10 |");
+}
+
+/// The database and its write-ahead log, as the phone stores them.
+fn on_disk(dir: &std::path::Path) -> u64 {
+    ["content.db", "content.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Where the bytes go: each table and index, from SQLite's dbstat.
+fn print_dbstat(db: &std::path::Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT name, sum(pgsize) FROM dbstat GROUP BY name HAVING sum(pgsize) >= 1048576 ORDER BY 2 DESC",
+        )
+        .unwrap();
+    println!("\n| table or index | MiB |\n|---|---|");
+    for row in stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .unwrap()
+    {
+        let (name, bytes) = row.unwrap();
+        println!("| {name} | {:.1} |", mib(bytes as usize));
+    }
+    println!();
 }
 
 fn ms(d: Duration) -> f64 {

@@ -621,7 +621,6 @@ fn referring_with_consent_is_one_step_that_leaves_nothing_when_refused_part_way(
             .any(|e| e.entity_id == r.id),
         "the referral may leave: its consent is there"
     );
-    drop(cw);
     let once = footprint(&mut d, &case.id);
     assert_eq!((once.0, once.1), (2, 1));
 

@@ -82,3 +82,14 @@ fn pack_error_codes_are_their_serde_codes() {
     let codes = codes_of(PackError::iter(), PackError::code);
     assert_eq!(codes.len(), 6, "{codes:?}");
 }
+
+#[test]
+fn key_trust_error_codes_are_their_serde_codes() {
+    use senda_core::sync::KeyTrustError;
+    let codes = codes_of(KeyTrustError::iter(), KeyTrustError::code);
+    assert_eq!(codes, KeyTrustError::all_codes());
+    // Casework passes them through with their own code.
+    let wrapped = CaseError::from(KeyTrustError::WeakKey);
+    assert_eq!(serde_json::to_value(&wrapped).unwrap()["code"], "weak-key");
+    assert_eq!(wrapped.code(), "weak-key");
+}

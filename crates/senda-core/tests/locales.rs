@@ -37,6 +37,7 @@ fn every_core_error_has_a_sentence_in_every_locale() {
             .chain(InstallError::all_codes())
             .chain(CaseError::all_codes())
             .chain(senda_core::sync::SyncError::all_codes())
+            .chain(senda_core::sync::KeyTrustError::all_codes())
             .chain(
                 senda_core::directory::import::ImportError::ALL_CODES
                     .iter()

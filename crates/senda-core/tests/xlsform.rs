@@ -52,6 +52,22 @@ fn the_template_workbook_imports_as_a_valid_checklist() {
     assert!(c.questions().count() > 5);
 }
 
+/// The template is the shipped checklist as it is now: regenerate it with
+/// `senda-content export-xlsform assets/content/checklists/nna-cruce.toml --out assets/xlsform/checklist-template.xlsx`.
+#[test]
+fn the_template_workbook_is_the_shipped_checklist_of_today() {
+    let template = repo().join("assets/xlsform/checklist-template.xlsx");
+    let from_template = xlsform::import(&template).expect("the template imports");
+    let (_, shipped) = shipped()
+        .into_iter()
+        .find(|(p, _)| p.ends_with("nna-cruce.toml"))
+        .expect("the shipped checklist");
+    assert_eq!(
+        from_template, shipped,
+        "the template is stale: regenerate it from the shipped checklist"
+    );
+}
+
 /// Writes a workbook from sheets of rows (the first row is the header).
 fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
     let mut book = Workbook::new();

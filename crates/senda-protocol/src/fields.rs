@@ -100,6 +100,7 @@ pub fn open_bytes(
             to: crate::hex(&sealed.to),
             epk: crate::hex(&sealed.epk),
             ct: crate::hex(&sealed.ct),
+            sender: None,
         },
         aad,
     )
@@ -155,6 +156,29 @@ pub fn seal_field(
         )?,
         hash: hash_key.hash(entity_id, field, value),
     })
+}
+
+/// Opens a sealed field with the organisation key pair it was sealed to, and
+/// believes it only if its keyed hash matches what opened. Anyone with the
+/// organisation's public key (the server) can seal a value, but only a holder
+/// of its secret (a device a person let in, or its administrator) can make the
+/// hash: so a field the server planted or swapped does not open.
+pub fn open_field(
+    secret: &BoxSecret,
+    hash_key: &FieldHashKey,
+    aad: (&str, &str, &str, &str),
+    field: &SealedField,
+) -> Result<Zeroizing<Vec<u8>>, SealError> {
+    let (entity, entity_id, path, op_id) = aad;
+    let plain = open_bytes(
+        secret,
+        &field.sealed,
+        &field_aad(entity, entity_id, path, op_id),
+    )?;
+    if hash_key.hash(entity_id, path, &plain) != field.hash {
+        return Err(SealError::ForgedSender);
+    }
+    Ok(plain)
 }
 
 #[cfg(test)]
@@ -217,5 +241,39 @@ mod tests {
         ] {
             assert!(!plain_field(entity, field), "{entity} {field}");
         }
+    }
+    #[test]
+    fn a_field_sealed_without_the_organisations_secret_does_not_open() {
+        let org = BoxSecret::generate();
+        let key = FieldHashKey::derive(&org);
+        let place = ("case", "c1", "details.alias", "op1");
+        let real = seal_field(&org, &key, place, b"\"Luz\"").unwrap();
+        assert_eq!(
+            open_field(&org, &key, place, &real).unwrap().as_slice(),
+            b"\"Luz\""
+        );
+        // The server knows the public key: it can seal a value, but not hash it.
+        let planted = SealedField {
+            sealed: seal_bytes(
+                &org.public_hex(),
+                b"\"Sol\"",
+                &field_aad("case", "c1", "details.alias", "op1"),
+            )
+            .unwrap(),
+            hash: real.hash.clone(),
+        };
+        assert_eq!(
+            open_field(&org, &key, place, &planted),
+            Err(SealError::ForgedSender)
+        );
+        let stranger = FieldHashKey::derive(&BoxSecret::generate());
+        let guessed = SealedField {
+            hash: stranger.hash("c1", "details.alias", b"\"Sol\""),
+            ..planted
+        };
+        assert_eq!(
+            open_field(&org, &key, place, &guessed),
+            Err(SealError::ForgedSender)
+        );
     }
 }

@@ -10,11 +10,14 @@
 //! device, `senda-server` on the server.
 
 pub mod batch;
+pub mod bounded;
 pub mod fields;
 pub mod seal;
+pub mod trust;
 
 pub use fields::{SealedBytes, SealedConflict, SealedField};
 pub use seal::{BoxSecret, SealError, SealedBox};
+pub use trust::{BoxSender, KeyBundle, OrgKeyCert, OrgSecret, OrgTrust};
 
 use ring::digest::{SHA256, digest};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -50,19 +53,30 @@ pub struct Op {
     pub op: String,
     pub base_version: i64,
     pub version: i64,
-    /// Only fields the server may read ([`fields::plain_field`]).
+    /// Only fields the server may read ([`fields::plain_field`]); decoded
+    /// within [`bounded`]'s limits.
+    #[serde(deserialize_with = "bounded::payload")]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
     /// Every other field, by path (`details.alias`), sealed to the organisation's key.
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "bounded::sealed",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub sealed: std::collections::BTreeMap<String, SealedField>,
+    /// A referral's tell-once summary, sealed to the receiving organisation's
+    /// key (byte strings on the wire, not hex text inside the payload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_summary: Option<SealedBox>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub protocol: u16,
+    #[serde(deserialize_with = "bounded::ops")]
     pub ops: Vec<Op>,
 }
 
@@ -116,6 +130,48 @@ pub struct PullResponse {
     /// device uses it instead of its own setting.
     #[serde(default)]
     pub retention_days: Option<u32>,
+    /// The organisation's PIN policy set on the server: the device applies it
+    /// to every PIN set or changed from then on.
+    #[serde(default)]
+    pub pin_policy: Option<PinPolicy>,
+}
+
+/// The shortest PIN an organisation may require is never below this, nor above
+/// [`PIN_MIN_LENGTH_CEILING`] (the device refuses a policy outside).
+pub const PIN_MIN_LENGTH_FLOOR: u32 = 6;
+pub const PIN_MIN_LENGTH_CEILING: u32 = 64;
+
+/// An organisation's rules for its staff's PINs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PinPolicy {
+    pub min_length: u32,
+    /// Letters (any non-digit) allowed; when false a PIN is digits only.
+    pub letters_allowed: bool,
+}
+
+impl PinPolicy {
+    pub fn valid(&self) -> bool {
+        (PIN_MIN_LENGTH_FLOOR..=PIN_MIN_LENGTH_CEILING).contains(&self.min_length)
+    }
+}
+
+/// What a device says about itself at the end of every sync (signed like
+/// every request): shown to its organisation's administrators. The audit log
+/// count and head let the server notice a log that shrank or was rewritten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceReport {
+    pub protocol: u16,
+    pub app_version: String,
+    /// The content pack version installed, if any.
+    pub content_version: Option<u32>,
+    /// Outbox rows not yet on the server, and of those the ones held (no consent or no key yet).
+    pub pending: u64,
+    pub held: u64,
+    /// Entries in the device's hash-chained audit log, and the newest entry's hash.
+    pub audit_count: u64,
+    pub audit_head: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -251,6 +307,35 @@ impl ReferralStatus {
     }
 }
 
+/// Which page of a listing (`/v1/keys`, `/v1/referrals/incoming`) a device
+/// asks for. An empty body asks for the first page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PageRequest {
+    /// The `next` of the previous page; none for the first.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// The most bytes of listed items in one page of an answer, well under what
+/// a device reads ([`MAX_ANSWER_BYTES`]): a listing grows by pages, never
+/// past what a device accepts (M5).
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
+/// The most items in one page of a listing.
+pub const MAX_PAGE_ITEMS: usize = 1000;
+/// The largest answer a device reads; separate from the request limit.
+pub const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
+/// One page of the referrals addressed to a device's organisation (open ones only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IncomingPage {
+    pub referrals: Vec<IncomingReferral>,
+    /// Ask again with this cursor for the rest; none on the last page.
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
 /// A referral addressed to an organisation, as its devices see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -259,9 +344,10 @@ pub struct IncomingReferral {
     pub code: String,
     pub service_id: String,
     pub status: String,
-    /// The tell-once summary the child agreed to share.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub summary: serde_json::Value,
+    /// The tell-once summary the child agreed to share, sealed to the
+    /// receiving organisation; none when withheld or forgotten.
+    #[serde(default)]
+    pub summary: Option<SealedBox>,
 }
 
 /// The receiving organisation moves a referral along.
@@ -292,6 +378,10 @@ pub struct EnrolResponse {
     pub server_time: String,
     /// The server's X25519 public key, hex: batch files for a USB stick are sealed to it.
     pub server_box_key: String,
+    /// The organisation's admin key (Ed25519, hex), if it has one. The device
+    /// pins it only if it matches the fingerprint the enrolment code carries.
+    #[serde(default)]
+    pub admin_key: Option<String>,
     /// The server's Ed25519 public key, hex: the device pins it and believes a
     /// wipe order, a push acknowledgement or a pull page only when signed by it.
     #[serde(default)]
@@ -318,13 +408,24 @@ pub struct KeysResponse {
     pub routes: Vec<RouteKey>,
     pub organisation_key: Option<SealedBox>,
     /// For a device that holds the secret: its organisation's devices still
-    /// waiting for it, so that it seals them a copy (`/v1/keys/grants`).
+    /// waiting for it. A person must approve each (`/v1/keys/grants`).
     #[serde(default)]
     pub awaiting: Vec<AwaitingKey>,
-    /// The device's own organisation's public key (X25519, hex), so that a
-    /// granted secret can be checked against it before it is kept.
+    /// Key certificates of this device's organisation and of every organisation
+    /// its administrator vouched for. The device believes only those that
+    /// verify under a key it pinned or that its administrator vouched for.
+    #[serde(default)]
+    pub certificates: Vec<crate::OrgKeyCert>,
+    /// What this device's administrator signed about other organisations.
+    #[serde(default)]
+    pub trust: Vec<crate::OrgTrust>,
+    /// The device's own organisation's public key (X25519, hex), as the
+    /// server has it; devices check grants against signed certificates instead.
     #[serde(default)]
     pub organisation_public_key: Option<String>,
+    /// More routes follow: ask again with this cursor (the other fields repeat).
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 /// A device of an organisation still waiting for the organisation's secret.
@@ -334,6 +435,12 @@ pub struct AwaitingKey {
     pub device_id: String,
     /// X25519, hex.
     pub box_key: String,
+    /// The name the device gave at enrolment.
+    #[serde(default)]
+    pub name: String,
+    /// The device's Ed25519 key, hex (its fingerprint covers it).
+    #[serde(default)]
+    pub public_key: String,
 }
 
 /// The organisation's secret sealed to one device's box key, bound by [`grant_aad`].
@@ -371,6 +478,9 @@ pub enum DecodeError {
     TooLarge(usize),
     #[error("malformed message: {0}")]
     Malformed(String),
+    /// Well formed, but past one of [`bounded`]'s limits (size, count, depth).
+    #[error("message over a limit: {0}")]
+    OverLimit(String),
 }
 
 pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
@@ -384,8 +494,13 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(DecodeError::TooLarge(bytes.len()));
     }
-    ciborium::de::from_reader_with_recursion_limit(bytes, 64)
-        .map_err(|e| DecodeError::Malformed(e.to_string()))
+    ciborium::de::from_reader_with_recursion_limit(bytes, 64).map_err(|e| {
+        let text = e.to_string();
+        match text.find(bounded::OVER_LIMIT) {
+            Some(at) => DecodeError::OverLimit(text[at + bounded::OVER_LIMIT.len()..].to_owned()),
+            None => DecodeError::Malformed(text),
+        }
+    })
 }
 
 /// What a device signs for one request.
@@ -418,13 +533,20 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Canonical hex only: lowercase digits, two per byte. Keys are compared as
+/// text, so `AB` and `ab` (or `+a`) must never both pass as one key (L9).
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
         .collect()
 }
 
@@ -456,6 +578,7 @@ mod tests {
             version: 2,
             payload: serde_json::json!({ "status": "queued" }),
             sealed: Default::default(),
+            sealed_summary: None,
         }
     }
 

@@ -8,8 +8,11 @@
 //! device id), so it cannot be moved to another record and opened there.
 //! ring has no static X25519 keys, so the agreement is x25519-dalek's.
 
+use crate::trust::BoxSender;
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::digest::{SHA256, digest};
 use ring::hkdf;
+use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
@@ -21,11 +24,58 @@ const INFO: &[u8] = b"senda-seal-v1";
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SealedBox {
     /// The recipient's public key (hex), so a holder of several keys knows which opens it.
+    #[serde(with = "wire_bytes")]
     pub to: String,
     /// The sender's ephemeral public key (hex).
+    #[serde(with = "wire_bytes")]
     pub epk: String,
     /// AES-256-GCM ciphertext and tag (hex).
+    #[serde(with = "wire_bytes")]
     pub ct: String,
+    /// Who sealed it (a device of an organisation), signed over the ciphertext
+    /// and its associated data: see [`seal_signed`] and [`open_signed`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<BoxSender>,
+}
+
+/// A box's keys and ciphertext are hex in memory and in JSON (the admin API,
+/// the server's tables), but CBOR byte strings on the wire and in batch
+/// files: half the size of hex text. Hex text is still read, so boxes
+/// written by an earlier version open.
+pub(crate) mod wire_bytes {
+    use serde::de::{Error, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(hex: &str, s: S) -> Result<S::Ok, S::Error> {
+        match crate::unhex(hex) {
+            Some(bytes) if !s.is_human_readable() => s.serialize_bytes(&bytes),
+            _ => s.serialize_str(hex),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        struct HexOrBytes;
+        impl Visitor<'_> for HexOrBytes {
+            type Value = String;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte string or hex text")
+            }
+            fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<String, E> {
+                Ok(crate::hex(v))
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<String, E> {
+                match crate::unhex(v) {
+                    Some(_) => Ok(v.to_owned()),
+                    None => Err(E::custom("not hex")),
+                }
+            }
+        }
+        if d.is_human_readable() {
+            d.deserialize_str(HexOrBytes)
+        } else {
+            d.deserialize_any(HexOrBytes)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +86,12 @@ pub enum SealError {
     WrongRecipient,
     #[error("the sealed box is damaged or was not sealed for this place")]
     Damaged,
+    #[error("the sealed box does not say who sealed it")]
+    Unsigned,
+    #[error("the sealed box names a sender this device has no verified key for")]
+    UnknownSender,
+    #[error("the sealed box's sender signature does not verify")]
+    ForgedSender,
 }
 
 /// A recipient's long-lived secret (an organisation's, a device's, the server's).
@@ -129,7 +185,99 @@ pub fn seal(recipient: &str, plain: &[u8], aad: &[u8]) -> Result<SealedBox, Seal
         to,
         epk,
         ct: crate::hex(&data),
+        sender: None,
     })
+}
+
+/// Whether `key` (hex) is an X25519 public key that agrees a secret nobody
+/// else can predict: 32 bytes and not of low order.
+pub fn usable_public_key(key: &str) -> bool {
+    public_key(key).is_ok_and(|k| {
+        StaticSecret::from(*BoxSecret::generate().0)
+            .diffie_hellman(&k)
+            .was_contributory()
+    })
+}
+
+/// A device sealing on behalf of its organisation.
+pub struct Signer<'a> {
+    pub organisation: &'a str,
+    /// The serial of the organisation key pair whose sender key made `membership`.
+    pub serial: u32,
+    pub device_id: &'a str,
+    pub device: &'a Ed25519KeyPair,
+    /// [`crate::trust::membership`] for this device.
+    pub membership: &'a str,
+}
+
+/// What the sending device signs: the box (recipient, ephemeral key, a hash of
+/// the ciphertext and of the associated data) and who it claims to be.
+pub fn sender_message(sealed: &SealedBox, aad: &[u8], sender: &BoxSender) -> Vec<u8> {
+    let h = |b: &[u8]| crate::hex(digest(&SHA256, b).as_ref());
+    format!(
+        "senda-box-v1\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+        sealed.to,
+        sealed.epk,
+        h(aad),
+        h(sealed.ct.as_bytes()),
+        sender.organisation,
+        sender.serial,
+        sender.device_id,
+        sender.device_key
+    )
+    .into_bytes()
+}
+
+/// Seals like [`seal`], then signs the box with the device key, so the
+/// recipient knows it comes from a device its organisation let in and a
+/// server cannot plant one of its own.
+pub fn seal_signed(
+    recipient: &str,
+    plain: &[u8],
+    aad: &[u8],
+    signer: &Signer<'_>,
+) -> Result<SealedBox, SealError> {
+    let mut sealed = seal(recipient, plain, aad)?;
+    let mut sender = BoxSender {
+        organisation: signer.organisation.to_owned(),
+        serial: signer.serial,
+        device_id: signer.device_id.to_owned(),
+        device_key: crate::hex(signer.device.public_key().as_ref()),
+        membership: signer.membership.to_owned(),
+        signature: String::new(),
+    };
+    sender.signature = crate::hex(
+        signer
+            .device
+            .sign(&sender_message(&sealed, aad, &sender))
+            .as_ref(),
+    );
+    sealed.sender = Some(sender);
+    Ok(sealed)
+}
+
+/// Opens a box only if its sender checks out: `sender_key` gives the verified
+/// sender key of an organisation's key pair (by organisation and serial), or
+/// `None` for an organisation this device does not trust. The signature is
+/// checked before anything is decrypted.
+pub fn open_signed(
+    secret: &BoxSecret,
+    sealed: &SealedBox,
+    aad: &[u8],
+    sender_key: impl Fn(&str, u32) -> Option<String>,
+) -> Result<(Zeroizing<Vec<u8>>, BoxSender), SealError> {
+    let sender = sealed.sender.as_ref().ok_or(SealError::Unsigned)?;
+    let key = sender_key(&sender.organisation, sender.serial).ok_or(SealError::UnknownSender)?;
+    if !crate::trust::verify_membership(sender, &key)
+        || !crate::verify(
+            &sender.device_key,
+            &sender_message(sealed, aad, sender),
+            &sender.signature,
+        )
+    {
+        return Err(SealError::ForgedSender);
+    }
+    Ok((secret.open(sealed, aad)?, sender.clone()))
 }
 
 #[cfg(test)]
@@ -163,6 +311,41 @@ mod tests {
     }
 
     #[test]
+    fn a_box_travels_as_bytes_and_hex_text_is_still_read() {
+        let alice = BoxSecret::generate();
+        let sealed = seal(&alice.public_hex(), b"tell once", b"r1").unwrap();
+        let wire = crate::encode(&sealed);
+        // 32 + 32 + 25 bytes and three short keys: no hex text.
+        assert!(wire.len() < 110, "{} bytes", wire.len());
+        assert!(!wire.windows(16).any(|w| w == &sealed.ct.as_bytes()[..16]));
+        assert_eq!(crate::decode::<SealedBox>(&wire).unwrap(), sealed);
+        // A box from an earlier version: hex text inside CBOR.
+        #[derive(Serialize)]
+        struct Old<'a> {
+            to: &'a str,
+            epk: &'a str,
+            ct: &'a str,
+        }
+        let old = crate::encode(&Old {
+            to: &sealed.to,
+            epk: &sealed.epk,
+            ct: &sealed.ct,
+        });
+        let read: SealedBox = crate::decode(&old).unwrap();
+        assert_eq!(alice.open(&read, b"r1").unwrap().as_slice(), b"tell once");
+        // JSON (admin API, server tables) keeps hex; text that is not hex is refused.
+        let json = serde_json::to_value(&sealed).unwrap();
+        assert_eq!(json["ct"], sealed.ct.as_str());
+        assert_eq!(serde_json::from_value::<SealedBox>(json).unwrap(), sealed);
+        let bad = crate::encode(&Old {
+            to: &sealed.to,
+            epk: &sealed.epk,
+            ct: "not hex",
+        });
+        assert!(crate::decode::<SealedBox>(&bad).is_err());
+    }
+
+    #[test]
     fn a_secret_survives_hex_and_bad_keys_are_refused() {
         let s = BoxSecret::generate();
         let back = BoxSecret::from_hex(&s.to_hex()).unwrap();
@@ -171,5 +354,83 @@ mod tests {
         assert_eq!(seal("zz", b"x", b""), Err(SealError::BadKey));
         // The all-zero point would give a predictable secret.
         assert_eq!(seal(&"00".repeat(32), b"x", b""), Err(SealError::BadKey));
+        // So would any low-order point (here the point of order 4 with u = 1).
+        let order_four = format!("01{}", "00".repeat(31));
+        assert!(!usable_public_key(&order_four));
+        assert!(!usable_public_key(&"00".repeat(32)));
+        assert!(!usable_public_key("abcd"));
+        assert!(usable_public_key(&s.public_hex()));
+    }
+
+    #[test]
+    fn a_signed_box_opens_only_with_its_real_sender() {
+        use crate::trust::{OrgKeyFile, membership};
+        let org = OrgKeyFile::generate("org1", "2026-12-03T00:00:00Z");
+        let secret = &org.keys[0].secret;
+        let cert = org.certificates()[0].clone();
+        let rng = ring::rand::SystemRandom::new();
+        let device =
+            Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref())
+                .unwrap();
+        let device_key = crate::hex(device.public_key().as_ref());
+        let member = membership(secret, "org1", "dev1", &device_key).unwrap();
+        let signer = Signer {
+            organisation: "org1",
+            serial: 1,
+            device_id: "dev1",
+            device: &device,
+            membership: &member,
+        };
+        let receiver = BoxSecret::generate();
+        let sealed = seal_signed(&receiver.public_hex(), b"summary", b"r1", &signer).unwrap();
+        let known = |o: &str, s: u32| (o == "org1" && s == 1).then(|| cert.sender_key.clone());
+        let (plain, from) = open_signed(&receiver, &sealed, b"r1", known).unwrap();
+        assert_eq!(plain.as_slice(), b"summary");
+        assert_eq!(from.device_id, "dev1");
+        // On the wire the sender's key and signatures are bytes too, and still verify.
+        let wire = crate::encode(&sealed);
+        let by = sealed.sender.as_ref().unwrap();
+        for hex_text in [&by.device_key, &by.membership, &by.signature] {
+            assert!(!wire.windows(32).any(|w| w == &hex_text.as_bytes()[..32]));
+        }
+        let back: SealedBox = crate::decode(&wire).unwrap();
+        assert_eq!(back, sealed);
+        assert!(open_signed(&receiver, &back, b"r1", known).is_ok());
+        // Another place: the signature covers the associated data.
+        assert_eq!(
+            open_signed(&receiver, &sealed, b"r2", known).map(|_| ()),
+            Err(SealError::ForgedSender)
+        );
+        // A box anyone could make (the server, with the receiver's public key): refused.
+        let anonymous = seal(&receiver.public_hex(), b"forged", b"r1").unwrap();
+        assert_eq!(
+            open_signed(&receiver, &anonymous, b"r1", known).map(|_| ()),
+            Err(SealError::Unsigned)
+        );
+        // A rogue device signs with its own key but has no membership from the organisation.
+        let rogue =
+            Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref())
+                .unwrap();
+        let rogue_signer = Signer {
+            device: &rogue,
+            ..signer
+        };
+        let planted = seal_signed(&receiver.public_hex(), b"forged", b"r1", &rogue_signer).unwrap();
+        assert_eq!(
+            open_signed(&receiver, &planted, b"r1", known).map(|_| ()),
+            Err(SealError::ForgedSender)
+        );
+        // An organisation this device does not trust.
+        assert_eq!(
+            open_signed(&receiver, &sealed, b"r1", |_, _| None).map(|_| ()),
+            Err(SealError::UnknownSender)
+        );
+        // A real sender's signature moved onto another ciphertext.
+        let mut moved = seal(&receiver.public_hex(), b"forged", b"r1").unwrap();
+        moved.sender = sealed.sender.clone();
+        assert_eq!(
+            open_signed(&receiver, &moved, b"r1", known).map(|_| ()),
+            Err(SealError::ForgedSender)
+        );
     }
 }

@@ -51,6 +51,7 @@ fn valid_push() -> Vec<u8> {
                 },
             )]
             .into(),
+            sealed_summary: None,
         }],
     })
 }

@@ -39,16 +39,16 @@ async fn serve(repo: Repo) -> String {
 }
 
 async fn admin(url: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
-    reqwest::Client::new()
+    let resp = reqwest::Client::new()
         .post(format!("{url}{path}"))
         .bearer_auth(ADMIN)
         .json(&body)
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+        .unwrap();
+    assert!(resp.status().is_success(), "{path}: {}", resp.status());
+    // Some answers have no body (204).
+    resp.json().await.unwrap_or(serde_json::Value::Null)
 }
 
 async fn code(url: &str) -> String {
@@ -293,8 +293,9 @@ async fn signed_post(
         .unwrap_or(0)
 }
 
-/// 1,000 devices, each pushing one batch of 50 new case records, 64 at a time.
-async fn thousand_devices(name: &str, repo: Repo) {
+/// 1,000 devices, each pushing one batch of 50 new case records, 64 at a time;
+/// returns the total time in seconds.
+async fn thousand_devices(name: &str, repo: Repo) -> f64 {
     let url = serve(repo).await;
     let org = admin(
         &url,
@@ -320,35 +321,41 @@ async fn thousand_devices(name: &str, repo: Repo) {
         let (id, http) = enrol_with_code(&url, &key, &code).await;
         devices.push((id, key, http));
     }
-    let secret = Arc::new(key_and_grant(&url, &org).await);
-    let semaphore = Arc::new(tokio::sync::Semaphore::new(64));
-    let t = Instant::now();
-    let mut tasks = Vec::new();
-    for (d, (id, key, http)) in devices.into_iter().enumerate() {
-        let (url, semaphore, secret) = (url.clone(), semaphore.clone(), secret.clone());
-        tasks.push(tokio::spawn(async move {
-            let _permit = semaphore.acquire().await.unwrap();
+    let secret = key_and_grant(&url, &org).await;
+    // Sealed on the devices beforehand: the timed part is the server's.
+    let today = chrono::Utc::now().date_naive();
+    let bodies: Vec<Vec<u8>> = (0..devices.len())
+        .map(|d| {
             let ops: Vec<Op> = (1..=50)
-                .map(|seq| Op {
-                    op_id: format!("d{d}-op{seq}"),
-                    seq,
-                    hlc: format!("{:015}.{:06}", 1_790_000_000_000i64 + seq, 0),
-                    entity: "case".into(),
-                    entity_id: format!("d{d}-case{seq}"),
-                    case_id: format!("d{d}-case{seq}"),
-                    op: "create".into(),
-                    base_version: 0,
-                    version: 1,
-                    payload: serde_json::json!({ "details": { "alias": format!("c{seq}"), "country": "CO" }, "notes": {} }),
-                    sealed: Default::default(),
-                })
-                .map(|mut op| {
-                    let today = chrono::Utc::now().date_naive();
+                .map(|seq| {
+                    let mut op = Op {
+                        op_id: format!("d{d}-op{seq}"),
+                        seq,
+                        hlc: format!("{:015}.{:06}", 1_790_000_000_000i64 + seq, 0),
+                        entity: "case".into(),
+                        entity_id: format!("d{d}-case{seq}"),
+                        case_id: format!("d{d}-case{seq}"),
+                        op: "create".into(),
+                        base_version: 0,
+                        version: 1,
+                        payload: serde_json::json!({ "details": { "alias": format!("c{seq}"), "country": "CO" }, "notes": {} }),
+                        sealed: Default::default(),
+                        sealed_summary: None,
+                    };
                     senda_core::sync::seal_for_organisation(&mut op, &secret, today).unwrap();
                     op
                 })
                 .collect();
-            let body = encode(&PushRequest { protocol: PROTOCOL_VERSION, ops });
+            encode(&PushRequest { protocol: PROTOCOL_VERSION, ops })
+        })
+        .collect();
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(64));
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for ((id, key, http), body) in devices.into_iter().zip(bodies) {
+        let (url, semaphore) = (url.clone(), semaphore.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = semaphore.acquire().await.unwrap();
             let t = Instant::now();
             let status = signed_post(&http, &url, &id, &key, "/v1/push", body).await;
             (status, t.elapsed())
@@ -371,6 +378,8 @@ async fn thousand_devices(name: &str, repo: Repo) {
         percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
         percentile(&latencies, 0.99).as_secs_f64() * 1000.0
     );
+    assert_eq!(errors, 0, "{name}: every push stored");
+    total.as_secs_f64()
 }
 
 /// The same referral as Senda's CBOR push and as an ODK-style XML submission.
@@ -405,6 +414,7 @@ fn bytes_per_referral() {
             "status": "draft"
         }),
         sealed: Default::default(),
+        sealed_summary: None,
     };
     let cbor = encode(&PushRequest {
         protocol: PROTOCOL_VERSION,
@@ -422,10 +432,7 @@ fn bytes_per_referral() {
         &senda_protocol::summary_aad(&sealed_op.entity_id),
     )
     .unwrap();
-    payload.insert(
-        "sealed_summary".into(),
-        serde_json::to_value(sealed).unwrap(),
-    );
+    sealed_op.sealed_summary = Some(sealed);
     let cbor_sealed = encode(&PushRequest {
         protocol: PROTOCOL_VERSION,
         ops: vec![sealed_op.clone()],
@@ -654,15 +661,13 @@ fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return;
     }
-    // `cargo bench -p senda-server --bench sync -- pouchdb` runs section 4 alone.
-    if std::env::args().any(|a| a == "pouchdb") {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(against_pouchdb(10_000, 3));
-        return;
-    }
+    // A section's name runs it alone: `cargo bench -p senda-server --bench sync -- pouchdb`
+    // (or `push`, `devices`, `bytes`); no name runs all four.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| ["push", "devices", "bytes", "pouchdb"].contains(&a.as_str()))
+        .collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|a| a == name);
     let postgres_url = std::env::var("SENDA_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -670,22 +675,40 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        push_10k(&postgres_url).await;
-        println!("### 2. 1,000 devices × 50 records, at once (64 in flight)\n");
-        println!("| backend | pushes | total | errors | p50 request | p99 request |\n|---|---|---|---|---|---|");
-        let dir = tempfile::tempdir().unwrap();
-        thousand_devices("SQLite", Repo::new(SqliteStore::open(&dir.path().join("c.db")).unwrap())).await;
-        let url = postgres_url.clone();
-        let pg = tokio::task::spawn_blocking(move || {
-            let schema = format!("b{}", std::process::id());
-            PostgresStore::open(&url, Some(&schema)).unwrap()
-        })
-        .await
-        .unwrap();
-        thousand_devices("PostgreSQL", Repo::new(pg)).await;
-        println!("\n### 3. Bytes on the wire per referral\n");
-        bytes_per_referral();
-        against_pouchdb(10_000, 3).await;
+        if wanted("push") {
+            push_10k(&postgres_url).await;
+        }
+        if wanted("devices") {
+            println!("### 2. 1,000 devices × 50 records, at once (64 in flight)\n");
+            println!("| backend | pushes | total | errors | p50 request | p99 request |\n|---|---|---|---|---|---|");
+            let dir = tempfile::tempdir().unwrap();
+            let sqlite = thousand_devices(
+                "SQLite",
+                Repo::new(SqliteStore::open(&dir.path().join("c.db")).unwrap()),
+            )
+            .await;
+            let url = postgres_url.clone();
+            let pg = tokio::task::spawn_blocking(move || {
+                let schema = format!("b{}", std::process::id());
+                PostgresStore::open(&url, Some(&schema)).unwrap()
+            })
+            .await
+            .unwrap();
+            let postgres = thousand_devices("PostgreSQL", Repo::new(pg)).await;
+            println!("\nPostgreSQL / SQLite = {:.2}\n", postgres / sqlite);
+        }
+        if wanted("bytes") {
+            println!("\n### 3. Bytes on the wire per referral\n");
+            bytes_per_referral();
+        }
+        if wanted("pouchdb") {
+            // Rounds in turns (SENDA_BENCH_ROUNDS, default 3).
+            let rounds = std::env::var("SENDA_BENCH_ROUNDS")
+                .ok()
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(3);
+            against_pouchdb(10_000, rounds).await;
+        }
     });
     // The PostgreSQL pool closes on its own thread; give it a moment.
     std::thread::sleep(Duration::from_millis(200));

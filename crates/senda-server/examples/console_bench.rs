@@ -2,7 +2,9 @@
 //! `cargo run --release -p senda-server --example console_bench -- sqlite|postgres [SCREENINGS] [REFERRALS]`
 //! (defaults 1,000,000 and 200,000; PostgreSQL from SENDA_TEST_DATABASE_URL, in a schema of its own).
 //! Rows are written straight into the tables the way the server stores them
-//! (entities with the coarse fields, referrals), then the pages are fetched over HTTP
+//! (entities with the coarse fields, referrals), counted once (as migration 024
+//! does; a running server keeps the counts as it applies each operation), then
+//! the pages are fetched over HTTP
 //! as a logged-in server administrator; each page's time is the median of
 //! `BENCH_RUNS` requests (default 5).
 
@@ -26,7 +28,7 @@ fn rows(
     screenings: usize,
     referrals: usize,
     orgs: &[String],
-) -> (Vec<[String; 4]>, Vec<[String; 6]>) {
+) -> (Vec<[String; 4]>, Vec<[String; 8]>) {
     let mut seed: u64 = 42;
     let mut next = |m: usize| {
         seed = seed
@@ -50,13 +52,21 @@ fn rows(
     }
     let referrals = (0..referrals)
         .map(|i| {
+            let status = STATUSES[next(STATUSES.len())];
+            let (month, day) = (1 + next(11), 1 + next(28));
+            let at = format!("2026-{month:02}-{day:02}T10:00:00Z");
+            // Sent some days before; accepted at its last change once it got that far.
+            let sent = format!("2026-{month:02}-{:02}T09:00:00Z", 1 + next(day));
+            let accepted = ["accepted", "first-contact", "closed"].contains(&status);
             [
                 format!("r{i}"),
                 format!("svc-{}", next(60)),
                 orgs[next(orgs.len())].clone(),
                 orgs[next(orgs.len())].clone(),
-                STATUSES[next(STATUSES.len())].to_owned(),
-                format!("2026-{:02}-{:02}T10:00:00Z", 1 + next(11), 1 + next(28)),
+                status.to_owned(),
+                at.clone(),
+                sent,
+                if accepted { at } else { String::new() },
             ]
         })
         .collect();
@@ -80,6 +90,7 @@ async fn main() {
     let url = std::env::var("SENDA_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let schema = format!("bench{}", std::process::id());
+    let cleanup = (url.clone(), schema.clone());
     let repo = match backend.as_str() {
         "sqlite" => Repo::new(SqliteStore::open(&dir.path().join("server.db")).unwrap()),
         _ => {
@@ -113,9 +124,9 @@ async fn main() {
                 for (i, [case, kind, org, fields]) in entities.iter().enumerate() {
                     e.execute(rusqlite::params![format!("e{i}"), kind, org, case, fields]).unwrap();
                 }
-                let mut r = tx.prepare("INSERT INTO referrals (id, code, service_id, sender_org, sender_team, receiver_org, status, summary, updated_at) VALUES (?1, ?1, ?2, ?3, 't', ?4, ?5, 'null', ?6)").unwrap();
-                for [id, service, sender, receiver, status, at] in &refs {
-                    r.execute(rusqlite::params![id, service, sender, receiver, status, at]).unwrap();
+                let mut r = tx.prepare("INSERT INTO referrals (id, code, service_id, sender_org, sender_team, receiver_org, status, summary, updated_at, sent_at, accepted_at) VALUES (?1, ?1, ?2, ?3, 't', ?4, ?5, 'null', ?6, ?7, NULLIF(?8, ''))").unwrap();
+                for [id, service, sender, receiver, status, at, sent, accepted] in &refs {
+                    r.execute(rusqlite::params![id, service, sender, receiver, status, at, sent, accepted]).unwrap();
                 }
             }
             tx.commit().unwrap();
@@ -132,10 +143,11 @@ async fn main() {
             }
             w.finish().unwrap();
             let mut w = client
-                .copy_in("COPY referrals (id, code, service_id, sender_org, sender_team, receiver_org, status, summary, updated_at) FROM STDIN")
+                .copy_in("COPY referrals (id, code, service_id, sender_org, sender_team, receiver_org, status, summary, updated_at, sent_at, accepted_at) FROM STDIN")
                 .unwrap();
-            for [id, service, sender, receiver, status, at] in &refs {
-                writeln!(w, "{id}\t{id}\t{service}\t{sender}\tt\t{receiver}\t{status}\tnull\t{at}").unwrap();
+            for [id, service, sender, receiver, status, at, sent, accepted] in &refs {
+                let accepted = if accepted.is_empty() { "\\N" } else { accepted.as_str() };
+                writeln!(w, "{id}\t{id}\t{service}\t{sender}\tt\t{receiver}\t{status}\tnull\t{at}\t{sent}\t{accepted}").unwrap();
             }
             w.finish().unwrap();
             client.batch_execute("ANALYZE").unwrap();
@@ -146,6 +158,14 @@ async fn main() {
     eprintln!(
         "generated {screenings} screenings and {referrals} referrals in {:?}",
         started.elapsed()
+    );
+    // Written straight into the tables, so the counts the server keeps as it
+    // applies each operation are made once here, as migration 024 does.
+    let counted = Instant::now();
+    repo.rebuild_statistics().await.unwrap();
+    println!(
+        "counted them (store::counts::rebuild) in {} ms",
+        counted.elapsed().as_millis()
     );
 
     let server = senda_server::Server::bind_repo(
@@ -204,6 +224,18 @@ async fn main() {
             "| {backend} | {name} | {} ms |",
             times[runs / 2].as_millis()
         );
+    }
+    // The generated data does not outlive the run (SQLite's goes with its folder).
+    if backend != "sqlite" {
+        tokio::task::spawn_blocking(move || {
+            let (url, schema) = cleanup;
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            client
+                .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+                .unwrap();
+        })
+        .await
+        .unwrap();
     }
 }
 

@@ -17,6 +17,9 @@ pub struct Config {
     pub signing_key_file: PathBuf,
     /// Serve https itself (`SENDA_TLS_CERT` and `SENDA_TLS_KEY`, PEM files).
     pub tls: Option<Tls>,
+    /// What one device may cost the server (`SENDA_DEVICE_QUOTA_MB`,
+    /// `SENDA_MAX_WAITING_OPS`, `SENDA_WAITING_DAYS`; see `store/limits.rs`).
+    pub quotas: crate::store::Quotas,
 }
 
 /// A certificate chain and its private key, PEM.
@@ -36,47 +39,79 @@ pub enum Database {
 
 impl Config {
     pub fn from_env() -> Result<Self, String> {
-        let listen = std::env::var("SENDA_SERVER_LISTEN")
-            .unwrap_or_else(|_| "127.0.0.1:8787".into())
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `var`. A value that is set but wrong stops
+    /// the server with its name: silently falling back to a default would run
+    /// an administrator's server unlike the one they configured.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let listen = var("SENDA_SERVER_LISTEN")
+            .unwrap_or_else(|| "127.0.0.1:8787".into())
             .parse()
             .map_err(|e| format!("SENDA_SERVER_LISTEN: {e}"))?;
-        let database = match std::env::var("DATABASE_URL") {
-            Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+        let database = match var("DATABASE_URL") {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Database::Postgres(url)
             }
-            Ok(url) => {
+            Some(url) => {
+                // The URL may hold a password: name the scheme only.
+                let scheme = url.split(':').next().unwrap_or_default();
                 return Err(format!(
-                    "DATABASE_URL: only postgres:// is supported, not {url:?}"
+                    "DATABASE_URL: only postgres:// is supported, not {scheme:?}"
                 ));
             }
-            Err(_) => Database::Sqlite(
-                std::env::var("SENDA_SERVER_DB")
-                    .unwrap_or_else(|_| "senda-server.db".into())
+            None => Database::Sqlite(
+                var("SENDA_SERVER_DB")
+                    .unwrap_or_else(|| "senda-server.db".into())
                     .into(),
             ),
         };
-        let admin_token = std::env::var("SENDA_ADMIN_TOKEN")
-            .ok()
-            .filter(|t| t.len() >= 16);
-        let device_rate = std::env::var("SENDA_RATE_PER_DEVICE")
-            .ok()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(20);
-        let signing_key_file = match (std::env::var("SENDA_SIGNING_KEY_FILE"), &database) {
-            (Ok(path), _) => path.into(),
-            (Err(_), Database::Sqlite(db)) => db.with_extension("signing-key"),
-            (Err(_), Database::Postgres(_)) => "senda-server-signing.key".into(),
+        let admin_token = match var("SENDA_ADMIN_TOKEN") {
+            Some(token) if token.len() < 16 => {
+                return Err("SENDA_ADMIN_TOKEN: at least 16 characters".into());
+            }
+            token => token,
         };
-        let tls = match (
-            std::env::var("SENDA_TLS_CERT"),
-            std::env::var("SENDA_TLS_KEY"),
-        ) {
-            (Ok(cert), Ok(key)) => Some(Tls {
+        let device_rate = match var("SENDA_RATE_PER_DEVICE") {
+            None => 20,
+            Some(rate) => match rate.parse::<u32>() {
+                Ok(rate) if rate > 0 => rate,
+                _ => {
+                    return Err(format!(
+                        "SENDA_RATE_PER_DEVICE: a whole number of requests per second above 0, not {rate:?}"
+                    ));
+                }
+            },
+        };
+        let signing_key_file = match (var("SENDA_SIGNING_KEY_FILE"), &database) {
+            (Some(path), _) => path.into(),
+            (None, Database::Sqlite(db)) => db.with_extension("signing-key"),
+            (None, Database::Postgres(_)) => "senda-server-signing.key".into(),
+        };
+        let tls = match (var("SENDA_TLS_CERT"), var("SENDA_TLS_KEY")) {
+            (Some(cert), Some(key)) => Some(Tls {
                 cert: cert.into(),
                 key: key.into(),
             }),
-            (Err(_), Err(_)) => None,
+            (None, None) => None,
             _ => return Err("SENDA_TLS_CERT and SENDA_TLS_KEY go together".into()),
+        };
+        let number = |name: &str, default: i64| -> Result<i64, String> {
+            match std::env::var(name) {
+                Err(_) => Ok(default),
+                Ok(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("{name}: a whole number above 0, not {v:?}")),
+            }
+        };
+        let defaults = crate::store::Quotas::default();
+        let quotas = crate::store::Quotas {
+            device_bytes: number("SENDA_DEVICE_QUOTA_MB", defaults.device_bytes >> 20)? << 20,
+            max_parked: number("SENDA_MAX_WAITING_OPS", defaults.max_parked)?,
+            parked_days: number("SENDA_WAITING_DAYS", defaults.parked_days)?,
         };
         Ok(Self {
             listen,
@@ -85,6 +120,59 @@ impl Config {
             device_rate,
             signing_key_file,
             tls,
+            quotas,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, String> {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_vars(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_when_nothing_is_set() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8787");
+        assert_eq!(config.device_rate, 20);
+        assert!(config.admin_token.is_none());
+        assert!(matches!(config.database, Database::Sqlite(_)));
+    }
+
+    #[test]
+    fn a_wrong_value_is_refused_by_name_not_replaced_by_a_default() {
+        for (name, value) in [
+            ("SENDA_SERVER_LISTEN", "everywhere"),
+            ("SENDA_ADMIN_TOKEN", "short"),
+            ("SENDA_RATE_PER_DEVICE", "lots"),
+            ("SENDA_RATE_PER_DEVICE", "0"),
+            ("DATABASE_URL", "mysql://root:secret@db/senda"),
+            ("SENDA_TLS_CERT", "cert.pem"),
+        ] {
+            let error = config(&[(name, value)]).unwrap_err();
+            assert!(error.contains(name), "{name}={value}: {error}");
+            assert!(!error.contains("secret"), "a password leaked: {error}");
+        }
+    }
+
+    #[test]
+    fn good_values_are_kept() {
+        let config = config(&[
+            ("SENDA_ADMIN_TOKEN", "0123456789abcdef"),
+            ("SENDA_RATE_PER_DEVICE", "5"),
+            ("DATABASE_URL", "postgres://senda@db/senda"),
+        ])
+        .unwrap();
+        assert_eq!(config.admin_token.as_deref(), Some("0123456789abcdef"));
+        assert_eq!(config.device_rate, 5);
+        assert!(matches!(config.database, Database::Postgres(_)));
     }
 }

@@ -22,9 +22,18 @@ pub static REQUESTS_REFUSED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
+/// PostgreSQL transactions run again after a serialisation failure (instances or requests collided).
+pub static TRANSACTION_RETRIES: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "senda_transaction_retries_total",
+        "Transactions run again after a serialisation failure",
+    )
+});
+
 pub fn render() -> String {
     LazyLock::force(&OPS_RECEIVED);
     LazyLock::force(&REQUESTS_REFUSED);
+    LazyLock::force(&TRANSACTION_RETRIES);
     let mut out = Vec::new();
     TextEncoder::new()
         .encode(&REGISTRY.gather(), &mut out)

@@ -30,20 +30,7 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
         admin_token,
         limits: std::sync::Arc::new(limits),
     };
-    Router::new()
-        .route("/health", get(routes::health))
-        .route("/metrics", get(routes::metrics))
-        .route("/openapi.json", get(routes::openapi))
-        .route("/v1/enrol", post(routes::sync::enrol))
-        .route("/v1/push", post(routes::sync::push))
-        .route("/v1/pull", post(routes::sync::pull))
-        .route("/v1/keys", post(routes::sync::keys))
-        .route("/v1/keys/grants", post(routes::sync::key_grants))
-        .route("/v1/referrals/incoming", post(routes::sync::incoming))
-        .route(
-            "/v1/referrals/{id}/status",
-            post(routes::sync::referral_status),
-        )
+    let admin = Router::new()
         .route(
             "/v1/admin/organisations",
             post(routes::admin::create_organisation),
@@ -59,6 +46,14 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
         .route(
             "/v1/admin/organisations/{id}/key",
             post(routes::admin::set_organisation_key),
+        )
+        .route(
+            "/v1/admin/organisations/{id}/trust",
+            post(routes::admin::trust_organisation),
+        )
+        .route(
+            "/v1/admin/organisations/{id}/admin-key",
+            get(routes::admin::admin_key),
         )
         .route(
             "/v1/admin/organisations/{id}/awaiting-key",
@@ -91,11 +86,37 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
             "/v1/admin/devices/{id}/revoke",
             post(routes::admin::revoke_device),
         )
+        .route(
+            "/v1/admin/devices/{id}/retire",
+            post(routes::admin::retire_device),
+        )
+        // The token is checked before any body is read (L1).
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            routes::auth::admin_gate,
+        ));
+    Router::new()
+        .route("/health", get(routes::health))
+        .route("/metrics", get(routes::metrics))
+        .route("/openapi.json", get(routes::openapi))
+        .route("/v1/enrol", post(routes::sync::enrol))
+        .route("/v1/push", post(routes::sync::push))
+        .route("/v1/pull", post(routes::sync::pull))
+        .route("/v1/keys", post(routes::sync::keys))
+        .route("/v1/keys/grants", post(routes::sync::key_grants))
+        .route("/v1/device/report", post(routes::sync::device_report))
+        .route("/v1/referrals/incoming", post(routes::sync::incoming))
+        .route(
+            "/v1/referrals/{id}/status",
+            post(routes::sync::referral_status),
+        )
+        .merge(admin)
         .layer(DefaultBodyLimit::max(senda_protocol::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::answers::sign_answers,
         ))
+        .layer(axum::middleware::from_fn(routes::auth::client_ip))
         .with_state(state)
         .merge(console)
 }
@@ -138,8 +159,8 @@ impl Server {
             .map_err(|_| StoreError::Worker)??;
         let key = crate::answers::AnswerKey::load_or_create(&config.signing_key_file)
             .map_err(StartError::Key)?;
-        let repo = repo.with_answer_key(key);
-        let limits = Limits::new(config.device_rate, 5);
+        let repo = repo.with_answer_key(key).with_quotas(config.quotas);
+        let limits = Limits::new(config.device_rate, 20).with_enrolment_per_ip(10);
         let server =
             Self::bind_repo(config.listen, repo, config.admin_token.clone(), limits).await?;
         match &config.tls {
@@ -210,9 +231,13 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let Some(tls) = self.tls else {
-            return axum::serve(self.listener, self.router)
-                .with_graceful_shutdown(shutdown)
-                .await;
+            return axum::serve(
+                self.listener,
+                self.router
+                    .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await;
         };
         let handle = axum_server::Handle::new();
         let stopper = handle.clone();
@@ -222,7 +247,10 @@ impl Server {
         });
         axum_server::from_tcp_rustls(self.listener.into_std()?, tls)?
             .handle(handle)
-            .serve(self.router.into_make_service())
+            .serve(
+                self.router
+                    .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
             .await
     }
 }
@@ -261,6 +289,11 @@ async fn purge_hourly(repo: Repo) {
             Ok(0) => {}
             Ok(n) => tracing::info!(cases = n, "purged after their retention period"),
             Err(e) => tracing::error!(error = %e, "retention purge failed"),
+        }
+        match repo.age_out_parked(chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(ops = n, "set aside after waiting too long for their base"),
+            Err(e) => tracing::error!(error = %e, "setting aside waiting ops failed"),
         }
     }
 }

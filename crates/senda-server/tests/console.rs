@@ -208,10 +208,18 @@ async fn world(repo: senda_server::store::Repo) -> World {
 
 /// Every page of one organisation, and the forms posted there (path, fields).
 fn org_pages(org: &str) -> Vec<String> {
-    ["", "/staff", "/devices", "/routes", "/keys", "/referrals"]
-        .iter()
-        .map(|p| format!("/console/org/{org}{p}"))
-        .collect()
+    [
+        "",
+        "/staff",
+        "/devices",
+        "/routes",
+        "/keys",
+        "/referrals",
+        "/settings",
+    ]
+    .iter()
+    .map(|p| format!("/console/org/{org}{p}"))
+    .collect()
 }
 
 fn org_forms(org: &str, staff: &str, device: &str) -> Vec<(String, Vec<(&'static str, String)>)> {
@@ -240,6 +248,14 @@ fn org_forms(org: &str, staff: &str, device: &str) -> Vec<(String, Vec<(&'static
             format!("/console/org/{org}/routes"),
             vec![("service", LEGAL.into()), ("receiver", org.into())],
         ),
+        (
+            format!("/console/org/{org}/settings/retention"),
+            vec![("days", "30".into())],
+        ),
+        (
+            format!("/console/org/{org}/settings/pin"),
+            vec![("min_length", "8".into()), ("letters", "1".into())],
+        ),
     ]
 }
 
@@ -263,6 +279,8 @@ fn server_forms() -> Vec<(String, Vec<(&'static str, String)>)> {
             "/console/content".into(),
             vec![("publisher", "senda-demo".into()), ("version", "2".into())],
         ),
+        // Session, token and role are checked before the account is looked up.
+        ("/console/accounts/nobody/deactivate".into(), vec![]),
     ]
 }
 
@@ -468,6 +486,17 @@ async fn every_route_refuses_a_request_without_a_session_or_csrf_token() {
                 .revoked,
             "{backend}"
         );
+        // Nor were the settings set.
+        assert_eq!(
+            w.server.repo.retention_of(w.field.clone()).await.unwrap(),
+            None,
+            "{backend}"
+        );
+        assert_eq!(
+            w.server.repo.pin_policy_of(w.field.clone()).await.unwrap(),
+            None,
+            "{backend}"
+        );
         // The login form needs its token too.
         let a = anonymous
             .post("/console/login", &[("login", "admin"), ("password", "x")])
@@ -582,7 +611,17 @@ async fn an_organisation_administrator_cannot_reach_another_organisation() {
         // The audit log shows only their own organisation's entries.
         let audit = w.org_admin.get("/console/audit").await.body;
         assert!(!audit.contains("Red de albergues"), "{backend}");
-        // Nothing of theirs changed.
+        // Nothing of theirs changed: not their settings either.
+        assert_eq!(
+            w.server.repo.retention_of(theirs.clone()).await.unwrap(),
+            None,
+            "{backend}"
+        );
+        assert_eq!(
+            w.server.repo.pin_policy_of(theirs.clone()).await.unwrap(),
+            None,
+            "{backend}"
+        );
         let staff = w.server.repo.staff_of(theirs.clone()).await.unwrap();
         assert!(staff.len() == 1 && staff[0].active, "{backend}");
         assert!(
@@ -656,6 +695,9 @@ async fn forms_are_checked_on_the_server_in_the_readers_language() {
         let staff = format!("/console/org/{}/staff", w.field);
         let routes = format!("/console/org/{}/routes", w.field);
         let codes = format!("/console/org/{}/codes", w.field);
+        let settings = format!("/console/org/{}/settings", w.field);
+        let retention = format!("/console/org/{}/settings/retention", w.field);
+        let pin = format!("/console/org/{}/settings/pin", w.field);
         let long = "x".repeat(121);
         // (page with the form, where it posts, fields, refusal code, words of its sentence)
         type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
@@ -702,6 +744,48 @@ async fn forms_are_checked_on_the_server_in_the_readers_language() {
                 "service",
                 "identificador del servicio",
             ),
+            (
+                &settings,
+                &retention,
+                vec![("days", "0")],
+                "retention",
+                "de 1 a 365",
+            ),
+            (
+                &settings,
+                &retention,
+                vec![("days", "366")],
+                "retention",
+                "de 1 a 365",
+            ),
+            (
+                &settings,
+                &retention,
+                vec![("days", "treinta")],
+                "retention",
+                "de 1 a 365",
+            ),
+            (
+                &settings,
+                &pin,
+                vec![("min_length", "4"), ("letters", "1")],
+                "pin-length",
+                "de 6 a 64",
+            ),
+            (
+                &settings,
+                &pin,
+                vec![("min_length", "65")],
+                "pin-length",
+                "de 6 a 64",
+            ),
+            (
+                &settings,
+                &pin,
+                vec![("min_length", "8"), ("letters", "yes please")],
+                "pin-letters",
+                "Se permiten letras",
+            ),
         ];
         for (page, path, fields, code, words) in cases {
             let a = w.org_admin.submit(page, path, &fields).await;
@@ -722,14 +806,46 @@ async fn forms_are_checked_on_the_server_in_the_readers_language() {
             .await;
         assert_eq!(a.code(), "no-organisation-key", "{backend}");
         assert!(a.body.contains("registrar su clave"), "{backend}");
-        // The same refusal in English and Portuguese.
-        for (lang, words) in [("en", "Type a name"), ("pt", "Digite um nome")] {
+        // Nothing was set by the refused settings.
+        assert_eq!(
+            w.server.repo.retention_of(w.field.clone()).await.unwrap(),
+            None,
+            "{backend}"
+        );
+        assert_eq!(
+            w.server.repo.pin_policy_of(w.field.clone()).await.unwrap(),
+            None,
+            "{backend}"
+        );
+        // The same refusals in English and Portuguese.
+        for (lang, words, retention_words, pin_words) in [
+            ("en", "Type a name", "1 to 365", "from 6 to 64"),
+            ("pt", "Digite um nome", "de 1 a 365", "de 6 a 64"),
+        ] {
             w.org_admin.lang = lang;
             let a = w
                 .org_admin
                 .submit(&staff, &staff, &[("name", ""), ("team", "x")])
                 .await;
             assert!(a.body.contains(words), "{backend}: {lang}");
+            let a = w
+                .org_admin
+                .submit(&settings, &retention, &[("days", "0")])
+                .await;
+            assert!(
+                a.code() == "retention" && a.body.contains(retention_words),
+                "{backend}: {lang}: {}",
+                a.body
+            );
+            let a = w
+                .org_admin
+                .submit(&settings, &pin, &[("min_length", "3")])
+                .await;
+            assert!(
+                a.code() == "pin-length" && a.body.contains(pin_words),
+                "{backend}: {lang}: {}",
+                a.body
+            );
         }
         // A language chosen with the switch wins over the browser's.
         w.org_admin.lang = "en";
@@ -915,6 +1031,14 @@ async fn a_coordinator_enrols_sees_and_revokes_a_device_and_routes_a_service() {
             .await
             .body;
         assert!(keys.contains("Clave registrada"), "{backend}");
+        // The fingerprint devices pin (the admin key's), never a prefix of a sealing key,
+        // and which sealing key is in use; a hand-over always needs a person.
+        assert!(
+            keys.contains("Huella de la clave de administración")
+                && keys.contains("Clave de sellado en uso"),
+            "{backend}: {keys}"
+        );
+        assert!(keys.contains("sin que una persona lo apruebe"), "{backend}");
         let unkeyed = w.server.organisation("Sin clave").await;
         let keys = w
             .root
@@ -1115,6 +1239,8 @@ async fn screening_statistics_read_the_coarse_fields_on_both_backends() {
         })
         .await
         .unwrap();
+        // Written straight into the tables: counted as migration 024 counts what a server held.
+        w.server.repo.rebuild_statistics().await.unwrap();
         let page = w.root.get("/console/stats").await;
         let table = between(&page.body, "id=\"by-risk\"", "</table>").expect("screening tables");
         assert!(
@@ -1152,6 +1278,289 @@ async fn screening_statistics_read_the_coarse_fields_on_both_backends() {
             "filter",
             "{backend}"
         );
+        w.server.stop().await;
+    }
+}
+
+/// The sum of the screening counts in a statistics snapshot.
+fn screenings_counted(snapshot: &[String]) -> u64 {
+    snapshot
+        .iter()
+        .filter(|r| r.starts_with("screening|"))
+        .map(|r| r.rsplit('|').next().unwrap().parse::<u64>().unwrap())
+        .sum()
+}
+
+/// The counts kept as each operation is applied equal a recount from the records.
+async fn counts_match_a_recount(repo: &senda_server::store::Repo, backend: &str) -> Vec<String> {
+    let kept = repo.statistics_snapshot().await.unwrap();
+    repo.rebuild_statistics().await.unwrap();
+    assert_eq!(kept, repo.statistics_snapshot().await.unwrap(), "{backend}");
+    kept
+}
+
+#[tokio::test]
+async fn statistics_are_counted_as_operations_arrive_and_time_to_acceptance_is_suppressed() {
+    use senda_core::casework::ReferralStatus;
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let mut w = world(repo).await;
+        w.server.key_organisation(&w.field).await;
+        let field = w.server.field_device(&w.field, "frontera").await;
+        let mut referrals = Vec::new();
+        for i in 0..6 {
+            referrals.push(field.refer(&format!("Niña {i}"), SHELTER).1);
+        }
+        field.refer("Niño", LEGAL);
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+        let repo = w.server.repo.clone();
+        let kept = counts_match_a_recount(&repo, backend).await;
+        // Seven cases screened on the device, counted by their coarse fields only.
+        assert_eq!(screenings_counted(&kept), 7, "{backend}: {kept:?}");
+        assert!(
+            kept.iter()
+                .any(|r| r.starts_with("status|") && r.contains("|sent|")),
+            "{backend}: {kept:?}"
+        );
+
+        // The shelter receives and accepts six: each took under a day.
+        let shelter = w.server.device_in(&w.receiver, "albergue").await;
+        for id in &referrals {
+            for to in [ReferralStatus::Received, ReferralStatus::Accepted] {
+                shelter
+                    .client
+                    .set_incoming_status(&shelter.vault, id, to)
+                    .await
+                    .unwrap();
+            }
+        }
+        let kept = counts_match_a_recount(&repo, backend).await;
+        let accepted: Vec<&String> = kept.iter().filter(|r| r.starts_with("accept|")).collect();
+        assert_eq!(accepted.len(), 1, "{backend}: {kept:?}");
+        assert!(accepted[0].contains("|0-1||6"), "{backend}: {accepted:?}");
+        let page = w.root.get("/console/stats").await;
+        let table = between(&page.body, "id=\"acceptance\"", "</table>").expect("the table");
+        assert!(
+            table.contains("0 a 1 día") && table.contains(">6<"),
+            "{backend}: {table}"
+        );
+        // Closing one keeps its time to acceptance; the CSV is the table as shown.
+        shelter
+            .client
+            .set_incoming_status(&shelter.vault, &referrals[0], ReferralStatus::Closed)
+            .await
+            .unwrap();
+        let csv = w.root.get("/console/stats.csv?table=acceptance").await;
+        assert_eq!(csv.status, 200, "{backend}");
+        assert!(
+            csv.body.contains("0 a 1 día,6,6"),
+            "{backend}: {}",
+            csv.body
+        );
+
+        // Routing the service that had no receiver moves its referral's count.
+        let routes = format!("/console/org/{}/routes", w.receiver);
+        let a = w
+            .root
+            .submit(
+                &routes,
+                &routes,
+                &[("service", LEGAL), ("receiver", &w.receiver)],
+            )
+            .await;
+        assert_eq!(a.status, 303, "{backend}: {}", a.body);
+        let kept = counts_match_a_recount(&repo, backend).await;
+        assert!(
+            !kept
+                .iter()
+                .any(|r| r.starts_with(&format!("service|{}||", w.field))),
+            "{backend}: nothing left without a receiver: {kept:?}"
+        );
+
+        // Its retention passed: the case whose referral closed is purged, and leaves the counts.
+        repo.set_retention(w.field.clone(), 1).await.unwrap();
+        let purged = repo
+            .purge_expired(chrono::Utc::now() + chrono::Duration::days(3))
+            .await
+            .unwrap();
+        assert_eq!(purged, 1, "{backend}");
+        let kept = counts_match_a_recount(&repo, backend).await;
+        assert_eq!(screenings_counted(&kept), 6, "{backend}: {kept:?}");
+        w.server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn settings_reach_the_devices_at_their_next_sync() {
+    use senda_core::VaultError;
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let mut w = world(repo).await;
+        let field = w.server.field_device(&w.field, "frontera").await;
+        let settings = format!("/console/org/{}/settings", w.field);
+        let a = w
+            .org_admin
+            .submit(
+                &settings,
+                &format!("{settings}/retention"),
+                &[("days", "20")],
+            )
+            .await;
+        assert_eq!(a.status, 303, "{backend}: {}", a.body);
+        // Ten digits at least, no letters.
+        let a = w
+            .org_admin
+            .submit(
+                &settings,
+                &format!("{settings}/pin"),
+                &[("min_length", "10")],
+            )
+            .await;
+        assert_eq!(a.status, 303, "{backend}: {}", a.body);
+        let page = w.org_admin.get(&settings).await.body;
+        assert!(
+            page.contains("value=\"20\"") && page.contains("value=\"10\""),
+            "{backend}"
+        );
+        assert!(
+            w.org_admin
+                .get("/console/audit")
+                .await
+                .body
+                .contains("política de PIN"),
+            "{backend}"
+        );
+
+        // Before its sync the device still takes a six-digit PIN.
+        {
+            let mut v = field.vault.lock().unwrap();
+            v.change_pin("135790", "246802").unwrap();
+            v.change_pin("246802", "135790").unwrap();
+        }
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+        {
+            let mut v = field.vault.lock().unwrap();
+            assert_eq!(
+                v.casework().unwrap().retention_days().unwrap(),
+                20,
+                "{backend}"
+            );
+            assert!(
+                matches!(
+                    v.change_pin("135790", "246802"),
+                    Err(VaultError::PinTooShort { min: 10 })
+                ),
+                "{backend}"
+            );
+            assert!(
+                matches!(
+                    v.change_pin("135790", "abcdefghijk"),
+                    Err(VaultError::PinDigitsOnly)
+                ),
+                "{backend}"
+            );
+            v.change_pin("135790", "1357924680").unwrap();
+        }
+        w.server.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn each_device_reports_itself_at_every_sync_and_a_shorter_audit_log_is_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let mut w = world(repo).await;
+        let field = w.server.field_device(&w.field, "frontera").await;
+        field.refer("Niña", SHELTER);
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+        let devices = format!("/console/org/{}/devices", w.field);
+        let page = w.org_admin.get(&devices).await.body;
+        let id = field.identity().device_id;
+        let row = between(&page, &format!("data-device=\"{id}\""), "</tr>").unwrap();
+        let (count, head) = field.vault.lock().unwrap().audit_head().unwrap();
+        assert!(count > 0, "{backend}");
+        assert!(
+            row.contains(&format!("Aplicación {}", env!("CARGO_PKG_VERSION")))
+                && row.contains("Contenido v1"),
+            "{backend}: {row}"
+        );
+        assert!(
+            row.contains(&format!("{count} entradas")) && row.contains(&head[..12]),
+            "{backend}: {row}"
+        );
+        assert!(
+            row.contains("data-pending>0<") && row.contains("data-held>0<"),
+            "{backend}: {row}"
+        );
+        assert!(!row.contains("data-audit-dropped"), "{backend}: {row}");
+        // The content page counts the devices on each version.
+        let content = w.root.get("/console/content").await.body;
+        let table = between(&content, "id=\"content-versions\"", "</table>").unwrap();
+        assert!(table.contains("<td>1</td>"), "{backend}: {table}");
+
+        // A report of fewer audit entries than before (a truncated log) is flagged,
+        // and stays flagged after the next honest sync.
+        let forged = senda_protocol::DeviceReport {
+            protocol: senda_protocol::PROTOCOL_VERSION,
+            app_version: "0".into(),
+            content_version: Some(1),
+            pending: 0,
+            held: 0,
+            audit_count: count - 1,
+            audit_head: head.clone(),
+        };
+        let (status, _) = signed(
+            &w.server.url(),
+            &field,
+            "/v1/device/report",
+            senda_protocol::encode(&forged),
+        )
+        .await;
+        assert_eq!(status, 204, "{backend}");
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+        let page = w.org_admin.get(&devices).await.body;
+        let row = between(&page, &format!("data-device=\"{id}\""), "</tr>").unwrap();
+        assert!(row.contains("data-audit-dropped"), "{backend}: {row}");
+        assert!(row.contains("Registro más corto"), "{backend}: {row}");
+
+        // Another device whose log is rewritten (same count, another head) is flagged too.
+        let other = w.server.field_device(&w.field, "frontera").await;
+        let (count, _) = other.vault.lock().unwrap().audit_head().unwrap();
+        let forged = senda_protocol::DeviceReport {
+            audit_count: count,
+            audit_head: "0".repeat(64),
+            ..forged
+        };
+        let (status, _) = signed(
+            &w.server.url(),
+            &other,
+            "/v1/device/report",
+            senda_protocol::encode(&forged),
+        )
+        .await;
+        assert_eq!(status, 204, "{backend}");
+        let page = w.org_admin.get(&devices).await.body;
+        let row = between(
+            &page,
+            &format!("data-device=\"{}\"", other.identity().device_id),
+            "</tr>",
+        )
+        .unwrap();
+        assert!(row.contains("data-audit-dropped"), "{backend}: {row}");
+        // An unsigned report is refused.
+        let (status, _) = send(
+            &w.server.url(),
+            &senda_core::sync::SignedRequest {
+                path: "/v1/device/report".into(),
+                body: senda_protocol::encode(&forged),
+                headers: Vec::new(),
+            },
+        )
+        .await;
+        assert_eq!(status, 401, "{backend}");
         w.server.stop().await;
     }
 }

@@ -236,12 +236,10 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
         // Clocks up to three days off either way.
         let skew = rng.below(145) as i64 - 72;
         let d = device(skew);
-        d.enrol(&server.url(), &server.code(&team, "frontera").await)
-            .await;
+        server.enrol(&d, &team, "frontera").await;
         devices.push(d);
     }
     // Each device opens its grant of the team's key at its first sync, through the faults.
-    server.grant(&team, &server.secret_of(&team)).await;
     let receiver = server.device_in(&network, "albergue").await;
     let mut world = World {
         server: Some(server),
@@ -282,9 +280,11 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
                 )
                 .await;
                 assert_eq!(status, 200);
-                let incoming: Vec<serde_json::Value> = decode(&body).unwrap();
+                // Summaries are CBOR byte strings: typed, not as JSON values.
+                let page: senda_protocol::IncomingPage = decode(&body).unwrap();
+                let incoming = page.referrals;
                 if let Some(r) = incoming.get(rng.below(incoming.len().max(1) as u64) as usize) {
-                    let from = ReferralStatus::parse(r["status"].as_str().unwrap()).unwrap();
+                    let from = ReferralStatus::parse(&r.status).unwrap();
                     let next = [
                         ReferralStatus::Received,
                         ReferralStatus::Accepted,
@@ -293,7 +293,7 @@ async fn run(repo: senda_server::store::Repo, trials: u64, seed: u64) {
                     .into_iter()
                     .find(|to| from.can_go(*to));
                     if let Some(to) = next {
-                        let id = r["id"].as_str().unwrap().to_owned();
+                        let id = r.id.clone();
                         let path = format!("/v1/referrals/{id}/status");
                         let (status, _) = signed(
                             &world.url(),

@@ -14,6 +14,7 @@ async fn health_answers_ok_with_its_database() {
         device_rate: 20,
         signing_key_file: dir.path().join("server.signing-key"),
         tls: None,
+        quotas: Default::default(),
     };
     let server = Server::bind(&config).await.unwrap();
     let addr = server.local_addr();
@@ -64,6 +65,7 @@ async fn an_unwritable_database_path_is_a_clear_start_error() {
         device_rate: 20,
         signing_key_file: "/proc/definitely/not/here.signing-key".into(),
         tls: None,
+        quotas: Default::default(),
     };
     let err = Server::bind(&config).await.err().expect("must fail");
     assert!(err.to_string().contains("database"), "{err}");

@@ -364,3 +364,48 @@ fn the_server_says_what_it_migrated_at_start_up_and_refuses_a_newer_database() {
         "{log}"
     );
 }
+
+#[test]
+fn migration_24_counts_what_the_server_already_held() {
+    for db in Db::both() {
+        let b = db.name();
+        db.make_version(20);
+        db.exec(V1_ROWS);
+        db.exec(
+            "INSERT INTO entities (id, entity, organisation_id, team, case_id, version, fields, field_versions)
+                VALUES ('case-2', 'case', 'org-1', 'cucuta', 'case-2', 1,
+                        '{\"country\":\"CO\",\"week\":\"2026-W48\",\"age_band\":\"12-14\"}', '{}');
+             INSERT INTO entities (id, entity, organisation_id, team, case_id, version, fields, field_versions)
+                VALUES ('scr-2', 'screening', 'org-1', 'cucuta', 'case-2', 1, '{\"risk_level\":\"high\"}', '{}');
+             INSERT INTO entities (id, entity, organisation_id, team, case_id, version, fields, field_versions)
+                VALUES ('scr-3', 'screening', 'org-1', 'cucuta', 'case-2', 1, '{\"risk_level\":{\"$sealed\":\"00\"}}', '{}');
+             INSERT INTO referrals (id, code, service_id, sender_org, sender_team, receiver_org, status, summary, updated_at)
+                VALUES ('ref-1', 'SND-1', 'svc-a', 'org-1', 'cucuta', NULL, 'sent', 'null', '2026-11-20T00:00:00Z');",
+        );
+        let (_repo, migrated) = db.open().unwrap();
+        assert_eq!(migrated.from, 20, "{b}");
+        // case-1 has no week (written before devices sent one): not counted. A
+        // risk level that is not readable text counts as unknown.
+        assert_eq!(
+            db.query(
+                "SELECT organisation_id, country, week, age_band, risk_level, CAST(n AS TEXT) FROM stats_screenings
+                 ORDER BY risk_level"
+            ),
+            vec![
+                "org-1|CO|2026-W48|12-14|high|1".to_owned(),
+                "org-1|CO|2026-W48|12-14|unknown|1".to_owned(),
+            ],
+            "{b}"
+        );
+        assert_eq!(
+            db.query(
+                "SELECT kind, sender_org, receiver_org, month, value, CAST(n AS TEXT) FROM stats_referrals ORDER BY kind"
+            ),
+            vec![
+                "service|org-1||2026-11|svc-a|1".to_owned(),
+                "status|org-1||2026-11|sent|1".to_owned(),
+            ],
+            "{b}"
+        );
+    }
+}

@@ -298,7 +298,7 @@ async fn after_a_full_shift_no_typed_or_chosen_value_is_anywhere_on_the_server()
         // The receiver opens the summary: it really travelled, sealed.
         let shelter = server.field_device(&network, "albergue").await;
         let incoming = shelter.client.incoming(&shelter.vault).await.unwrap();
-        assert_eq!(incoming[0].summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+        assert_eq!(incoming[0].summary.as_ref().unwrap().note, SUMMARY_NOTE);
 
         // The server keeps the statistic fields readable, and nothing else of the case.
         let fields = server.repo.entity_fields(case).await.unwrap().unwrap();
@@ -374,7 +374,7 @@ async fn a_device_that_cannot_seal_sends_nothing_and_says_why() {
         let team = server.keyed_organisation("Equipo").await;
 
         // No key granted yet: every row waits, noted, and nothing reaches the server.
-        let d = server.device_in(&team, "t").await;
+        let d = server.waiting_device_in(&team, "t").await;
         d.refer("Luz", SHELTER);
         let ready = d.ready();
         let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
@@ -401,33 +401,56 @@ async fn a_device_that_cannot_seal_sends_nothing_and_says_why() {
         }
 
         // A grant whose secret is not the organisation's: opened, refused, not kept.
-        let impostor = senda_protocol::BoxSecret::generate();
-        server.grant(&team, &impostor).await;
+        let waiting = server.awaiting_key(&team).await;
+        let bundle = senda_protocol::KeyBundle {
+            organisation: team.clone(),
+            keys: vec![senda_protocol::OrgSecret::generate(1)],
+        };
+        let sealed = senda_protocol::seal::seal(
+            waiting[0]["box_key"].as_str().unwrap(),
+            &serde_json::to_vec(&bundle).unwrap(),
+            &senda_protocol::grant_aad(waiting[0]["device_id"].as_str().unwrap(), &team),
+        )
+        .unwrap();
+        server
+            .admin(
+                "/v1/admin/key-grants",
+                json!({ "device_id": waiting[0]["device_id"], "sealed": sealed }),
+            )
+            .await;
         let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
-        assert_eq!(
-            report.key_problem,
-            Some("organisation-key-mismatch"),
-            "{backend}"
-        );
+        assert_eq!(report.key_problem, Some("key-grant-mismatch"), "{backend}");
         assert_eq!(server.repo.op_count().await.unwrap(), 0, "{backend}");
         assert_eq!(d.ready(), ready, "the rows stay queued");
 
-        // A low-order X25519 key is no organisation key, on the server …
+        // A key certificate the organisation's admin key did not sign (here, a
+        // low-order key put in a real certificate) is refused by the server …
         let low_order = [
             "00".repeat(32),
             format!("01{}", "00".repeat(31)),
             "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800".to_owned(),
         ];
+        let file = senda_protocol::trust::OrgKeyFile::from_json(
+            &server.keys.lock().unwrap()[&team].to_json(),
+            None,
+        )
+        .unwrap();
         for key in &low_order {
+            let mut certificates = file.certificates();
+            certificates[0].box_key = key.clone();
             let (status, answer) = server
                 .try_admin(
                     &format!("/v1/admin/organisations/{team}/key"),
-                    json!({ "public_key": key }),
+                    json!({ "admin_key": file.admin_public(), "certificates": certificates }),
                 )
                 .await;
-            assert_eq!((status, &answer["code"]), (400, &json!("bad-key")), "{key}");
+            assert_eq!(
+                (status, &answer["code"]),
+                (400, &json!("bad-certificate")),
+                "{key}"
+            );
         }
-        // … nor a receiver's on the device, when a server hands one over: nothing is sent.
+        // … and a receiver's key the server hands over unsigned is used by no device: nothing is sent.
         let other = server.field_device(&team, "t").await;
         other.refer("Sol", SHELTER);
         let keys = |key: &str| KeysResponse {
@@ -438,14 +461,17 @@ async fn a_device_that_cannot_seal_sends_nothing_and_says_why() {
             }],
             organisation_key: None,
             awaiting: Vec::new(),
+            certificates: Vec::new(),
+            trust: Vec::new(),
             organisation_public_key: Some(server.secret_of(&team).public_hex()),
+            next: None,
         };
         for key in &low_order {
             let mut v = other.vault.lock().unwrap();
             let cw = v.casework().unwrap();
-            cw.apply_keys(&keys(key)).unwrap();
+            assert_eq!(cw.apply_keys(&keys(key)).unwrap().refused, 1);
             let err = cw.next_push(50).unwrap_err();
-            assert_eq!(err.code(), "bad-recipient-key", "{backend} {key}");
+            assert_eq!(err.code(), "receiver-key-unverified", "{backend} {key}");
         }
         assert_eq!(server.repo.op_count().await.unwrap(), 0, "{backend}");
         server.stop().await;
@@ -472,6 +498,7 @@ async fn an_op_carrying_a_field_readable_is_refused_whole() {
             version: 1,
             payload,
             sealed: Default::default(),
+            sealed_summary: None,
         };
         for payload in [
             json!({ "details": { "alias": ALIAS } }),

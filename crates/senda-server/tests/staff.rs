@@ -77,7 +77,7 @@ async fn a_staff_member_who_leaves_takes_no_device_with_them() {
         let answer = server
             .admin(&format!("/v1/admin/staff/{marta}/deactivate"), json!({}))
             .await;
-        assert_eq!(answer["devices_revoked"], 1, "{backend}");
+        assert_eq!(answer["devices_retired"], 1, "{backend}");
         let err = martas.client.sync(&martas.vault, |_| {}).await.unwrap_err();
         assert_eq!(err, SyncError::Revoked, "{backend}");
         assert_eq!(

@@ -18,7 +18,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         let server = TestServer::start(repo).await;
         let sender = server.keyed_organisation("Equipo de frontera").await;
         let receiver = server.organisation("Red de albergues").await;
-        let receiver_secret = server.receiver(&receiver, SHELTER).await;
+        server.receiver(&receiver, SHELTER).await;
 
         let field = server.field_device(&sender, "cucuta").await;
         let (_, referral) = field.refer("Luz", SHELTER);
@@ -58,7 +58,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         );
 
         // The receiving organisation's device sees it (without the child's name) and answers.
-        let shelter = server.device_in(&receiver, "albergue").await;
+        let shelter = server.waiting_device_in(&receiver, "albergue").await;
         // Until an administrator grants it the organisation's key, it cannot open the summary.
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(
@@ -66,12 +66,8 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
             Some(SummaryProblem::NoOrganisationKey),
             "{backend}"
         );
-        assert_eq!(server.grant(&receiver, &receiver_secret).await, 1);
-        assert_eq!(
-            server.grant(&receiver, &receiver_secret).await,
-            0,
-            "granted once"
-        );
+        assert_eq!(server.grant(&receiver).await, 1);
+        assert_eq!(server.grant(&receiver).await, 0, "granted once");
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(list[0].summary_problem, None, "{backend}");
         assert_eq!(
@@ -87,10 +83,15 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         )
         .await;
         assert_eq!(status, 200, "{backend}");
-        let incoming: Vec<serde_json::Value> = senda_protocol::decode(&body).unwrap();
-        assert_eq!(incoming.len(), 1);
-        assert_eq!(incoming[0]["id"], referral.as_str());
-        assert!(incoming[0]["code"].as_str().unwrap().starts_with("SND-"));
+        let page: senda_protocol::IncomingPage = senda_protocol::decode(&body).unwrap();
+        assert_eq!((page.referrals.len(), page.next), (1, None));
+        let incoming = page.referrals;
+        assert_eq!(incoming[0].id, referral);
+        assert!(incoming[0].code.starts_with("SND-"));
+        // The summary arrives sealed, as CBOR byte strings (no hex text).
+        assert!(incoming[0].summary.is_some());
+        let ct = &incoming[0].summary.as_ref().unwrap().ct;
+        assert!(!body.windows(32).any(|w| w == &ct.as_bytes()[..32]));
         for to in [ReferralStatus::Received, ReferralStatus::Accepted] {
             let path = format!("/v1/referrals/{referral}/status");
             let (status, _) = signed(
@@ -374,6 +375,7 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
             version: version + 1,
             payload: serde_json::json!({ "notes": { "needs": "Ropa de abrigo" } }),
             sealed: Default::default(),
+            sealed_summary: None,
         };
         senda_core::sync::seal_for_organisation(&mut op, &server.secret_of(&org), today()).unwrap();
         let body = encode(&PushRequest {
@@ -442,6 +444,7 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
             version: version + 3,
             payload: serde_json::json!({ "notes": { "needs": "borrado" } }),
             sealed: Default::default(),
+            sealed_summary: None,
         };
         senda_core::sync::seal_for_organisation(&mut op, &server.secret_of(&other), today())
             .unwrap();
@@ -493,7 +496,7 @@ async fn sealing_keys_are_checked_and_a_summary_never_travels_readable() {
         assert_eq!(resp.status(), 409, "{backend}");
         let resp = admin(
             format!("/v1/admin/organisations/{network}/key"),
-            serde_json::json!({ "public_key": "abcd" }),
+            serde_json::json!({ "admin_key": "abcd", "certificates": [] }),
         )
         .await
         .unwrap();
@@ -509,7 +512,7 @@ async fn sealing_keys_are_checked_and_a_summary_never_travels_readable() {
 
         // A grant sealed to another key than the device's is refused.
         let secret = server.receiver(&network, SHELTER).await;
-        let shelter = server.device_in(&network, "a").await;
+        let shelter = server.waiting_device_in(&network, "a").await;
         let waiting = server.awaiting_key(&network).await;
         let device_id = waiting[0]["device_id"].as_str().unwrap().to_owned();
         let stranger = senda_protocol::BoxSecret::generate();
@@ -549,10 +552,11 @@ async fn sealing_keys_are_checked_and_a_summary_never_travels_readable() {
             "{backend}"
         );
 
-        // The administrator's tool refuses a secret that is not the registered key's.
+        // The administrator's tool refuses a key file that is not the registered key's.
+        let other_file = senda_protocol::trust::OrgKeyFile::generate(&network, &chrono_now());
         let err = server
             .repo
-            .grant_keys(network.clone(), &stranger)
+            .grant_keys(&other_file, &[shelter.fingerprint()])
             .await
             .unwrap_err();
         assert!(err.to_string().contains("X25519"), "{err}");
@@ -575,9 +579,8 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
         assert_eq!(fields.unwrap()["summary_withheld"], "no-receiver");
 
         // The shelter joins Senda; its device gets the organisation's key.
-        let secret = server.receiver(&network, SHELTER).await;
+        server.receiver(&network, SHELTER).await;
         let shelter = server.device_in(&network, "a").await;
-        server.grant(&network, &secret).await;
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(
             list.len(),
@@ -617,88 +620,6 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_device_gets_its_organisations_key_from_one_that_has_it() {
-    let dir = tempfile::tempdir().unwrap();
-    for repo in backends(dir.path()).await {
-        let backend = repo.backend();
-        let server = TestServer::start(repo).await;
-        let team = server.keyed_organisation("Equipo").await;
-        let network = server.organisation("Red").await;
-        let secret = server.receiver(&network, SHELTER).await;
-        let first = server.device_in(&network, "a").await;
-        assert_eq!(server.grant(&network, &secret).await, 1, "{backend}");
-        first.client.sync(&first.vault, |_| {}).await.unwrap();
-
-        let field = server.field_device(&team, "t").await;
-        field.refer("Luz", SHELTER);
-        field.client.sync(&field.vault, |_| {}).await.unwrap();
-
-        // A second shelter device: no administrator grants it anything.
-        let second = server.device_in(&network, "a").await;
-        let list = second.client.incoming(&second.vault).await.unwrap();
-        assert_eq!(
-            list[0].summary_problem,
-            Some(SummaryProblem::NoOrganisationKey)
-        );
-        // The first device's next sync passes the key on, sealed to the second's key.
-        first.client.sync(&first.vault, |_| {}).await.unwrap();
-        assert!(server.awaiting_key(&network).await.is_empty(), "{backend}");
-        let list = second.client.incoming(&second.vault).await.unwrap();
-        assert_eq!(list[0].summary_problem, None, "{backend}");
-        assert_eq!(list[0].summary.as_ref().unwrap().note, SUMMARY_NOTE);
-
-        // Devices of other organisations are never listed, and cannot be granted to.
-        let (status, body) = signed(&server.url(), &field, "/v1/keys", Vec::new()).await;
-        assert_eq!(status, 200);
-        let keys: senda_protocol::KeysResponse = senda_protocol::decode(&body).unwrap();
-        assert!(keys.awaiting.is_empty(), "{backend}");
-        assert_eq!(
-            keys.organisation_public_key,
-            Some(server.secret_of(&team).public_hex())
-        );
-        let field_id = field.identity().device_id;
-        let stray = senda_protocol::KeyGrant {
-            device_id: field_id,
-            sealed: senda_protocol::seal::seal(
-                &senda_protocol::BoxSecret::generate().public_hex(),
-                b"x",
-                b"y",
-            )
-            .unwrap(),
-        };
-        let (status, body) = signed(
-            &server.url(),
-            &first,
-            "/v1/keys/grants",
-            encode(&vec![stray.clone()]),
-        )
-        .await;
-        assert_eq!(
-            (status, code_of(&body).as_str()),
-            (404, "no-such-device"),
-            "{backend}"
-        );
-        // A device with no grant of its own passes nothing on.
-        let loner = server
-            .device_in(&server.organisation("Sola").await, "x")
-            .await;
-        let (status, body) = signed(
-            &server.url(),
-            &loner,
-            "/v1/keys/grants",
-            encode(&vec![stray]),
-        )
-        .await;
-        assert_eq!(
-            (status, code_of(&body).as_str()),
-            (409, "no-organisation-key"),
-            "{backend}"
-        );
-        server.stop().await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_row_says_where_it_is_failed_with_its_reason_then_sent() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
@@ -708,7 +629,7 @@ async fn each_row_says_where_it_is_failed_with_its_reason_then_sent() {
     field
         .enrol(&cut.url(), &server.code(&team, "t").await)
         .await;
-    server.grant(&team, &server.secret_of(&team)).await;
+    server.admit(&team, &field).await;
     field.client.sync(&field.vault, |_| {}).await.unwrap();
     field.refer("Luz", SHELTER);
     let ready = field.ready();
@@ -866,5 +787,6 @@ fn op_for(case: &str, op_id: &str, base: i64, needs: &str) -> senda_protocol::Op
         version: base + 1,
         payload: serde_json::json!({ "notes": { "needs": needs } }),
         sealed: Default::default(),
+        sealed_summary: None,
     }
 }

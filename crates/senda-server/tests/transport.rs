@@ -175,7 +175,7 @@ async fn a_hostile_network_changes_nothing_on_the_device() {
     let (proxy, h) = start_hostile(server.url()).await;
     let d = device(0);
     d.enrol(&proxy, &server.code(&org, "t").await).await;
-    server.grant(&org, &server.secret_of(&org)).await;
+    assert_eq!(server.admit(&org, &d).await, 1);
 
     // A first push through the honest network: its signed answer is kept by the attacker.
     d.refer("Sol", SHELTER);
@@ -295,6 +295,7 @@ async fn senda_server_serves_https_itself_from_its_configuration() {
             cert: dir.path().join("cert.pem"),
             key: dir.path().join("key.pem"),
         }),
+        quotas: Default::default(),
     };
     let server = senda_server::Server::bind(&config).await.unwrap();
     assert_eq!(server.scheme(), "https");
@@ -334,14 +335,18 @@ async fn senda_server_serves_https_itself_from_its_configuration() {
     .json()
     .await
     .unwrap();
-    let code = code["code"].as_str().unwrap();
-    let secret = senda_protocol::BoxSecret::generate();
+    // The organisation's keys, signed by its admin key; the code carries its fingerprint.
+    let keys = senda_protocol::trust::OrgKeyFile::generate(org, &chrono_now());
     admin(
         &format!("/v1/admin/organisations/{org}/key"),
-        serde_json::json!({ "public_key": secret.public_hex() }),
+        serde_json::json!({ "admin_key": keys.admin_public(), "certificates": keys.certificates() }),
     )
     .await
+    .unwrap()
+    .error_for_status()
     .unwrap();
+    let code = format!("{}.{}", code["code"].as_str().unwrap(), keys.fingerprint());
+    let code = code.as_str();
 
     // A device that does not trust the certificate gets nowhere (and loses nothing).
     let stranger = device(0);
@@ -375,9 +380,10 @@ async fn senda_server_serves_https_itself_from_its_configuration() {
         .await
         .unwrap();
     let device_id = waiting[0]["device_id"].as_str().unwrap();
+    let bundle = serde_json::to_vec(&keys.bundle()).unwrap();
     let sealed = senda_protocol::seal::seal(
         waiting[0]["box_key"].as_str().unwrap(),
-        secret.to_hex().as_bytes(),
+        &bundle,
         &senda_protocol::grant_aad(device_id, org),
     )
     .unwrap();
@@ -386,6 +392,8 @@ async fn senda_server_serves_https_itself_from_its_configuration() {
         serde_json::json!({ "device_id": device_id, "sealed": sealed }),
     )
     .await
+    .unwrap()
+    .error_for_status()
     .unwrap();
     d.refer("Sol", SHELTER);
     let ready = d.ready();

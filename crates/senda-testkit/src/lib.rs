@@ -51,7 +51,9 @@ pub fn device(skew_hours: i64) -> Device {
         content,
         clock,
         checklist,
-        client: SyncClient::new().with_backoff(std::time::Duration::from_millis(20)),
+        client: SyncClient::new()
+            .with_backoff(std::time::Duration::from_millis(20))
+            .with_content_version(Some(1)),
     }
 }
 
@@ -171,9 +173,20 @@ impl Device {
             .status
     }
 
+    /// What this device shows while it waits for its organisation's keys.
+    pub fn fingerprint(&self) -> String {
+        let mut v = self.vault.lock().unwrap();
+        v.casework().unwrap().device_fingerprint().unwrap().unwrap()
+    }
+
     pub async fn enrol(&self, server: &str, code: &str) {
+        self.enrol_named(server, code, "test device").await;
+    }
+
+    /// Enrols under `name`, as a person would call the device.
+    pub async fn enrol_named(&self, server: &str, code: &str, name: &str) {
         self.client
-            .enrol(&self.vault, server, code, "test device")
+            .enrol(&self.vault, server, code, name)
             .await
             .unwrap();
     }

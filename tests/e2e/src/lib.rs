@@ -42,6 +42,7 @@ pub fn demo_pack() -> PathBuf {
 pub struct Driver {
     child: Child,
     port: u16,
+    app: PathBuf,
 }
 
 impl Driver {
@@ -51,6 +52,19 @@ impl Driver {
 
     /// Starts with extra environment for the app (e.g. the sync server's address).
     pub fn start_with(port: u16, data_dir: &Path, env: &[(&str, &str)]) -> Self {
+        let pack = demo_pack();
+        let mut env: Vec<(&str, &str)> = env.to_vec();
+        env.push(("SENDA_CONTENT_PACK", pack.to_str().unwrap()));
+        Self::spawn(port, data_dir, &env, app_binary())
+    }
+
+    /// Drives another build of the app (e.g. the installed package's
+    /// `/usr/bin/senda`), with no content pack.
+    pub fn start_app(port: u16, data_dir: &Path, app: &Path) -> Self {
+        Self::spawn(port, data_dir, &[], app.to_owned())
+    }
+
+    fn spawn(port: u16, data_dir: &Path, env: &[(&str, &str)], app: PathBuf) -> Self {
         let child = Command::new("tauri-driver")
             .envs(env.iter().copied())
             .args([
@@ -60,14 +74,13 @@ impl Driver {
                 &(port + 1).to_string(),
             ])
             .env("SENDA_DATA_DIR", data_dir)
-            .env("SENDA_CONTENT_PACK", demo_pack())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             // Its own process group, so stopping it also stops WebKitWebDriver and the app.
             .process_group(0)
             .spawn()
             .expect("tauri-driver on PATH (cargo install tauri-driver)");
-        Self { child, port }
+        Self { child, port, app }
     }
 
     pub async fn session(&self) -> Client {
@@ -75,7 +88,7 @@ impl Driver {
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app_binary() }),
+            serde_json::json!({ "application": self.app }),
         );
         let url = format!("http://127.0.0.1:{}", self.port);
         for _ in 0..100 {

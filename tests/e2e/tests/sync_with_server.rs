@@ -90,29 +90,48 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .as_str()
         .unwrap()
         .to_owned();
-    // The network's sealing key: the secret stays in the administrator's file.
+    // Each organisation's keys: the secrets stay in its administrator's file; the
+    // server gets the public keys, signed. Each administrator vouches for the
+    // other by the fingerprint of its admin key (read out between them).
     let db = data.path().join("server.db");
     let key_file = data.path().join("red.key");
-    let public = admin_cli(&db, &["org-key", &network, key_file.to_str().unwrap()]);
-    assert_eq!(public.len(), 64, "{public}");
-    // The app's own organisation's key: every record leaves sealed to it.
     let team_key = data.path().join("equipo.key");
-    admin_cli(&db, &["org-key", &team, team_key.to_str().unwrap()]);
+    let network_fp = admin_cli(&db, &["org-key", &network, key_file.to_str().unwrap()]);
+    let team_fp = admin_cli(&db, &["org-key", &team, team_key.to_str().unwrap()]);
+    assert_eq!(network_fp.len(), 19, "{network_fp}");
     admin(
         &url,
         "/v1/admin/service-routes",
         serde_json::json!({ "service_id": SHELTER, "organisation": network }),
     )
     .await;
-    let code = admin(
-        &url,
-        "/v1/admin/enrolment-codes",
-        serde_json::json!({ "organisation": team, "team": "frontera" }),
-    )
-    .await["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let trusted = admin_cli(
+        &db,
+        &[
+            "trust-org",
+            team_key.to_str().unwrap(),
+            &network,
+            &network_fp,
+            SHELTER,
+        ],
+    );
+    assert_eq!(trusted, "trusted");
+    admin_cli(
+        &db,
+        &["trust-org", key_file.to_str().unwrap(), &team, &team_fp],
+    );
+    // The code carries the fingerprint of the team's admin key: the app pins it.
+    let code = admin_cli(
+        &db,
+        &[
+            "enrolment-code",
+            &team,
+            "frontera",
+            "--key",
+            team_key.to_str().unwrap(),
+        ],
+    );
+    assert!(code.ends_with(&team_fp), "{code}");
 
     let app_dir = data.path().join("app");
     let usb = data.path().join("usb");
@@ -139,13 +158,144 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     let identity = text_of(&c, "[data-test=sync-identity]").await;
     assert!(identity.contains(&url), "{identity}");
     screenshot(&c, "40-enrolled").await;
-    // The administrator grants the new device its organisation's key; it opens it at its
-    // first sync, at the office, before going out where there is no network.
-    let granted = admin_cli(&db, &["grant-keys", &team, team_key.to_str().unwrap()]);
-    assert_eq!(granted, "1 device(s) granted", "the app's device");
+
+    // Until a person hands it the team's key, the app shows its fingerprint and
+    // seals nothing. The administrator reads it off the screen and hands the key over.
+    let waiting = text_of(&c, "[data-test=keytrust-waiting] strong").await;
+    let app_fp = waiting
+        .strip_prefix("Esperando la llave: ")
+        .unwrap_or_else(|| panic!("{waiting}"))
+        .to_owned();
+    assert_eq!(app_fp.len(), 14, "{waiting}");
+    screenshot(&c, "46-waiting-for-the-key").await;
+    let granted = admin_cli(&db, &["grant-keys", team_key.to_str().unwrap(), &app_fp]);
+    assert!(granted.ends_with("1 device(s) granted"), "{granted}");
     click(&c, "[data-test=sync-now]").await;
-    let report = text_of(&c, "[data-test=sync-report]").await;
-    assert!(report.starts_with("Listo:"), "{report}");
+    text_of(&c, "[data-test=sync-report]").await;
+
+    // A colleague's new device waits for the key: the app lists it with its name and
+    // the fingerprint the new device shows, and hands the key over only when confirmed.
+    let colleague = senda_testkit::device(0);
+    let colleague_code = admin_cli(
+        &db,
+        &[
+            "enrolment-code",
+            &team,
+            "frontera",
+            "--key",
+            team_key.to_str().unwrap(),
+        ],
+    );
+    colleague.enrol(&url, &colleague_code).await;
+    click(&c, "[data-test=sync-now]").await;
+    let pending = text_of(&c, "[data-test=keytrust-pending]").await;
+    assert_eq!(pending, "Un dispositivo espera la llave.");
+    click(&c, "[data-test=keytrust-load]").await;
+    let shown = text_of(&c, "[data-test=keytrust-fingerprint]").await;
+    assert_eq!(shown, format!("Huella: {}", colleague.fingerprint()));
+    let device = text_of(&c, "[data-test=keytrust-device] strong").await;
+    assert_eq!(device, "test device");
+    c.execute(
+        "document.querySelector('[data-test=keytrust]').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "47-key-hand-over").await;
+    click(&c, "[data-test=keytrust-approve]").await;
+    let done = text_of(&c, "[data-test=keytrust-done]").await;
+    assert_eq!(done, "Llave entregada a test device.");
+    // The heading's count follows the list, not the last sync.
+    text_is(
+        &c,
+        "[data-test=keytrust-none]",
+        "Ningún dispositivo espera la llave.",
+    )
+    .await;
+    let pending = c
+        .execute(
+            "return document.querySelector('[data-test=keytrust-pending]') === null",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(pending, serde_json::json!(true), "no device waits any more");
+    screenshot(&c, "47b-key-handed-over").await;
+    colleague
+        .client
+        .sync(&colleague.vault, |_| {})
+        .await
+        .unwrap();
+    let status = colleague
+        .vault
+        .lock()
+        .unwrap()
+        .casework()
+        .unwrap()
+        .key_status()
+        .unwrap();
+    assert!(status.holds_keys, "the colleague's device has the key now");
+
+    // The refusal: a device enrols under a name the person does not know, and no
+    // device in front of them shows its fingerprint. Refused, it is not offered
+    // again here, and it never gets the key.
+    let stranger = senda_testkit::device(0);
+    let stranger_code = admin_cli(
+        &db,
+        &[
+            "enrolment-code",
+            &team,
+            "frontera",
+            "--key",
+            team_key.to_str().unwrap(),
+        ],
+    );
+    stranger
+        .enrol_named(&url, &stranger_code, "Tableta sin dueño")
+        .await;
+    click(&c, "[data-test=sync-now]").await;
+    click(&c, "[data-test=keytrust-load]").await;
+    text_is(
+        &c,
+        "[data-test=keytrust-device] strong",
+        "Tableta sin dueño",
+    )
+    .await;
+    let shown = text_of(&c, "[data-test=keytrust-fingerprint]").await;
+    assert_eq!(shown, format!("Huella: {}", stranger.fingerprint()));
+    assert_ne!(stranger.fingerprint(), colleague.fingerprint());
+    c.execute(
+        "document.querySelector('[data-test=keytrust]').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "48-key-hand-over-refused-device").await;
+    click(&c, "[data-test=keytrust-refuse]").await;
+    text_is(
+        &c,
+        "[data-test=keytrust-done]",
+        "Rechazado: Tableta sin dueño no recibe la llave.",
+    )
+    .await;
+    screenshot(&c, "49-key-hand-over-refused").await;
+    click(&c, "[data-test=keytrust-load]").await;
+    text_is(
+        &c,
+        "[data-test=keytrust-none]",
+        "Ningún dispositivo espera la llave.",
+    )
+    .await;
+    stranger.client.sync(&stranger.vault, |_| {}).await.unwrap();
+    let status = stranger
+        .vault
+        .lock()
+        .unwrap()
+        .casework()
+        .unwrap()
+        .key_status()
+        .unwrap();
+    assert!(!status.holds_keys, "a refused device gets no key");
 
     // A referral, as at the crossing.
     click(&c, "[data-test=case-new]").await;
@@ -250,9 +400,17 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .as_str()
         .unwrap()
         .to_owned();
+    let network_code = format!("{network_code}.{network_fp}");
     shelter.enrol(&url, &network_code).await;
-    let granted = admin_cli(&db, &["grant-keys", &network, key_file.to_str().unwrap()]);
-    assert_eq!(granted, "1 device(s) granted");
+    let granted = admin_cli(
+        &db,
+        &[
+            "grant-keys",
+            key_file.to_str().unwrap(),
+            &shelter.fingerprint(),
+        ],
+    );
+    assert!(granted.ends_with("1 device(s) granted"), "{granted}");
     let incoming = shelter.client.incoming(&shelter.vault).await.unwrap();
     let referral = incoming
         .iter()
@@ -310,6 +468,16 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         serde_json::json!({ "service_id": LEGAL_AID, "organisation": team }),
     )
     .await;
+    admin_cli(
+        &db,
+        &[
+            "trust-org",
+            key_file.to_str().unwrap(),
+            &team,
+            &team_fp,
+            LEGAL_AID,
+        ],
+    );
     let (_, outgoing) = shelter.refer("Nico", LEGAL_AID);
     shelter.client.sync(&shelter.vault, |_| {}).await.unwrap();
     click(&c, "[data-test=case-back]").await;
@@ -352,4 +520,18 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
     shelter.client.sync(&shelter.vault, |_| {}).await.unwrap();
     assert_eq!(shelter.referral_status(&outgoing), ReferralStatus::Accepted);
     c.close().await.unwrap();
+}
+
+/// Waits until the first element matching `css` reads `expected` (the panel
+/// keeps an earlier answer on screen until the new one arrives).
+async fn text_is(c: &fantoccini::Client, css: &str, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = text_of(c, css).await;
+        if seen == expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} reads {seen:?}, expected {expected:?}");
 }

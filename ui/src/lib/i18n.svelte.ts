@@ -87,6 +87,11 @@ export class I18n {
   error(e: unknown): string {
     if (!isCommandError(e)) return this.t('error-unexpected');
     const secs = Number(e.retry_after_secs ?? 0);
+    // A server refusal with a sentence of its own (locales/*/abuse.ftl), else the generic one.
+    if (e.code === 'refused' && typeof e.reason === 'string') {
+      const own = this.t(`error-refused-${e.reason}`);
+      if (own !== `error-refused-${e.reason}`) return own;
+    }
     const text = this.t(`error-${e.code}`, { ...e, minutes: Math.max(1, Math.ceil(secs / 60)) });
     return text === `error-${e.code}` ? this.t('error-unexpected') : text;
   }

@@ -77,7 +77,9 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
 
       // The map: drawn from bundled outlines; tapping a point opens its card.
       await page.click('[data-test=tab-map]');
+      // The map's code and outlines load when the tab is opened.
       const land = page.locator('[data-test=map] path.land');
+      await land.first().waitFor();
       assert.ok((await land.count()) > 100, 'country outlines are drawn');
       await page.click('[data-test=zoom-in]');
       await page.locator('[data-test="point-p-trochas-cucuta"]').dispatchEvent('click');

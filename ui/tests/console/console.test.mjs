@@ -2,7 +2,9 @@
 // (crates/senda-server/examples/console_demo.rs): log in with the one-time
 // password and TOTP, add staff, make an enrolment code, enrol a real device
 // with it, see it after its sync, revoke it, route a service, open the
-// statistics with a suppressed cell and export the CSV. axe-core at desktop and tablet size.
+// statistics with a suppressed cell and the time to acceptance, export the CSV,
+// set the retention period and PIN policy and see a device follow them after
+// its sync. axe-core at desktop and tablet size.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -117,6 +119,9 @@ test('a coordinator runs Senda from the console', { timeout: 300_000 }, async ()
   await page.goto(url(`/console/org/${info.field}/devices`));
   const row = page.locator(`tr[data-device="${deviceId}"]`);
   assert.match(await row.textContent(), /Rosa Díaz/);
+  // What the device reported at its sync: versions, outbox, audit log count and head.
+  assert.match(await row.locator('[data-versions]').textContent(), /Aplicación \S+.*Contenido v1/s);
+  assert.match(await row.locator('[data-audit]').textContent(), /\d+ entradas/);
   await check(page, 'devices-desktop', DESKTOP);
   await row.locator('button').click();
   await page.waitForSelector('.notice');
@@ -147,6 +152,26 @@ test('a coordinator runs Senda from the console', { timeout: 300_000 }, async ()
   assert.match(csv, /<5/);
   assert.doesNotMatch(csv, /,1,|,7,/);
 
+  // Time to acceptance: six accepted by the receiver's device, each within a day.
+  assert.match(await page.textContent('#acceptance tbody'), /0 a 1 día\s*6/);
+
+  // Settings: retention and PIN policy, which the devices follow from their next sync.
+  await page.goto(url(`/console/org/${info.field}/settings`));
+  await check(page, 'settings-desktop', DESKTOP);
+  await page.fill('#days', '45');
+  await page.click('form[action$="/settings/retention"] button[type=submit]');
+  await page.waitForSelector('.notice');
+  await page.fill('#min_length', '8');
+  await page.uncheck('#letters');
+  await page.click('form[action$="/settings/pin"] button[type=submit]');
+  await page.waitForSelector('.notice');
+  assert.equal(await page.inputValue('#days'), '45');
+  assert.equal(await page.inputValue('#min_length'), '8');
+  assert.equal(await page.isChecked('#letters'), false);
+  await check(page, 'settings-saved-desktop', DESKTOP);
+  demo.stdin.write('worker-sync\n');
+  assert.equal(await nextLine('settings '), 'settings 45 8 false');
+
   // The audit log shows what was done.
   await page.goto(url('/console/audit'));
   assert.match(await page.textContent('main table'), /Revocó un dispositivo/);
@@ -158,6 +183,8 @@ test('a coordinator runs Senda from the console', { timeout: 300_000 }, async ()
     ['stats', '/console/stats'],
     ['staff', `/console/org/${info.field}/staff`],
     ['devices', `/console/org/${info.field}/devices`],
+    ['settings', `/console/org/${info.field}/settings`],
+    ['content', '/console/content'],
     ['referrals', `/console/org/${info.field}/referrals`],
   ]) {
     await page.goto(url(path));

@@ -117,6 +117,17 @@ describe('error sentences', () => {
     i18n.setLocale('es');
   });
 
+  it('gives a server refusal with a sentence of its own that sentence, others the generic one', () => {
+    i18n.setLocale('es');
+    expect(i18n.error({ code: 'refused', reason: 'quota-exceeded', message: 'x' })).toContain(
+      'No se perdió nada',
+    );
+    expect(i18n.error({ code: 'refused', reason: 'quota-exceeded' })).not.toContain('quota');
+    expect(i18n.error({ code: 'refused', reason: 'something-else', message: 'x' })).toContain(
+      'something-else',
+    );
+  });
+
   it('never shows a raw code or a stack to a person', () => {
     expect(i18n.error({ code: 'no-such-code' })).toBe('Algo salió mal. Vuelve a intentarlo.');
     expect(i18n.error(new Error('boom'))).toBe('Algo salió mal. Vuelve a intentarlo.');

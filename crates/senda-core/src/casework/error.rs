@@ -47,13 +47,18 @@ pub enum CaseError {
     #[error(transparent)]
     #[serde(untagged)]
     #[strum(disabled)]
+    KeyTrust(#[from] crate::sync::KeyTrustError),
+    #[error(transparent)]
+    #[serde(untagged)]
+    #[strum(disabled)]
     Vault(#[from] VaultError),
 }
 
 impl CaseError {
-    /// The variant's name as serde writes it, or the vault's code.
+    /// The variant's name as serde writes it, or the key trust's or vault's code.
     pub fn code(&self) -> &'static str {
         match self {
+            Self::KeyTrust(e) => e.code(),
             Self::Vault(e) => e.code(),
             own => own.into(),
         }

@@ -115,6 +115,7 @@ impl From<OutboxEntry> for senda_protocol::Op {
             payload: e.payload,
             // Filled when the op is sealed for sending (sync/sealing.rs).
             sealed: Default::default(),
+            sealed_summary: None,
         }
     }
 }

@@ -1,5 +1,5 @@
 use crate::checklist::Checklist;
-use crate::directory::{HsdsRow, HsdsTable};
+use crate::directory::{HsdsRow, HsdsTable, records};
 use crate::text::Text;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -104,6 +104,9 @@ pub enum ItemKind {
     Place,
     HsdsTable,
     HsdsRow,
+    /// A directory record (see `directory::records`): in a delta's `deleted`,
+    /// a service, location or organisation removed with everything hanging from it.
+    HsdsRecord,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -113,7 +116,10 @@ pub struct ItemRef {
 }
 
 /// What a pack carries. In a full pack, everything; in a delta, the items
-/// changed since the base version and the ids of those removed.
+/// changed since the base version and the ids of those removed. A delta
+/// carries the directory by record: every row of each changed record (a
+/// service with its attributes, schedules, phones and places-at; a location
+/// with its address…), and the records removed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ContentPayload {
     #[serde(default)]
@@ -135,6 +141,21 @@ pub struct ContentPayload {
 impl ContentPayload {
     /// Every item as (kind, id, JSON body), the form the content store keeps.
     pub fn items(&self) -> Vec<(ItemRef, serde_json::Value)> {
+        let mut all: Vec<_> = self.items_but_rows().collect();
+        all.extend(self.hsds_rows.iter().map(|r| {
+            (
+                ItemRef {
+                    kind: ItemKind::HsdsRow,
+                    id: hsds_row_id(r),
+                },
+                serde_json::to_value(r).expect("content serialises"),
+            )
+        }));
+        all
+    }
+
+    /// Every item but the directory's rows (which are stored by record).
+    pub(crate) fn items_but_rows(&self) -> impl Iterator<Item = (ItemRef, serde_json::Value)> {
         fn each<T: Serialize>(
             kind: ItemKind,
             items: &[T],
@@ -155,16 +176,7 @@ impl ContentPayload {
         all.extend(each(ItemKind::Article, &self.articles, |a| &a.id));
         all.extend(each(ItemKind::Place, &self.places, |p| &p.id));
         all.extend(each(ItemKind::HsdsTable, &self.hsds_tables, |t| &t.name));
-        all.extend(self.hsds_rows.iter().map(|r| {
-            (
-                ItemRef {
-                    kind: ItemKind::HsdsRow,
-                    id: hsds_row_id(r),
-                },
-                serde_json::to_value(r).expect("content serialises"),
-            )
-        }));
-        all
+        all.into_iter()
     }
 
     /// The same content in the order the content store returns it (by item id).
@@ -180,8 +192,10 @@ impl ContentPayload {
 
     /// The delta that turns `base` into `self`: changed or new items, and removals.
     pub fn delta_from(&self, base: &ContentPayload) -> ContentPayload {
-        let old: BTreeMap<ItemRef, serde_json::Value> = base.items().into_iter().collect();
-        let new: BTreeMap<ItemRef, serde_json::Value> = self.items().into_iter().collect();
+        let not_rows = |p: &ContentPayload| -> BTreeMap<ItemRef, serde_json::Value> {
+            p.items_but_rows().collect()
+        };
+        let (old, new) = (not_rows(base), not_rows(self));
         let changed = |kind, id: String| {
             let r = ItemRef { kind, id };
             old.get(&r) != new.get(&r)
@@ -189,6 +203,22 @@ impl ContentPayload {
         fn keep<T: Clone>(items: &[T], mut changed: impl FnMut(&T) -> bool) -> Vec<T> {
             items.iter().filter(|i| changed(i)).cloned().collect()
         }
+        let old_records = records::group(&base.hsds_rows);
+        let new_records = records::group(&self.hsds_rows);
+        let mut deleted: Vec<ItemRef> = old
+            .keys()
+            .filter(|r| !new.contains_key(*r))
+            .cloned()
+            .collect();
+        deleted.extend(
+            old_records
+                .keys()
+                .filter(|o| !new_records.contains_key(*o))
+                .map(|o| ItemRef {
+                    kind: ItemKind::HsdsRecord,
+                    id: o.clone(),
+                }),
+        );
         ContentPayload {
             checklists: keep(&self.checklists, |c| {
                 changed(ItemKind::Checklist, c.id.clone())
@@ -198,14 +228,12 @@ impl ContentPayload {
             hsds_tables: keep(&self.hsds_tables, |t| {
                 changed(ItemKind::HsdsTable, t.name.clone())
             }),
-            hsds_rows: keep(&self.hsds_rows, |r| {
-                changed(ItemKind::HsdsRow, hsds_row_id(r))
-            }),
-            deleted: old
-                .keys()
-                .filter(|r| !new.contains_key(*r))
-                .cloned()
+            hsds_rows: new_records
+                .iter()
+                .filter(|(o, rows)| old_records.get(*o) != Some(*rows))
+                .flat_map(|(_, rows)| rows.iter().map(|r| (*r).clone()))
                 .collect(),
+            deleted,
         }
     }
 }

@@ -8,13 +8,92 @@
 use super::model::{Article, ContentPayload, ItemKind, Place};
 use super::pack::{self, PackError, SignedPack, TrustedKeys};
 use crate::checklist::Checklist;
+use crate::directory::records::{self, Codec};
 use crate::directory::search::{self, SearchResult, ServiceHit, ServiceQuery};
-use crate::directory::{HsdsData, HsdsRow, HsdsTable};
+use crate::directory::{HsdsData, HsdsRow, HsdsTable, index};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use rusqlite_migration::{M, Migrations};
 use serde::{Serialize, de::DeserializeOwned};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+
+/// The directory index as it was from v2 to v5 (v6 replaces it).
+const LEGACY_INDEX_SQL: &str = "
+CREATE TABLE dir_entry (
+    rowid INTEGER PRIMARY KEY,
+    service_id TEXT NOT NULL,
+    location_id TEXT,
+    name TEXT NOT NULL,
+    organization TEXT,
+    description TEXT,
+    country TEXT,
+    region TEXT,
+    address TEXT,
+    latitude REAL,
+    longitude REAL,
+    categories TEXT NOT NULL,
+    min_age REAL,
+    max_age REAL,
+    genders TEXT,
+    undocumented INTEGER,
+    adolescent_mothers INTEGER,
+    separates_children INTEGER,
+    unaccompanied INTEGER,
+    free INTEGER,
+    authority INTEGER NOT NULL,
+    phones TEXT NOT NULL,
+    schedules TEXT NOT NULL,
+    demo INTEGER NOT NULL,
+    source TEXT,
+    last_verified TEXT
+) STRICT;
+CREATE INDEX dir_entry_area ON dir_entry (country, region);
+CREATE INDEX dir_entry_lat ON dir_entry (latitude);
+CREATE INDEX dir_entry_name ON dir_entry (name);
+CREATE VIRTUAL TABLE dir_fts USING fts5 (
+    name, organization, description, categories, place,
+    content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+);
+-- Mapped entries as points, for box lookups proportional to what is inside the box.
+CREATE VIRTUAL TABLE dir_geo USING rtree (id, min_lat, max_lat, min_lon, max_lon);
+-- Category codes per entry, for exact, indexed category filters.
+CREATE TABLE dir_entry_category (
+    category TEXT NOT NULL,
+    entry INTEGER NOT NULL,
+    PRIMARY KEY (category, entry)
+) WITHOUT ROWID;
+-- The index's words, for typo tolerance (an fts5vocab table would walk the whole index).
+CREATE TABLE dir_term (term TEXT PRIMARY KEY) WITHOUT ROWID;
+";
+
+/// v6: the directory's rows move from one JSON item each into compressed
+/// records, and the index is derived again in its new, smaller form.
+fn to_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(records::RECORDS_SQL)?;
+    tx.execute_batch(index::INDEX_SQL)?;
+    let mut by_publisher: BTreeMap<String, Vec<HsdsRow>> = BTreeMap::new();
+    {
+        let mut stmt = tx.prepare("SELECT publisher, body FROM item WHERE kind = 'hsds-row'")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let body: String = r.get(1)?;
+            if let Ok(row) = serde_json::from_str::<HsdsRow>(&body) {
+                by_publisher.entry(r.get(0)?).or_default().push(row);
+            }
+        }
+    }
+    for (publisher, rows) in &by_publisher {
+        let grouped = records::group(rows);
+        let mut writer = records::Writer::fresh(tx, publisher, &grouped)?;
+        for (owner, rows) in &grouped {
+            writer.put(tx, owner, rows)?;
+        }
+    }
+    tx.execute("DELETE FROM item WHERE kind = 'hsds-row'", [])?;
+    index::rebuild_from_store(tx)
+}
 
 fn migrations() -> Vec<M<'static>> {
     vec![
@@ -34,20 +113,26 @@ fn migrations() -> Vec<M<'static>> {
     ) STRICT;",
         ),
         // v2: the directory's search index, rebuilt from the HSDS rows on each install.
-        M::up(search::INDEX_SQL),
+        M::up(LEGACY_INDEX_SQL),
         // v3: referrals look a service up by id.
         M::up("CREATE INDEX dir_entry_service ON dir_entry (service_id);"),
         // v4: grid cells in the full-text index (see `search::cell_words`). Its re-index
         // now runs at v5, whose columns the index needs; v5 re-derives everything.
         M::up(""),
-        // v5: real lines (who checked them, when) and names in every locale: re-index what is installed.
-        M::up_with_hook(
+        // v5: real lines (who checked them, when) and names in every locale. Its
+        // re-index now runs at v6, which derives everything again.
+        M::up(
             "ALTER TABLE dir_entry ADD COLUMN real INTEGER NOT NULL DEFAULT 0;
              ALTER TABLE dir_entry ADD COLUMN checked_by TEXT;
              ALTER TABLE dir_entry ADD COLUMN checked_on TEXT;
              ALTER TABLE dir_entry ADD COLUMN texts TEXT;",
+        ),
+        // v6: compressed records and the smaller, incrementally updated index.
+        M::up_with_hook(
+            "DROP TABLE dir_fts; DROP TABLE dir_geo; DROP TABLE dir_entry_category;
+             DROP TABLE dir_term; DROP TABLE dir_entry;",
             |tx: &rusqlite::Transaction<'_>| {
-                search::rebuild(tx)?;
+                to_records(tx)?;
                 Ok(())
             },
         ),
@@ -123,6 +208,8 @@ pub struct InstalledPack {
 pub struct ContentStore {
     conn: Connection,
     trusted: TrustedKeys,
+    /// The index cards' decompressor, loaded on first search after an install.
+    cards: RefCell<Option<Codec>>,
 }
 
 impl ContentStore {
@@ -135,7 +222,11 @@ impl ContentStore {
             .map_err(|e| InstallError::Storage {
                 message: e.to_string(),
             })?;
-        Ok(Self { conn, trusted })
+        Ok(Self {
+            conn,
+            trusted,
+            cards: RefCell::new(None),
+        })
     }
 
     /// Verifies and installs a pack file; on any error nothing changes.
@@ -197,6 +288,15 @@ impl ContentStore {
                 let mut del =
                     tx.prepare("DELETE FROM item WHERE kind = ?1 AND id = ?2 AND publisher = ?3")?;
                 for r in &pack.payload.deleted {
+                    if r.kind == ItemKind::HsdsRow {
+                        // Rows are replaced by record; a row alone cannot say which record held it.
+                        return Err(InstallError::Pack(PackError::Malformed {
+                            detail: format!(
+                                "the delta removes directory row '{}' alone; a delta names whole records",
+                                r.id
+                            ),
+                        }));
+                    }
                     del.execute(params![kind_name(r.kind), r.id, h.publisher])?;
                 }
             }
@@ -211,17 +311,23 @@ impl ContentStore {
             installed_at: now.to_rfc3339(),
             demo: h.publisher == pack::DEMO_PUBLISHER,
         };
+        let others: i64 = tx.query_row(
+            "SELECT count(*) FROM pack WHERE publisher != ?1",
+            [&h.publisher],
+            |r| r.get(0),
+        )?;
         tx.execute(
             "INSERT INTO pack (publisher, version, file_sha256, installed_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (publisher) DO UPDATE SET version = ?2, file_sha256 = ?3, installed_at = ?4",
             params![record.publisher, record.version, record.file_sha256, record.installed_at],
         )?;
+        let items: Vec<_> = pack.payload.items_but_rows().collect();
         {
             // Items are keyed by (kind, id) across publishers, so a pack that names
             // another publisher's item (a demo-signed checklist with the real one's id)
             // is refused whole; the transaction rolls back.
             let mut owner = tx.prepare("SELECT publisher FROM item WHERE kind = ?1 AND id = ?2")?;
-            for (r, _) in pack.payload.items() {
+            for (r, _) in &items {
                 let found: Option<String> = owner
                     .query_row(params![kind_name(r.kind), r.id], |row| row.get(0))
                     .optional()?;
@@ -230,7 +336,7 @@ impl ContentStore {
                 {
                     return Err(InstallError::ForeignItem {
                         kind: kind_name(r.kind).to_owned(),
-                        id: r.id,
+                        id: r.id.clone(),
                         owner: found,
                     });
                 }
@@ -239,7 +345,7 @@ impl ContentStore {
                 "INSERT INTO item (kind, id, publisher, body) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (kind, id) DO UPDATE SET body = ?4 WHERE publisher = ?3",
             )?;
-            for (r, body) in pack.payload.items() {
+            for (r, body) in &items {
                 put.execute(params![
                     kind_name(r.kind),
                     r.id,
@@ -248,8 +354,13 @@ impl ContentStore {
                 ])?;
             }
         }
-        search::rebuild(&tx)?;
+        install_directory(&tx, pack, others > 0)?;
         tx.commit()?;
+        // The install wrote the whole directory through the log: give that space back.
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        self.cards.replace(None);
         Ok(record)
     }
 
@@ -303,12 +414,30 @@ impl ContentStore {
 
     /// Searches the installed referral directory.
     pub fn search(&self, query: &ServiceQuery) -> Result<SearchResult, InstallError> {
-        Ok(search::search(&self.conn, query)?)
+        self.with_cards(|conn, codec| search::search(conn, codec, query))
     }
 
     /// One service by id, or `None` if the installed directory does not list it.
     pub fn service(&self, service_id: &str) -> Result<Option<ServiceHit>, InstallError> {
-        Ok(search::service(&self.conn, service_id)?)
+        self.with_cards(|conn, codec| search::service(conn, codec, service_id))
+    }
+
+    fn with_cards<T>(
+        &self,
+        f: impl FnOnce(&Connection, &mut Codec) -> rusqlite::Result<T>,
+    ) -> Result<T, InstallError> {
+        let mut cards = self.cards.borrow_mut();
+        if cards.is_none() {
+            *cards = Some(index::card_codec(&self.conn)?);
+        }
+        Ok(f(&self.conn, cards.as_mut().expect("just loaded"))?)
+    }
+
+    /// Every installed directory row, in item-id order.
+    fn hsds_rows(&self) -> Result<Vec<HsdsRow>, InstallError> {
+        let mut rows = records::Reader::new().all(&self.conn, "")?;
+        rows.sort_by_key(super::model::hsds_row_id);
+        Ok(rows)
     }
 
     /// The installed directory as HSDS tables and rows (for export).
@@ -317,7 +446,7 @@ impl ContentStore {
         tables.sort_by(|a, b| a.file.cmp(&b.file));
         Ok(HsdsData {
             tables,
-            rows: self.all::<HsdsRow>(ItemKind::HsdsRow)?,
+            rows: self.hsds_rows()?,
         })
     }
 
@@ -328,7 +457,7 @@ impl ContentStore {
             articles: self.articles()?,
             places: self.places()?,
             hsds_tables: self.all(ItemKind::HsdsTable)?,
-            hsds_rows: self.all(ItemKind::HsdsRow)?,
+            hsds_rows: self.hsds_rows()?,
             deleted: Vec::new(),
         })
     }
@@ -358,6 +487,73 @@ impl ContentStore {
     }
 }
 
+/// The directory part of an install: records replaced (all of the
+/// publisher's for a full pack, those named for a delta), then the index.
+fn install_directory(
+    tx: &rusqlite::Transaction<'_>,
+    pack: &SignedPack,
+    other_publishers: bool,
+) -> Result<(), InstallError> {
+    let publisher = &pack.header.publisher;
+    let grouped = records::group(&pack.payload.hsds_rows);
+    let removed: Vec<&str> = pack
+        .payload
+        .deleted
+        .iter()
+        .filter(|r| r.kind == ItemKind::HsdsRecord)
+        .map(|r| r.id.as_str())
+        .collect();
+    if other_publishers {
+        let mut owner_of =
+            tx.prepare_cached("SELECT publisher FROM hsds_record WHERE owner = ?1")?;
+        for owner in grouped
+            .keys()
+            .map(String::as_str)
+            .chain(removed.iter().copied())
+        {
+            let found: Option<String> = owner_of.query_row([owner], |r| r.get(0)).optional()?;
+            if let Some(found) = found
+                && &found != publisher
+            {
+                return Err(InstallError::ForeignItem {
+                    kind: kind_name(ItemKind::HsdsRecord).to_owned(),
+                    id: owner.to_owned(),
+                    owner: found,
+                });
+            }
+        }
+    }
+    if pack.header.base_version.is_none() {
+        tx.execute("DELETE FROM hsds_record WHERE publisher = ?1", [publisher])?;
+        let mut writer = records::Writer::fresh(tx, publisher, &grouped)?;
+        for (owner, rows) in &grouped {
+            writer.put(tx, owner, rows)?;
+        }
+        if other_publishers {
+            index::rebuild_from_store(tx)?;
+        } else {
+            index::rebuild(tx, &grouped)?;
+        }
+    } else {
+        let mut writer = records::Writer::existing(tx, publisher)?;
+        let mut drop =
+            tx.prepare_cached("DELETE FROM hsds_record WHERE owner = ?1 AND publisher = ?2")?;
+        for owner in &removed {
+            drop.execute(params![owner, publisher])?;
+        }
+        for (owner, rows) in &grouped {
+            writer.put(tx, owner, rows)?;
+        }
+        let touched: BTreeSet<String> = grouped
+            .keys()
+            .cloned()
+            .chain(removed.iter().map(|o| o.to_string()))
+            .collect();
+        index::update(tx, &touched)?;
+    }
+    Ok(())
+}
+
 fn parse<T: DeserializeOwned>(body: &str) -> Result<T, InstallError> {
     serde_json::from_str(body).map_err(|e| InstallError::Storage {
         message: format!("stored item: {e}"),
@@ -371,12 +567,98 @@ fn kind_name(kind: ItemKind) -> &'static str {
         ItemKind::Place => "place",
         ItemKind::HsdsTable => "hsds-table",
         ItemKind::HsdsRow => "hsds-row",
+        ItemKind::HsdsRecord => "hsds-record",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_from_before_records_moves_its_directory_into_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("content.db");
+        let row = |table: &str, id: &str, fields: &[(&str, &str)]| HsdsRow {
+            table: table.into(),
+            id: id.into(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .chain([("id".to_string(), id.to_string())])
+                .collect(),
+        };
+        let mut rows = vec![
+            row("organization", "o1", &[("name", "Fundación Camino")]),
+            row(
+                "service",
+                "s1",
+                &[
+                    ("organization_id", "o1"),
+                    ("name", "Refugio temporal"),
+                    ("status", ""),
+                ],
+            ),
+            row(
+                "location",
+                "l1",
+                &[
+                    ("name", "Sede Tumbes"),
+                    ("latitude", "-3.5"),
+                    ("longitude", "-80.4"),
+                ],
+            ),
+            row(
+                "address",
+                "ad1",
+                &[("location_id", "l1"), ("country", "pe"), ("city", "Tumbes")],
+            ),
+            row(
+                "service_at_location",
+                "sl1",
+                &[("service_id", "s1"), ("location_id", "l1")],
+            ),
+        ];
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let mut before = migrations();
+            before.truncate(5);
+            Migrations::new(before).to_latest(&mut conn).unwrap();
+            conn.execute("INSERT INTO pack VALUES ('pub', 1, 'x', 'then')", [])
+                .unwrap();
+            for r in &rows {
+                conn.execute(
+                    "INSERT INTO item (kind, id, publisher, body) VALUES ('hsds-row', ?1, 'pub', ?2)",
+                    params![super::super::model::hsds_row_id(r), serde_json::to_string(r).unwrap()],
+                )
+                .unwrap();
+            }
+        }
+        let store = ContentStore::open(&path, TrustedKeys::default()).unwrap();
+        let found = store
+            .search(&ServiceQuery {
+                text: Some("refugio tumbes".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(found.hits.len(), 1);
+        assert_eq!(found.hits[0].country.as_deref(), Some("PE"));
+        assert_eq!(
+            found.hits[0].organization.as_deref(),
+            Some("Fundación Camino")
+        );
+        rows.sort_by_key(super::super::model::hsds_row_id);
+        assert_eq!(store.hsds().unwrap().rows, rows);
+        let left: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM item WHERE kind = 'hsds-row'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0, "no second copy stays behind");
+    }
 
     #[test]
     fn the_serialised_code_is_the_code() {

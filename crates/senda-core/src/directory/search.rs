@@ -1,73 +1,25 @@
-//! Offline search of the directory.
+//! Offline search of the directory (the index is built in [`super::index`]).
 //!
-//! On every content install the HSDS rows are flattened into `dir_entry`
-//! (one row per service at a location) and an FTS5 index whose tokenizer
-//! folds case and accents, so "atencion psicologica" finds "Atención
-//! psicológica". Query terms match as prefixes; a term that matches nothing
-//! is widened to the index's words within a small edit distance.
+//! The FTS5 tokenizer folds case and accents, so "atencion psicologica"
+//! finds "Atención psicológica". Query terms match as prefixes; a term that
+//! matches nothing is widened to the index's words within a small edit distance.
 //!
 //! Order: services whose *name* matches come first, then those matching in
 //! other fields; near a point, by distance. Nothing ranks every match (that
 //! is what keeps a query over 150,000 entries in milliseconds): each phase
 //! reads the index in order and stops at the page size.
 
-use super::hsds::HsdsRow;
-use super::senda_attributes as attr;
+use super::geo::box_cells;
+pub use super::geo::haversine_km;
+pub use super::hours::{OpeningHours, is_open};
+use super::index::decode_card;
+use super::records::Codec;
 use crate::text::Text;
-use chrono::{Datelike, NaiveDateTime, NaiveTime, Weekday};
-use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+use chrono::NaiveDateTime;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use unicode_normalization::UnicodeNormalization;
-
-/// The index tables (a content-store migration).
-pub(crate) const INDEX_SQL: &str = "
-CREATE TABLE dir_entry (
-    rowid INTEGER PRIMARY KEY,
-    service_id TEXT NOT NULL,
-    location_id TEXT,
-    name TEXT NOT NULL,
-    organization TEXT,
-    description TEXT,
-    country TEXT,
-    region TEXT,
-    address TEXT,
-    latitude REAL,
-    longitude REAL,
-    categories TEXT NOT NULL,
-    min_age REAL,
-    max_age REAL,
-    genders TEXT,
-    undocumented INTEGER,
-    adolescent_mothers INTEGER,
-    separates_children INTEGER,
-    unaccompanied INTEGER,
-    free INTEGER,
-    authority INTEGER NOT NULL,
-    phones TEXT NOT NULL,
-    schedules TEXT NOT NULL,
-    demo INTEGER NOT NULL,
-    source TEXT,
-    last_verified TEXT
-) STRICT;
-CREATE INDEX dir_entry_area ON dir_entry (country, region);
-CREATE INDEX dir_entry_lat ON dir_entry (latitude);
-CREATE INDEX dir_entry_name ON dir_entry (name);
-CREATE VIRTUAL TABLE dir_fts USING fts5 (
-    name, organization, description, categories, place,
-    content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
-);
--- Mapped entries as points, for box lookups proportional to what is inside the box.
-CREATE VIRTUAL TABLE dir_geo USING rtree (id, min_lat, max_lat, min_lon, max_lon);
--- Category codes per entry, for exact, indexed category filters.
-CREATE TABLE dir_entry_category (
-    category TEXT NOT NULL,
-    entry INTEGER NOT NULL,
-    PRIMARY KEY (category, entry)
-) WITHOUT ROWID;
--- The index's words, for typo tolerance (an fts5vocab table would walk the whole index).
-CREATE TABLE dir_term (term TEXT PRIMARY KEY) WITHOUT ROWID;
-";
 
 /// Who the service is for: the eligibility filter.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -108,16 +60,6 @@ pub struct ServiceQuery {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Phone {
     pub number: String,
-    pub description: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct OpeningHours {
-    /// RRULE-style days, e.g. `["MO","TU"]`; empty means every day.
-    pub days: Vec<String>,
-    pub opens_at: Option<String>,
-    pub closes_at: Option<String>,
     pub description: String,
 }
 
@@ -173,261 +115,13 @@ pub struct SearchResult {
     pub nearest_elsewhere: Vec<ServiceHit>,
 }
 
-/// Flattens the installed HSDS rows into the index. Runs inside the install transaction.
-pub(crate) fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch(
-        "DELETE FROM dir_entry; DELETE FROM dir_term; DELETE FROM dir_entry_category; DELETE FROM dir_geo;
-         INSERT INTO dir_fts (dir_fts) VALUES ('delete-all');",
-    )?;
-    let mut vocabulary = BTreeSet::new();
-    let mut by_table: BTreeMap<String, Vec<HsdsRow>> = BTreeMap::new();
-    {
-        let mut stmt = tx.prepare("SELECT body FROM item WHERE kind = 'hsds-row'")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let body: String = r.get(0)?;
-            if let Ok(row) = serde_json::from_str::<HsdsRow>(&body) {
-                by_table.entry(row.table.clone()).or_default().push(row);
-            }
-        }
-    }
-    let empty = Vec::new();
-    let table = |name: &str| by_table.get(name).unwrap_or(&empty);
-    let index_by = |name: &str, column: &str| -> BTreeMap<String, Vec<&HsdsRow>> {
-        let mut m: BTreeMap<String, Vec<&HsdsRow>> = BTreeMap::new();
-        for r in table(name) {
-            if let Some(k) = r.get(column) {
-                m.entry(k.to_owned()).or_default().push(r);
-            }
-        }
-        m
-    };
-    let by_id = |name: &str| -> BTreeMap<&str, &HsdsRow> {
-        table(name).iter().map(|r| (r.id.as_str(), r)).collect()
-    };
-
-    let organizations = by_id("organization");
-    let locations = by_id("location");
-    let taxonomy_terms = by_id("taxonomy_term");
-    let addresses = index_by("address", "location_id");
-    let sal_by_service = index_by("service_at_location", "service_id");
-    let phones_by_service = index_by("phone", "service_id");
-    let phones_by_location = index_by("phone", "location_id");
-    let schedules_by_service = index_by("schedule", "service_id");
-    let attributes = index_by("attribute", "link_id");
-
-    let mut insert = tx.prepare(
-        "INSERT INTO dir_entry (service_id, location_id, name, organization, description, country, region,
-            address, latitude, longitude, categories, min_age, max_age, genders, undocumented,
-            adolescent_mothers, separates_children, unaccompanied, free, authority, phones, schedules,
-            demo, source, last_verified, real, checked_by, checked_on, texts)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
-    )?;
-    let mut add_point = tx.prepare("INSERT INTO dir_geo VALUES (?1, ?2, ?2, ?3, ?3)")?;
-    let mut add_category =
-        tx.prepare("INSERT OR IGNORE INTO dir_entry_category (category, entry) VALUES (?1, ?2)")?;
-    let mut fts = tx.prepare(
-        "INSERT INTO dir_fts (rowid, name, organization, description, categories, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-
-    for service in table("service") {
-        let mut facts: BTreeMap<&str, &str> = BTreeMap::new();
-        let mut categories = Vec::new();
-        for a in attributes.get(&service.id).into_iter().flatten() {
-            let Some(term) = a.get("taxonomy_term_id") else {
-                continue;
-            };
-            if let Some(code) = term.strip_prefix(attr::CATEGORY_PREFIX) {
-                categories.push(code.to_owned());
-            } else {
-                facts.insert(term, a.get("value").unwrap_or(""));
-            }
-            if let Some(t) = taxonomy_terms.get(term).and_then(|t| t.get("code"))
-                && t != term
-                && !categories.iter().any(|c| c == t)
-                && !term.starts_with("senda:")
-            {
-                categories.push(t.to_owned());
-            }
-        }
-        let fact = |k: &str| facts.get(k).and_then(|v| attr::flag(v));
-        let authority = categories
-            .iter()
-            .any(|c| attr::AUTHORITY_CATEGORIES.contains(&c.as_str()));
-        let organization = service
-            .get("organization_id")
-            .and_then(|o| organizations.get(o))
-            .and_then(|o| o.get("name"));
-        let schedules: Vec<OpeningHours> = schedules_by_service
-            .get(&service.id)
-            .into_iter()
-            .flatten()
-            .map(|s| OpeningHours {
-                days: s
-                    .get("byday")
-                    .map(|d| d.split(',').map(|x| x.trim().to_owned()).collect())
-                    .unwrap_or_default(),
-                opens_at: s.get("opens_at").map(str::to_owned),
-                closes_at: s.get("closes_at").map(str::to_owned),
-                description: s.get("description").unwrap_or("").to_owned(),
-            })
-            .collect();
-        let service_locations: Vec<Option<&HsdsRow>> = match sal_by_service.get(&service.id) {
-            Some(sals) => sals
-                .iter()
-                .map(|sal| {
-                    sal.get("location_id")
-                        .and_then(|l| locations.get(l).copied())
-                })
-                .collect(),
-            None => vec![None],
-        };
-        for location in service_locations {
-            let address = location
-                .and_then(|l| addresses.get(&l.id))
-                .and_then(|a| a.first().copied());
-            let coordinate = |axis: &str, limit: f64| {
-                location
-                    .and_then(|l| l.get(axis))
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .filter(|v| v.abs() <= limit)
-            };
-            let (lat, lon) = (coordinate("latitude", 90.0), coordinate("longitude", 180.0));
-            let (lat, lon) = if lat.is_some() && lon.is_some() {
-                (lat, lon)
-            } else {
-                (None, None)
-            };
-            let phones: Vec<Phone> = phones_by_service
-                .get(&service.id)
-                .into_iter()
-                .flatten()
-                .chain(
-                    location
-                        .and_then(|l| phones_by_location.get(&l.id))
-                        .into_iter()
-                        .flatten(),
-                )
-                .filter(|p| p.get("service_id").is_none_or(|s| s == service.id))
-                .map(|p| Phone {
-                    number: p.get("number").unwrap_or("").trim_matches('"').to_owned(),
-                    description: p.get("description").unwrap_or("").to_owned(),
-                })
-                .fold(Vec::new(), |mut acc, p| {
-                    if !acc.contains(&p) {
-                        acc.push(p);
-                    }
-                    acc
-                });
-            let country = address
-                .and_then(|a| a.get("country"))
-                .map(str::to_uppercase);
-            let region = address
-                .and_then(|a| a.get("region").or(a.get("state_province")))
-                .map(str::to_owned);
-            let street = address.map(|a| {
-                ["address_1", "city", "region"]
-                    .iter()
-                    .filter_map(|c| a.get(c))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            });
-            let place = [street.as_deref(), location.and_then(|l| l.get("name"))]
-                .iter()
-                .flatten()
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" ");
-            insert.execute(params![
-                service.id,
-                location.map(|l| l.id.as_str()),
-                service.get("name").unwrap_or(""),
-                organization,
-                service.get("description"),
-                country,
-                region,
-                street,
-                lat,
-                lon,
-                categories.join(" "),
-                service
-                    .get("minimum_age")
-                    .and_then(|v| v.parse::<f64>().ok()),
-                service
-                    .get("maximum_age")
-                    .and_then(|v| v.parse::<f64>().ok()),
-                facts
-                    .get(attr::GENDERS_SERVED)
-                    .map(|g| format!(",{},", g.replace(' ', ""))),
-                fact(attr::ACCEPTS_UNDOCUMENTED),
-                fact(attr::ACCEPTS_ADOLESCENT_MOTHERS),
-                fact(attr::SEPARATES_CHILDREN_FROM_ADULTS),
-                fact(attr::SERVES_UNACCOMPANIED_CHILDREN),
-                fact(attr::FREE_OF_CHARGE),
-                authority,
-                serde_json::to_string(&phones).unwrap_or_default(),
-                serde_json::to_string(&schedules).unwrap_or_default(),
-                fact(attr::DEMO).unwrap_or(false),
-                facts.get(attr::SOURCE),
-                facts.get(attr::LAST_VERIFIED),
-                // Real only when someone is named as having checked it, and never if also demo.
-                fact(attr::REAL) == Some(true)
-                    && fact(attr::DEMO) != Some(true)
-                    && facts.contains_key(attr::CHECKED_BY),
-                facts.get(attr::CHECKED_BY),
-                facts.get(attr::CHECKED_ON),
-                serde_json::to_string(&translations(
-                    &facts,
-                    service.get("name").unwrap_or(""),
-                    service.get("description").unwrap_or("")
-                ))
-                .unwrap_or_default(),
-            ])?;
-            let rowid = tx.last_insert_rowid();
-            for category in &categories {
-                add_category.execute(params![category, rowid])?;
-            }
-            if let (Some(lat), Some(lon)) = (lat, lon) {
-                add_point.execute(params![rowid, lat, lon])?;
-            }
-            for field in [
-                service.get("name"),
-                organization,
-                service.get("description"),
-                Some(place.as_str()),
-            ] {
-                vocabulary.extend(terms(field.unwrap_or("")));
-            }
-            vocabulary.extend(categories.iter().flat_map(|c| terms(c)));
-            // The place column also holds the entry's grid cells, so that text and
-            // area intersect inside FTS5 (they stay out of the vocabulary).
-            let indexed_place = match (lat, lon) {
-                (Some(lat), Some(lon)) => format!("{place} {}", cell_words(lat, lon)),
-                _ => place.clone(),
-            };
-            fts.execute(params![
-                rowid,
-                service.get("name").unwrap_or(""),
-                organization.unwrap_or(""),
-                service.get("description").unwrap_or(""),
-                categories.join(" "),
-                indexed_place
-            ])?;
-        }
-    }
-    let mut add = tx.prepare("INSERT INTO dir_term (term) VALUES (?1)")?;
-    for term in vocabulary {
-        add.execute([term])?;
-    }
-    // Statistics let the planner choose between the full-text index and the others.
-    tx.execute_batch("ANALYZE dir_entry; ANALYZE dir_entry_category; ANALYZE dir_term;")?;
-    Ok(())
-}
-
 /// Searches the directory. Deterministic for a given index and query.
-pub fn search(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<SearchResult> {
-    let hits = run(conn, q)?;
+pub(crate) fn search(
+    conn: &Connection,
+    codec: &mut Codec,
+    q: &ServiceQuery,
+) -> rusqlite::Result<SearchResult> {
+    let hits = run(conn, codec, q)?;
     let area_limited = q.country.is_some() || q.region.is_some();
     let nearest_elsewhere = if hits.is_empty() && area_limited {
         let wider = ServiceQuery {
@@ -435,7 +129,7 @@ pub fn search(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<SearchRes
             region: None,
             ..q.clone()
         };
-        run(conn, &wider)?.into_iter().take(3).collect()
+        run(conn, codec, &wider)?.into_iter().take(3).collect()
     } else {
         Vec::new()
     };
@@ -445,7 +139,11 @@ pub fn search(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<SearchRes
     })
 }
 
-fn run(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<Vec<ServiceHit>> {
+fn run(
+    conn: &Connection,
+    codec: &mut Codec,
+    q: &ServiceQuery,
+) -> rusqlite::Result<Vec<ServiceHit>> {
     let limit = if q.limit == 0 { 20 } else { q.limit };
     // Opening hours are checked on full rows, so look at more than a page.
     let want = if q.open_at.is_some() {
@@ -475,7 +173,7 @@ fn run(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<Vec<ServiceHit>>
                 let (sql, args) = candidate_sql(driver, &filters, &args, "e.rowid");
                 // Browsing (no text, no category): alphabetical, read in order from the name index.
                 let order = if matches!(driver, Driver::Entries) {
-                    " ORDER BY e.name"
+                    " ORDER BY e.name, e.rowid"
                 } else {
                     ""
                 };
@@ -494,7 +192,7 @@ fn run(conn: &Connection, q: &ServiceQuery) -> rusqlite::Result<Vec<ServiceHit>>
         }
     };
 
-    let mut hits = fetch(conn, &rowids)?;
+    let mut hits = fetch(conn, codec, &rowids)?;
     if let Some(at) = q.open_at {
         hits.retain(|h| is_open(&h.hours, at) != Some(false));
     }
@@ -674,74 +372,42 @@ fn nearest(
     Ok(Vec::new())
 }
 
-/// Grid cells, in degrees, indexed as words beside each mapped entry.
-const CELL_SIZES: [f64; 3] = [0.25, 1.0, 4.0];
-
-fn cell_word(level: usize, lat: f64, lon: f64) -> String {
-    let size = CELL_SIZES[level];
-    let x = ((lat + 90.0) / size).floor() as i64;
-    let y = ((lon + 180.0) / size).floor() as i64;
-    format!("gc{level}x{x}y{y}")
-}
-
-/// The words of an entry's cells, one per level (e.g. `gc0x391y429 gc1x97y107 gc2x24y26`).
-fn cell_words(lat: f64, lon: f64) -> String {
-    (0..CELL_SIZES.len())
-        .map(|level| cell_word(level, lat, lon))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// An FTS5 OR of the cells covering a box, at the finest level that needs
-/// at most 36 of them. The cells cover the box, so nothing in it is missed.
-fn box_cells(lat: f64, lon: f64, half: f64) -> String {
-    let level = (0..CELL_SIZES.len())
-        .find(|&l| {
-            let per_side = (2.0 * half / CELL_SIZES[l]).ceil() + 1.0;
-            per_side * per_side <= 36.0
-        })
-        .unwrap_or(CELL_SIZES.len() - 1);
-    let size = CELL_SIZES[level];
-    let mut words = Vec::new();
-    let mut a = (lat - half).max(-90.0);
-    while a < (lat + half).min(90.0) + size {
-        let mut b = (lon - half).max(-180.0);
-        while b < (lon + half).min(180.0) + size {
-            let w = cell_word(level, a.min(89.999), b.min(179.999));
-            if !words.contains(&w) {
-                words.push(w);
-            }
-            b += size;
-        }
-        a += size;
-    }
-    words.join(" OR ")
-}
-
 /// One service as the directory lists it (its first location), or `None`
 /// when the installed directory no longer has it.
-pub fn service(conn: &Connection, service_id: &str) -> rusqlite::Result<Option<ServiceHit>> {
+pub(crate) fn service(
+    conn: &Connection,
+    codec: &mut Codec,
+    service_id: &str,
+) -> rusqlite::Result<Option<ServiceHit>> {
     let rowids: Vec<i64> = conn
         .prepare_cached("SELECT rowid FROM dir_entry WHERE service_id = ?1 ORDER BY rowid LIMIT 1")?
         .query_map([service_id], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    Ok(fetch(conn, &rowids)?.into_iter().next())
+    Ok(fetch(conn, codec, &rowids)?.into_iter().next())
 }
 
-/// Full rows for `rowids`, in that order.
-fn fetch(conn: &Connection, rowids: &[i64]) -> rusqlite::Result<Vec<ServiceHit>> {
+/// The cards of `rowids`, in that order.
+fn fetch(
+    conn: &Connection,
+    codec: &mut Codec,
+    rowids: &[i64],
+) -> rusqlite::Result<Vec<ServiceHit>> {
     if rowids.is_empty() {
         return Ok(Vec::new());
     }
     let marks = vec!["?"; rowids.len()].join(",");
     let mut stmt = conn.prepare(&format!(
-        "SELECT e.rowid AS id, e.* FROM dir_entry e WHERE e.rowid IN ({marks})"
+        "SELECT rowid, card FROM dir_entry WHERE rowid IN ({marks})"
     ))?;
-    let mut by_id: BTreeMap<i64, ServiceHit> = stmt
+    let cards: Vec<(i64, Vec<u8>)> = stmt
         .query_map(params_from_iter(rowids.iter()), |r| {
-            Ok((r.get::<_, i64>("id")?, hit_from_row(r)?))
+            Ok((r.get(0)?, r.get(1)?))
         })?
         .collect::<Result<_, _>>()?;
+    let mut by_id = BTreeMap::new();
+    for (rowid, card) in cards {
+        by_id.insert(rowid, decode_card(codec, &card)?.hit);
+    }
     Ok(rowids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
@@ -813,116 +479,4 @@ pub fn terms(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty() && seen.insert(w.to_string()))
         .map(str::to_owned)
         .collect()
-}
-
-fn hit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceHit> {
-    let categories: String = r.get("categories")?;
-    let json = |c: &str| -> rusqlite::Result<String> { r.get(c) };
-    let texts: Texts = r
-        .get::<_, Option<String>>("texts")?
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    Ok(ServiceHit {
-        service_id: r.get("service_id")?,
-        location_id: r.get("location_id")?,
-        name: r.get("name")?,
-        organization: r.get("organization")?,
-        description: r.get("description")?,
-        country: r.get("country")?,
-        region: r.get("region")?,
-        address: r.get("address")?,
-        latitude: r.get("latitude")?,
-        longitude: r.get("longitude")?,
-        distance_km: None,
-        categories: categories.split_whitespace().map(str::to_owned).collect(),
-        phones: serde_json::from_str(&json("phones")?).unwrap_or_default(),
-        hours: serde_json::from_str(&json("schedules")?).unwrap_or_default(),
-        min_age: r.get("min_age")?,
-        max_age: r.get("max_age")?,
-        accepts_undocumented: r.get("undocumented")?,
-        accepts_adolescent_mothers: r.get("adolescent_mothers")?,
-        serves_unaccompanied_children: r.get("unaccompanied")?,
-        separates_children_from_adults: r.get("separates_children")?,
-        free_of_charge: r.get("free")?,
-        genders_served: r
-            .get::<_, Option<String>>("genders")?
-            .unwrap_or_default()
-            .split(',')
-            .map(|g| g.trim().to_owned())
-            .filter(|g| !g.is_empty())
-            .collect(),
-        demo: r.get("demo")?,
-        source: r.get("source")?,
-        last_verified: r.get("last_verified")?,
-        real: r.get("real")?,
-        checked_by: r.get("checked_by")?,
-        checked_on: r.get("checked_on")?,
-        name_text: texts.name,
-        description_text: texts.description,
-    })
-}
-
-/// Whether a service is open at `at`; `None` when its hours are not known.
-pub fn is_open(hours: &[OpeningHours], at: NaiveDateTime) -> Option<bool> {
-    let known: Vec<&OpeningHours> = hours
-        .iter()
-        .filter(|h| h.opens_at.is_some() && h.closes_at.is_some())
-        .collect();
-    if known.is_empty() {
-        return None;
-    }
-    let day = match at.weekday() {
-        Weekday::Mon => "MO",
-        Weekday::Tue => "TU",
-        Weekday::Wed => "WE",
-        Weekday::Thu => "TH",
-        Weekday::Fri => "FR",
-        Weekday::Sat => "SA",
-        Weekday::Sun => "SU",
-    };
-    let time = |s: &str| NaiveTime::parse_from_str(s.get(..5).unwrap_or(s), "%H:%M").ok();
-    Some(known.iter().any(|h| {
-        let today = h.days.is_empty() || h.days.iter().any(|d| d.ends_with(day));
-        let (Some(open), Some(close)) = (
-            time(h.opens_at.as_deref().unwrap_or("")),
-            time(h.closes_at.as_deref().unwrap_or("")),
-        ) else {
-            return false;
-        };
-        today && at.time() >= open && at.time() < close
-    }))
-}
-
-pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6371.0 * a.sqrt().asin()
-}
-
-/// A service's name and description in every locale the directory gives.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Texts {
-    name: Text,
-    description: Text,
-}
-
-fn translations(facts: &BTreeMap<&str, &str>, name: &str, description: &str) -> Texts {
-    let mut texts = Texts {
-        name: Text::es(name),
-        description: Text::es(description),
-    };
-    for (key, value) in facts {
-        let value = value.trim();
-        if value.is_empty() {
-            continue;
-        }
-        if let Some(locale) = key.strip_prefix(attr::NAME_PREFIX) {
-            texts.name.0.insert(locale.into(), value.into());
-        } else if let Some(locale) = key.strip_prefix(attr::DESCRIPTION_PREFIX) {
-            texts.description.0.insert(locale.into(), value.into());
-        }
-    }
-    texts
 }

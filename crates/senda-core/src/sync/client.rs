@@ -6,12 +6,13 @@
 //! what is still unsent and the server's idempotency does the rest.
 
 use super::device::{ReceivedReferral, SignedRequest, SyncIdentity};
+use super::trust::HandOver;
 use crate::Vault;
 use crate::casework::CaseError;
 use crate::casework::ReferralStatus;
 use senda_protocol::{
-    EnrolResponse, ErrorBody, IncomingReferral, KeysResponse, PullResponse, PushResponse,
-    StatusRequest, decode, encode,
+    DeviceReport, EnrolResponse, ErrorBody, IncomingPage, IncomingReferral, KeysResponse,
+    PageRequest, PullResponse, PushResponse, StatusRequest, decode, encode,
 };
 use serde::Serialize;
 use std::sync::Mutex;
@@ -19,6 +20,11 @@ use std::time::Duration;
 
 const PAGE: u32 = 200;
 const ATTEMPTS: u32 = 5;
+/// The most pages of one listing read in a sync (a server that never stops
+/// paging cannot keep a device busy for ever).
+const MAX_PAGES: usize = 1000;
+
+type Progress<'a> = &'a (dyn Fn(SyncProgress) + Send + Sync);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -40,8 +46,14 @@ pub struct SyncReport {
     /// Rows still waiting for consent (they stay on the device).
     pub held: u64,
     pub conflicts: u64,
-    /// Set when this device's grant of its organisation's key could not be opened.
+    /// Set when this device's grant of its organisation's keys could not be
+    /// opened or was refused (`key-grant-unreadable`, `key-grant-mismatch`,
+    /// `organisation-not-pinned`).
     pub key_problem: Option<&'static str>,
+    /// Devices of this organisation waiting for a person here to hand them the keys.
+    pub hand_overs: usize,
+    /// Keys the server offered that did not verify: nothing was sealed to them.
+    pub refused_keys: usize,
 }
 
 #[derive(
@@ -120,6 +132,9 @@ impl From<crate::VaultError> for SyncError {
 pub struct SyncClient {
     http: reqwest::Client,
     backoff: Duration,
+    /// What the device reports about itself at the end of a sync.
+    app_version: String,
+    content_version: Option<u32>,
 }
 
 impl Default for SyncClient {
@@ -153,7 +168,21 @@ impl SyncClient {
         Ok(Self {
             http,
             backoff: Duration::from_millis(500),
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            content_version: None,
         })
+    }
+
+    /// The app's version, reported to the server at every sync (senda-core's by default).
+    pub fn with_app_version(mut self, version: impl Into<String>) -> Self {
+        self.app_version = version.into();
+        self
+    }
+
+    /// The installed content pack's version, reported to the server at every sync.
+    pub fn with_content_version(mut self, version: Option<u32>) -> Self {
+        self.content_version = version;
+        self
     }
 
     /// The first wait between attempts (it doubles each time, with jitter).
@@ -172,9 +201,11 @@ impl SyncClient {
     ) -> Result<SyncIdentity, SyncError> {
         let base = server_url.trim().trim_end_matches('/').to_owned();
         super::transport::check_server_url(&base)?;
+        // The code may carry the fingerprint of the organisation's admin key, to pin it.
+        let (code, fingerprint) = super::split_enrolment_code(code);
         let body = lock(vault)
             .casework()?
-            .enrolment_request(code, device_name)?;
+            .enrolment_request(&code, device_name)?;
         let answer = self
             .post(vault, &base, || {
                 Ok(SignedRequest {
@@ -188,7 +219,7 @@ impl SyncClient {
         let identity = {
             let mut v = lock(vault);
             let cw = v.casework()?;
-            cw.finish_enrolment(&base, &response)?;
+            cw.finish_enrolment(&base, &response, fingerprint.as_deref())?;
             cw.sync_identity()?.ok_or(SyncError::NotEnrolled)?
         };
         // Receivers' keys now, so a batch file exported before any sync seals its summaries.
@@ -214,24 +245,70 @@ impl SyncClient {
             cw.outbox_counts()?.ready() as usize
         };
         let mut report = SyncReport::default();
+        // Keys first, so summaries are sealed to the receivers' current keys;
+        // then the push. A retiring device may make both requests (M4): it
+        // sends what it holds, and only its next request is answered with the wipe.
         self.fetch_keys(vault, &base, &mut report).await?;
         // Without the organisation's key nothing can be sealed, so nothing leaves.
         let waiting_for_key = lock(vault).casework()?.hold_for_key()?;
         if waiting_for_key {
             report.key_problem.get_or_insert("no-organisation-key");
+        } else {
+            self.push_ready(vault, &base, &mut report, total, &progress)
+                .await?;
         }
+        loop {
+            let answer = match self
+                .post(vault, &base, || {
+                    Ok(lock(vault).casework()?.next_pull(PAGE)?)
+                })
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => return Err(self.revoked(vault, e)),
+            };
+            let page: PullResponse = decode(&answer).map_err(malformed)?;
+            report.received += lock(vault).casework()?.apply_pull(&page)?;
+            apply_organisation_settings(&mut lock(vault), &page)?;
+            progress(SyncProgress {
+                phase: "pull",
+                sent: report.sent,
+                total,
+                bytes: report.bytes_sent,
+            });
+            if !page.more {
+                break;
+            }
+        }
+        self.send_report(vault, &base).await?;
+        let mut v = lock(vault);
+        let cw = v.casework()?;
+        report.held = cw.outbox_counts()?.held;
+        report.conflicts = cw.open_conflicts()?;
+        Ok(report)
+    }
+
+    /// Pushes every ready outbox row, a page at a time.
+    async fn push_ready(
+        &self,
+        vault: &Mutex<Vault>,
+        base: &str,
+        report: &mut SyncReport,
+        total: usize,
+        progress: Progress<'_>,
+    ) -> Result<(), SyncError> {
         loop {
             let ready = {
                 let mut v = lock(vault);
                 v.casework()?.outbox_counts()?.ready()
             };
-            if ready == 0 || waiting_for_key {
+            if ready == 0 {
                 break;
             }
             // What the last attempt carried: its size, and its rows (to note a failure on).
             let carried = Mutex::new((0usize, Vec::<String>::new()));
             let answer = self
-                .post(vault, &base, || {
+                .post(vault, base, || {
                     let (request, ids) =
                         lock(vault)
                             .casework()?
@@ -274,78 +351,119 @@ impl SyncClient {
                 });
             }
         }
-        loop {
-            let answer = match self
-                .post(vault, &base, || {
-                    Ok(lock(vault).casework()?.next_pull(PAGE)?)
-                })
-                .await
-            {
-                Ok(a) => a,
-                Err(e) => return Err(self.revoked(vault, e)),
-            };
-            let page: PullResponse = decode(&answer).map_err(malformed)?;
-            report.received += lock(vault).casework()?.apply_pull(&page)?;
-            progress(SyncProgress {
-                phase: "pull",
-                sent: report.sent,
-                total,
-                bytes: report.bytes_sent,
-            });
-            if !page.more {
-                break;
-            }
-        }
-        let mut v = lock(vault);
-        let cw = v.casework()?;
-        report.held = cw.outbox_counts()?.held;
-        report.conflicts = cw.open_conflicts()?;
-        Ok(report)
+        Ok(())
     }
 
-    /// Receivers' keys (summaries are sealed to them) and this device's grant
-    /// of its organisation's secret. An unreadable grant does not stop the sync:
-    /// the report says so.
+    /// Tells the server this device's versions, outbox and audit log head
+    /// (signed like every request). A server that refuses it does not stop the sync.
+    async fn send_report(&self, vault: &Mutex<Vault>, base: &str) -> Result<(), SyncError> {
+        let body = {
+            let mut v = lock(vault);
+            let (audit_count, audit_head) = v.audit_head()?;
+            let counts = v.casework()?.outbox_counts()?;
+            encode(&DeviceReport {
+                protocol: senda_protocol::PROTOCOL_VERSION,
+                app_version: self.app_version.clone(),
+                content_version: self.content_version,
+                pending: counts.unsent,
+                held: counts.held,
+                audit_count,
+                audit_head,
+            })
+        };
+        let sent = self
+            .post(vault, base, || {
+                Ok(lock(vault)
+                    .casework()?
+                    .sign("/v1/device/report", body.clone())?)
+            })
+            .await;
+        match sent.map_err(|e| self.revoked(vault, e)) {
+            Ok(_) | Err(SyncError::Refused { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Receivers' keys (summaries are sealed to them), what this device's
+    /// administrator signed, and this device's grant of its organisation's
+    /// keys. A grant that cannot be opened or does not check out does not
+    /// stop the sync: the report says so. Nothing is handed to another device
+    /// here: that needs a person ([`Self::approve_hand_over`]).
     async fn fetch_keys(
         &self,
         vault: &Mutex<Vault>,
         base: &str,
         report: &mut SyncReport,
-    ) -> Result<(), SyncError> {
-        let answer = self
-            .post(vault, base, || {
-                Ok(lock(vault).casework()?.sign("/v1/keys", Vec::new())?)
-            })
-            .await
-            .map_err(|e| self.revoked(vault, e))?;
-        let keys: KeysResponse = decode(&answer).map_err(malformed)?;
-        match lock(vault).casework()?.apply_keys(&keys) {
-            Ok(()) => {}
-            Err(e @ (CaseError::KeyGrantUnreadable | CaseError::OrganisationKeyMismatch)) => {
-                report.key_problem = Some(e.code());
-                return Ok(());
-            }
-            Err(e) => return Err(e.into()),
-        }
-        // New devices of this organisation get the key from this one. A refusal
-        // (another device was first, one was revoked) does not stop this sync.
-        let grants = lock(vault).casework()?.grants_for(&keys.awaiting)?;
-        if !grants.is_empty() {
-            let body = encode(&grants);
-            let passed = self
+    ) -> Result<KeysResponse, SyncError> {
+        // Every page of routes: the device keeps the whole list (M5). Only the
+        // routes are paged; the grant, awaiting list and certificates repeat.
+        let mut keys: Option<KeysResponse> = None;
+        let mut cursor = None;
+        for _ in 0..MAX_PAGES {
+            let body = encode(&PageRequest {
+                cursor: cursor.clone(),
+            });
+            let answer = self
                 .post(vault, base, || {
-                    Ok(lock(vault)
-                        .casework()?
-                        .sign("/v1/keys/grants", body.clone())?)
+                    Ok(lock(vault).casework()?.sign("/v1/keys", body.clone())?)
                 })
-                .await;
-            if let Err(e) = passed {
-                match self.revoked(vault, e) {
-                    SyncError::Refused { .. } => {}
-                    e => return Err(e),
-                }
+                .await
+                .map_err(|e| self.revoked(vault, e))?;
+            let mut page: KeysResponse = decode(&answer).map_err(malformed)?;
+            let next = page.next.take();
+            match &mut keys {
+                None => keys = Some(page),
+                Some(keys) => keys.routes.append(&mut page.routes),
             }
+            if next.is_none() || next == cursor {
+                break;
+            }
+            cursor = next;
         }
+        let keys = keys.expect("at least one page was read");
+        let mut v = lock(vault);
+        let cw = v.casework()?;
+        let applied = cw.apply_keys(&keys)?;
+        report.key_problem = applied.grant_problem;
+        report.refused_keys = applied.refused;
+        report.hand_overs = cw.hand_overs(&keys.awaiting)?.len();
+        Ok(keys)
+    }
+
+    /// This organisation's devices waiting for its keys, for a person to check
+    /// each one's name and fingerprint (empty unless this device holds the keys).
+    pub async fn hand_overs(&self, vault: &Mutex<Vault>) -> Result<Vec<HandOver>, SyncError> {
+        let base = self.base(vault)?;
+        let keys = self
+            .fetch_keys(vault, &base, &mut SyncReport::default())
+            .await?;
+        Ok(lock(vault).casework()?.hand_overs(&keys.awaiting)?)
+    }
+
+    /// A person compared `fingerprint` on both screens and approved: this
+    /// device seals its organisation's keys to that device and sends them.
+    pub async fn approve_hand_over(
+        &self,
+        vault: &Mutex<Vault>,
+        device_id: &str,
+        fingerprint: &str,
+    ) -> Result<(), SyncError> {
+        let base = self.base(vault)?;
+        let keys = self
+            .fetch_keys(vault, &base, &mut SyncReport::default())
+            .await?;
+        let grant =
+            lock(vault)
+                .casework()?
+                .approve_hand_over(&keys.awaiting, device_id, fingerprint)?;
+        let body = encode(&vec![grant]);
+        self.post(vault, &base, || {
+            Ok(lock(vault)
+                .casework()?
+                .sign("/v1/keys/grants", body.clone())?)
+        })
+        .await
+        .map_err(|e| self.revoked(vault, e))?;
         Ok(())
     }
 
@@ -369,15 +487,28 @@ impl SyncClient {
         vault: &Mutex<Vault>,
         base: &str,
     ) -> Result<Vec<IncomingReferral>, SyncError> {
-        let answer = self
-            .post(vault, base, || {
-                Ok(lock(vault)
-                    .casework()?
-                    .sign("/v1/referrals/incoming", Vec::new())?)
-            })
-            .await
-            .map_err(|e| self.revoked(vault, e))?;
-        decode(&answer).map_err(malformed)
+        let mut out = Vec::new();
+        let mut cursor = None;
+        for _ in 0..MAX_PAGES {
+            let body = encode(&PageRequest {
+                cursor: cursor.clone(),
+            });
+            let answer = self
+                .post(vault, base, || {
+                    Ok(lock(vault)
+                        .casework()?
+                        .sign("/v1/referrals/incoming", body.clone())?)
+                })
+                .await
+                .map_err(|e| self.revoked(vault, e))?;
+            let mut page: IncomingPage = decode(&answer).map_err(malformed)?;
+            out.append(&mut page.referrals);
+            if page.next.is_none() || page.next == cursor {
+                break;
+            }
+            cursor = page.next;
+        }
+        Ok(out)
     }
 
     /// The receiving organisation moves a referral along (received, accepted, first contact…).
@@ -509,6 +640,22 @@ impl SyncClient {
         }
         Err(SyncError::Offline { message: last })
     }
+}
+
+/// What the organisation set on its server, applied on the device: its PIN
+/// policy, for every PIN set or changed from now on (the retention period is
+/// kept by `apply_pull`). A policy outside the allowed range is refused.
+pub fn apply_organisation_settings(
+    vault: &mut Vault,
+    page: &PullResponse,
+) -> Result<(), SyncError> {
+    if let Some(p) = page.pin_policy {
+        vault.apply_organisation_pin_policy(crate::vault::PinPolicy {
+            min_length: p.min_length,
+            letters_allowed: p.letters_allowed,
+        })?;
+    }
+    Ok(())
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -1,16 +1,17 @@
 //! The device's half of the protocol, over the vault (no I/O).
 
 use super::sealing;
+use super::trust::KeyTrustError;
 use crate::casework::outbox::{self, setting};
 use crate::casework::{CaseError, Casework, ReferralActor, ReferralStatus, TellOnceSummary};
 use crate::hex;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use rusqlite::{Connection, OptionalExtension, params};
 use senda_protocol::{
-    AwaitingKey, BoxSecret, ChangeKind, EnrolRequest, EnrolResponse, HEADER_DEVICE, HEADER_NONCE,
-    HEADER_SIGNATURE, HEADER_TIME, IncomingReferral, KeyGrant, KeysResponse, Op, PROTOCOL_VERSION,
-    PullRequest, PullResponse, PushRequest, PushResponse, SealedBox, batch, batch::SignedPush,
-    encode, signing_message,
+    BoxSecret, ChangeKind, EnrolRequest, EnrolResponse, HEADER_DEVICE, HEADER_NONCE,
+    HEADER_SIGNATURE, HEADER_TIME, IncomingReferral, KeyBundle, KeysResponse, Op, PROTOCOL_VERSION,
+    PullRequest, PullResponse, PushRequest, PushResponse, batch, batch::SignedPush, encode,
+    signing_message,
 };
 use serde::Serialize;
 
@@ -71,12 +72,25 @@ pub struct ReceivedReferral {
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SummaryProblem {
-    /// The organisation's key has not been granted to this device yet.
+    /// This device holds no key that opens it (not handed over yet).
     NoOrganisationKey,
     /// The sender had no key to seal it to.
     Withheld,
+    /// Not sealed by a device of an organisation this one trusts.
+    SenderUnverified,
     /// Damaged, or not a summary.
     Unreadable,
+}
+
+/// What [`Casework::apply_keys`] made of the server's keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeysApplied {
+    /// Certificates, trust statements and route keys that did not verify:
+    /// nothing is sealed to them.
+    pub refused: usize,
+    /// Why this device's grant was not taken, if it was not
+    /// (`key-grant-unreadable`, `key-grant-mismatch`, `organisation-not-pinned`).
+    pub grant_problem: Option<&'static str>,
 }
 
 /// A request ready to send: path, CBOR body and signature headers.
@@ -87,7 +101,7 @@ pub struct SignedRequest {
     pub headers: Vec<(&'static str, String)>,
 }
 
-fn put(conn: &Connection, key: &str, value: &str) -> Result<(), CaseError> {
+pub(super) fn put(conn: &Connection, key: &str, value: &str) -> Result<(), CaseError> {
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -124,7 +138,7 @@ impl Casework<'_> {
     }
 
     /// This device's X25519 secret: its organisation's secret is sealed to it.
-    fn box_secret(&self) -> Result<BoxSecret, CaseError> {
+    pub(super) fn box_secret(&self) -> Result<BoxSecret, CaseError> {
         if let Some(stored) = setting(self.conn, "box_key")? {
             return BoxSecret::from_hex(&stored)
                 .map_err(|_| storage("the device box key is damaged"));
@@ -134,92 +148,71 @@ impl Casework<'_> {
         Ok(fresh)
     }
 
-    /// Keeps the receivers' keys, and opens this device's grant of its
-    /// organisation's secret the first time it arrives.
-    pub fn apply_keys(&self, keys: &KeysResponse) -> Result<(), CaseError> {
+    /// Keeps what verifies of the certificates and trust the server relays,
+    /// the routes (each with its verified receiver key, or marked unverified
+    /// so that nothing is sealed to it), and this device's grant of its
+    /// organisation's keys once it arrives and checks out.
+    pub fn apply_keys(&self, keys: &KeysResponse) -> Result<KeysApplied, CaseError> {
         let identity = self
             .sync_identity()?
             .ok_or_else(|| CaseError::not_found("enrolment"))?;
-        let secret = keys
+        let bundle = keys
             .organisation_key
             .as_ref()
             .map(|grant| {
                 let aad = senda_protocol::grant_aad(&identity.device_id, &identity.organisation);
                 let opened = self.box_secret()?.open(grant, &aad).ok();
-                let text = opened.and_then(|o| String::from_utf8(o.to_vec()).ok());
-                let secret = text.and_then(|t| BoxSecret::from_hex(&t).ok().map(|s| (t, s)));
-                match secret {
-                    // A secret that is not the organisation's would seal records nobody
-                    // else in it can open: it is not kept, and nothing leaves.
-                    Some((_, s))
-                        if keys.organisation_public_key.as_deref() != Some(&s.public_hex()) =>
-                    {
-                        Err(CaseError::OrganisationKeyMismatch)
-                    }
-                    Some((t, _)) => Ok(t),
-                    None => Err(CaseError::KeyGrantUnreadable),
-                }
+                opened
+                    .and_then(|o| serde_json::from_slice::<KeyBundle>(&o).ok())
+                    .ok_or(CaseError::KeyGrantUnreadable)
             })
             .transpose();
-        // The routes are kept even when the grant is unreadable: sending goes on.
-        self.write(|tx| {
+        // The routes are kept even when the grant is refused: sending goes on.
+        let refused = self.write(|tx| {
+            let mut refused =
+                self.apply_trust(tx, &identity.organisation, &keys.certificates, &keys.trust)?;
             let known: Vec<String> = tx
-                .prepare("SELECT service_id FROM recipient_keys")?
+                .prepare("SELECT service_id FROM recipient_keys WHERE public_key <> ''")?
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             tx.execute("DELETE FROM recipient_keys", [])?;
             for r in &keys.routes {
+                // An empty key marks a route whose key did not verify: its summaries wait.
+                let verified = self
+                    .verified_route_key(tx, &r.service_id, &r.organisation)?
+                    .unwrap_or_default();
+                if verified != r.public_key {
+                    refused += 1;
+                }
                 tx.execute(
                     "INSERT INTO recipient_keys (service_id, organisation, public_key) VALUES (?1, ?2, ?3)",
-                    params![r.service_id, r.organisation, r.public_key],
+                    params![r.service_id, r.organisation, verified],
                 )?;
-                if !known.contains(&r.service_id) {
+                if !verified.is_empty() && !known.contains(&r.service_id) {
                     self.resend_withheld_summaries(tx, &r.service_id)?;
                 }
             }
-            if let Ok(Some(secret)) = &secret
-                && setting(tx, "organisation_secret")?.as_deref() != Some(secret.as_str())
-            {
-                put(tx, "organisation_secret", secret)?;
-                self.audit(tx, "organisation-key-received", &identity.organisation)?;
-            }
-            Ok(())
+            Ok(refused)
         })?;
-        secret.map(|_| ())
-    }
-
-    /// Copies of the organisation's secret, sealed here to each of the
-    /// organisation's devices still waiting for one (none unless this device
-    /// holds the secret). The server stores them without being able to open them.
-    pub fn grants_for(&self, awaiting: &[AwaitingKey]) -> Result<Vec<KeyGrant>, CaseError> {
-        let (Some(secret), Some(identity)) = (
-            setting(self.conn, "organisation_secret")?,
-            self.sync_identity()?,
-        ) else {
-            return Ok(Vec::new());
-        };
-        let grants: Vec<KeyGrant> = awaiting
-            .iter()
-            .filter(|a| a.device_id != identity.device_id)
-            .filter_map(|a| {
-                let aad = senda_protocol::grant_aad(&a.device_id, &identity.organisation);
-                let sealed =
-                    senda_protocol::seal::seal(&a.box_key, secret.as_bytes(), &aad).ok()?;
-                Some(KeyGrant {
-                    device_id: a.device_id.clone(),
-                    sealed,
-                })
-            })
-            .collect();
-        if !grants.is_empty() {
-            self.write(|tx| {
-                for g in &grants {
-                    self.audit(tx, "organisation-key-passed-on", &g.device_id)?;
+        let grant = match bundle {
+            Ok(None) => Ok(()),
+            Ok(Some(bundle)) => self.write(|tx| {
+                if self.accept_grant(tx, &identity.organisation, &bundle)? {
+                    self.audit(tx, "organisation-key-received", &identity.organisation)?;
                 }
                 Ok(())
-            })?;
-        }
-        Ok(grants)
+            }),
+            Err(e) => Err(e),
+        };
+        let grant_problem = match grant {
+            Ok(()) => None,
+            Err(e @ (CaseError::KeyGrantUnreadable | CaseError::KeyTrust(_))) => Some(e.code()),
+            Err(e) => return Err(e),
+        };
+        Ok(KeysApplied {
+            refused,
+            grant_problem,
+        })
     }
 
     /// A service that just got a receiver on Senda: referrals to it that may
@@ -267,8 +260,10 @@ impl Casework<'_> {
     }
 
     /// A referral's summary never travels readable: it is sealed to the
-    /// receiving organisation's key, or withheld when the service has no
-    /// receiver on Senda (the printed slip is then the only channel).
+    /// receiving organisation's verified key and signed by this device, or
+    /// withheld when the service has no receiver on Senda (the printed slip
+    /// is then the only channel). A key that did not verify seals nothing:
+    /// the error stops the push and the rows wait.
     fn seal_summary(&self, op: &mut Op) -> Result<(), CaseError> {
         let Some(payload) = op.payload.as_object_mut() else {
             return Ok(());
@@ -280,24 +275,19 @@ impl Casework<'_> {
             return Ok(());
         };
         // The referral's service, from the vault: a later `summary` op does not repeat it.
-        let key: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT k.public_key FROM referrals r JOIN recipient_keys k ON k.service_id = r.service_id
-                 WHERE r.id = ?1",
-                [&op.entity_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match key {
-            Some(key) => {
-                let sealed = senda_protocol::seal::seal(
-                    &key,
-                    summary.to_string().as_bytes(),
-                    &senda_protocol::summary_aad(&op.entity_id),
-                )
-                .map_err(|_| CaseError::BadRecipientKey)?;
-                payload.insert("sealed_summary".into(), serde_json::to_value(sealed)?);
+        let service: String = self.conn.query_row(
+            "SELECT service_id FROM referrals WHERE id = ?1",
+            [&op.entity_id],
+            |r| r.get(0),
+        )?;
+        let sealed = self.seal_for_service(
+            &service,
+            summary.to_string().as_bytes(),
+            &senda_protocol::summary_aad(&op.entity_id),
+        )?;
+        match sealed {
+            Some(sealed) => {
+                op.sealed_summary = Some(sealed);
             }
             None => {
                 payload.insert("summary_withheld".into(), "no-receiver".into());
@@ -306,15 +296,10 @@ impl Casework<'_> {
         Ok(())
     }
 
-    /// The organisation's secret and its field-hash key, once granted to this device.
+    /// The organisation's current secret (the one its administrator's newest
+    /// certificate names) and its field-hash key, once handed to this device.
     fn org_keys(&self) -> Result<Option<sealing::OrgKeys>, CaseError> {
-        setting(self.conn, "organisation_secret")?
-            .map(|text| {
-                BoxSecret::from_hex(&text)
-                    .map(sealing::OrgKeys::new)
-                    .map_err(|_| storage("the organisation key is damaged"))
-            })
-            .transpose()
+        Ok(self.current_org_secret()?.map(sealing::OrgKeys::new))
     }
 
     /// Rows ready to leave from a device that cannot seal them yet (no
@@ -344,31 +329,28 @@ impl Casework<'_> {
         Ok(ops)
     }
 
-    /// Opens an incoming referral's summary with this organisation's secret.
+    /// Opens an incoming referral's summary with this organisation's keys,
+    /// if a device of an organisation this one trusts sealed it.
     pub fn open_incoming(&self, referral: IncomingReferral) -> Result<ReceivedReferral, CaseError> {
         // A status this app does not know is a damaged answer, not a draft.
         let status =
             ReferralStatus::parse(&referral.status).ok_or_else(|| CaseError::InvalidField {
                 field: "status".into(),
             })?;
-        let secret = setting(self.conn, "organisation_secret")?;
-        let (summary, summary_problem) = match (
-            serde_json::from_value::<SealedBox>(referral.summary),
-            secret,
-        ) {
-            (Err(_), _) => (None, Some(SummaryProblem::Withheld)),
-            (Ok(_), None) => (None, Some(SummaryProblem::NoOrganisationKey)),
-            (Ok(sealed), Some(secret)) => {
-                let opened = BoxSecret::from_hex(&secret)
-                    .ok()
-                    .and_then(|s| {
-                        s.open(&sealed, &senda_protocol::summary_aad(&referral.id))
-                            .ok()
-                    })
-                    .and_then(|plain| serde_json::from_slice::<TellOnceSummary>(&plain).ok());
-                match opened {
-                    Some(summary) => (Some(summary), None),
-                    None => (None, Some(SummaryProblem::Unreadable)),
+        let (summary, summary_problem) = match referral.summary {
+            None => (None, Some(SummaryProblem::Withheld)),
+            Some(sealed) => {
+                match self.open_sealed(&sealed, &senda_protocol::summary_aad(&referral.id)) {
+                    Ok((plain, _)) => match serde_json::from_slice::<TellOnceSummary>(&plain) {
+                        Ok(summary) => (Some(summary), None),
+                        Err(_) => (None, Some(SummaryProblem::Unreadable)),
+                    },
+                    // `open_sealed` refuses only these two ways.
+                    Err(CaseError::KeyTrust(KeyTrustError::SenderUnverified)) => {
+                        (None, Some(SummaryProblem::SenderUnverified))
+                    }
+                    Err(CaseError::KeyTrust(_)) => (None, Some(SummaryProblem::NoOrganisationKey)),
+                    Err(e) => return Err(e),
                 }
             }
         };
@@ -383,12 +365,16 @@ impl Casework<'_> {
         })
     }
 
+    /// Keeps the enrolment; with a fingerprint (from the enrolment code), pins
+    /// the organisation's admin key, or refuses if the server's does not match.
     pub fn finish_enrolment(
         &self,
         server_url: &str,
         response: &EnrolResponse,
+        fingerprint: Option<&str>,
     ) -> Result<(), CaseError> {
         self.write(|tx| {
+            self.pin_admin_key(tx, fingerprint, response.admin_key.as_deref())?;
             put(tx, "server_url", server_url.trim_end_matches('/'))?;
             put(tx, "server_device_id", &response.device_id)?;
             put(tx, "organisation", &response.organisation)?;
@@ -412,7 +398,7 @@ impl Casework<'_> {
         )
     }
 
-    fn device_key(&self) -> Result<Ed25519KeyPair, CaseError> {
+    pub(super) fn device_key(&self) -> Result<Ed25519KeyPair, CaseError> {
         let stored = setting(self.conn, "device_key")?;
         let pkcs8 = match stored.and_then(|h| hex::decode(&h)) {
             Some(bytes) => bytes,
@@ -540,19 +526,30 @@ impl Casework<'_> {
     pub fn apply_push(&self, response: &PushResponse) -> Result<usize, CaseError> {
         let sent = outbox::mark_sent(self.conn, &response.stored, self.now)?;
         if !response.conflicts.is_empty() {
-            let keys = self.org_keys()?;
+            let keys: Vec<sealing::OrgKeys> = self
+                .held_org_secrets()?
+                .into_iter()
+                .map(sealing::OrgKeys::new)
+                .collect();
             self.write(|tx| {
                 for c in &response.conflicts {
                     // A sealed field's two values are opened here, never on the server.
-                    let (field, theirs, ours) = match (&c.sealed, &keys) {
-                        (Some(sealed), Some(keys)) => {
+                    let (field, theirs, ours) = match &c.sealed {
+                        Some(sealed) => {
                             let entity: String = tx
                                 .query_row("SELECT entity FROM outbox WHERE op_id = ?1", [&c.op_id], |r| r.get(0))
                                 .optional()?
                                 .unwrap_or_default();
-                            sealing::open_conflict(&keys.secret, &entity, &c.entity_id, &c.field, &c.op_id, sealed)
+                            let (field, theirs, ours, forged) = sealing::open_conflict(
+                                &keys, &entity, &c.entity_id, &c.field, &c.op_id, sealed,
+                            );
+                            if forged > 0 {
+                                // Not sealed by a holder of the organisation's keys: shown as nothing.
+                                self.audit(tx, "sealed-field-unverified", &c.entity_id)?;
+                            }
+                            (field, theirs, ours)
                         }
-                        _ => (c.field.clone(), c.theirs.to_string(), c.ours.to_string()),
+                        None => (c.field.clone(), c.theirs.to_string(), c.ours.to_string()),
                     };
                     tx.execute(
                         "INSERT INTO sync_conflicts (entity_id, field, base_version, theirs, ours, received_at, op_id)

@@ -11,13 +11,16 @@ mod device;
 mod export;
 mod sealing;
 mod transport;
+mod trust;
 
-pub use client::{SyncClient, SyncError, SyncProgress, SyncReport};
+pub use client::{SyncClient, SyncError, SyncProgress, SyncReport, apply_organisation_settings};
 pub use device::{
-    ContentAvailable, ReceivedReferral, SignedRequest, SummaryProblem, SyncConflict, SyncIdentity,
+    ContentAvailable, KeysApplied, ReceivedReferral, SignedRequest, SummaryProblem, SyncConflict,
+    SyncIdentity,
 };
 pub use export::Exported;
 pub use sealing::seal_for_organisation;
 pub use transport::{MAX_ANSWER_BYTES, check_server_url};
+pub use trust::{HandOver, KeyStatus, KeyTrustError, split_enrolment_code};
 
 pub use senda_protocol::IncomingReferral;

@@ -9,9 +9,10 @@ use senda_protocol::fields::{self, FieldHashKey, plain_field};
 use senda_protocol::{BoxSecret, Op, SealedConflict};
 use serde_json::{Map, Value as Json, json};
 
-/// The organisation's secret, and the hash key derived from it.
+/// One of the organisation's secrets, its public key (hex), and the hash key derived from it.
 pub(crate) struct OrgKeys {
     pub secret: BoxSecret,
+    pub public: String,
     pub hash: FieldHashKey,
 }
 
@@ -19,6 +20,7 @@ impl OrgKeys {
     pub fn new(secret: BoxSecret) -> Self {
         Self {
             hash: FieldHashKey::derive(&secret),
+            public: secret.public_hex(),
             secret,
         }
     }
@@ -143,19 +145,33 @@ pub(crate) fn age_band(age: &Age, today: NaiveDate) -> &'static str {
 }
 
 /// Opens both sides of a conflict on a sealed field: the field's name (an
-/// answer's real question) and each value as JSON text. A side that does not
-/// open is shown as null rather than hidden.
+/// answer's real question) and each value as JSON text. Each side opens with
+/// whichever of the organisation's key pairs it was sealed to (`keys`: every
+/// one this device holds, so values sealed before a rotation still open), and
+/// only if its keyed hash proves a holder of that key sealed it. A side that
+/// does not open is shown as null rather than hidden; the last value says how
+/// many sides failed that proof (a value the server planted).
 pub(crate) fn open_conflict(
-    secret: &BoxSecret,
+    keys: &[OrgKeys],
     entity: &str,
     entity_id: &str,
     field: &str,
     our_op: &str,
     sealed: &SealedConflict,
-) -> (String, String, String) {
+) -> (String, String, String, usize) {
+    let forged = std::cell::Cell::new(0);
     let open = |f: &senda_protocol::SealedField, op: &str| -> Option<Json> {
-        let aad = fields::field_aad(entity, entity_id, field, op);
-        let plain = fields::open_bytes(secret, &f.sealed, &aad).ok()?;
+        let to = senda_protocol::hex(&f.sealed.to);
+        let key = keys.iter().find(|k| k.public == to)?;
+        let plain =
+            match fields::open_field(&key.secret, &key.hash, (entity, entity_id, field, op), f) {
+                Ok(plain) => plain,
+                Err(senda_protocol::SealError::ForgedSender) => {
+                    forged.set(forged.get() + 1);
+                    return None;
+                }
+                Err(_) => return None,
+            };
         serde_json::from_slice(&plain).ok()
     };
     let theirs = open(&sealed.theirs, &sealed.theirs_op);
@@ -175,7 +191,7 @@ pub(crate) fn open_conflict(
     };
     let theirs = unwrap(theirs, &mut name);
     let ours = unwrap(ours, &mut name);
-    (name, theirs.to_string(), ours.to_string())
+    (name, theirs.to_string(), ours.to_string(), forged.get())
 }
 
 #[cfg(test)]
@@ -195,6 +211,7 @@ mod tests {
             version: 2,
             payload,
             sealed: Default::default(),
+            sealed_summary: None,
         }
     }
 
@@ -227,25 +244,74 @@ mod tests {
             theirs: field.clone(),
             ours: ours.sealed[path].clone(),
         };
-        let (name, t, o) = open_conflict(&secret, "screening", "s1", path, "op-b", &conflict);
+        let held = [OrgKeys::new(BoxSecret::from_hex(&secret.to_hex()).unwrap())];
+        let (name, t, o, forged) = open_conflict(&held, "screening", "s1", path, "op-b", &conflict);
         assert_eq!(name, "answers.peligro-ahora");
         assert_eq!(
-            (t.as_str(), o.as_str()),
-            (r#"{"type":"yes"}"#, r#"{"type":"no"}"#)
+            (t.as_str(), o.as_str(), forged),
+            (r#"{"type":"yes"}"#, r#"{"type":"no"}"#, 0)
         );
         // Bound to its op: opened as another op's, it shows nothing.
-        let (_, t, _) = open_conflict(
-            &secret,
+        let (_, t, _, _) = open_conflict(
+            &held,
             "screening",
             "s1",
             path,
             "op-b",
             &SealedConflict {
                 theirs_op: "op-x".into(),
-                ..conflict
+                ..conflict.clone()
             },
         );
         assert_eq!(t, "null");
+        // A value the server sealed itself to the organisation's public key
+        // (it cannot make the keyed hash): shown as nothing, and counted.
+        let aad = fields::field_aad("screening", "s1", path, "op-a");
+        let planted = senda_protocol::SealedField {
+            sealed: fields::seal_bytes(
+                &secret.public_hex(),
+                br#"{"q":"peligro-ahora","a":{"type":"no"}}"#,
+                &aad,
+            )
+            .unwrap(),
+            hash: field.hash.clone(),
+        };
+        let (_, t, o, forged) = open_conflict(
+            &held,
+            "screening",
+            "s1",
+            path,
+            "op-b",
+            &SealedConflict {
+                theirs: planted,
+                ..conflict.clone()
+            },
+        );
+        assert_eq!(
+            (t.as_str(), o.as_str(), forged),
+            ("null", r#"{"type":"no"}"#, 1)
+        );
+        // Without the key it was sealed to, a side shows nothing; with every key
+        // held (after a rotation: the old one and the new), both open.
+        let newer = OrgKeys::new(BoxSecret::generate());
+        let (_, t, _, _) = open_conflict(
+            std::slice::from_ref(&newer),
+            "screening",
+            "s1",
+            path,
+            "op-b",
+            &conflict,
+        );
+        assert_eq!(t, "null");
+        let both = [
+            newer,
+            OrgKeys::new(BoxSecret::from_hex(&secret.to_hex()).unwrap()),
+        ];
+        let (_, t, o, _) = open_conflict(&both, "screening", "s1", path, "op-b", &conflict);
+        assert_eq!(
+            (t.as_str(), o.as_str()),
+            (r#"{"type":"yes"}"#, r#"{"type":"no"}"#)
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::casework::{CaseError, Casework};
 use senda_protocol::{HEADER_DEVICE, HEADER_NONCE, answer_message, verify};
 
 /// The largest answer the device reads; decoding refuses more anyway.
-pub const MAX_ANSWER_BYTES: usize = senda_protocol::MAX_BODY_BYTES;
+pub const MAX_ANSWER_BYTES: usize = senda_protocol::MAX_ANSWER_BYTES;
 
 /// `https://…`, or `http://` to a loopback address (a server on this computer).
 pub fn check_server_url(url: &str) -> Result<(), SyncError> {

@@ -86,6 +86,23 @@ pub(crate) fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>, V
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// How many entries the chain holds and the newest entry's hash (the
+/// server keeps both at every sync, so a shortened log shows).
+pub(crate) fn head(conn: &Connection) -> Result<(u64, String), VaultError> {
+    let count: i64 = conn.query_row("SELECT COUNT(*) FROM audit_log", [], |r| r.get(0))?;
+    let hash: Option<String> = conn
+        .query_row(
+            "SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok((
+        u64::try_from(count).unwrap_or(0),
+        hash.unwrap_or_else(|| GENESIS.to_owned()),
+    ))
+}
+
 /// Checks the whole chain. Returns how many entries it holds, or the
 /// sequence number of the first entry that was edited or follows a removal.
 pub(crate) fn verify(conn: &Connection) -> Result<u64, VaultError> {

@@ -32,9 +32,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The shortest PIN any policy may ask for.
-pub const MIN_PIN_LEN: usize = 6;
+pub const MIN_PIN_LEN: usize = senda_protocol::PIN_MIN_LENGTH_FLOOR as usize;
 /// The longest minimum an organisation may set.
-const MAX_PIN_MIN_LEN: u32 = 64;
+const MAX_PIN_MIN_LEN: u32 = senda_protocol::PIN_MIN_LENGTH_CEILING;
 /// The "who are you" list shows at most this much of a label.
 pub const LABEL_MAX: usize = 24;
 /// A staff member's name is kept to this many characters.
@@ -675,6 +675,11 @@ impl Vault {
     /// The audit log, newest first (who did what, when; never case content).
     pub fn audit_log(&mut self, limit: u32) -> Result<Vec<AuditEntry>, VaultError> {
         audit::recent(&self.session_mut()?.conn, limit)
+    }
+
+    /// The audit log's entry count and newest hash, as a device reports them at sync.
+    pub fn audit_head(&mut self) -> Result<(u64, String), VaultError> {
+        audit::head(&self.session_mut()?.conn)
     }
 
     /// Checks the audit log's hash chain; returns how many entries it holds.

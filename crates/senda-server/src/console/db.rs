@@ -4,7 +4,7 @@
 //! console's own tables and the read-only views its pages need.
 
 use crate::store::StoreError;
-use crate::store::sql::{Row, Sql};
+use crate::store::sql::{Row, Sql, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
@@ -384,25 +384,40 @@ pub struct DeviceRow {
     pub team: String,
     pub staff: Option<String>,
     pub enrolled_at: String,
-    /// The time of its last signed request (its newest nonce), if any.
+    /// Its last sync (its last report), else its last signed request, if any.
     pub last_contact: Option<String>,
     /// Operations the server holds but cannot apply yet (their base has not arrived).
-    pub held: i64,
+    pub held_here: i64,
     pub key_granted: bool,
     pub revoked: bool,
+    /// What it reported at its last sync (`None` before its first report).
+    pub report: Option<DeviceReportRow>,
+}
+
+pub struct DeviceReportRow {
+    pub app_version: String,
+    pub content_version: Option<i64>,
+    pub pending: i64,
+    pub held: i64,
+    pub audit_count: i64,
+    pub audit_head: String,
+    /// When its audit log was seen shorter than before (or rewritten).
+    pub audit_dropped_at: Option<String>,
 }
 
 pub fn devices_of(sql: &mut dyn Sql, organisation: &str) -> Result<Vec<DeviceRow>, StoreError> {
     Ok(sql
         .rows(
             "SELECT d.id, d.name, d.team, s.name, d.enrolled_at,
-               (SELECT MAX(n.seen_at) FROM nonces n WHERE n.device_id = d.id),
+               COALESCE(r.reported_at, (SELECT MAX(n.seen_at) FROM nonces n WHERE n.device_id = d.id)),
                (SELECT COUNT(*) FROM ops o WHERE o.device_id = d.id AND o.applied = 0),
                (SELECT COUNT(*) FROM key_grants g WHERE g.device_id = d.id),
-               d.revoked_at
+               d.revoked_at, r.reported_at, r.app_version, r.content_version, r.pending, r.held,
+               r.audit_count, r.audit_head, r.audit_dropped_at
              FROM devices d
              LEFT JOIN staff_devices sd ON sd.device_id = d.id
              LEFT JOIN staff s ON s.id = sd.staff_id
+             LEFT JOIN device_status r ON r.device_id = d.id
              WHERE d.organisation_id = ?1
              ORDER BY d.revoked_at IS NOT NULL, d.team, d.enrolled_at",
             &[organisation.into()],
@@ -415,16 +430,49 @@ pub fn devices_of(sql: &mut dyn Sql, organisation: &str) -> Result<Vec<DeviceRow
             staff: r[3].opt_text(),
             enrolled_at: r[4].text(),
             last_contact: r[5].opt_text(),
-            held: r[6].int(),
+            held_here: r[6].int(),
             key_granted: r[7].int() > 0,
             revoked: r[8].opt_text().is_some(),
+            report: r[9].opt_text().map(|_| DeviceReportRow {
+                app_version: r[10].text(),
+                content_version: r[11].opt_text().map(|_| r[11].int()),
+                pending: r[12].int(),
+                held: r[13].int(),
+                audit_count: r[14].int(),
+                audit_head: r[15].text(),
+                audit_dropped_at: r[16].opt_text(),
+            }),
         })
         .collect())
 }
 
+/// Retention days, and PIN minimum length with letters allowed: each if set.
+pub type OrganisationSettings = (Option<i64>, Option<(i64, bool)>);
+
+/// An organisation's settings for its devices.
+pub fn organisation_settings(
+    sql: &mut dyn Sql,
+    organisation: &str,
+) -> Result<OrganisationSettings, StoreError> {
+    Ok(sql
+        .row(
+            "SELECT retention_days, pin_min_length, pin_letters_allowed FROM organisations WHERE id = ?1",
+            &[organisation.into()],
+        )?
+        .map_or((None, None), |r| {
+            (
+                r[0].opt_text().map(|_| r[0].int()),
+                r[1].opt_text().map(|_| (r[1].int(), r[2].int() != 0)),
+            )
+        }))
+}
+
 pub struct KeyStatus {
     pub set_at: Option<String>,
+    /// The admin key's fingerprint, as devices pin it at enrolment.
     pub fingerprint: Option<String>,
+    /// The sealing key's serial: 1, then one more at each rotation.
+    pub serial: Option<i64>,
     pub granted: i64,
     pub waiting: i64,
 }
@@ -450,8 +498,20 @@ pub fn key_status(sql: &mut dyn Sql, organisation: &str) -> Result<KeyStatus, St
         "SELECT COUNT(*) FROM devices d WHERE d.organisation_id = ?1 AND d.revoked_at IS NULL
          AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.device_id = d.id)",
     )?;
+    let admin_key = sql.row(
+        "SELECT public_key FROM organisation_admin_keys WHERE organisation_id = ?1",
+        &[organisation.into()],
+    )?;
+    let serial = sql
+        .row(
+            "SELECT MAX(serial) FROM organisation_key_certs WHERE organisation_id = ?1",
+            &[organisation.into()],
+        )?
+        .filter(|r| r[0] != Value::Null)
+        .map(|r| r[0].int());
     Ok(KeyStatus {
-        fingerprint: key.as_ref().map(|r| r[0].text().chars().take(16).collect()),
+        fingerprint: admin_key.map(|r| senda_protocol::trust::admin_fingerprint(&r[0].text())),
+        serial,
         set_at: key.map(|r| r[1].text()),
         granted,
         waiting,
@@ -481,13 +541,15 @@ pub fn routes(sql: &mut dyn Sql) -> Result<Vec<RouteRow>, StoreError> {
 }
 
 /// Services that devices referred to but that no organisation receives on
-/// Senda: their referrals travel only on paper slips. With how many referrals.
+/// Senda: their referrals travel only on paper slips. With how many referrals
+/// (from the counts kept with the data, store/counts.rs).
 pub fn unrouted_services(sql: &mut dyn Sql) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(sql
         .rows(
-            "SELECT f.service_id, COUNT(*) FROM referrals f
-             WHERE NOT EXISTS (SELECT 1 FROM service_routes r WHERE r.service_id = f.service_id)
-             GROUP BY f.service_id ORDER BY f.service_id",
+            "SELECT f.value, CAST(SUM(f.n) AS BIGINT) FROM stats_referrals f
+             WHERE f.kind = 'service'
+               AND NOT EXISTS (SELECT 1 FROM service_routes r WHERE r.service_id = f.value)
+             GROUP BY f.value ORDER BY f.value",
             &[],
         )?
         .iter()
@@ -510,24 +572,18 @@ pub fn referral_counts(
     sql: &mut dyn Sql,
     organisation: Option<&str>,
 ) -> Result<Vec<(String, String, u64)>, StoreError> {
-    let rows = match organisation {
-        Some(o) => sql.rows(
-            "SELECT f.status, COALESCE(o.name, ''), COUNT(*) FROM referrals f
-             LEFT JOIN organisations o ON o.id = f.receiver_org
-             WHERE f.sender_org = ?1 OR f.receiver_org = ?1
-             GROUP BY f.status, o.name",
-            &[o.into()],
-        )?,
-        None => sql.rows(
-            "SELECT f.status, COALESCE(o.name, ''), COUNT(*) FROM referrals f
-             LEFT JOIN organisations o ON o.id = f.receiver_org
-             GROUP BY f.status, o.name",
-            &[],
-        )?,
-    };
-    Ok(rows
-        .iter()
-        .map(|r| (r[0].text(), r[1].text(), r[2].int().max(0) as u64))
+    Ok(referral_facts(sql, organisation)?
+        .status
+        .into_iter()
+        .fold(
+            std::collections::BTreeMap::<(String, String), u64>::new(),
+            |mut m, f| {
+                *m.entry((f.value, f.receiver)).or_default() += f.n;
+                m
+            },
+        )
+        .into_iter()
+        .map(|((status, receiver), n)| (status, receiver, n))
         .collect())
 }
 
@@ -563,18 +619,34 @@ pub fn overdue_referrals(
         .collect())
 }
 
-/// (status, receiver name or "", service, month of last change `YYYY-MM`, count).
-pub type ReferralFact = (String, String, String, String, u64);
+/// One grouped count of referrals: a status, service or band of days to
+/// acceptance (`value`), its receiver's name ("" when none), the month of the
+/// referrals' last change (`YYYY-MM`), and how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralFact {
+    pub value: String,
+    pub receiver: String,
+    pub month: String,
+    pub n: u64,
+}
 
-/// Referral counts for the statistics, grouped by [`ReferralFact`]'s fields.
+#[derive(Debug, Clone, Default)]
+pub struct ReferralFacts {
+    pub status: Vec<ReferralFact>,
+    pub service: Vec<ReferralFact>,
+    /// Accepted referrals by days from sent to accepted (store::counts::ACCEPT_BANDS).
+    pub accept: Vec<ReferralFact>,
+}
+
+/// Referral counts for the statistics, from the counts kept with the data:
+/// those the organisation sent or receives, or all when `None`.
 pub fn referral_facts(
     sql: &mut dyn Sql,
     organisation: Option<&str>,
-) -> Result<Vec<ReferralFact>, StoreError> {
-    let select =
-        "SELECT f.status, COALESCE(o.name, ''), f.service_id, SUBSTR(f.updated_at, 1, 7), COUNT(*)
-         FROM referrals f LEFT JOIN organisations o ON o.id = f.receiver_org";
-    let group = "GROUP BY f.status, o.name, f.service_id, SUBSTR(f.updated_at, 1, 7)";
+) -> Result<ReferralFacts, StoreError> {
+    let select = "SELECT f.kind, f.value, COALESCE(o.name, ''), f.month, CAST(SUM(f.n) AS BIGINT)
+         FROM stats_referrals f LEFT JOIN organisations o ON o.id = f.receiver_org";
+    let group = "GROUP BY f.kind, f.value, o.name, f.month";
     let rows = match organisation {
         Some(o) => sql.rows(
             &format!("{select} WHERE f.sender_org = ?1 OR f.receiver_org = ?1 {group}"),
@@ -582,66 +654,114 @@ pub fn referral_facts(
         )?,
         None => sql.rows(&format!("{select} {group}"), &[])?,
     };
-    Ok(rows
-        .iter()
-        .map(|r| {
-            (
-                r[0].text(),
-                r[1].text(),
-                r[2].text(),
-                r[3].text(),
-                r[4].int().max(0) as u64,
-            )
-        })
-        .collect())
+    let mut out = ReferralFacts::default();
+    for r in rows {
+        let fact = ReferralFact {
+            value: r[1].text(),
+            receiver: r[2].text(),
+            month: r[3].text(),
+            n: r[4].int().max(0) as u64,
+        };
+        match r[0].text().as_str() {
+            "status" => out.status.push(fact),
+            "service" => out.service.push(fact),
+            "accept" => out.accept.push(fact),
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
-/// Screening counts grouped by the coarse fields their case carries readable
-/// (country, ISO week, age band) and their risk level, counted in the
-/// database. Cases without a week (written before devices sent the coarse
-/// fields) are not counted. JSON is read with each backend's own operator.
-pub fn screening_facts(
+/// Which countries and ISO weeks the organisation's screenings (or all) are counted under.
+pub fn screening_choices(
     sql: &mut dyn Sql,
     organisation: Option<&str>,
-    postgres: bool,
-) -> Result<Vec<super::stats::ScreeningFact>, StoreError> {
-    let field = |table: &str, name: &str| {
-        if postgres {
-            format!("({table}.fields::json->>'{name}')")
-        } else {
-            format!("json_extract({table}.fields, '$.{name}')")
-        }
+) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let (scope, params): (&str, Vec<Value>) = match organisation {
+        Some(o) => ("WHERE organisation_id = ?1", vec![o.into()]),
+        None => ("", Vec::new()),
     };
-    let (country, week, age, risk) = (
-        field("c", "country"),
-        field("c", "week"),
-        field("c", "age_band"),
-        field("s", "risk_level"),
-    );
-    let query = format!(
-        "SELECT {country}, {week}, {age}, {risk}, COUNT(*) FROM entities s
-         JOIN entities c ON c.case_id = s.case_id AND c.entity = 'case'
-         WHERE s.entity = 'screening' AND {week} IS NOT NULL {scope}
-         GROUP BY {country}, {week}, {age}, {risk}",
-        scope = if organisation.is_some() {
-            "AND s.organisation_id = ?1"
-        } else {
-            ""
-        }
-    );
-    let rows = match organisation {
-        Some(o) => sql.rows(&query, &[o.into()])?,
-        None => sql.rows(&query, &[])?,
+    let list = |sql: &mut dyn Sql, column: &str| -> Result<Vec<String>, StoreError> {
+        Ok(sql
+            .rows(
+                &format!(
+                    "SELECT DISTINCT {column} FROM stats_screenings {scope} ORDER BY {column}"
+                ),
+                &params,
+            )?
+            .iter()
+            .map(|r| r[0].text())
+            .collect())
     };
-    let known = |v: &super::super::store::sql::Value| v.opt_text().filter(|t| !t.is_empty());
-    Ok(rows
+    Ok((list(sql, "country")?, list(sql, "week")?))
+}
+
+/// Screening counts by risk level × age band and by ISO week × country, from
+/// the counts kept with the data (store/counts.rs), filtered here by
+/// organisation, country and ISO weeks (a month's). Cases without a week
+/// (written before devices sent the coarse fields) are not counted.
+pub fn screening_counts(
+    sql: &mut dyn Sql,
+    organisation: Option<&str>,
+    country: Option<&str>,
+    weeks: Option<&[String]>,
+) -> Result<super::stats::ScreeningCounts, StoreError> {
+    let mut conditions = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(o) = organisation {
+        params.push(o.into());
+        conditions.push(format!("organisation_id = ?{}", params.len()));
+    }
+    if let Some(c) = country {
+        params.push(c.into());
+        conditions.push(format!("country = ?{}", params.len()));
+    }
+    if let Some(weeks) = weeks {
+        let mut marks = Vec::new();
+        for w in weeks {
+            params.push(w.into());
+            marks.push(format!("?{}", params.len()));
+        }
+        // A month with no weeks (malformed) matches nothing.
+        conditions.push(if marks.is_empty() {
+            "1 = 0".to_owned()
+        } else {
+            format!("week IN ({})", marks.join(", "))
+        });
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let mut pairs = |a: &str, b: &str| -> Result<Vec<(String, String, u64)>, StoreError> {
+        Ok(sql
+            .rows(
+                &format!(
+                    "SELECT {a}, {b}, CAST(SUM(n) AS BIGINT) FROM stats_screenings {filter} GROUP BY {a}, {b}"
+                ),
+                &params,
+            )?
+            .iter()
+            .map(|r| (r[0].text(), r[1].text(), r[2].int().max(0) as u64))
+            .collect())
+    };
+    Ok(super::stats::ScreeningCounts {
+        by_risk: pairs("risk_level", "age_band")?,
+        by_week: pairs("week", "country")?,
+    })
+}
+/// How many active devices run each content pack version (`None`: none
+/// installed), from their last reports.
+pub fn content_versions(sql: &mut dyn Sql) -> Result<Vec<(Option<i64>, i64)>, StoreError> {
+    Ok(sql
+        .rows(
+            "SELECT r.content_version, COUNT(*) FROM device_status r
+             JOIN devices d ON d.id = r.device_id WHERE d.revoked_at IS NULL
+             GROUP BY r.content_version ORDER BY r.content_version DESC",
+            &[],
+        )?
         .iter()
-        .map(|r| super::stats::ScreeningFact {
-            country: known(&r[0]).unwrap_or_else(|| "unknown".into()),
-            week: r[1].text(),
-            age_band: known(&r[2]).unwrap_or_else(|| "unknown".into()),
-            risk_level: known(&r[3]).unwrap_or_else(|| "unknown".into()),
-            count: r[4].int().max(0) as u64,
-        })
+        .map(|r| (r[0].opt_text().map(|_| r[0].int()), r[1].int()))
         .collect())
 }

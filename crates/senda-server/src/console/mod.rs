@@ -52,6 +52,9 @@ pub const ERROR_CODES: &[&str] = &[
     "filter",
     "staff-deactivated",
     "no-such-device",
+    "retention",
+    "pin-length",
+    "pin-letters",
 ];
 
 /// Notices after a form succeeded (`console-done-<code>`).
@@ -63,6 +66,8 @@ pub const DONE_CODES: &[&str] = &[
     "staff-deactivated",
     "device-revoked",
     "service-routed",
+    "retention-set",
+    "pin-policy-set",
 ];
 
 #[derive(Clone)]
@@ -121,6 +126,9 @@ pub fn router(repo: Repo) -> Router {
         )
         .route("/console/org/{org}/keys", get(keys_page))
         .route("/console/org/{org}/referrals", get(referrals_page))
+        .route("/console/org/{org}/settings", get(settings_page))
+        .route("/console/org/{org}/settings/retention", post(set_retention))
+        .route("/console/org/{org}/settings/pin", post(set_pin_policy))
         .route("/console/stats", get(stats_page::page))
         .route("/console/stats.csv", get(stats_page::csv))
         .with_state(state)

@@ -102,6 +102,7 @@ fn nav(ctx: &Ctx, org: Option<(&str, &str)>) -> Markup {
                     (link(format!("/console/org/{id}/routes"), t("console-nav-routes")))
                     (link(format!("/console/org/{id}/keys"), t("console-nav-keys")))
                     (link(format!("/console/org/{id}/referrals"), t("console-nav-referrals")))
+                    (link(format!("/console/org/{id}/settings"), t("console-nav-settings")))
                     @if !ctx.is_server() {
                         (link(format!("/console/stats?org={id}"), t("console-nav-stats")))
                         (link("/console/audit".into(), t("console-nav-audit")))
@@ -953,11 +954,28 @@ pub async fn content_page(
 ) -> Page {
     let ctx = state.ctx(&headers, "/console/content").await?;
     server_only(&ctx)?;
+    let versions = state
+        .run(db::content_versions)
+        .await
+        .map_err(|e| store_error(ctx.tr, e))?;
     let t = |id: &str| ctx.tr.t(id);
     let body = html! {
         (notice(&ctx, q.get("done")))
         p { (t("console-content-intro")) }
-        p class="hint" { (t("console-content-versions-unknown")) }
+        h2 { (t("console-content-running")) }
+        @if versions.is_empty() {
+            p class="hint" { (t("console-content-versions-unknown")) }
+        } @else {
+            table id="content-versions" {
+                caption class="visually-hidden" { (t("console-content-running")) }
+                thead { tr { th scope="col" { (t("console-content-version")) } th scope="col" class="num" { (t("console-count")) } } }
+                tbody {
+                    @for (v, n) in &versions {
+                        tr { td { @match v { Some(v) => (v), None => (t("console-content-none")) } } td class="num" { (n) } }
+                    }
+                }
+            }
+        }
         form method="post" action="/console/content" {
             (csrf(&ctx))
             label for="publisher" { (t("console-content-publisher")) }
@@ -1347,17 +1365,18 @@ pub async fn devices_page(
     let t = |id: &str| ctx.tr.t(id);
     let body = html! {
         (notice(&ctx, q.get("done")))
-        p class="hint" { (t("console-devices-unknown")) }
+        p class="hint" { (t("console-devices-reported")) }
         div class="scroll" {
-        table {
+        table id="devices" {
             caption { (t("console-devices-caption")) }
             thead { tr {
                 th scope="col" { (t("console-device")) }
                 th scope="col" { (t("console-staff")) }
                 th scope="col" { (t("console-team")) }
                 th scope="col" { (t("console-last-sync")) }
-                th scope="col" class="num" { (t("console-held")) }
-                th scope="col" { (t("console-key")) }
+                th scope="col" { (t("console-versions")) }
+                th scope="col" { (t("console-pending")) " / " (t("console-held")) }
+                th scope="col" { (t("console-audit-log")) }
                 th scope="col" { (t("console-state")) }
                 th scope="col" { span class="visually-hidden" { (t("console-actions")) } }
             } }
@@ -1368,9 +1387,39 @@ pub async fn devices_page(
                         td { (d.staff.clone().unwrap_or_else(|| "—".into())) }
                         td { (d.team) }
                         td { @match &d.last_contact { Some(at) => (short_time(at)), None => (t("console-never")) } }
-                        td class="num" { (d.held) }
-                        td { @if d.key_granted { (t("console-key-granted")) } @else { (t("console-key-waiting")) } }
-                        td { @if d.revoked { (t("console-revoked")) } @else { (t("console-active")) } }
+                        @match &d.report {
+                            Some(r) => {
+                                td data-versions {
+                                    (ctx.tr.args("console-app-version", &[("version", FluentValue::from(r.app_version.as_str()))]))
+                                    br;
+                                    @match r.content_version {
+                                        Some(v) => (ctx.tr.args("console-content-version-n", &[("version", FluentValue::from(v))])),
+                                        None => (t("console-content-none")),
+                                    }
+                                }
+                                td class="num" {
+                                    span data-pending { (r.pending) } " / " span data-held { (r.held) }
+                                    @if d.held_here > 0 { br; small { (ctx.tr.args("console-held-here", &[("count", FluentValue::from(d.held_here))])) } }
+                                }
+                                td data-audit {
+                                    (ctx.tr.args("console-audit-entries", &[("count", FluentValue::from(r.audit_count))]))
+                                    br;
+                                    small { code title=(r.audit_head) { (r.audit_head.get(..12).unwrap_or(&r.audit_head)) } }
+                                    @if let Some(at) = &r.audit_dropped_at {
+                                        br;
+                                        strong class="error" data-audit-dropped { (ctx.tr.args("console-audit-dropped", &[("at", FluentValue::from(short_time(at)))])) }
+                                    }
+                                }
+                            }
+                            None => {
+                                td colspan="3" class="hint" { (t("console-not-reported")) }
+                            }
+                        }
+                        td {
+                            @if d.revoked { (t("console-revoked")) } @else { (t("console-active")) }
+                            br;
+                            small { @if d.key_granted { (t("console-key-granted")) } @else { (t("console-key-waiting")) } }
+                        }
                         td {
                             @if !d.revoked {
                                 form method="post" action={"/console/org/" (org) "/devices/" (d.id) "/revoke"} {
@@ -1423,6 +1472,137 @@ pub async fn revoke_device(
         .await
         .map_err(|e| store_error(ctx.tr, e))?;
     Ok(Redirect::to(&format!("{path}?done=device-revoked")).into_response())
+}
+
+pub async fn settings_page(
+    State(state): State<Console>,
+    headers: HeaderMap,
+    Path(org): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Page {
+    let ctx = state
+        .ctx(&headers, &format!("/console/org/{org}/settings"))
+        .await?;
+    let name = organisation(&state, &ctx, &org).await?;
+    let o = org.clone();
+    let (retention, pin) = state
+        .run(move |sql| db::organisation_settings(sql, &o))
+        .await
+        .map_err(|e| store_error(ctx.tr, e))?;
+    let t = |id: &str| ctx.tr.t(id);
+    let floor = senda_protocol::PIN_MIN_LENGTH_FLOOR;
+    let ceiling = senda_protocol::PIN_MIN_LENGTH_CEILING;
+    let (min_length, letters) = pin.unwrap_or((i64::from(floor), true));
+    let body = html! {
+        (notice(&ctx, q.get("done")))
+        p { (t("console-settings-intro")) }
+        h2 { (t("console-settings-retention")) }
+        p class="hint" { (t("console-settings-retention-hint")) }
+        form method="post" action={"/console/org/" (org) "/settings/retention"} {
+            (csrf(&ctx))
+            label for="days" { (t("console-settings-retention-days")) }
+            input id="days" name="days" type="number" min="1" max="365" required value=[retention];
+            @if retention.is_none() { p class="hint" { (t("console-settings-retention-unset")) } }
+            button type="submit" { (t("console-save")) }
+        }
+        h2 { (t("console-settings-pin")) }
+        p class="hint" { (ctx.tr.args("console-settings-pin-hint", &[("floor", FluentValue::from(floor)), ("ceiling", FluentValue::from(ceiling))])) }
+        form method="post" action={"/console/org/" (org) "/settings/pin"} {
+            (csrf(&ctx))
+            label for="min_length" { (t("console-settings-pin-length")) }
+            input id="min_length" name="min_length" type="number" min=(floor) max=(ceiling) required value=(min_length);
+            div class="check" {
+                input id="letters" name="letters" type="checkbox" value="1" checked[letters];
+                label for="letters" { (t("console-settings-pin-letters")) }
+            }
+            @if pin.is_none() { p class="hint" { (t("console-settings-pin-unset")) } }
+            button type="submit" { (t("console-save")) }
+        }
+    };
+    Ok(page(
+        &ctx,
+        &t("console-nav-settings"),
+        Some((&org, &name)),
+        body,
+    ))
+}
+
+pub async fn set_retention(
+    State(state): State<Console>,
+    headers: HeaderMap,
+    Path(org): Path<String>,
+    axum::Form(form): axum::Form<Form>,
+) -> Page {
+    let path = format!("/console/org/{org}/settings");
+    let ctx = state.ctx_post(&headers, &path, &form).await?;
+    organisation(&state, &ctx, &org).await?;
+    let Some(days) = form
+        .get("days")
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|d| (1..=365).contains(d))
+    else {
+        return Err(invalid(&ctx, "retention"));
+    };
+    state
+        .repo
+        .set_retention(org.clone(), days)
+        .await
+        .map_err(|e| store_error(ctx.tr, e))?;
+    state
+        .audit(&ctx, Some(&org), "retention-set", &days.to_string())
+        .await
+        .map_err(|e| store_error(ctx.tr, e))?;
+    Ok(Redirect::to(&format!("{path}?done=retention-set")).into_response())
+}
+
+pub async fn set_pin_policy(
+    State(state): State<Console>,
+    headers: HeaderMap,
+    Path(org): Path<String>,
+    axum::Form(form): axum::Form<Form>,
+) -> Page {
+    let path = format!("/console/org/{org}/settings");
+    let ctx = state.ctx_post(&headers, &path, &form).await?;
+    organisation(&state, &ctx, &org).await?;
+    let policy = form
+        .get("min_length")
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .map(|min_length| senda_protocol::PinPolicy {
+            min_length,
+            letters_allowed: false,
+        })
+        .filter(senda_protocol::PinPolicy::valid);
+    let Some(mut policy) = policy else {
+        return Err(invalid(&ctx, "pin-length"));
+    };
+    policy.letters_allowed = match form.get("letters") {
+        "" => false,
+        "1" => true,
+        _ => return Err(invalid(&ctx, "pin-letters")),
+    };
+    state
+        .repo
+        .set_pin_policy(org.clone(), policy)
+        .await
+        .map_err(|e| store_error(ctx.tr, e))?;
+    let subject = format!(
+        "{} {}",
+        policy.min_length,
+        if policy.letters_allowed {
+            "letters"
+        } else {
+            "digits"
+        }
+    );
+    state
+        .audit(&ctx, Some(&org), "pin-policy-set", &subject)
+        .await
+        .map_err(|e| store_error(ctx.tr, e))?;
+    Ok(Redirect::to(&format!("{path}?done=pin-policy-set")).into_response())
 }
 
 /// A directory service id: 1 to 100 of a–z, 0–9, `.`, `_`, `:`, `-`.
@@ -1579,11 +1759,14 @@ pub async fn keys_page(
             @if let Some(f) = &key.fingerprint {
                 dt { (t("console-key-fingerprint")) } dd { code { (f) } }
             }
+            @if let Some(serial) = key.serial {
+                dt { (t("console-key-serial")) } dd { (serial) }
+            }
             dt { (t("console-key-granted-count")) } dd { (key.granted) }
             dt { (t("console-key-waiting-count")) } dd { (key.waiting) }
         }
         @if key.set_at.is_none() { p class="hint" { (t("console-keys-how")) } }
-        @if key.waiting > 0 { p class="hint" { (t("console-keys-waiting-how")) } }
+        @if key.set_at.is_some() { p class="hint" { (t("console-keys-waiting-how")) } }
     };
     Ok(page(
         &ctx,

@@ -361,18 +361,56 @@ pub const RISK_LEVELS: &[&str] = &[
 ];
 pub const AGE_BANDS: &[&str] = &["0-5", "6-11", "12-14", "15-17", "18+", "unknown"];
 
-/// Screenings by risk level × age band, and by ISO week × country, of the
-/// facts that pass the filters (a country, a month). Suppression comes after ([`publish`]).
-pub fn screening_tables(
+/// Screening counts as the page needs them: (risk level, age band, n) and
+/// (ISO week, country, n), already filtered (by the database, or by
+/// [`screening_counts`] in tests).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScreeningCounts {
+    pub by_risk: Vec<(String, String, u64)>,
+    pub by_week: Vec<(String, String, u64)>,
+}
+
+/// The ISO weeks (`YYYY-Www`) whose Thursday falls in `month` (`YYYY-MM`), as
+/// [`ScreeningFact::month`] assigns them; empty for a malformed month.
+pub fn weeks_of_month(month: &str) -> Vec<String> {
+    use chrono::Datelike;
+    let Some(first) = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()
+    else {
+        return Vec::new();
+    };
+    first
+        .iter_days()
+        .take_while(|d| d.month() == first.month())
+        .filter(|d| d.weekday() == chrono::Weekday::Thu)
+        .map(|d| format!("{}-W{:02}", d.iso_week().year(), d.iso_week().week()))
+        .collect()
+}
+
+/// The counts of the facts that pass the filters (a country, a month).
+pub fn screening_counts(
     facts: &[ScreeningFact],
     country: Option<&str>,
     month: Option<&str>,
-) -> (Table, Table) {
+) -> ScreeningCounts {
     let kept: Vec<&ScreeningFact> = facts
         .iter()
         .filter(|f| country.is_none_or(|c| f.country == c))
         .filter(|f| month.is_none_or(|m| f.month().as_deref() == Some(m)))
         .collect();
+    ScreeningCounts {
+        by_risk: kept
+            .iter()
+            .map(|f| (f.risk_level.clone(), f.age_band.clone(), f.count))
+            .collect(),
+        by_week: kept
+            .iter()
+            .map(|f| (f.week.clone(), f.country.clone(), f.count))
+            .collect(),
+    }
+}
+
+/// Screenings by risk level × age band, and by ISO week × country. Suppression comes after ([`publish`]).
+pub fn screening_tables_of(counts: &ScreeningCounts) -> (Table, Table) {
     let ordered = |known: &[&str], values: Vec<&str>| -> Vec<String> {
         let mut out: Vec<String> = known
             .iter()
@@ -391,31 +429,44 @@ pub fn screening_tables(
     };
     let risks = ordered(
         RISK_LEVELS,
-        kept.iter().map(|f| f.risk_level.as_str()).collect(),
+        counts.by_risk.iter().map(|f| f.0.as_str()).collect(),
     );
     let ages = ordered(
         AGE_BANDS,
-        kept.iter().map(|f| f.age_band.as_str()).collect(),
+        counts.by_risk.iter().map(|f| f.1.as_str()).collect(),
     );
     let by_risk = Table::count(
         &risks,
         &ages,
-        kept.iter()
-            .map(|f| (f.risk_level.as_str(), f.age_band.as_str(), f.count)),
+        counts
+            .by_risk
+            .iter()
+            .map(|f| (f.0.as_str(), f.1.as_str(), f.2)),
     );
-    let mut weeks: Vec<String> = kept.iter().map(|f| f.week.clone()).collect();
+    let mut weeks: Vec<String> = counts.by_week.iter().map(|f| f.0.clone()).collect();
     weeks.sort();
     weeks.dedup();
-    let mut countries: Vec<String> = kept.iter().map(|f| f.country.clone()).collect();
+    let mut countries: Vec<String> = counts.by_week.iter().map(|f| f.1.clone()).collect();
     countries.sort();
     countries.dedup();
     let by_week = Table::count(
         &weeks,
         &countries,
-        kept.iter()
-            .map(|f| (f.week.as_str(), f.country.as_str(), f.count)),
+        counts
+            .by_week
+            .iter()
+            .map(|f| (f.0.as_str(), f.1.as_str(), f.2)),
     );
     (by_risk, by_week)
+}
+
+/// [`screening_tables_of`] the facts that pass the filters.
+pub fn screening_tables(
+    facts: &[ScreeningFact],
+    country: Option<&str>,
+    month: Option<&str>,
+) -> (Table, Table) {
+    screening_tables_of(&screening_counts(facts, country, month))
 }
 
 #[cfg(test)]
@@ -664,6 +715,19 @@ mod tests {
         ];
         let (risk, _) = screening_tables(&facts, None, Some("2026-12"));
         assert_eq!(risk.cells, vec![vec![1]]);
+    }
+
+    #[test]
+    fn a_month_holds_the_weeks_whose_thursday_falls_in_it() {
+        for month in ["2026-01", "2026-12", "2027-01", "2020-12"] {
+            let weeks = weeks_of_month(month);
+            assert!((4..=5).contains(&weeks.len()), "{month}: {weeks:?}");
+            for w in &weeks {
+                assert_eq!(fact("CO", w, "", "").month().as_deref(), Some(month));
+            }
+        }
+        assert_eq!(weeks_of_month("2026-12")[0], "2026-W49");
+        assert!(weeks_of_month("diciembre").is_empty());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::db::{self, Role};
 use super::pages;
 use super::stats::{self, Hidden, Policy, Published, Table};
 use super::{Console, Ctx, refusal, store_error};
+use crate::store::counts::ACCEPT_BANDS;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -47,6 +48,8 @@ struct Tables {
     countries: Vec<String>,
     organisations: Vec<db::OrganisationRow>,
     by_status: Published,
+    /// Accepted referrals by days from sent to accepted, and receiving organisation.
+    acceptance: Published,
     services: Published,
     /// Screenings by risk × age band and by week × country; `None` until devices send coarse fields.
     screenings: Option<(Published, Published)>,
@@ -73,20 +76,48 @@ async fn tables(
         Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
     let (scope, whole_scope) = (org.clone(), ctx.is_server().then_some(()));
-    let postgres = state.repo.backend() == "postgres";
-    let (facts, all_facts, screened, all_screened, organisations) = state
+    let chosen = |name: &str| {
+        q.get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty() && *v != "all")
+            .map(str::to_owned)
+    };
+    let (country_asked, period_asked) = (chosen("country"), chosen("period"));
+    // Filtered in the database: only the two small tables come back.
+    let weeks = period_asked.as_deref().map(stats::weeks_of_month);
+    let (facts, all_facts, (countries, weeks_seen), screened, all_screened, organisations) = state
         .run(move |sql| {
             let facts = db::referral_facts(sql, scope.as_deref())?;
-            let screened = db::screening_facts(sql, scope.as_deref(), postgres)?;
-            // The widest view this administrator can also ask for (R9); not read twice.
-            let (all, all_screened) = match (whole_scope, &scope) {
-                (Some(()), Some(_)) => (
-                    db::referral_facts(sql, None)?,
-                    db::screening_facts(sql, None, postgres)?,
-                ),
-                _ => (facts.clone(), screened.clone()),
+            let choices = db::screening_choices(sql, scope.as_deref())?;
+            let screened = db::screening_counts(
+                sql,
+                scope.as_deref(),
+                country_asked.as_deref(),
+                weeks.as_deref(),
+            )?;
+            // The widest view this administrator can also ask for, unfiltered (R9).
+            let widest = match whole_scope {
+                Some(()) => None,
+                None => scope.as_deref(),
             };
-            Ok((facts, all, screened, all_screened, db::organisations(sql)?))
+            let all = match (whole_scope, &scope) {
+                (Some(()), Some(_)) => db::referral_facts(sql, None)?,
+                _ => facts.clone(),
+            };
+            let all_screened =
+                if widest == scope.as_deref() && country_asked.is_none() && weeks.is_none() {
+                    screened.clone()
+                } else {
+                    db::screening_counts(sql, widest, None, None)?
+                };
+            Ok((
+                facts,
+                all,
+                choices,
+                screened,
+                all_screened,
+                db::organisations(sql)?,
+            ))
         })
         .await
         .map_err(|e| store_error(ctx.tr, e))?;
@@ -95,42 +126,38 @@ async fn tables(
     {
         return Err(refusal(ctx.tr, StatusCode::NOT_FOUND, "organisation"));
     }
+    let week_months = weeks_seen.iter().filter_map(|w| {
+        stats::ScreeningFact {
+            country: String::new(),
+            week: w.clone(),
+            age_band: String::new(),
+            risk_level: String::new(),
+            count: 0,
+        }
+        .month()
+    });
     let periods: Vec<String> = facts
+        .status
         .iter()
-        .map(|f| f.3.clone())
-        .chain(screened.iter().filter_map(stats::ScreeningFact::month))
+        .map(|f| f.month.clone())
+        .chain(week_months)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .rev()
         .collect();
-    let period = match q
-        .get("period")
-        .map(String::as_str)
-        .filter(|p| !p.is_empty() && *p != "all")
-    {
+    let period = match chosen("period") {
         None => None,
-        Some(p) if periods.iter().any(|x| x == p) => Some(p.to_owned()),
+        Some(p) if periods.contains(&p) => Some(p),
         Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
-    let countries: Vec<String> = screened
-        .iter()
-        .map(|f| f.country.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let country = match q
-        .get("country")
-        .map(String::as_str)
-        .filter(|c| !c.is_empty() && *c != "all")
-    {
+    let country = match chosen("country") {
         None => None,
-        Some(c) if countries.iter().any(|x| x == c) => Some(c.to_owned()),
+        Some(c) if countries.contains(&c) => Some(c),
         Some(_) => return Err(refusal(ctx.tr, StatusCode::BAD_REQUEST, "filter")),
     };
-    let screenings = (!screened.is_empty()).then(|| {
-        let (risk, week) =
-            stats::screening_tables(&screened, country.as_deref(), period.as_deref());
-        let (all_risk, all_week) = stats::screening_tables(&all_screened, None, None);
+    let screenings = (!countries.is_empty()).then(|| {
+        let (risk, week) = stats::screening_tables_of(&screened);
+        let (all_risk, all_week) = stats::screening_tables_of(&all_screened);
         let mut risk = stats::publish(&risk, policy, Some(&all_risk));
         risk.rows = risk
             .rows
@@ -151,7 +178,7 @@ async fn tables(
             .collect();
         (risk, stats::publish(&week, policy, Some(&all_week)))
     });
-    let in_period = |f: &&db::ReferralFact| period.as_ref().is_none_or(|p| &f.3 == p);
+    let in_period = |f: &&db::ReferralFact| period.as_ref().is_none_or(|p| &f.month == p);
     let no_receiver = ctx.tr.t("console-no-receiver");
     let receiver = |r: &str| {
         if r.is_empty() {
@@ -161,24 +188,24 @@ async fn tables(
         }
     };
 
-    // Referrals by status and receiving organisation.
+    // A breakdown (rows in the order given, those present only) by receiving organisation.
     type Fact = db::ReferralFact;
-    let count = |facts: &[Fact], filter: bool| {
+    let count = |facts: &[Fact], filter: bool, order: &[&str]| {
         let facts: Vec<&Fact> = facts.iter().filter(|f| !filter || in_period(f)).collect();
-        let rows: Vec<String> = STATUSES
+        let rows: Vec<String> = order
             .iter()
-            .filter(|s| facts.iter().any(|f| f.0 == **s))
+            .filter(|s| facts.iter().any(|f| f.value == **s))
             .map(|s| s.to_string())
             .collect();
         let cols: Vec<String> = facts
             .iter()
-            .map(|f| receiver(&f.1))
+            .map(|f| receiver(&f.receiver))
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
         let pairs: Vec<(String, String, u64)> = facts
             .iter()
-            .map(|f| (f.0.clone(), receiver(&f.1), f.4))
+            .map(|f| (f.value.clone(), receiver(&f.receiver), f.n))
             .collect();
         Table::count(
             &rows,
@@ -186,8 +213,9 @@ async fn tables(
             pairs.iter().map(|(a, b, n)| (a.as_str(), b.as_str(), *n)),
         )
     };
-    let filtered = count(&facts, true);
-    let unfiltered = count(&all_facts, false);
+    // Referrals by status and receiving organisation.
+    let filtered = count(&facts.status, true, STATUSES);
+    let unfiltered = count(&all_facts.status, false, STATUSES);
     let mut by_status = stats::publish(&filtered, policy, Some(&unfiltered));
     by_status.rows = by_status
         .rows
@@ -195,14 +223,30 @@ async fn tables(
         .map(|s| ctx.tr.t(&format!("console-status-{s}")))
         .collect();
 
+    // Time to acceptance: accepted referrals by days from sent to accepted.
+    let bands: Vec<&str> = ACCEPT_BANDS.iter().map(|(_, b)| *b).collect();
+    let mut acceptance = stats::publish(
+        &count(&facts.accept, true, &bands),
+        policy,
+        Some(&count(&all_facts.accept, false, &bands)),
+    );
+    acceptance.rows = acceptance
+        .rows
+        .iter()
+        .map(|b| {
+            ctx.tr
+                .t(&format!("console-accept-band-{}", b.replace('+', "-more")))
+        })
+        .collect();
+
     // Services referred most.
     let mut per_service: BTreeMap<String, u64> = BTreeMap::new();
     let mut per_service_all: BTreeMap<String, u64> = BTreeMap::new();
-    for f in facts.iter().filter(in_period) {
-        *per_service.entry(f.2.clone()).or_default() += f.4;
+    for f in facts.service.iter().filter(in_period) {
+        *per_service.entry(f.value.clone()).or_default() += f.n;
     }
-    for f in &all_facts {
-        *per_service_all.entry(f.2.clone()).or_default() += f.4;
+    for f in &all_facts.service {
+        *per_service_all.entry(f.value.clone()).or_default() += f.n;
     }
     let mut ranked: Vec<(String, u64)> = per_service.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -230,6 +274,7 @@ async fn tables(
         countries,
         organisations,
         by_status,
+        acceptance,
         services,
         screenings,
     })
@@ -362,6 +407,14 @@ pub async fn page(
         (table_html(&ctx, "by-status", &t("console-stats-by-status"), &t("console-status"), &tb.by_status))
         (super::chart::bars(&t("console-stats-chart-status"), &chart_items))
         p { a class="button" href={"/console/stats.csv?" (query_string(f, "status"))} download { (t("console-stats-csv")) } }
+        h2 { (t("console-stats-acceptance")) }
+        p class="hint" { (t("console-stats-acceptance-hint")) }
+        @if tb.acceptance.rows.is_empty() {
+            p class="hint" { (t("console-stats-acceptance-none")) }
+        } @else {
+            (table_html(&ctx, "acceptance", &t("console-stats-acceptance"), &t("console-stats-days"), &tb.acceptance))
+            p { a class="button" href={"/console/stats.csv?" (query_string(f, "acceptance"))} download { (t("console-stats-csv")) } }
+        }
         h2 { (t("console-stats-services")) }
         (table_html(&ctx, "services", &t("console-stats-services"), &t("console-service"), &tb.services))
         p { a class="button" href={"/console/stats.csv?" (query_string(f, "services"))} download { (t("console-stats-csv")) } }
@@ -402,6 +455,11 @@ pub async fn csv(
             "status",
             tb.by_status
                 .csv(&t("console-status"), &t("console-total"), "%"),
+        ),
+        Some("acceptance") => (
+            "acceptance",
+            tb.acceptance
+                .csv(&t("console-stats-days"), &t("console-total"), "%"),
         ),
         Some("services") => (
             "services",

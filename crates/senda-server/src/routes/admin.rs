@@ -129,7 +129,7 @@ pub async fn deactivate_staff(
 ) -> Result<Json<Value>, ApiError> {
     auth::admin(&headers, state.admin_token.as_deref())?;
     let revoked = state.repo.deactivate_staff(id).await?;
-    Ok(Json(json!({ "devices_revoked": revoked })))
+    Ok(Json(json!({ "devices_retired": revoked })))
 }
 
 pub async fn staff_of(
@@ -162,21 +162,61 @@ pub async fn route_service(
 }
 
 #[derive(Deserialize)]
-pub struct OrganisationKey {
-    /// X25519, hex. The secret stays with the administrator.
-    pub public_key: String,
+pub struct OrganisationKeys {
+    /// The organisation's admin key (Ed25519, hex). Its secret stays with the administrator.
+    pub admin_key: String,
+    /// Key certificates the admin key signed (`senda_protocol::OrgKeyCert`).
+    pub certificates: Vec<senda_protocol::OrgKeyCert>,
+    /// Set to replace the current key by a newer serial (rotation).
+    #[serde(default)]
+    pub rotate: bool,
 }
 
-/// Registers the organisation's public key; referrals can then be routed to it.
+/// Registers the organisation's admin key and key certificates; referrals can
+/// then be routed to it. Replacing a key needs `rotate`.
 pub async fn set_organisation_key(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Json(body): Json<OrganisationKey>,
+    Json(body): Json<OrganisationKeys>,
+) -> Result<Json<Value>, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    let serial = state
+        .repo
+        .set_organisation_keys(id, body.admin_key, body.certificates, body.rotate)
+        .await?;
+    Ok(Json(json!({ "serial": serial })))
+}
+
+/// What the organisation's administrator signed about another organisation
+/// (`senda_protocol::OrgTrust`): its admin key, and the services routed to it.
+pub async fn trust_organisation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<senda_protocol::OrgTrust>,
 ) -> Result<StatusCode, ApiError> {
     auth::admin(&headers, state.admin_token.as_deref())?;
-    state.repo.set_organisation_key(id, body.public_key).await?;
+    if body.organisation != id {
+        return Err(ApiError::bad_request(
+            "bad-certificate",
+            "signed by another organisation",
+        ));
+    }
+    state.repo.trust_organisation(body).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An organisation's admin key (for another administrator to check its fingerprint).
+pub async fn admin_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    Ok(Json(
+        json!({ "admin_key": state.repo.admin_key(id).await? }),
+    ))
 }
 
 /// The organisation's devices still waiting for its secret, with their box keys.
@@ -210,6 +250,27 @@ pub async fn import_batch(
     Ok(Json(json!(report)))
 }
 
+/// Retire: the device pushes what it holds at its next sync, then is told to
+/// wipe (M4). For a device that is lost or in the wrong hands, `revoke`.
+pub async fn retire_device(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    auth::admin(&headers, state.admin_token.as_deref())?;
+    if state.repo.retire_device(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no-such-device",
+            "no such active device",
+        ))
+    }
+}
+
+/// Compromised: the device is refused everything and told to wipe at once,
+/// losing what it had not sent.
 pub async fn revoke_device(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -40,6 +40,9 @@ impl ApiError {
             senda_protocol::DecodeError::Malformed(_) => {
                 Self::bad_request("malformed", "the body is not a valid message")
             }
+            senda_protocol::DecodeError::OverLimit(why) => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "over-limit", &why)
+            }
         }
     }
     fn unauthorised(code: &str, message: &str) -> Self {
@@ -65,13 +68,20 @@ impl From<StoreError> for ApiError {
                     Refusal::NoSuchReferral => (StatusCode::NOT_FOUND, "no-such-referral"),
                     Refusal::BadTransition(..) => (StatusCode::CONFLICT, "bad-transition"),
                     Refusal::BadRetention => (StatusCode::BAD_REQUEST, "bad-retention"),
+                    Refusal::BadPinPolicy => (StatusCode::BAD_REQUEST, "bad-pin-policy"),
                     Refusal::NoOrganisationKey => (StatusCode::CONFLICT, "no-organisation-key"),
                     Refusal::BadKey => (StatusCode::BAD_REQUEST, "bad-key"),
                     Refusal::NoSuchDevice => (StatusCode::NOT_FOUND, "no-such-device"),
                     Refusal::BadBatchFile => (StatusCode::BAD_REQUEST, "bad-batch-file"),
                     Refusal::NoSuchStaff => (StatusCode::NOT_FOUND, "no-such-staff"),
                     Refusal::StaffDeactivated => (StatusCode::CONFLICT, "staff-deactivated"),
+                    Refusal::AdminKeyExists => (StatusCode::CONFLICT, "admin-key-exists"),
+                    Refusal::KeyExists => (StatusCode::CONFLICT, "key-exists"),
+                    Refusal::BadCertificate => (StatusCode::BAD_REQUEST, "bad-certificate"),
                     Refusal::UnsealedField(_) => (StatusCode::BAD_REQUEST, "unsealed-field"),
+                    Refusal::BadOperation(_) => (StatusCode::BAD_REQUEST, "bad-operation"),
+                    Refusal::QuotaExceeded => (StatusCode::PAYLOAD_TOO_LARGE, "quota-exceeded"),
+                    Refusal::TooManyWaiting => (StatusCode::CONFLICT, "too-many-waiting"),
                 };
                 Self::new(status, code, &r.to_string())
             }
@@ -91,14 +101,21 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The device that signed this request, if the signature, time and nonce hold.
-pub async fn device(
-    state: &crate::startup::AppState,
+/// A request's signature headers, as sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedHeaders<'a> {
+    pub device: &'a str,
+    pub time: &'a str,
+    pub nonce: &'a str,
+    pub signature: &'a str,
+}
+
+/// The signature headers, present and well formed, with a time near `now`
+/// (no I/O: the fuzzer runs it on any header map).
+pub fn signed_headers(
     headers: &HeaderMap,
-    method: &str,
-    path: &str,
-    body: &[u8],
-) -> Result<Device, ApiError> {
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SignedHeaders<'_>, ApiError> {
     let (Some(id), Some(time), Some(nonce), Some(signature)) = (
         header(headers, HEADER_DEVICE),
         header(headers, HEADER_TIME),
@@ -118,19 +135,56 @@ pub async fn device(
     }
     let at = chrono::DateTime::parse_from_rfc3339(time)
         .map_err(|_| ApiError::unauthorised("bad-time", "the time is not RFC 3339"))?;
-    if (chrono::Utc::now() - at.to_utc()).num_seconds().abs() > MAX_CLOCK_SKEW_SECS {
+    if (now - at.to_utc()).num_seconds().abs() > MAX_CLOCK_SKEW_SECS {
         return Err(ApiError::unauthorised(
             "bad-time",
             "the time is too far from the server's",
         ));
     }
-    let device = signer(
+    Ok(SignedHeaders {
+        device: id,
+        time,
+        nonce,
+        signature,
+    })
+}
+
+/// The device that signed this request, if the signature, time and nonce hold.
+pub async fn device(
+    state: &crate::startup::AppState,
+    ip: ClientIp,
+    headers: &HeaderMap,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> Result<Device, ApiError> {
+    let SignedHeaders {
+        device: id,
+        time,
+        nonce,
+        signature,
+    } = signed_headers(headers, chrono::Utc::now())?;
+    // An unknown device costs no database work when it is malformed, was
+    // refused a moment ago, or its address keeps sending unknown ones (L1).
+    let unknown = || ApiError::unauthorised("unknown-device", "this device is not enrolled");
+    if !crate::limits::device_id_like(id) || state.limits.unknown_device_refused(ip.0, id) {
+        return Err(unknown());
+    }
+    let device = match signer(
         &state.repo,
         id,
         &signing_message(method, path, time, nonce, body),
         signature,
+        matches!(path, "/v1/push" | "/v1/keys"),
     )
-    .await?;
+    .await
+    {
+        Err(e) if e.body.code == "unknown-device" => {
+            state.limits.note_unknown_device(ip.0, id);
+            return Err(e);
+        }
+        other => other?,
+    };
     if !state.limits.device_allowed(&device.id) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -152,12 +206,16 @@ pub async fn device(
 }
 
 /// The enrolled, unrevoked device `id` whose key made `signature` over `message`.
-/// (A revoked device is told to wipe.) Shared by requests and batch files.
+/// A revoked device is told to wipe; a retiring one may still read the
+/// receivers' keys (to seal its last summaries to the current ones) and push,
+/// and is told to wipe at its first other request (M4). Shared by requests
+/// and batch files.
 pub async fn signer(
     repo: &crate::store::Repo,
     id: &str,
     message: &[u8],
     signature: &str,
+    last_sync: bool,
 ) -> Result<Device, ApiError> {
     let Some(device) = repo.device(id.to_owned()).await? else {
         return Err(ApiError::unauthorised(
@@ -171,7 +229,11 @@ pub async fn signer(
             "the signature does not match",
         ));
     }
-    if device.revoked {
+    if device.retiring && !device.revoked && !last_sync {
+        repo.finish_retirement(device.id.clone()).await?;
+        tracing::info!(device = %device.id, "retired device told to wipe after its last push");
+    }
+    if device.revoked || (device.retiring && !last_sync) {
         let mut e = ApiError::new(
             StatusCode::FORBIDDEN,
             "device-revoked",
@@ -181,6 +243,35 @@ pub async fn signer(
         return Err(e);
     }
     Ok(device)
+}
+
+/// The client's address, as the listener saw it (no proxy header is trusted).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+/// Notes the client's address for the handlers (per-address limits, L1).
+pub async fn client_ip(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let ip = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    request.extensions_mut().insert(ClientIp(ip));
+    next.run(request).await
+}
+
+/// Every admin route: the token is checked before the body is read (L1).
+pub async fn admin_gate(
+    axum::extract::State(state): axum::extract::State<crate::startup::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match admin(request.headers(), state.admin_token.as_deref()) {
+        Ok(()) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
 }
 
 /// The administrator's bearer token (`SENDA_ADMIN_TOKEN`); admin routes are off without one.

@@ -13,7 +13,7 @@ pub async fn metrics() -> String {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Senda sync server", description = "End-of-shift sync for Senda devices. Bodies are CBOR (senda-protocol); every request but enrolment is signed by the device."),
-    paths(sync::enrol, sync::push, sync::pull, sync::keys, sync::key_grants, sync::incoming, sync::referral_status),
+    paths(sync::enrol, sync::push, sync::pull, sync::keys, sync::key_grants, sync::device_report, sync::incoming, sync::referral_status),
     tags((name = "sync", description = "Enrolment, push and pull"), (name = "referrals", description = "The receiving organisation's side"))
 )]
 pub struct ApiDoc;

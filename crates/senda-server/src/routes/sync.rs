@@ -1,16 +1,16 @@
 //! The device-facing sync API. Bodies are CBOR (`senda-protocol`); every
 //! request but enrolment is signed by the device (see `auth.rs`).
 
-use super::auth::{self, ApiError};
+use super::auth::{self, ApiError, ClientIp};
 use crate::startup::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use senda_protocol::{
-    EnrolRequest, EnrolResponse, ErrorBody, KeyGrant, KeysResponse, MAX_OPS_PER_PUSH,
-    PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse, StatusRequest, decode,
-    encode,
+    DeviceReport, EnrolRequest, EnrolResponse, ErrorBody, KeyGrant, KeysResponse, MAX_OPS_PER_PUSH,
+    PROTOCOL_VERSION, PageRequest, PullRequest, PullResponse, PushRequest, PushResponse,
+    StatusRequest, decode, encode,
 };
 
 pub fn cbor<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
@@ -41,8 +41,12 @@ fn protocol(version: u16) -> Result<(), ApiError> {
         (status = 403, body = ErrorBody, content_type = "application/cbor", description = "Unknown, used or expired code"),
         (status = 429, body = ErrorBody, content_type = "application/cbor", description = "Too many enrolments"),
     ))]
-pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    if !state.limits.enrolment_allowed() {
+pub async fn enrol(
+    State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if !state.limits.enrolment_allowed(ip.0) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate-limited",
@@ -51,11 +55,15 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
     }
     let request: EnrolRequest = decode(&body).map_err(ApiError::malformed)?;
     protocol(request.protocol)?;
+    // Canonical lowercase hex only (L9); the box key is checked for low order at enrolment (L4).
     let key_of_32_bytes = |k: &str| senda_protocol::unhex(k).is_some_and(|k| k.len() == 32);
-    if !key_of_32_bytes(&request.public_key) || !key_of_32_bytes(&request.box_key) {
+    // A low-order box key would let anyone predict what is sealed to it.
+    if !key_of_32_bytes(&request.public_key)
+        || !senda_protocol::seal::usable_public_key(&request.box_key)
+    {
         return Err(ApiError::bad_request(
             "bad-public-key",
-            "Ed25519 and X25519 public keys are 32 bytes",
+            "Ed25519 and X25519 public keys are 32 bytes, and a box key may not be of low order",
         ));
     }
     let name: String = request.device_name.chars().take(60).collect();
@@ -64,6 +72,7 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
         .enrol(request.code, request.public_key, request.box_key, name)
         .await?;
     let server_box_key = state.repo.server_box_secret().await?.public_hex();
+    let admin_key = state.repo.admin_key(device.organisation.clone()).await?;
     tracing::info!(device = %device.id, "device enrolled");
     Ok(cbor(
         StatusCode::CREATED,
@@ -73,6 +82,7 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
             team: device.team,
             server_time: chrono::Utc::now().to_rfc3339(),
             server_box_key,
+            admin_key,
             server_signing_key: state.repo.answer_key().public_hex(),
         },
     ))
@@ -94,10 +104,11 @@ pub async fn enrol(State(state): State<AppState>, body: Bytes) -> Result<Respons
     ))]
 pub async fn push(
     State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(&state, &headers, "POST", "/v1/push", &body).await?;
+    let device = auth::device(&state, ip, &headers, "POST", "/v1/push", &body).await?;
     let request = push_request(&body)?;
     let count = request.ops.len();
     let response = state.repo.push(device.clone(), request.ops).await?;
@@ -137,10 +148,11 @@ pub fn push_request(body: &[u8]) -> Result<PushRequest, ApiError> {
     ))]
 pub async fn pull(
     State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(&state, &headers, "POST", "/v1/pull", &body).await?;
+    let device = auth::device(&state, ip, &headers, "POST", "/v1/pull", &body).await?;
     let request: PullRequest = decode(&body).map_err(ApiError::malformed)?;
     protocol(request.protocol)?;
     let response = state
@@ -150,20 +162,31 @@ pub async fn pull(
     Ok(cbor(StatusCode::OK, &response))
 }
 
-/// Receivers' public keys (to seal referral summaries to) and this device's
-/// grant of its organisation's secret, sealed to the device.
+/// Which page a listing asks for: an empty body is the first.
+fn page_request(body: &[u8]) -> Result<PageRequest, ApiError> {
+    if body.is_empty() {
+        return Ok(PageRequest::default());
+    }
+    decode(body).map_err(ApiError::malformed)
+}
+
+/// Receivers' public keys (to seal referral summaries to), a page at a time,
+/// and this device's grant of its organisation's secret, sealed to the device.
 #[utoipa::path(post, path = "/v1/keys", tag = "sync",
+    request_body(content = PageRequest, content_type = "application/cbor", description = "The cursor of the previous page (empty body: the first page)"),
     responses(
         (status = 200, body = KeysResponse, content_type = "application/cbor", description = "Route keys and this device's grant"),
         (status = 401, body = ErrorBody, content_type = "application/cbor"),
     ))]
 pub async fn keys(
     State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(&state, &headers, "POST", "/v1/keys", &body).await?;
-    let keys = state.repo.keys(device).await?;
+    let device = auth::device(&state, ip, &headers, "POST", "/v1/keys", &body).await?;
+    let page = page_request(&body)?;
+    let keys = state.repo.keys(device, page.cursor).await?;
     Ok(cbor(StatusCode::OK, &keys))
 }
 
@@ -178,10 +201,11 @@ pub async fn keys(
     ))]
 pub async fn key_grants(
     State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let device = auth::device(&state, &headers, "POST", "/v1/keys/grants", &body).await?;
+    let device = auth::device(&state, ip, &headers, "POST", "/v1/keys/grants", &body).await?;
     let grants: Vec<KeyGrant> = decode(&body).map_err(ApiError::malformed)?;
     if grants.len() > MAX_OPS_PER_PUSH {
         return Err(ApiError::bad_request("too-many", "too many grants at once"));
@@ -190,19 +214,52 @@ pub async fn key_grants(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Referrals addressed to the device's organisation.
-#[utoipa::path(post, path = "/v1/referrals/incoming", tag = "referrals",
+/// What the device says about itself at the end of a sync: its versions, its
+/// outbox, and its audit log's count and head (a log that shrank is flagged).
+#[utoipa::path(post, path = "/v1/device/report", tag = "sync",
+    request_body(content = DeviceReport, content_type = "application/cbor"),
     responses(
-        (status = 200, body = Vec<senda_protocol::IncomingReferral>, content_type = "application/cbor", description = "Referrals addressed to the device's organisation"),
+        (status = 204, description = "Kept"),
+        (status = 400, body = ErrorBody, content_type = "application/cbor"),
+        (status = 401, body = ErrorBody, content_type = "application/cbor"),
+    ))]
+pub async fn device_report(
+    State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let device = auth::device(&state, ip, &headers, "POST", "/v1/device/report", &body).await?;
+    let report: DeviceReport = decode(&body).map_err(ApiError::malformed)?;
+    protocol(report.protocol)?;
+    state.repo.record_device_report(device.id, report).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Open referrals addressed to the device's organisation, a page at a time.
+#[utoipa::path(post, path = "/v1/referrals/incoming", tag = "referrals",
+    request_body(content = PageRequest, content_type = "application/cbor", description = "The cursor of the previous page (empty body: the first page)"),
+    responses(
+        (status = 200, body = senda_protocol::IncomingPage, content_type = "application/cbor", description = "Open referrals addressed to the device's organisation (closed, withdrawn and revoked ones are left out)"),
         (status = 401, body = ErrorBody, content_type = "application/cbor"),
     ))]
 pub async fn incoming(
     State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(&state, &headers, "POST", "/v1/referrals/incoming", &body).await?;
-    let referrals = state.repo.incoming_referrals(device).await?;
+    let device = auth::device(
+        &state,
+        ip,
+        &headers,
+        "POST",
+        "/v1/referrals/incoming",
+        &body,
+    )
+    .await?;
+    let page = page_request(&body)?;
+    let referrals = state.repo.incoming_referrals(device, page.cursor).await?;
     Ok(cbor(StatusCode::OK, &referrals))
 }
 
@@ -218,11 +275,12 @@ pub async fn incoming(
 pub async fn referral_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Extension(ip): Extension<ClientIp>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let path = format!("/v1/referrals/{id}/status");
-    let device = auth::device(&state, &headers, "POST", &path, &body).await?;
+    let device = auth::device(&state, ip, &headers, "POST", &path, &body).await?;
     let request: StatusRequest = decode(&body).map_err(ApiError::malformed)?;
     state
         .repo

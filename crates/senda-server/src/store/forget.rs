@@ -42,29 +42,49 @@ fn without_sealed(value: &Json, summary_too: bool) -> Json {
     Json::Object(kept)
 }
 
-fn reason_of(sql: &mut dyn Sql, id: &str) -> Result<Option<String>, StoreError> {
-    Ok(sql
-        .row("SELECT reason FROM forgotten WHERE id = ?1", &[id.into()])?
-        .map(|r| r[0].text()))
-}
-
-/// What of an arriving operation the server keeps: `None` to acknowledge it
-/// without storing (its case was purged), else its payload, stripped when its
-/// case or referral was forgotten.
+/// What of each arriving operation the server keeps: `None` to acknowledge
+/// it without storing (its case was purged), else its payload, stripped when
+/// its case or referral was forgotten. One query for the whole push.
 pub(super) fn kept(
     sql: &mut dyn Sql,
-    op: &senda_protocol::Op,
-    payload: Json,
-) -> Result<Option<Json>, StoreError> {
-    match reason_of(sql, &op.case_id)?.as_deref() {
-        Some(PURGED) => return Ok(None),
-        Some(_) => return Ok(Some(without_sealed(&payload, false))),
-        None => {}
+    ops: &[&senda_protocol::Op],
+    payloads: Vec<Json>,
+) -> Result<Vec<Option<Json>>, StoreError> {
+    let mut ids: Vec<&str> = ops.iter().map(|op| op.case_id.as_str()).collect();
+    ids.extend(
+        ops.iter()
+            .filter(|op| op.entity == "referral")
+            .map(|op| op.entity_id.as_str()),
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    let mut reasons = std::collections::HashMap::new();
+    for chunk in ids.chunks(400) {
+        let params: Vec<super::sql::Value> = chunk.iter().map(|id| (*id).into()).collect();
+        for r in sql.rows(
+            &format!(
+                "SELECT id, reason FROM forgotten WHERE id IN ({})",
+                super::logic::placeholders(1, chunk.len())
+            ),
+            &params,
+        )? {
+            reasons.insert(r[0].text(), r[1].text());
+        }
     }
-    if op.entity == "referral" && reason_of(sql, &op.entity_id)?.is_some() {
-        return Ok(Some(without_sealed(&payload, true)));
-    }
-    Ok(Some(payload))
+    Ok(ops
+        .iter()
+        .zip(payloads)
+        .map(
+            |(op, payload)| match reasons.get(&op.case_id).map(String::as_str) {
+                Some(PURGED) => None,
+                Some(_) => Some(without_sealed(&payload, false)),
+                None if op.entity == "referral" && reasons.contains_key(&op.entity_id) => {
+                    Some(without_sealed(&payload, true))
+                }
+                None => Some(payload),
+            },
+        )
+        .collect())
 }
 
 /// After a push: forgets what the pushed operations withdrew or ended.
@@ -251,6 +271,7 @@ pub fn purge_expired(
         )?;
         for case in cases {
             let case_id = case[0].text();
+            super::counts::forget_case(sql, &case_id)?;
             sql.exec(
                 "DELETE FROM conflicts WHERE entity_id IN (SELECT id FROM entities WHERE case_id = ?1)",
                 &[case_id.clone().into()],

@@ -1,15 +1,15 @@
 //! The server's rules, written once over [`Sql`] for both backends.
 
-use super::sql::{Sql, Value};
+use super::sql::{self as col, Sql, Value};
 use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
-    AwaitingKey, BoxSecret, Change, ChangeKind, Conflict, IncomingReferral, KeyGrant, KeysResponse,
-    Op, PullResponse, PushResponse, ReferralActor, ReferralStatus, RouteKey, SealedBox,
-    SealedConflict, SealedField, hex,
+    BoxSecret, Change, ChangeKind, Conflict, Op, PullResponse, PushResponse, ReferralActor,
+    ReferralStatus, SealedConflict, SealedField, hex,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Organisation {
@@ -24,6 +24,8 @@ pub struct Device {
     pub team: String,
     pub public_key: String,
     pub revoked: bool,
+    /// Retired (M4): it may still push, then it is told to wipe.
+    pub retiring: bool,
 }
 
 pub(super) fn refused(r: Refusal) -> StoreError {
@@ -124,6 +126,8 @@ pub fn enrol(
         return Err(refused(Refusal::BadEnrolmentCode));
     };
     let (organisation, team) = (row[0].text(), row[1].text());
+    // A low-order box key would make every grant sealed to it readable (L4).
+    super::keys::valid_box_key(box_key)?;
     if sql
         .row(
             "SELECT id FROM devices WHERE public_key = ?1",
@@ -133,10 +137,14 @@ pub fn enrol(
     {
         return Err(refused(Refusal::KeyInUse));
     }
-    sql.exec(
-        "UPDATE enrolment_codes SET used_at = ?1 WHERE code_hash = ?2",
+    // Taken only if still unused: of two enrolments racing for one code, one wins.
+    if sql.exec(
+        "UPDATE enrolment_codes SET used_at = ?1 WHERE code_hash = ?2 AND used_at IS NULL",
         &[now.into(), code_hash(code).into()],
-    )?;
+    )? != 1
+    {
+        return Err(refused(Refusal::BadEnrolmentCode));
+    }
     let id = random_id();
     sql.exec(
         "INSERT INTO devices (id, organisation_id, team, name, public_key, enrolled_at)
@@ -161,13 +169,15 @@ pub fn enrol(
         team,
         public_key: public_key.to_owned(),
         revoked: false,
+        retiring: false,
     })
 }
 
 pub fn device(sql: &mut dyn Sql, id: &str) -> Result<Option<Device>, StoreError> {
     Ok(sql
         .row(
-            "SELECT id, organisation_id, team, public_key, revoked_at FROM devices WHERE id = ?1",
+            "SELECT id, organisation_id, team, public_key, revoked_at, retire_requested_at
+             FROM devices WHERE id = ?1",
             &[id.into()],
         )?
         .map(|r| Device {
@@ -176,6 +186,7 @@ pub fn device(sql: &mut dyn Sql, id: &str) -> Result<Option<Device>, StoreError>
             team: r[2].text(),
             public_key: r[3].text(),
             revoked: r[4] != Value::Null,
+            retiring: r[5] != Value::Null,
         }))
 }
 
@@ -210,54 +221,82 @@ pub fn use_nonce(
 /// Stores a device's operations exactly once, then applies every stored,
 /// not yet applied one whose base version has arrived (so batches may come
 /// in any order and any number of times).
+///
+/// A push costs a handful of statements whatever its size (ops inserted,
+/// records read, records written, conflicts kept, ops marked applied: one
+/// multi-row statement each), so a round trip to PostgreSQL is paid per
+/// push, not per operation.
 pub fn push(
     sql: &mut dyn Sql,
     device: &Device,
     ops: &[Op],
+    quotas: &super::limits::Quotas,
     now: &str,
 ) -> Result<PushResponse, StoreError> {
     for op in ops {
         refuse_unsealed(op)?;
+        super::limits::check_shape(op)?;
     }
-    let mut stored = Vec::new();
+    super::limits::age_out_device(sql, &device.id, quotas, now)?;
     let mut ordered: Vec<&Op> = ops.iter().collect();
     ordered.sort_by_key(|o| o.seq);
-    for op in ordered {
-        // What was forgotten stays forgotten (forget.rs).
-        let Some(payload) = super::forget::kept(sql, op, stored_payload(op))? else {
-            stored.push(op.op_id.clone());
-            continue;
-        };
-        let inserted = sql.exec(
-            "INSERT INTO ops (op_id, device_id, seq, hlc, entity, entity_id, case_id, op, base_version, version, payload, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
-            &[
-                op.op_id.clone().into(),
-                device.id.clone().into(),
-                op.seq.into(),
-                op.hlc.clone().into(),
-                op.entity.clone().into(),
-                op.entity_id.clone().into(),
-                op.case_id.clone().into(),
-                op.op.clone().into(),
-                op.base_version.into(),
-                op.version.into(),
-                payload.to_string().into(),
-                now.into(),
-            ],
-        )?;
-        let ours = inserted == 1
-            || sql
-                .row(
-                    "SELECT 1 FROM ops WHERE op_id = ?1 AND device_id = ?2",
-                    &[op.op_id.clone().into(), device.id.clone().into()],
-                )?
-                .is_some();
-        if ours {
-            stored.push(op.op_id.clone());
+    // What was forgotten stays forgotten (forget.rs).
+    let payloads: Vec<Json> = ordered.iter().map(|op| stored_payload(op)).collect();
+    let kept = super::forget::kept(sql, &ordered, payloads)?;
+    let rows: Vec<(&Op, &Json)> = ordered
+        .iter()
+        .zip(&kept)
+        .filter_map(|(op, payload)| Some((*op, payload.as_ref()?)))
+        .collect();
+    let (inserted, bytes) = insert_ops(sql, device, &rows, now)?;
+    super::limits::charge(sql, &device.id, bytes, inserted.len() as i64, quotas)?;
+    // An op already held counts as stored only if this device sent it.
+    let held: Vec<&str> = rows
+        .iter()
+        .map(|(op, _)| op.op_id.as_str())
+        .filter(|id| !inserted.contains(*id))
+        .collect();
+    let mut ours = HashSet::new();
+    for chunk in held.chunks(CHUNK) {
+        let mut params: Vec<Value> = vec![device.id.clone().into()];
+        params.extend(chunk.iter().map(|id| Value::from(*id)));
+        for r in sql.rows(
+            &format!(
+                "SELECT op_id FROM ops WHERE device_id = ?1 AND op_id IN ({})",
+                placeholders(2, chunk.len())
+            ),
+            &params,
+        )? {
+            ours.insert(r[0].text());
         }
     }
-    let conflicts = apply_pending(sql, device, now)?;
+    let stored: Vec<String> = ordered
+        .iter()
+        .zip(&kept)
+        .filter(|(op, payload)| {
+            payload.is_none() || inserted.contains(&op.op_id) || ours.contains(&op.op_id)
+        })
+        .map(|(op, _)| op.op_id.clone())
+        .collect();
+    let mut fresh = Vec::new();
+    let mut seen = HashSet::new();
+    for (op, payload) in &rows {
+        if inserted.contains(&op.op_id) && seen.insert(op.op_id.as_str()) {
+            fresh.push(Pending {
+                op_id: op.op_id.clone(),
+                owner: device.id.clone(),
+                seq: op.seq,
+                entity: op.entity.clone(),
+                entity_id: op.entity_id.clone(),
+                case_id: op.case_id.clone(),
+                base_version: op.base_version,
+                payload: (*payload).clone(),
+            });
+        }
+    }
+    let touched: HashSet<&str> = ops.iter().map(|o| o.entity_id.as_str()).collect();
+    let conflicts = apply_pending(sql, device, &touched, fresh, now)?;
+    super::limits::parked_cap(sql, &device.id, quotas)?;
     super::forget::after_push(sql, &device.organisation, ops, now)?;
     let high_seq = sql
         .row(
@@ -270,6 +309,75 @@ pub fn push(
         high_seq,
         conflicts,
     })
+}
+
+/// Rows per multi-row statement: well under SQLite's and PostgreSQL's
+/// parameter limits (12 columns × 100 rows).
+const CHUNK: usize = 100;
+
+/// `?start, ?start+1, …` for `n` parameters.
+pub(super) fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `(?1, ?2), (?3, ?4)` for `rows` rows of `width` parameters.
+fn value_rows(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(1 + r * width, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts the ops not held yet; returns the ids it inserted.
+/// Stores the ops; returns the ids newly stored and their payloads' bytes
+/// (what the device's quota is charged).
+fn insert_ops(
+    sql: &mut dyn Sql,
+    device: &Device,
+    rows: &[(&Op, &Json)],
+    now: &str,
+) -> Result<(HashSet<String>, i64), StoreError> {
+    let mut inserted = HashSet::new();
+    let mut sizes = HashMap::new();
+    for chunk in rows.chunks(CHUNK) {
+        let mut params = Vec::with_capacity(chunk.len() * 12);
+        for (op, payload) in chunk {
+            let payload = payload.to_string();
+            sizes.insert(op.op_id.as_str(), payload.len() as i64);
+            params.extend([
+                op.op_id.clone().into(),
+                device.id.clone().into(),
+                op.seq.into(),
+                op.hlc.clone().into(),
+                op.entity.clone().into(),
+                op.entity_id.clone().into(),
+                op.case_id.clone().into(),
+                op.op.clone().into(),
+                op.base_version.into(),
+                op.version.into(),
+                payload.into(),
+                now.into(),
+            ]);
+        }
+        for r in sql.rows(
+            &format!(
+                "INSERT INTO ops (op_id, device_id, seq, hlc, entity, entity_id, case_id, op, base_version, version, payload, received_at)
+                 VALUES {} ON CONFLICT DO NOTHING RETURNING op_id",
+                value_rows(chunk.len(), 12)
+            ),
+            &params,
+        )? {
+            inserted.insert(r[0].text());
+        }
+    }
+    let bytes = inserted
+        .iter()
+        .filter_map(|id| sizes.get(id.as_str()))
+        .sum();
+    Ok((inserted, bytes))
 }
 
 /// Key of the sealed fields inside a stored payload (plain field names never start with `$`).
@@ -300,6 +408,14 @@ fn refuse_unsealed(op: &Op) -> Result<(), StoreError> {
 /// `{"$sealed": hex of its CBOR, "op": op id}` (the op id opens it).
 fn stored_payload(op: &Op) -> Json {
     let mut out = op.payload.as_object().cloned().unwrap_or_default();
+    // The summary arrives as bytes beside the payload (earlier devices put it
+    // inside, as hex); it is kept where the rest of the server looks for it.
+    if let Some(summary) = &op.sealed_summary {
+        out.insert(
+            "sealed_summary".into(),
+            serde_json::to_value(summary).expect("a sealed box is JSON"),
+        );
+    }
     if !op.sealed.is_empty() {
         let sealed: Map<String, Json> = op
             .sealed
@@ -333,6 +449,9 @@ fn same(a: &Json, b: &Json) -> bool {
 
 struct Pending {
     op_id: String,
+    /// The device that sent it.
+    owner: String,
+    seq: i64,
     entity: String,
     entity_id: String,
     case_id: String,
@@ -340,114 +459,285 @@ struct Pending {
     payload: Json,
 }
 
+/// A record as a push sees it: read once, changed in memory by each op that
+/// applies, written once at the end.
+struct Record {
+    entity: String,
+    organisation: String,
+    team: String,
+    case_id: String,
+    version: i64,
+    fields: Map<String, Json>,
+    versions: Map<String, Json>,
+    changed: bool,
+}
+
+/// Applies the ops just stored and those this device parked earlier (their
+/// base had not arrived), in sequence order, until none more can apply.
 fn apply_pending(
     sql: &mut dyn Sql,
     device: &Device,
+    touched: &HashSet<&str>,
+    fresh: Vec<Pending>,
     now: &str,
 ) -> Result<Vec<Conflict>, StoreError> {
+    let mut pending = parked(sql, touched, &fresh)?;
+    pending.extend(fresh);
+    // Base version order, so a chain that arrived backwards applies in one pass.
+    pending.sort_by_key(|p| (p.base_version, p.seq));
+    let mut records = load_records(sql, &pending)?;
+    let mut senders: HashMap<String, Device> = HashMap::new();
+    senders.insert(device.id.clone(), device.clone());
     let mut conflicts = Vec::new();
+    let mut applied = Vec::new();
+    let mut waiting = pending;
     loop {
-        let pending: Vec<Pending> = sql
-            .rows(
-                "SELECT op_id, entity, entity_id, case_id, base_version, payload FROM ops
-                 WHERE device_id = ?1 AND applied = 0 ORDER BY seq",
-                &[device.id.clone().into()],
-            )?
-            .into_iter()
-            .map(|r| Pending {
-                op_id: r[0].text(),
-                entity: r[1].text(),
-                entity_id: r[2].text(),
-                case_id: r[3].text(),
-                base_version: r[4].int(),
-                payload: serde_json::from_str(&r[5].text()).unwrap_or(Json::Null),
-            })
-            .collect();
-        let mut progressed = false;
-        for p in pending {
-            if apply(sql, device, &p, now, &mut conflicts)? {
-                sql.exec(
-                    "UPDATE ops SET applied = 1 WHERE op_id = ?1",
-                    &[p.op_id.clone().into()],
-                )?;
-                progressed = true;
+        let before = waiting.len();
+        let mut still = Vec::new();
+        for p in waiting {
+            if !senders.contains_key(&p.owner) {
+                match self::device(sql, &p.owner)? {
+                    Some(d) => senders.insert(p.owner.clone(), d),
+                    None => {
+                        still.push(p);
+                        continue;
+                    }
+                };
+            }
+            let by = &senders[&p.owner];
+            if apply(sql, by, &mut records, &p, now, &mut conflicts)? {
+                applied.push(p);
+            } else {
+                still.push(p);
             }
         }
-        if !progressed {
-            return Ok(conflicts);
+        waiting = still;
+        if waiting.len() == before || waiting.is_empty() {
+            break;
         }
     }
+    save_records(sql, &records)?;
+    save_conflicts(sql, &conflicts, now)?;
+    // The console's counts, recounted from the records just written.
+    super::counts::applied(
+        sql,
+        &applied
+            .iter()
+            .map(|p| (p.entity.as_str(), p.entity_id.as_str(), p.case_id.as_str()))
+            .collect::<Vec<_>>(),
+    )?;
+    for chunk in applied.chunks(CHUNK * 4) {
+        let params: Vec<Value> = chunk.iter().map(|p| p.op_id.clone().into()).collect();
+        sql.exec(
+            &format!(
+                "UPDATE ops SET applied = 1 WHERE op_id IN ({})",
+                placeholders(1, chunk.len())
+            ),
+            &params,
+        )?;
+    }
+    Ok(conflicts)
 }
 
-/// Applies one operation if its base has arrived; `false` to wait for it.
+/// The stored ops, from any device, still waiting for their base on the
+/// records this push touched, but for `fresh` (M10: never a rescan of
+/// everything a device ever parked; `ops_parked_entity` indexes this).
+fn parked(
+    sql: &mut dyn Sql,
+    touched: &HashSet<&str>,
+    fresh: &[Pending],
+) -> Result<Vec<Pending>, StoreError> {
+    let skip: HashSet<&str> = fresh.iter().map(|p| p.op_id.as_str()).collect();
+    let touched: Vec<&str> = touched.iter().copied().collect();
+    let mut found = Vec::new();
+    for chunk in touched.chunks(CHUNK) {
+        let params: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
+        for r in sql.rows(
+            &format!(
+                "SELECT op_id, device_id, seq, entity, entity_id, case_id, base_version, payload FROM ops
+                 WHERE applied = 0 AND entity_id IN ({})",
+                placeholders(1, chunk.len())
+            ),
+            &params,
+        )? {
+            let op_id = col::text(&r, 0, "ops.op_id")?;
+            if skip.contains(op_id.as_str()) {
+                continue;
+            }
+            found.push(Pending {
+                op_id,
+                owner: col::text(&r, 1, "ops.device_id")?,
+                seq: col::int(&r, 2, "ops.seq")?,
+                entity: col::text(&r, 3, "ops.entity")?,
+                entity_id: col::text(&r, 4, "ops.entity_id")?,
+                case_id: col::text(&r, 5, "ops.case_id")?,
+                base_version: col::int(&r, 6, "ops.base_version")?,
+                payload: col::json(&r, 7, "ops.payload")?,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// The stored records the pending ops touch, read in one statement per chunk.
+fn load_records(
+    sql: &mut dyn Sql,
+    pending: &[Pending],
+) -> Result<HashMap<String, Record>, StoreError> {
+    let ids: Vec<&str> = pending
+        .iter()
+        .map(|p| p.entity_id.as_str())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut records = HashMap::new();
+    for chunk in ids.chunks(CHUNK * 4) {
+        let params: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
+        for r in sql.rows(
+            &format!(
+                "SELECT id, entity, organisation_id, team, case_id, version, fields, field_versions
+                 FROM entities WHERE id IN ({})",
+                placeholders(1, chunk.len())
+            ),
+            &params,
+        )? {
+            // A damaged record stops the push: read as empty, it would be written back so.
+            records.insert(
+                col::text(&r, 0, "entities.id")?,
+                Record {
+                    entity: col::text(&r, 1, "entities.entity")?,
+                    organisation: col::text(&r, 2, "entities.organisation_id")?,
+                    team: col::text(&r, 3, "entities.team")?,
+                    case_id: col::text(&r, 4, "entities.case_id")?,
+                    version: col::int(&r, 5, "entities.version")?,
+                    fields: col::json(&r, 6, "entities.fields")?,
+                    versions: col::json(&r, 7, "entities.field_versions")?,
+                    changed: false,
+                },
+            );
+        }
+    }
+    Ok(records)
+}
+
+/// Writes every record a push created or changed, one statement per chunk.
+fn save_records(sql: &mut dyn Sql, records: &HashMap<String, Record>) -> Result<(), StoreError> {
+    let changed: Vec<(&String, &Record)> = records.iter().filter(|(_, r)| r.changed).collect();
+    for chunk in changed.chunks(CHUNK) {
+        let mut params = Vec::with_capacity(chunk.len() * 8);
+        for (id, r) in chunk {
+            params.extend([
+                (*id).clone().into(),
+                r.entity.clone().into(),
+                r.organisation.clone().into(),
+                r.team.clone().into(),
+                r.case_id.clone().into(),
+                r.version.into(),
+                Json::Object(r.fields.clone()).to_string().into(),
+                Json::Object(r.versions.clone()).to_string().into(),
+            ]);
+        }
+        sql.exec(
+            &format!(
+                "INSERT INTO entities (id, entity, organisation_id, team, case_id, version, fields, field_versions)
+                 VALUES {} ON CONFLICT (id) DO UPDATE SET version = excluded.version,
+                 fields = excluded.fields, field_versions = excluded.field_versions",
+                value_rows(chunk.len(), 8)
+            ),
+            &params,
+        )?;
+    }
+    Ok(())
+}
+
+/// Keeps every conflict a push found, both sides, for a person to resolve.
+fn save_conflicts(sql: &mut dyn Sql, conflicts: &[Conflict], now: &str) -> Result<(), StoreError> {
+    for chunk in conflicts.chunks(CHUNK) {
+        let mut params = Vec::with_capacity(chunk.len() * 7);
+        for c in chunk {
+            // The stored form of each side: readable JSON, or the sealed entry as kept in the record.
+            let (theirs, ours) = match &c.sealed {
+                Some(s) => (
+                    sealed_entry(&s.theirs, &s.theirs_op),
+                    sealed_entry(&s.ours, &c.op_id),
+                ),
+                None => (c.theirs.clone(), c.ours.clone()),
+            };
+            params.extend([
+                c.entity_id.clone().into(),
+                c.field.clone().into(),
+                c.base_version.into(),
+                theirs.to_string().into(),
+                ours.to_string().into(),
+                c.op_id.clone().into(),
+                now.into(),
+            ]);
+        }
+        sql.exec(
+            &format!(
+                "INSERT INTO conflicts (entity_id, field, base_version, theirs, ours, op_id, detected_at)
+                 VALUES {}",
+                value_rows(chunk.len(), 7)
+            ),
+            &params,
+        )?;
+    }
+    Ok(())
+}
+
+/// Applies one operation to its record if its base has arrived; `false` to wait for it.
 fn apply(
     sql: &mut dyn Sql,
     device: &Device,
+    records: &mut HashMap<String, Record>,
     p: &Pending,
     now: &str,
     conflicts: &mut Vec<Conflict>,
 ) -> Result<bool, StoreError> {
-    let current = sql.row(
-        "SELECT version, fields, field_versions, organisation_id FROM entities WHERE id = ?1",
-        &[p.entity_id.clone().into()],
-    )?;
-    let Some(current) = current else {
+    let Some(record) = records.get_mut(&p.entity_id) else {
         if p.base_version != 0 {
             return Ok(false); // its creation has not arrived yet
         }
         let fields = fields_of(&p.payload);
         let versions: Map<String, Json> =
             fields.keys().map(|k| (k.clone(), Json::from(1))).collect();
-        sql.exec(
-            "INSERT INTO entities (id, entity, organisation_id, team, case_id, version, fields, field_versions)
-             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
-            &[
-                p.entity_id.clone().into(),
-                p.entity.clone().into(),
-                device.organisation.clone().into(),
-                device.team.clone().into(),
-                p.case_id.clone().into(),
-                Json::Object(fields.clone()).to_string().into(),
-                Json::Object(versions).to_string().into(),
-            ],
-        )?;
         if p.entity == "referral" {
             register_referral(sql, device, &p.entity_id, &fields, now)?;
         }
+        records.insert(
+            p.entity_id.clone(),
+            Record {
+                entity: p.entity.clone(),
+                organisation: device.organisation.clone(),
+                team: device.team.clone(),
+                case_id: p.case_id.clone(),
+                version: 1,
+                fields,
+                versions,
+                changed: true,
+            },
+        );
         return Ok(true);
     };
-    if current[3].text() != device.organisation {
+    if record.organisation != device.organisation {
         // Another organisation's record: never changed from here (the op stays stored, unapplied in effect).
         tracing::warn!(device = %device.id, "an op for another organisation's record was ignored");
         return Ok(true);
     }
-    let version = current[0].int();
+    let version = record.version;
     if p.base_version > version {
         return Ok(false); // an earlier change of this record is still on its way
     }
-    let mut fields: Map<String, Json> =
-        serde_json::from_str(&current[1].text()).unwrap_or_default();
-    let mut versions: Map<String, Json> =
-        serde_json::from_str(&current[2].text()).unwrap_or_default();
     let next = version + 1;
     for (field, ours) in fields_of(&p.payload) {
-        let changed_at = versions.get(&field).and_then(Json::as_i64).unwrap_or(0);
-        let theirs = fields.get(&field).cloned().unwrap_or(Json::Null);
+        let changed_at = record
+            .versions
+            .get(&field)
+            .and_then(Json::as_i64)
+            .unwrap_or(0);
+        let theirs = record.fields.get(&field).cloned().unwrap_or(Json::Null);
         if changed_at > p.base_version && !same(&theirs, &ours) {
             // Someone else changed this field since our base: keep both for a person.
-            sql.exec(
-                "INSERT INTO conflicts (entity_id, field, base_version, theirs, ours, op_id, detected_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                &[
-                    p.entity_id.clone().into(),
-                    field.clone().into(),
-                    p.base_version.into(),
-                    theirs.to_string().into(),
-                    ours.to_string().into(),
-                    p.op_id.clone().into(),
-                    now.into(),
-                ],
-            )?;
             // Sealed values go to the device as they are: it opens both.
             let sealed = match (sealed_of(&theirs), sealed_of(&ours)) {
                 (Some((theirs, theirs_op)), Some((ours, _))) => Some(SealedConflict {
@@ -473,22 +763,15 @@ fn apply(
             });
             continue;
         }
-        fields.insert(field.clone(), ours);
-        versions.insert(field, Json::from(next));
+        record.fields.insert(field.clone(), ours);
+        record.versions.insert(field, Json::from(next));
     }
     if p.payload.get("sealed_summary").is_some() {
-        fields.remove("summary_withheld");
-        versions.remove("summary_withheld");
+        record.fields.remove("summary_withheld");
+        record.versions.remove("summary_withheld");
     }
-    sql.exec(
-        "UPDATE entities SET version = ?1, fields = ?2, field_versions = ?3 WHERE id = ?4",
-        &[
-            next.into(),
-            Json::Object(fields).to_string().into(),
-            Json::Object(versions).to_string().into(),
-            p.entity_id.clone().into(),
-        ],
-    )?;
+    record.version = next;
+    record.changed = true;
     if p.entity == "referral" {
         if let Some(sealed) = p.payload.get("sealed_summary") {
             // A summary that left after its referral (its service had no receiver on
@@ -559,9 +842,10 @@ fn register_referral(
             &[service_id.clone().into()],
         )?
         .map(|r| r[0].text());
+    // A referral starts as a draft; the sender moves it only along its own transitions (L5).
     sql.exec(
         "INSERT INTO referrals (id, code, service_id, sender_org, sender_team, receiver_org, status, summary, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?8) ON CONFLICT DO NOTHING",
         &[
             id.into(),
             text("code").into(),
@@ -569,7 +853,6 @@ fn register_referral(
             device.organisation.clone().into(),
             device.team.clone().into(),
             receiver.into(),
-            text("status").into(),
             summary.to_string().into(),
             now.into(),
         ],
@@ -589,11 +872,22 @@ fn referral_moved_by_sender(
     status: &str,
     now: &str,
 ) -> Result<(), StoreError> {
+    if !super::paging::sender_may(sql, id, status)? {
+        tracing::warn!(referral = %id, status, "a sender's move outside its transitions was ignored");
+        return Ok(());
+    }
     let status = if status == "queued" { "sent" } else { status };
     sql.exec(
         "UPDATE referrals SET status = ?1, updated_at = ?2 WHERE id = ?3",
         &[status.into(), now.into(), id.into()],
     )?;
+    if status == "sent" {
+        // The start of its time to acceptance.
+        sql.exec(
+            "UPDATE referrals SET sent_at = ?1 WHERE id = ?2 AND sent_at IS NULL",
+            &[now.into(), id.into()],
+        )?;
+    }
     if let Some(r) = sql.row(
         "SELECT sender_org, sender_team FROM referrals WHERE id = ?1",
         &[id.into()],
@@ -652,19 +946,20 @@ pub fn pull(
         ],
     )?;
     let more = rows.len() as i64 > limit;
-    let changes: Vec<Change> = rows
-        .into_iter()
+    let changes = rows
+        .iter()
         .take(limit as usize)
-        .filter_map(|r| {
-            Some(Change {
-                id: r[0].int(),
-                kind: serde_json::from_str(&r[1].text()).ok()?,
-                at: r[2].text(),
+        .map(|r| {
+            Ok(Change {
+                id: col::int(r, 0, "changes.id")?,
+                kind: col::json(r, 1, "changes.body")?,
+                at: col::text(r, 2, "changes.at")?,
             })
         })
-        .collect();
+        .collect::<Result<Vec<Change>, StoreError>>()?;
     Ok(PullResponse {
         retention_days: super::forget::retention_of(sql, &device.organisation)?,
+        pin_policy: super::settings::pin_policy_of(sql, &device.organisation)?,
         cursor: changes.last().map_or(cursor, |c| c.id),
         changes,
         more,
@@ -678,7 +973,7 @@ pub fn route_service(
 ) -> Result<(), StoreError> {
     ensure_organisation(sql, organisation)?;
     // A summary is only ever sealed to its receiver, so a receiver needs a key first.
-    if organisation_key_of(sql, organisation)?.is_none() {
+    if super::keys::organisation_key_of(sql, organisation)?.is_none() {
         return Err(refused(Refusal::NoOrganisationKey));
     }
     sql.exec(
@@ -696,28 +991,8 @@ pub fn route_service(
          WHERE service_id = ?2 AND receiver_org IS NULL AND status IN ('queued', 'sent')",
         &[organisation.into(), service_id.into()],
     )?;
+    super::counts::routed(sql, service_id)?;
     Ok(())
-}
-
-pub fn incoming_referrals(
-    sql: &mut dyn Sql,
-    device: &Device,
-) -> Result<Vec<IncomingReferral>, StoreError> {
-    Ok(sql
-        .rows(
-            "SELECT id, code, service_id, status, summary FROM referrals
-             WHERE receiver_org = ?1 AND status NOT IN ('draft') ORDER BY updated_at",
-            &[device.organisation.clone().into()],
-        )?
-        .into_iter()
-        .map(|r| IncomingReferral {
-            id: r[0].text(),
-            code: r[1].text(),
-            service_id: r[2].text(),
-            status: r[3].text(),
-            summary: serde_json::from_str(&r[4].text()).unwrap_or(Json::Null),
-        })
-        .collect())
 }
 
 pub fn set_referral_status(
@@ -734,7 +1009,9 @@ pub fn set_referral_status(
     else {
         return Err(refused(Refusal::NoSuchReferral));
     };
-    let from = ReferralStatus::parse(&r[0].text()).unwrap_or(ReferralStatus::Draft);
+    let stored = col::text(&r, 0, "referrals.status")?;
+    let from = ReferralStatus::parse(&stored)
+        .ok_or_else(|| col::damaged("referrals.status", format!("unknown status {stored:?}")))?;
     // The receiver's side of the lifecycle only.
     if !from.next_statuses(ReferralActor::Receiver).contains(&to) {
         return Err(refused(Refusal::BadTransition(
@@ -746,6 +1023,13 @@ pub fn set_referral_status(
         "UPDATE referrals SET status = ?1, updated_at = ?2 WHERE id = ?3",
         &[to.as_str().into(), now.into(), referral_id.into()],
     )?;
+    if to == ReferralStatus::Accepted {
+        sql.exec(
+            "UPDATE referrals SET accepted_at = ?1 WHERE id = ?2 AND accepted_at IS NULL",
+            &[now.into(), referral_id.into()],
+        )?;
+    }
+    super::counts::referral(sql, referral_id)?;
     add_change(
         sql,
         &r[1].text(),
@@ -756,181 +1040,6 @@ pub fn set_referral_status(
         },
         now,
     )
-}
-
-pub fn organisation_key_of(
-    sql: &mut dyn Sql,
-    organisation: &str,
-) -> Result<Option<String>, StoreError> {
-    Ok(sql
-        .row(
-            "SELECT public_key FROM organisation_keys WHERE organisation_id = ?1",
-            &[organisation.into()],
-        )?
-        .map(|r| r[0].text()))
-}
-
-fn valid_box_key(key: &str) -> Result<(), StoreError> {
-    match senda_protocol::unhex(key) {
-        // A low-order point would make every box sealed to it predictable: sealing refuses it.
-        Some(k) if k.len() == 32 && senda_protocol::seal::seal(key, b"", b"").is_ok() => Ok(()),
-        _ => Err(refused(Refusal::BadKey)),
-    }
-}
-
-/// Registers (or replaces) an organisation's public key. Grants of an older
-/// key are dropped: its devices must be granted the new one.
-pub fn set_organisation_key(
-    sql: &mut dyn Sql,
-    organisation: &str,
-    public_key: &str,
-    now: &str,
-) -> Result<(), StoreError> {
-    ensure_organisation(sql, organisation)?;
-    valid_box_key(public_key)?;
-    sql.exec(
-        "DELETE FROM key_grants WHERE organisation_id = ?1 AND organisation_key <> ?2",
-        &[organisation.into(), public_key.into()],
-    )?;
-    sql.exec(
-        "INSERT INTO organisation_keys (organisation_id, public_key, created_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (organisation_id) DO UPDATE SET public_key = excluded.public_key, created_at = excluded.created_at",
-        &[organisation.into(), public_key.into(), now.into()],
-    )?;
-    Ok(())
-}
-
-pub fn awaiting_key(sql: &mut dyn Sql, organisation: &str) -> Result<Vec<AwaitingKey>, StoreError> {
-    ensure_organisation(sql, organisation)?;
-    Ok(sql
-        .rows(
-            "SELECT d.id, b.public_key FROM devices d JOIN device_box_keys b ON b.device_id = d.id
-             WHERE d.organisation_id = ?1 AND d.revoked_at IS NULL
-               AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.device_id = d.id)
-             ORDER BY d.enrolled_at",
-            &[organisation.into()],
-        )?
-        .into_iter()
-        .map(|r| AwaitingKey {
-            device_id: r[0].text(),
-            box_key: r[1].text(),
-        })
-        .collect())
-}
-
-/// Keeps an organisation's secret, sealed (elsewhere) to one device's box key.
-pub fn grant_key(
-    sql: &mut dyn Sql,
-    device_id: &str,
-    sealed: &senda_protocol::SealedBox,
-    now: &str,
-) -> Result<(), StoreError> {
-    let Some(row) = sql.row(
-        "SELECT d.organisation_id, b.public_key FROM devices d JOIN device_box_keys b ON b.device_id = d.id
-         WHERE d.id = ?1 AND d.revoked_at IS NULL",
-        &[device_id.into()],
-    )?
-    else {
-        return Err(refused(Refusal::NoSuchDevice));
-    };
-    let organisation = row[0].text();
-    // Sealed to anything but this device's key, nobody could open it.
-    if sealed.to != row[1].text() {
-        return Err(refused(Refusal::BadKey));
-    }
-    let Some(org_key) = organisation_key_of(sql, &organisation)? else {
-        return Err(refused(Refusal::NoOrganisationKey));
-    };
-    sql.exec(
-        "INSERT INTO key_grants (device_id, organisation_id, organisation_key, sealed, granted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (device_id) DO UPDATE SET organisation_key = excluded.organisation_key,
-           sealed = excluded.sealed, granted_at = excluded.granted_at",
-        &[
-            device_id.into(),
-            organisation.into(),
-            org_key.into(),
-            serde_json::to_string(sealed).expect("JSON").into(),
-            now.into(),
-        ],
-    )?;
-    Ok(())
-}
-
-/// What a device needs to seal and to open: receivers' keys, and its own organisation's secret.
-pub fn keys(sql: &mut dyn Sql, device: &Device) -> Result<KeysResponse, StoreError> {
-    let routes = sql
-        .rows(
-            "SELECT r.service_id, r.organisation_id, k.public_key FROM service_routes r
-             JOIN organisation_keys k ON k.organisation_id = r.organisation_id ORDER BY r.service_id",
-            &[],
-        )?
-        .into_iter()
-        .map(|r| RouteKey {
-            service_id: r[0].text(),
-            organisation: r[1].text(),
-            public_key: r[2].text(),
-        })
-        .collect();
-    let organisation_key: Option<SealedBox> = sql
-        .row(
-            "SELECT sealed FROM key_grants WHERE device_id = ?1",
-            &[device.id.clone().into()],
-        )?
-        .and_then(|r| serde_json::from_str(&r[0].text()).ok());
-    // Only a device that holds the secret can pass it on.
-    let awaiting = if organisation_key.is_some() {
-        awaiting_key(sql, &device.organisation)?
-    } else {
-        Vec::new()
-    };
-    let organisation_public_key = organisation_key_of(sql, &device.organisation)?;
-    Ok(KeysResponse {
-        routes,
-        organisation_key,
-        awaiting,
-        organisation_public_key,
-    })
-}
-
-/// A device passes its organisation's secret to newly enrolled devices of the
-/// same organisation (sealed on the device; the server never sees it), so that
-/// the key reaches a new device at its first sync without an administrator.
-pub fn peer_grants(
-    sql: &mut dyn Sql,
-    device: &Device,
-    grants: &[KeyGrant],
-    now: &str,
-) -> Result<usize, StoreError> {
-    if sql
-        .row(
-            "SELECT 1 FROM key_grants WHERE device_id = ?1",
-            &[device.id.clone().into()],
-        )?
-        .is_none()
-    {
-        return Err(refused(Refusal::NoOrganisationKey));
-    }
-    let mut granted = 0;
-    for grant in grants {
-        let Some(target) = sql.row(
-            "SELECT (SELECT COUNT(*) FROM key_grants g WHERE g.device_id = d.id) FROM devices d
-             WHERE d.id = ?1 AND d.organisation_id = ?2",
-            &[
-                grant.device_id.clone().into(),
-                device.organisation.clone().into(),
-            ],
-        )?
-        else {
-            return Err(refused(Refusal::NoSuchDevice));
-        };
-        // A device's grant is never replaced by a peer (another peer may have been first).
-        if target[0].int() == 0 {
-            grant_key(sql, &grant.device_id, &grant.sealed, now)?;
-            granted += 1;
-        }
-    }
-    Ok(granted)
 }
 
 /// The server's secret for batch files, made once (by whichever instance is first).
@@ -967,4 +1076,111 @@ pub fn announce_content(
         add_change(sql, &org[0].text(), None, &kind, now)?;
     }
     Ok(organisations.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{SqliteStore, Store};
+
+    /// Counts the statements a transaction runs.
+    struct Counting<'a> {
+        inner: &'a mut dyn Sql,
+        statements: usize,
+    }
+
+    impl Sql for Counting<'_> {
+        fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+            self.statements += 1;
+            self.inner.exec(sql, params)
+        }
+        fn rows(
+            &mut self,
+            sql: &str,
+            params: &[Value],
+        ) -> Result<Vec<super::super::sql::Row>, StoreError> {
+            self.statements += 1;
+            self.inner.rows(sql, params)
+        }
+    }
+
+    fn ops(first: i64, n: i64, base: i64) -> Vec<Op> {
+        (first..first + n)
+            .map(|i| Op {
+                op_id: format!("op-{i}-{base}"),
+                seq: i,
+                hlc: format!("{i:015}.000000"),
+                entity: "case".into(),
+                entity_id: format!("case-{}", if base == 0 { i } else { i - n }),
+                case_id: format!("case-{}", if base == 0 { i } else { i - n }),
+                op: "update".into(),
+                base_version: base,
+                version: base + 1,
+                payload: serde_json::json!({ "country": "CO", "week": "2026-W49" }),
+                sealed: Default::default(),
+                sealed_summary: None,
+            })
+            .collect()
+    }
+
+    /// Statements one push of `batch` runs, and its answer.
+    fn counted(store: &SqliteStore, device: &Device, batch: &[Op]) -> (usize, PushResponse) {
+        let mut out = None;
+        store
+            .transaction(&mut |sql| {
+                let mut counting = Counting {
+                    inner: sql,
+                    statements: 0,
+                };
+                let quotas = super::super::limits::Quotas::default();
+                let answer = push(
+                    &mut counting,
+                    device,
+                    batch,
+                    &quotas,
+                    "2026-12-03T00:00:00Z",
+                )?;
+                out = Some((counting.statements, answer));
+                Ok(())
+            })
+            .unwrap();
+        out.unwrap()
+    }
+
+    #[test]
+    fn a_push_costs_the_same_statements_whatever_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        let device = Device {
+            id: "d1".into(),
+            organisation: "o1".into(),
+            team: "t".into(),
+            public_key: String::new(),
+            revoked: false,
+            retiring: false,
+        };
+        // 10 records, then 90, then an edit of each of the 100: the same few statements each time.
+        let (small, a) = counted(&store, &device, &ops(1, 10, 0));
+        let (large, b) = counted(&store, &device, &ops(11, 90, 0));
+        let (edits, c) = counted(&store, &device, &ops(101, 100, 1));
+        assert_eq!(
+            (a.stored.len(), b.stored.len(), c.stored.len()),
+            (10, 90, 100)
+        );
+        assert_eq!(small, large, "statements do not grow with the ops");
+        assert!(edits <= small, "{edits} statements for 100 edits");
+        // 7 for the push, 3 for the console's counts (cases, their screenings, counted keys),
+        // 3 for the device's limits (age out, charge, parked count).
+        assert!(small <= 13, "{small} statements for a push");
+        // The same push again: acknowledged, nothing applied twice.
+        let (_, again) = counted(&store, &device, &ops(101, 100, 1));
+        assert_eq!(again.stored.len(), 100);
+        store
+            .transaction(&mut |sql| {
+                let versions = sql.rows("SELECT DISTINCT version FROM entities", &[])?;
+                assert_eq!(versions, vec![vec![Value::Int(2)]]);
+                Ok(())
+            })
+            .unwrap();
+    }
 }

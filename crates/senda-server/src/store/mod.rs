@@ -2,14 +2,20 @@
 //! implementation, and [`Repo`], the operations the routes need, written once
 //! over plain SQL (see `sql.rs`) and run in a transaction off the async runtime.
 
+pub mod counts;
 mod forget;
+mod keys;
+pub mod limits;
 mod logic;
 pub mod migrate;
+mod paging;
 pub mod postgres;
+mod settings;
 pub mod sql;
 pub mod sqlite;
 mod staff;
 
+pub use limits::Quotas;
 pub use logic::{Device, Organisation};
 pub use postgres::PostgresStore;
 pub use senda_protocol::AwaitingKey;
@@ -20,6 +26,7 @@ pub use staff::StaffAccount;
 use senda_protocol::{
     BoxSecret, KeysResponse, Op, PullResponse, PushResponse, ReferralStatus, SealedBox,
 };
+use serde::Serialize;
 use sql::Sql;
 use std::sync::Arc;
 
@@ -41,6 +48,12 @@ pub enum StoreError {
         "the database is at schema version {found}, newer than this senda-server supports ({supported}); it was left untouched: run a newer senda-server"
     )]
     SchemaTooNew { found: u32, supported: u32 },
+    /// A stored value is not what its column must hold: reported, never read as a default.
+    #[error("damaged stored data in {column}: {reason}")]
+    Damaged {
+        column: &'static str,
+        reason: String,
+    },
 }
 
 /// Why a request's content was refused (a 4xx, not a fault).
@@ -70,10 +83,24 @@ pub enum Refusal {
     NoSuchStaff,
     #[error("this staff account was deactivated")]
     StaffDeactivated,
+    #[error("the organisation already has another admin key")]
+    AdminKeyExists,
+    #[error("the organisation already has a key: replace it only with --rotate")]
+    KeyExists,
+    #[error("a key certificate or trust statement is not signed by the organisation's admin key")]
+    BadCertificate,
     #[error("a retention period is 1 to 365 days")]
     BadRetention,
+    #[error("a PIN policy's minimum length is 6 to 64")]
+    BadPinPolicy,
     #[error("an operation carried a field readable that must be sealed: {0}")]
     UnsealedField(String),
+    #[error("an operation is not one the casework makes: {0}")]
+    BadOperation(String),
+    #[error("this device has stored as much as it may on this server")]
+    QuotaExceeded,
+    #[error("this device has too many changes waiting for earlier ones that never arrived")]
+    TooManyWaiting,
 }
 
 /// A backend: runs `work` in one transaction, committed only if it succeeds.
@@ -83,6 +110,27 @@ pub trait Store: Send + Sync + 'static {
         &self,
         work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
+
+    /// Like [`Self::transaction`], once no other transaction holds any of
+    /// `keys` (the records a push changes, its device): concurrent pushes to
+    /// the same records queue instead of colliding. SQLite has one writer anyway.
+    fn transaction_on(
+        &self,
+        keys: &[String],
+        work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let _ = keys;
+        self.transaction(work)
+    }
+}
+
+/// What `grant-keys` did: devices granted (id, name), devices skipped for an
+/// unusable box key, and devices still waiting (id, name, fingerprint).
+#[derive(Debug, Default, Serialize)]
+pub struct GrantReport {
+    pub granted: Vec<(String, String)>,
+    pub bad_key: Vec<String>,
+    pub waiting: Vec<(String, String, String)>,
 }
 
 /// The server's operations over any [`Store`], and the key it signs answers with.
@@ -90,6 +138,7 @@ pub trait Store: Send + Sync + 'static {
 pub struct Repo {
     store: Arc<dyn Store>,
     answer_key: Arc<crate::answers::AnswerKey>,
+    quotas: Quotas,
 }
 
 impl Repo {
@@ -98,7 +147,18 @@ impl Repo {
         Self {
             store: Arc::new(store),
             answer_key: Arc::new(crate::answers::AnswerKey::generate()),
+            quotas: Quotas::default(),
         }
+    }
+
+    /// What one device may cost this server (`limits.rs`).
+    pub fn with_quotas(mut self, quotas: Quotas) -> Self {
+        self.quotas = quotas;
+        self
+    }
+
+    pub fn quotas(&self) -> Quotas {
+        self.quotas
     }
 
     pub fn with_answer_key(mut self, key: crate::answers::AnswerKey) -> Self {
@@ -124,6 +184,25 @@ impl Repo {
         tokio::task::spawn_blocking(move || {
             let mut out = None;
             store.transaction(&mut |sql| {
+                out = Some(f(sql)?);
+                Ok(())
+            })?;
+            Ok(out.expect("a committed transaction produced its value"))
+        })
+        .await
+        .map_err(|_| StoreError::Worker)?
+    }
+
+    /// Like [`Self::run`], holding `keys` (see [`Store::transaction_on`]).
+    async fn run_on<T: Send + 'static>(
+        &self,
+        keys: Vec<String>,
+        f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut out = None;
+            store.transaction_on(&keys, &mut |sql| {
                 out = Some(f(sql)?);
                 Ok(())
             })?;
@@ -203,18 +282,44 @@ impl Repo {
             .await
     }
 
-    pub async fn set_organisation_key(
+    /// Registers the organisation's admin key and key certificates (see `keys.rs`); the current serial.
+    pub async fn set_organisation_keys(
         &self,
         organisation: String,
-        public_key: String,
+        admin_key: String,
+        certificates: Vec<senda_protocol::OrgKeyCert>,
+        rotate: bool,
+    ) -> Result<u32, StoreError> {
+        self.run(move |sql| {
+            keys::set_organisation_keys(
+                sql,
+                &organisation,
+                &admin_key,
+                &certificates,
+                rotate,
+                &now(),
+            )
+        })
+        .await
+    }
+
+    /// Keeps what an organisation's administrator signed about another one.
+    pub async fn trust_organisation(
+        &self,
+        trust: senda_protocol::OrgTrust,
     ) -> Result<(), StoreError> {
-        self.run(move |sql| logic::set_organisation_key(sql, &organisation, &public_key, &now()))
+        self.run(move |sql| keys::trust_organisation(sql, &trust))
             .await
     }
 
-    /// The organisation's devices that have not been granted its secret yet.
+    pub async fn admin_key(&self, organisation: String) -> Result<Option<String>, StoreError> {
+        self.run(move |sql| keys::admin_key_of(sql, &organisation))
+            .await
+    }
+
+    /// The organisation's devices that have not been granted its keys yet.
     pub async fn awaiting_key(&self, organisation: String) -> Result<Vec<AwaitingKey>, StoreError> {
-        self.run(move |sql| logic::awaiting_key(sql, &organisation))
+        self.run(move |sql| keys::awaiting_key(sql, &organisation))
             .await
     }
 
@@ -224,42 +329,75 @@ impl Repo {
         device: Device,
         grants: Vec<senda_protocol::KeyGrant>,
     ) -> Result<usize, StoreError> {
-        self.run(move |sql| logic::peer_grants(sql, &device, &grants, &now()))
+        self.run(move |sql| keys::peer_grants(sql, &device, &grants, &now()))
             .await
     }
 
     pub async fn grant_key(&self, device_id: String, sealed: SealedBox) -> Result<(), StoreError> {
-        self.run(move |sql| logic::grant_key(sql, &device_id, &sealed, &now()))
+        self.run(move |sql| keys::grant_key(sql, &device_id, &sealed, &now()))
             .await
     }
 
-    /// Seals `secret` (the organisation's, held by the administrator, never by
-    /// the server) to every device of the organisation still waiting for it.
+    /// Seals the organisation's keys (from the administrator's key file, never
+    /// the server's) to each waiting device whose fingerprint the administrator
+    /// read on its screen and typed in. Nothing goes to a device nobody named;
+    /// a device whose box key is unusable, or whose grant is refused, is
+    /// skipped (logged), never stopping the others (L4).
     pub async fn grant_keys(
         &self,
-        organisation: String,
-        secret: &BoxSecret,
-    ) -> Result<usize, StoreError> {
+        file: &senda_protocol::trust::OrgKeyFile,
+        fingerprints: &[String],
+    ) -> Result<GrantReport, StoreError> {
+        let organisation = file.organisation.clone();
         let registered = self
             .run({
                 let organisation = organisation.clone();
-                move |sql| logic::organisation_key_of(sql, &organisation)
+                move |sql| keys::organisation_key_of(sql, &organisation)
             })
             .await?;
-        if registered.as_deref() != Some(secret.public_hex().as_str()) {
+        let current = file.certificates().into_iter().max_by_key(|c| c.serial);
+        if registered.is_none() || registered != current.map(|c| c.box_key) {
             return Err(StoreError::Refused(Refusal::BadKey));
         }
-        let waiting = self.awaiting_key(organisation.clone()).await?;
-        for device in &waiting {
+        let wanted: Vec<String> = fingerprints
+            .iter()
+            .map(|f| senda_protocol::trust::normalise_fingerprint(f))
+            .collect();
+        let bundle = zeroize::Zeroizing::new(serde_json::to_vec(&file.bundle()).expect("JSON"));
+        let mut report = GrantReport::default();
+        for device in self.awaiting_key(organisation.clone()).await? {
+            let fingerprint = senda_protocol::trust::device_fingerprint(
+                &device.device_id,
+                &device.public_key,
+                &device.box_key,
+            );
+            if !wanted.contains(&senda_protocol::trust::normalise_fingerprint(&fingerprint)) {
+                report
+                    .waiting
+                    .push((device.device_id, device.name, fingerprint));
+                continue;
+            }
             let sealed = senda_protocol::seal::seal(
                 &device.box_key,
-                secret.to_hex().as_bytes(),
+                &bundle,
                 &senda_protocol::grant_aad(&device.device_id, &organisation),
-            )
-            .map_err(|_| StoreError::Refused(Refusal::BadKey))?;
-            self.grant_key(device.device_id.clone(), sealed).await?;
+            );
+            let done = match sealed {
+                Ok(sealed) if senda_protocol::seal::usable_public_key(&device.box_key) => {
+                    self.grant_key(device.device_id.clone(), sealed).await
+                }
+                _ => Err(StoreError::Refused(Refusal::BadKey)),
+            };
+            match done {
+                Ok(()) => report.granted.push((device.device_id, device.name)),
+                Err(StoreError::Refused(why)) => {
+                    tracing::warn!(device = %device.device_id, %why, "key grant skipped");
+                    report.bad_key.push(device.device_id);
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Ok(waiting.len())
+        Ok(report)
     }
 
     /// Announces a content pack version to every organisation; returns how many.
@@ -272,8 +410,14 @@ impl Repo {
             .await
     }
 
-    pub async fn keys(&self, device: Device) -> Result<KeysResponse, StoreError> {
-        self.run(move |sql| logic::keys(sql, &device)).await
+    /// One page of receivers' keys (routes after `cursor`), with this device's grant.
+    pub async fn keys(
+        &self,
+        device: Device,
+        cursor: Option<String>,
+    ) -> Result<KeysResponse, StoreError> {
+        self.run(move |sql| keys::keys(sql, &device, cursor.as_deref()))
+            .await
     }
 
     pub async fn server_box_secret(&self) -> Result<BoxSecret, StoreError> {
@@ -284,9 +428,39 @@ impl Repo {
         self.run(move |sql| logic::device(sql, &id)).await
     }
 
+    /// Compromised: the device is refused everything and told to wipe at once.
     pub async fn revoke_device(&self, id: String) -> Result<bool, StoreError> {
         self.run(move |sql| logic::revoke_device(sql, &id, &now()))
             .await
+    }
+
+    /// Retired: the device may still push what it holds; its next other
+    /// request is answered with the order to wipe (M4). `false` if no such active device.
+    pub async fn retire_device(&self, id: String) -> Result<bool, StoreError> {
+        self.run(move |sql| paging::retire_device(sql, &id, &now()))
+            .await
+    }
+
+    /// A retiring device asked for something else than a push: it is revoked now.
+    pub async fn finish_retirement(&self, id: String) -> Result<(), StoreError> {
+        self.run(move |sql| paging::finish_retirement(sql, &id, &now()))
+            .await
+    }
+
+    /// Sets aside ops that waited past their time for a base that never came; how many.
+    pub async fn age_out_parked(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, StoreError> {
+        let quotas = self.quotas;
+        let now = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        self.run(move |sql| limits::age_out(sql, &quotas, &now))
+            .await
+    }
+
+    /// A device's stored bytes, stored ops and ops waiting for their base.
+    pub async fn device_usage(&self, id: String) -> Result<(i64, i64, i64), StoreError> {
+        self.run(move |sql| limits::usage(sql, &id)).await
     }
 
     /// Records a request nonce; `false` if this device used it before (a replay).
@@ -296,8 +470,14 @@ impl Repo {
     }
 
     pub async fn push(&self, device: Device, ops: Vec<Op>) -> Result<PushResponse, StoreError> {
-        self.run(move |sql| logic::push(sql, &device, &ops, &now()))
-            .await
+        // The records it changes, and the device (whose parked ops it may apply).
+        let mut keys: Vec<String> = ops.iter().map(|o| format!("e:{}", o.entity_id)).collect();
+        keys.push(format!("d:{}", device.id));
+        let quotas = self.quotas;
+        self.run_on(keys, move |sql| {
+            logic::push(sql, &device, &ops, &quotas, &now())
+        })
+        .await
     }
 
     pub async fn pull(
@@ -319,11 +499,13 @@ impl Repo {
             .await
     }
 
+    /// One page of the open referrals addressed to the device's organisation.
     pub async fn incoming_referrals(
         &self,
         device: Device,
-    ) -> Result<Vec<IncomingReferral>, StoreError> {
-        self.run(move |sql| logic::incoming_referrals(sql, &device))
+        cursor: Option<String>,
+    ) -> Result<senda_protocol::IncomingPage, StoreError> {
+        self.run(move |sql| paging::incoming(sql, &device, cursor.as_deref()))
             .await
     }
 
@@ -425,6 +607,58 @@ impl Repo {
     /// How many stored things still hold a sealed value of a case or referral (tests, audits).
     pub async fn sealed_held_for(&self, id: String) -> Result<i64, StoreError> {
         self.run(move |sql| forget::sealed_held_for(sql, &id)).await
+    }
+
+    /// Sets the organisation's PIN policy; its devices apply it from their next sync.
+    pub async fn set_pin_policy(
+        &self,
+        organisation: String,
+        policy: senda_protocol::PinPolicy,
+    ) -> Result<(), StoreError> {
+        self.run(move |sql| settings::set_pin_policy(sql, &organisation, policy))
+            .await
+    }
+
+    pub async fn pin_policy_of(
+        &self,
+        organisation: String,
+    ) -> Result<Option<senda_protocol::PinPolicy>, StoreError> {
+        self.run(move |sql| settings::pin_policy_of(sql, &organisation))
+            .await
+    }
+
+    /// Keeps what a device reported about itself at a sync.
+    pub async fn record_device_report(
+        &self,
+        device: String,
+        report: senda_protocol::DeviceReport,
+    ) -> Result<(), StoreError> {
+        self.run(move |sql| settings::record_report(sql, &device, &report, &now()))
+            .await
+    }
+
+    /// Recounts the statistics from the records (after a bulk load, or to repair).
+    pub async fn rebuild_statistics(&self) -> Result<(), StoreError> {
+        let postgres = self.backend() == "postgres";
+        self.run(move |sql| counts::rebuild(sql, postgres)).await
+    }
+
+    /// Every statistics count as text rows, sorted (tests compare two ways of counting).
+    pub async fn statistics_snapshot(&self) -> Result<Vec<String>, StoreError> {
+        self.run(|sql| {
+            let mut out: Vec<String> = Vec::new();
+            for q in [
+                "SELECT 'screening', organisation_id, country, week, age_band, risk_level, n FROM stats_screenings",
+                "SELECT kind, sender_org, receiver_org, month, value, '', n FROM stats_referrals",
+            ] {
+                for r in sql.rows(q, &[])? {
+                    out.push(r.iter().map(|v| v.text()).collect::<Vec<_>>().join("|"));
+                }
+            }
+            out.sort();
+            Ok(out)
+        })
+        .await
     }
 
     pub async fn conflict_count(&self) -> Result<i64, StoreError> {

@@ -167,39 +167,148 @@ impl Store for PostgresStore {
         &self,
         work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let mut conn = self
-            .pool
-            .as_ref()
-            .expect("the pool lives until drop")
-            .get()
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
-        // Serialisation failures between instances are retried a few times.
-        let Conn { client, prepared } = &mut *conn;
+        let mut conn = self.connection()?;
+        serializable(&mut conn, work)
+    }
+
+    fn transaction_on(
+        &self,
+        keys: &[String],
+        work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.connection()?;
+        // Session advisory locks, taken before the transaction's snapshot: a
+        // push that touches a record another push is changing waits for it,
+        // then reads its result, instead of failing and retrying in a crowd.
+        let mut ids: Vec<i64> = keys.iter().map(|k| lock_id(k)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut locked = Locked(&mut conn);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut tx = client.transaction().map_err(pg)?;
-            let mut sql = PgTx {
-                tx: &mut tx,
-                prepared,
-            };
-            match work(&mut sql) {
-                Ok(()) => match tx.commit() {
-                    Ok(()) => return Ok(()),
-                    Err(e) if attempt < 5 && is_retryable(&e) => continue,
-                    Err(e) => return Err(pg(e)),
-                },
-                Err(StoreError::Retry) if attempt < 5 => continue,
-                Err(e) => return Err(e),
+            match locked.0.client.execute(
+                "SELECT count(pg_advisory_lock(k)) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) AS s",
+                &[&ids],
+            ) {
+                Ok(_) => break,
+                // Two sessions that somehow took the same keys in another order: start again.
+                Err(e) if attempt < MAX_ATTEMPTS && is_retryable(&e) => {
+                    locked.unlock();
+                    std::thread::sleep(backoff(attempt));
+                }
+                Err(e) => return Err(pg(e)),
             }
+        }
+        serializable(locked.0, work)
+    }
+}
+
+/// A pooled connection holding advisory locks; released when dropped, so a
+/// connection never goes back to the pool holding any (even after a panic).
+struct Locked<'a>(&'a mut r2d2::PooledConnection<Manager>);
+
+impl Locked<'_> {
+    fn unlock(&mut self) {
+        if let Err(e) = self
+            .0
+            .client
+            .batch_execute("SELECT pg_advisory_unlock_all()")
+        {
+            tracing::error!(error = %e, "releasing advisory locks failed");
         }
     }
 }
 
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        self.unlock();
+    }
+}
+
+/// A key's advisory lock number: the first 8 bytes of its SHA-256.
+fn lock_id(key: &str) -> i64 {
+    let d = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
+    i64::from_be_bytes(d.as_ref()[..8].try_into().expect("8 bytes"))
+}
+
+impl PostgresStore {
+    fn connection(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
+        self.pool
+            .as_ref()
+            .expect("the pool lives until drop")
+            .get()
+            .map_err(|e| StoreError::Backend(e.to_string()))
+    }
+}
+
+/// Runs `work` in a SERIALIZABLE transaction, again after a serialisation failure.
+fn serializable(
+    conn: &mut Conn,
+    work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    // Every transaction is SERIALIZABLE: two instances (or two requests)
+    // reading and then writing the same record or enrolment code cannot
+    // both succeed on a stale read; the loser gets a serialisation failure
+    // and runs again from the start, seeing the winner's write.
+    let Conn { client, prepared } = conn;
+    if prepared.len() > MAX_PREPARED {
+        // Batched statements vary with their row count: keep the cache bounded.
+        prepared.clear();
+    }
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::Serializable)
+            .start()
+            .map_err(pg)?;
+        let mut sql = PgTx {
+            tx: &mut tx,
+            prepared,
+        };
+        let outcome = match work(&mut sql) {
+            Ok(()) => tx.commit().map_err(map_err),
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(()) => return Ok(()),
+            Err(StoreError::Retry) if attempt < MAX_ATTEMPTS => {
+                crate::metrics::TRANSACTION_RETRIES.inc();
+                std::thread::sleep(backoff(attempt));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// How many times a transaction runs before a conflict is reported as a
+/// failure (503; the device tries again at its next sync).
+const MAX_ATTEMPTS: u32 = 20;
+
+/// Prepared statements kept per connection before the cache is emptied.
+const MAX_PREPARED: usize = 512;
+
+/// A short, growing, jittered pause, so that transactions that collided do
+/// not collide again in lockstep.
+fn backoff(attempt: u32) -> std::time::Duration {
+    use ring::rand::SecureRandom;
+    let mut b = [0u8; 2];
+    let _ = ring::rand::SystemRandom::new().fill(&mut b);
+    let cap_ms = 2u64 << attempt.min(7); // 4 ms … 256 ms
+    std::time::Duration::from_micros(u64::from(u16::from_le_bytes(b)) % (cap_ms * 1000))
+}
+
+/// Failures that a fresh run of the same transaction can get past: a
+/// serialisation failure or deadlock, and a unique key taken by a concurrent
+/// transaction (the next run sees the row and takes it into account).
 fn is_retryable(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
     e.code().is_some_and(|c| {
-        *c == postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
-            || *c == postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+        *c == SqlState::T_R_SERIALIZATION_FAILURE
+            || *c == SqlState::T_R_DEADLOCK_DETECTED
+            || *c == SqlState::UNIQUE_VIOLATION
     })
 }
 
@@ -281,10 +390,7 @@ impl Sql for PgTx<'_, '_> {
 }
 
 fn map_err(e: postgres::Error) -> StoreError {
-    if e.code().is_some_and(|c| {
-        *c == postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
-            || *c == postgres::error::SqlState::T_R_DEADLOCK_DETECTED
-    }) {
+    if is_retryable(&e) {
         StoreError::Retry
     } else {
         pg(e)

@@ -64,6 +64,40 @@ impl Value {
 
 pub type Row = Vec<Value>;
 
+/// Typed reading of one column. A value that is not what the column must hold
+/// (a damaged database) is `StoreError::Damaged`, never a default: a read that
+/// guessed could hide the damage or write the guess back.
+pub fn text(row: &Row, i: usize, column: &'static str) -> Result<String, StoreError> {
+    match row.get(i) {
+        Some(Value::Text(t)) => Ok(t.clone()),
+        other => Err(damaged(column, format!("expected text, found {other:?}"))),
+    }
+}
+
+/// An integer column (SQLite and PostgreSQL both hand these back as integers).
+pub fn int(row: &Row, i: usize, column: &'static str) -> Result<i64, StoreError> {
+    match row.get(i) {
+        Some(Value::Int(n)) => Ok(*n),
+        other => Err(damaged(
+            column,
+            format!("expected an integer, found {other:?}"),
+        )),
+    }
+}
+
+/// A column holding JSON text, decoded as `T`.
+pub fn json<T: serde::de::DeserializeOwned>(
+    row: &Row,
+    i: usize,
+    column: &'static str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(&text(row, i, column)?).map_err(|e| damaged(column, e.to_string()))
+}
+
+pub fn damaged(column: &'static str, reason: String) -> StoreError {
+    StoreError::Damaged { column, reason }
+}
+
 /// One open transaction.
 pub trait Sql {
     /// Runs a statement; returns the rows it changed.

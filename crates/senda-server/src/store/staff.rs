@@ -83,7 +83,8 @@ pub fn claim_device(sql: &mut dyn Sql, code: &str, device_id: &str) -> Result<()
 }
 
 /// The staff member has left: the account can enrol nothing more and each of
-/// its devices is revoked. Returns how many devices were revoked.
+/// its devices is retired: it pushes what it holds at its next sync, then
+/// wipes (M4). Returns how many devices were retired.
 pub fn deactivate_staff(sql: &mut dyn Sql, staff_id: &str, now: &str) -> Result<u64, StoreError> {
     staff_account(sql, staff_id)?;
     sql.exec(
@@ -91,8 +92,9 @@ pub fn deactivate_staff(sql: &mut dyn Sql, staff_id: &str, now: &str) -> Result<
         &[now.into(), staff_id.into()],
     )?;
     sql.exec(
-        "UPDATE devices SET revoked_at = ?1
-         WHERE revoked_at IS NULL AND id IN (SELECT device_id FROM staff_devices WHERE staff_id = ?2)",
+        "UPDATE devices SET retire_requested_at = ?1
+         WHERE revoked_at IS NULL AND retire_requested_at IS NULL
+           AND id IN (SELECT device_id FROM staff_devices WHERE staff_id = ?2)",
         &[now.into(), staff_id.into()],
     )
 }

@@ -3,11 +3,14 @@
 
 #![allow(dead_code)]
 
+use senda_protocol::trust::OrgKeyFile;
 use senda_server::limits::Limits;
 use senda_server::store::{PostgresStore, Repo, SqliteStore};
 pub use senda_testkit::*;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Mutex;
 
 pub const ADMIN: &str = "test-admin-token-0123456789";
 
@@ -83,8 +86,10 @@ fn rand_bytes() -> [u8; 6] {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub repo: Repo,
-    /// Organisations' secrets, as their administrators keep them (`keyed_organisation`).
-    secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Each keyed organisation's key file, as its administrator keeps it.
+    pub keys: Mutex<HashMap<String, OrgKeyFile>>,
+    /// Services routed to each organisation, for the trust its peers sign.
+    routed: Mutex<HashMap<String, Vec<String>>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -111,7 +116,8 @@ impl TestServer {
         Self {
             addr,
             repo,
-            secrets: Default::default(),
+            keys: Mutex::default(),
+            routed: Mutex::default(),
             stop: Some(stop),
             handle: Some(handle),
         }
@@ -168,7 +174,51 @@ impl TestServer {
             .to_owned()
     }
 
-    /// An organisation with its sealing key (the secret stays here, as with an
+    /// Gives `org` its admin key and first key pair (once), as `admin org-key`
+    /// does, and has every keyed organisation trust every other; returns the
+    /// admin key's fingerprint.
+    pub async fn org_keys(&self, org: &str) -> String {
+        let existing = self.keys.lock().unwrap().get(org).map(|k| k.fingerprint());
+        if let Some(fingerprint) = existing {
+            return fingerprint;
+        }
+        let file = OrgKeyFile::generate(org, &chrono_now());
+        self.admin(
+            &format!("/v1/admin/organisations/{org}/key"),
+            serde_json::json!({ "admin_key": file.admin_public(), "certificates": file.certificates() }),
+        )
+        .await;
+        let fingerprint = file.fingerprint();
+        self.keys.lock().unwrap().insert(org.to_owned(), file);
+        self.trust_all().await;
+        fingerprint
+    }
+
+    /// Each keyed organisation's administrator vouches for every other one
+    /// (for the services routed to it), as `admin trust-org` does.
+    pub async fn trust_all(&self) {
+        let statements: Vec<senda_protocol::OrgTrust> = {
+            let keys = self.keys.lock().unwrap();
+            let routed = self.routed.lock().unwrap();
+            let mut out = Vec::new();
+            for (a, file) in keys.iter() {
+                for (b, other) in keys.iter().filter(|(b, _)| *b != a) {
+                    let services = routed.get(b).cloned().unwrap_or_default();
+                    out.push(file.trust(b, &other.admin_public(), &services, &chrono_now()));
+                }
+            }
+            out
+        };
+        for t in statements {
+            self.admin(
+                &format!("/v1/admin/organisations/{}/trust", t.organisation),
+                serde_json::to_value(&t).unwrap(),
+            )
+            .await;
+        }
+    }
+
+    /// An organisation with its keys (the secrets stay here, as with an
     /// administrator): its devices seal every record to it.
     pub async fn keyed_organisation(&self, name: &str) -> String {
         let org = self.organisation(name).await;
@@ -176,76 +226,94 @@ impl TestServer {
         org
     }
 
-    /// Gives an existing organisation its sealing key (kept here, as by its administrator).
+    /// Gives an existing organisation its keys (signed by its admin key, kept
+    /// here as by its administrator); an organisation keyed already keeps its own.
     pub async fn key_organisation(&self, org: &str) {
-        let secret = senda_protocol::BoxSecret::generate();
-        self.admin(
-            &format!("/v1/admin/organisations/{org}/key"),
-            serde_json::json!({ "public_key": secret.public_hex() }),
-        )
-        .await;
-        self.secrets
-            .lock()
-            .unwrap()
-            .insert(org.to_owned(), secret.to_hex().to_string());
+        self.org_keys(org).await;
     }
 
-    /// The secret of an organisation made by `keyed_organisation`.
+    /// The secret of an organisation's current key pair.
     pub fn secret_of(&self, org: &str) -> senda_protocol::BoxSecret {
-        let hex = self.secrets.lock().unwrap()[org].clone();
-        senda_protocol::BoxSecret::from_hex(&hex).unwrap()
+        let keys = self.keys.lock().unwrap();
+        keys[org].current().secret.box_secret().unwrap()
     }
 
-    /// A device of a keyed organisation holding its key (granted by the
-    /// administrator, opened at the device's next sync).
+    /// A device of a keyed organisation holding its keys (handed over, opened
+    /// at the device's first sync).
     pub async fn field_device(&self, org: &str, team: &str) -> Device {
         let d = self.device_in(org, team).await;
-        self.grant(org, &self.secret_of(org)).await;
-        // Its first sync (nothing to send yet) opens the grant.
         let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
         assert_eq!(report.key_problem, None);
         d
     }
 
-    /// Makes `org` a receiver: its sealing key (the secret stays here, as with
-    /// an administrator; a keyed organisation keeps its own) and the route from `service` to it.
+    /// Makes `org` a receiver: its keys (the secrets stay here, as with an
+    /// administrator), the route from `service` to it, and the trust of every
+    /// other keyed organisation for that service. Returns its current secret.
     pub async fn receiver(&self, org: &str, service: &str) -> senda_protocol::BoxSecret {
-        let known = self.secrets.lock().unwrap().get(org).cloned();
-        let secret = match known {
-            Some(hex) => senda_protocol::BoxSecret::from_hex(&hex).unwrap(),
-            None => senda_protocol::BoxSecret::generate(),
-        };
-        self.admin(
-            &format!("/v1/admin/organisations/{org}/key"),
-            serde_json::json!({ "public_key": secret.public_hex() }),
-        )
-        .await;
+        self.org_keys(org).await;
         self.admin(
             "/v1/admin/service-routes",
             serde_json::json!({ "service_id": service, "organisation": org }),
         )
         .await;
-        secret
+        self.routed
+            .lock()
+            .unwrap()
+            .entry(org.to_owned())
+            .or_default()
+            .push(service.to_owned());
+        self.trust_all().await;
+        self.secret_of(org)
     }
 
-    /// Seals the organisation's secret to each of its devices waiting for it, over the admin API.
-    pub async fn grant(&self, org: &str, secret: &senda_protocol::BoxSecret) -> usize {
-        let waiting = self.awaiting_key(org).await;
-        for d in &waiting {
-            let device = d["device_id"].as_str().unwrap();
-            let sealed = senda_protocol::seal::seal(
-                d["box_key"].as_str().unwrap(),
-                secret.to_hex().as_bytes(),
-                &senda_protocol::grant_aad(device, org),
-            )
-            .unwrap();
-            self.admin(
-                "/v1/admin/key-grants",
-                serde_json::json!({ "device_id": device, "sealed": sealed }),
-            )
-            .await;
-        }
-        waiting.len()
+    /// Hands the organisation's keys to each of its devices waiting for them,
+    /// with the fingerprint the server lists (an administrator who trusts the
+    /// list); how many. Hostile tests use [`Self::admit`] instead.
+    pub async fn grant(&self, org: &str) -> usize {
+        let fingerprints: Vec<String> = self
+            .awaiting_key(org)
+            .await
+            .iter()
+            .map(|d| {
+                senda_protocol::trust::device_fingerprint(
+                    d["device_id"].as_str().unwrap(),
+                    d["public_key"].as_str().unwrap(),
+                    d["box_key"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        self.grant_fingerprints(org, &fingerprints).await
+    }
+
+    /// `admin grant-keys` with the fingerprints an administrator read off devices' screens.
+    pub async fn grant_fingerprints(&self, org: &str, fingerprints: &[String]) -> usize {
+        let report = {
+            let keys = self.keys.lock().unwrap();
+            let file = keys.get(org).expect("org_keys first");
+            // The report is computed off the lock: grant_keys awaits.
+            let file = OrgKeyFile::from_json(&file.to_json(), None).unwrap();
+            drop(keys);
+            file
+        };
+        self.repo
+            .grant_keys(&report, fingerprints)
+            .await
+            .unwrap()
+            .granted
+            .len()
+    }
+
+    /// Hands `org`'s keys to `device`, its fingerprint read off its own screen.
+    pub async fn admit(&self, org: &str, device: &Device) -> usize {
+        let fingerprint = device.fingerprint();
+        self.grant_fingerprints(org, &[fingerprint]).await
+    }
+
+    /// Enrols `device` in `org`'s `team` pinned to `org`'s admin key, and hands it the keys.
+    pub async fn enrol(&self, device: &Device, org: &str, team: &str) {
+        device.enrol(&self.url(), &self.code(org, team).await).await;
+        assert_eq!(self.admit(org, device).await, 1, "admitted");
     }
 
     /// The organisation's devices that have no copy of its key yet (`device_id`, `box_key`).
@@ -264,22 +332,39 @@ impl TestServer {
             .unwrap()
     }
 
-    /// A new device enrolled in `org`'s `team` (a fresh code each time).
+    /// A new device of `org`'s `team` (a fresh code each time), pinned to the
+    /// organisation's admin key and handed its keys, as after a hand-over.
     pub async fn device_in(&self, org: &str, team: &str) -> Device {
+        self.org_keys(org).await;
+        let d = device(0);
+        self.enrol(&d, org, team).await;
+        d
+    }
+
+    /// A new device of `org`, pinned, still waiting for a person to hand it the keys.
+    pub async fn waiting_device_in(&self, org: &str, team: &str) -> Device {
+        self.org_keys(org).await;
         let d = device(0);
         d.enrol(&self.url(), &self.code(org, team).await).await;
         d
     }
 
+    /// A single-use code; for a keyed organisation, `CODE.FINGERPRINT` as
+    /// `admin enrolment-code --key` prints it.
     pub async fn code(&self, org: &str, team: &str) -> String {
-        self.admin(
-            "/v1/admin/enrolment-codes",
-            serde_json::json!({ "organisation": org, "team": team }),
-        )
-        .await["code"]
+        let code = self
+            .admin(
+                "/v1/admin/enrolment-codes",
+                serde_json::json!({ "organisation": org, "team": team }),
+            )
+            .await["code"]
             .as_str()
             .unwrap()
-            .to_owned()
+            .to_owned();
+        match self.keys.lock().unwrap().get(org) {
+            Some(file) => format!("{code}.{}", file.fingerprint()),
+            None => code,
+        }
     }
 }
 
@@ -315,4 +400,9 @@ pub fn answer_of(bytes: &[u8]) -> serde_json::Value {
         return serde_json::Value::Null;
     }
     serde_json::from_slice(bytes).unwrap_or_else(|_| serde_json::json!({ "code": code_of(bytes) }))
+}
+
+/// Now, to the nanosecond: statements signed one after another stay in order.
+pub fn chrono_now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
 }

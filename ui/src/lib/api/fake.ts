@@ -326,7 +326,7 @@ export const api: Api = {
   },
   async syncStatus() {
     if (!current) return fail('locked');
-    return { identity: null, counts: { unsent: 0, held: 0, sent: 0 }, conflicts: 0, progress: null, content_available: null, suggested_server: null, suggested_code: null };
+    return { identity: null, counts: { unsent: 0, held: 0, sent: 0 }, conflicts: 0, progress: null, content_available: null, suggested_server: null, suggested_code: null, keys: null };
   },
   syncEnrol: notInFake,
   syncNow: notInFake,
@@ -337,6 +337,9 @@ export const api: Api = {
   syncResolveConflict: notInFake,
   incomingList: notInFake,
   incomingSetStatus: notInFake,
+  keysHandOvers: notInFake,
+  keysApproveHandOver: notInFake,
+  keysRefuseHandOver: notInFake,
   caseOpen: notInFake,
   caseUpdate: notInFake,
   caseSetNotes: notInFake,

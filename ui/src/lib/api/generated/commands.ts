@@ -1,6 +1,6 @@
 // Generated from the Rust code by src-tauri/src/bindings.rs: do not edit.
 // Regenerate with `SENDA_BLESS=1 cargo test -p senda-app bindings`.
-import type { Answers, Article, Case, CaseDetails, CaseNotes, CaseSummary, Checklist, ChecklistSummary, Consent, Exported, InstalledPack, LockPolicy, OutboxCounts, OutboxEntry, Person, Place, Proposal, ReceivedReferral, Referral, ReferralRequest, ReferralSlip, ReferralStatus, Screening, SearchResult, ServiceQuery, StaffMember, SyncConflict, SyncIdentity, SyncReport, SyncStatus, TellOnceSummary, VaultStatus } from './types';
+import type { Answers, Article, Case, CaseDetails, CaseNotes, CaseSummary, Checklist, ChecklistSummary, Consent, Exported, HandOver, InstalledPack, LockPolicy, OutboxCounts, OutboxEntry, Person, Place, Proposal, ReceivedReferral, Referral, ReferralRequest, ReferralSlip, ReferralStatus, Screening, SearchResult, ServiceQuery, StaffMember, SyncConflict, SyncIdentity, SyncReport, SyncStatus, TellOnceSummary, VaultStatus } from './types';
 
 /** How a command reaches the app: Tauri's `invoke`, or the fake in browser tests. */
 export type Invoke = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
@@ -59,6 +59,11 @@ export function commands(invoke: Invoke) {
     windowSetTitle: (title: string): Promise<void> => invoke('window_set_title', { title }),
     /** Called once the first screen is drawn. With `SENDA_EXIT_WHEN_READY=1` the app prints its cold-start time and exits (the start-up benchmark). */
     uiReady: (): Promise<void> => invoke('ui_ready'),
+    /** This organisation's devices waiting for its keys (it needs the network). */
+    keysHandOvers: (): Promise<HandOver[]> => invoke('keys_hand_overs'),
+    /** The person confirmed that `fingerprint` is on the new device's screen. */
+    keysApproveHandOver: (deviceId: string, fingerprint: string): Promise<void> => invoke('keys_approve_hand_over', { deviceId, fingerprint }),
+    keysRefuseHandOver: (deviceId: string): Promise<void> => invoke('keys_refuse_hand_over', { deviceId }),
     syncStatus: (): Promise<SyncStatus> => invoke('sync_status'),
     syncEnrol: (serverUrl: string, code: string): Promise<SyncIdentity> => invoke('sync_enrol', { serverUrl, code }),
     syncNow: (): Promise<SyncReport> => invoke('sync_now'),
@@ -76,4 +81,4 @@ export function commands(invoke: Invoke) {
 export type Api = ReturnType<typeof commands>;
 
 /** The command names, as `generate_handler!` registers them. */
-export const COMMANDS = ['checklist_get', 'case_list', 'case_open', 'case_get', 'case_update', 'case_set_notes', 'screening_start', 'screening_answer', 'screening_complete', 'screening_list', 'screening_get', 'consent_withdraw', 'consent_list', 'referral_propose', 'referral_draft_summary', 'referral_with_consent', 'referral_queue', 'referral_set_status', 'referral_list', 'referral_slip', 'outbox_counts', 'outbox_pending', 'vault_status', 'vault_create', 'vault_people', 'vault_unlock', 'vault_lock', 'vault_touch', 'vault_change_pin', 'vault_add_staff', 'vault_remove_staff', 'vault_set_policy', 'staff_list', 'content_articles', 'content_places', 'content_checklists', 'directory_search', 'content_installed', 'window_set_title', 'ui_ready', 'sync_status', 'sync_enrol', 'sync_now', 'sync_export', 'sync_conflicts', 'sync_resolve_conflict', 'incoming_list', 'incoming_set_status'] as const;
+export const COMMANDS = ['checklist_get', 'case_list', 'case_open', 'case_get', 'case_update', 'case_set_notes', 'screening_start', 'screening_answer', 'screening_complete', 'screening_list', 'screening_get', 'consent_withdraw', 'consent_list', 'referral_propose', 'referral_draft_summary', 'referral_with_consent', 'referral_queue', 'referral_set_status', 'referral_list', 'referral_slip', 'outbox_counts', 'outbox_pending', 'vault_status', 'vault_create', 'vault_people', 'vault_unlock', 'vault_lock', 'vault_touch', 'vault_change_pin', 'vault_add_staff', 'vault_remove_staff', 'vault_set_policy', 'staff_list', 'content_articles', 'content_places', 'content_checklists', 'directory_search', 'content_installed', 'window_set_title', 'ui_ready', 'keys_hand_overs', 'keys_approve_hand_over', 'keys_refuse_hand_over', 'sync_status', 'sync_enrol', 'sync_now', 'sync_export', 'sync_conflicts', 'sync_resolve_conflict', 'incoming_list', 'incoming_set_status'] as const;

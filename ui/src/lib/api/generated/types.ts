@@ -191,6 +191,16 @@ ops: number, file: string, };
 
 export type Gender = "girl" | "boy" | "non-binary" | "other" | "unknown" | "prefer-not-to-say";
 
+/**
+ * A device of this organisation waiting for its keys, as a person sees it
+ * before handing them over.
+ */
+export type HandOver = { device_id: string, name: string, 
+/**
+ * What the waiting device shows on its own screen, if it is the real one.
+ */
+fingerprint: string, };
+
 export type HelperPreference = "woman" | "man" | "no-preference" | "not-asked";
 
 export type Indicator = { id: string, question: string, when: Match, weight: number, 
@@ -213,6 +223,27 @@ export type InstalledPack = { publisher: string, version: number, file_sha256: s
  * Signed by the demo publisher: the public side says «Versión de prueba».
  */
 demo: boolean, };
+
+/**
+ * What the device believes about keys, for the sync screen.
+ */
+export type KeyStatus = { 
+/**
+ * The fingerprint of the pinned admin key, if any.
+ */
+admin_fingerprint: string | null, 
+/**
+ * Whether this device holds its organisation's keys.
+ */
+holds_keys: boolean, 
+/**
+ * This device's fingerprint, shown while it waits ("Esperando la llave").
+ */
+fingerprint: string | null, 
+/**
+ * The serial of the organisation's current key, when verified.
+ */
+serial: number | null, };
 
 /**
  * Yes, no, or not known / not said: eligibility needs these, and "not known" is never "no".
@@ -513,7 +544,7 @@ export type SummaryIndicator = { id: string, label: Text, };
 /**
  * Why an incoming referral's summary cannot be shown.
  */
-export type SummaryProblem = "no-organisation-key" | "withheld" | "unreadable";
+export type SummaryProblem = "no-organisation-key" | "withheld" | "sender-unverified" | "unreadable";
 
 /**
  * Two edits of the same field: the server's value and this device's.
@@ -545,9 +576,19 @@ export type SyncReport = { sent: number, received: number, bytes_sent: number,
  */
 held: number, conflicts: number, 
 /**
- * Set when this device's grant of its organisation's key could not be opened.
+ * Set when this device's grant of its organisation's keys could not be
+ * opened or was refused (`key-grant-unreadable`, `key-grant-mismatch`,
+ * `organisation-not-pinned`).
  */
-key_problem: string | null, };
+key_problem: string | null, 
+/**
+ * Devices of this organisation waiting for a person here to hand them the keys.
+ */
+hand_overs: number, 
+/**
+ * Keys the server offered that did not verify: nothing was sealed to them.
+ */
+refused_keys: number, };
 
 export type SyncStatus = { identity: SyncIdentity | null, counts: OutboxCounts, conflicts: number, 
 /**
@@ -561,7 +602,11 @@ content_available: ContentAvailable | null,
 /**
  * The server `./x run` started, to fill in the form.
  */
-suggested_server: string | null, suggested_code: string | null, };
+suggested_server: string | null, suggested_code: string | null, 
+/**
+ * Which keys this device holds, and its fingerprint while it waits for them.
+ */
+keys: KeyStatus | null, };
 
 /**
  * What the receiving service reads instead of asking the child again.
@@ -635,4 +680,4 @@ export const LIMITS = {"alias":40,"note":280,"staff_label":24,"staff_name":80} a
 export const EXPLAINED = ["what-is-shared","who-receives","what-happens-next","can-say-no","can-withdraw"] as const;
 
 /** Every error code a command can answer with (each has `error-<code>` in every locale). */
-export const ERROR_CODES = ["already-created","answer-too-large","answers-missing","audit-tampered","bad-recipient-key","bad-signature","bad-transition","base-mismatch","checklist-changed","checklist-not-installed","consent-incomplete","consent-required","content-storage","corrupted","disk-full","export-failed","foreign-item","insecure-server-url","invalid-answer","invalid-field","invalid-setting","key-grant-unreadable","label-in-use","locked","locked-out","malformed","name-required","no-organisation-key","no-server-key","no-such-staff","not-a-pack","not-created","not-enrolled","not-found","not-permitted","offline","organisation-key-mismatch","override-reason-required","pin-digits-only","pin-too-short","redirected","refused","retry-later","revoked","rollback","schema-too-new","screening-complete","service-not-listed","storage","summary-not-reviewed","too-large","truncated","unsigned-answer","untrusted-publisher","vault-missing","wiped","wrong-pin"] as const;
+export const ERROR_CODES = ["admin-key-mismatch","already-created","answer-too-large","answers-missing","audit-tampered","awaiting-organisation-key","bad-recipient-key","bad-signature","bad-transition","base-mismatch","checklist-changed","checklist-not-installed","consent-incomplete","consent-required","content-storage","corrupted","disk-full","export-failed","foreign-item","hand-over-fingerprint-mismatch","hand-over-not-waiting","insecure-server-url","invalid-answer","invalid-field","invalid-setting","key-grant-mismatch","key-grant-unreadable","label-in-use","locked","locked-out","malformed","name-required","no-organisation-key","no-server-key","no-such-staff","not-a-pack","not-created","not-enrolled","not-found","not-permitted","offline","organisation-key-mismatch","organisation-key-unverified","organisation-not-pinned","override-reason-required","pin-digits-only","pin-too-short","receiver-key-unverified","redirected","refused","retry-later","revoked","rollback","schema-too-new","screening-complete","sender-unverified","service-not-listed","storage","summary-not-reviewed","too-large","truncated","unsigned-answer","untrusted-publisher","vault-missing","weak-key","wiped","wrong-pin"] as const;

@@ -1,0 +1,271 @@
+//! Bounded decoding of the free-form parts of a push (M10).
+//!
+//! An op's `payload` is JSON and its `sealed` fields a map, so a hostile body
+//! could decode 4 MiB of `[0,0,0,…]` into ~128 MiB of values. These
+//! deserializers stop at the limits while decoding, before anything large is
+//! built: a payload is a flat object of a few readable fields (one of them,
+//! `sealed_summary`, one level deeper, and its signed `sender` one more), as
+//! the casework sends it.
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Values (objects, arrays, strings, numbers…) in one op's readable payload.
+pub const MAX_PAYLOAD_ITEMS: usize = 64;
+/// Nesting of a payload: the object, `sealed_summary` in it, the sealed box's
+/// `sender` (keytrust), and its strings.
+pub const MAX_PAYLOAD_DEPTH: usize = 4;
+/// Bytes of text in one op's readable payload (keys and strings).
+pub const MAX_PAYLOAD_BYTES: usize = 32 * 1024;
+/// Sealed fields in one op (a screening's answers are sealed one by one).
+pub const MAX_SEALED_FIELDS: usize = 256;
+/// Characters of a sealed field's path (`details.alias`, `answers.<hash>`).
+pub const MAX_FIELD_NAME: usize = 96;
+
+/// The prefix of every limit refusal, so `decode` can tell it from damage.
+pub(crate) const OVER_LIMIT: &str = "over-limit: ";
+
+fn over<E: de::Error>(what: &str) -> E {
+    E::custom(format!("{OVER_LIMIT}{what}"))
+}
+
+struct Budget {
+    items: Cell<usize>,
+    bytes: Cell<usize>,
+}
+
+impl Budget {
+    fn item<E: de::Error>(&self) -> Result<(), E> {
+        let left = self.items.get();
+        if left == 0 {
+            return Err(over("too many values in an operation's payload"));
+        }
+        self.items.set(left - 1);
+        Ok(())
+    }
+    fn text<E: de::Error>(&self, n: usize) -> Result<(), E> {
+        let left = self.bytes.get();
+        if n > left {
+            return Err(over("an operation's payload is too large"));
+        }
+        self.bytes.set(left - n);
+        Ok(())
+    }
+}
+
+struct Json<'a> {
+    budget: &'a Budget,
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Json<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        self.budget.item()?;
+        if self.depth > MAX_PAYLOAD_DEPTH {
+            return Err(over("an operation's payload is nested too deep"));
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Json<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        self.budget.text(v.len())?;
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        self.budget.text(v.len())?;
+        Ok(Value::String(v))
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Json {
+            budget: self.budget,
+            depth: self.depth + 1,
+        })? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.budget.text(key.len())?;
+            let value = map.next_value_seed(Json {
+                budget: self.budget,
+                depth: self.depth + 1,
+            })?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// An op's readable payload, within [`MAX_PAYLOAD_ITEMS`], [`MAX_PAYLOAD_DEPTH`]
+/// and [`MAX_PAYLOAD_BYTES`].
+pub fn payload<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+    let budget = Budget {
+        items: Cell::new(MAX_PAYLOAD_ITEMS),
+        bytes: Cell::new(MAX_PAYLOAD_BYTES),
+    };
+    Json {
+        budget: &budget,
+        depth: 1,
+    }
+    .deserialize(d)
+}
+
+/// An op's sealed fields, at most [`MAX_SEALED_FIELDS`] with names of at most
+/// [`MAX_FIELD_NAME`] characters.
+pub fn sealed<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, crate::SealedField>, D::Error> {
+    struct Fields;
+    impl<'de> Visitor<'de> for Fields {
+        type Value = BTreeMap<String, crate::SealedField>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map of sealed fields")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(name) = map.next_key::<String>()? {
+                if out.len() == MAX_SEALED_FIELDS {
+                    return Err(over("too many sealed fields in an operation"));
+                }
+                if name.chars().count() > MAX_FIELD_NAME {
+                    return Err(over("a sealed field's name is too long"));
+                }
+                out.insert(name, map.next_value()?);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Fields)
+}
+
+/// A push's operations, at most [`crate::MAX_OPS_PER_PUSH`].
+pub fn ops<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<crate::Op>, D::Error> {
+    struct Ops;
+    impl<'de> Visitor<'de> for Ops {
+        type Value = Vec<crate::Op>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of operations")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(op) = seq.next_element()? {
+                if out.len() == crate::MAX_OPS_PER_PUSH {
+                    return Err(over("too many operations in one push"));
+                }
+                out.push(op);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Ops)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{DecodeError, PushRequest, decode, encode};
+
+    fn push_with(payload: serde_json::Value) -> Vec<u8> {
+        let mut op = serde_json::json!({
+            "op_id": "a", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c",
+            "case_id": "c", "op": "create", "base_version": 0, "version": 1,
+        });
+        op["payload"] = payload;
+        encode(&serde_json::json!({ "protocol": 1, "ops": [op] }))
+    }
+
+    #[test]
+    fn a_flat_payload_decodes_and_a_flood_stops_at_the_limit() {
+        let ok = push_with(serde_json::json!({ "country": "CO", "week": "2026-W48" }));
+        assert!(decode::<PushRequest>(&ok).is_ok());
+        // 1 byte per element in CBOR: what once decoded to 32 bytes each.
+        let flood = push_with(serde_json::Value::Array(vec![0.into(); 100_000]));
+        assert!(matches!(
+            decode::<PushRequest>(&flood),
+            Err(DecodeError::OverLimit(_))
+        ));
+        let deep = push_with(serde_json::json!({ "a": { "b": { "c": { "d": "e" } } } }));
+        assert!(matches!(
+            decode::<PushRequest>(&deep),
+            Err(DecodeError::OverLimit(_))
+        ));
+        let long = push_with(serde_json::json!({ "country": "x".repeat(40_000) }));
+        assert!(matches!(
+            decode::<PushRequest>(&long),
+            Err(DecodeError::OverLimit(_))
+        ));
+    }
+
+    #[test]
+    fn too_many_ops_or_sealed_fields_stop_while_decoding() {
+        let op = serde_json::json!({
+            "op_id": "a", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c",
+            "case_id": "c", "op": "create", "base_version": 0, "version": 1, "payload": null,
+        });
+        let many = encode(&serde_json::json!({
+            "protocol": 1, "ops": vec![op.clone(); crate::MAX_OPS_PER_PUSH + 1]
+        }));
+        assert!(matches!(
+            decode::<PushRequest>(&many),
+            Err(DecodeError::OverLimit(_))
+        ));
+        let field = crate::SealedField {
+            sealed: crate::SealedBytes {
+                to: vec![1; 32],
+                epk: vec![2; 32],
+                ct: vec![3; 20],
+            },
+            hash: vec![4; 16],
+        };
+        let sealed: std::collections::BTreeMap<String, crate::SealedField> = (0..300)
+            .map(|i| (format!("details.f{i}"), field.clone()))
+            .collect();
+        let mut typed: crate::Op = serde_json::from_value(serde_json::json!({
+            "op_id": "a", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c",
+            "case_id": "c", "op": "create", "base_version": 0, "version": 1, "payload": null,
+        }))
+        .unwrap();
+        typed.sealed = sealed;
+        let body = encode(&PushRequest {
+            protocol: 1,
+            ops: vec![typed],
+        });
+        assert!(matches!(
+            decode::<PushRequest>(&body),
+            Err(DecodeError::OverLimit(_))
+        ));
+    }
+}

@@ -1,0 +1,295 @@
+//! What one device may cost the server (M10): each op's shape and size, how
+//! many of its ops may wait for a base that has not arrived, how long they
+//! wait, and how much it may store in all.
+//!
+//! The decoder already stops a payload past `senda_protocol::bounded`'s
+//! limits; here each op is checked against the casework's shape, and the
+//! per-device counters are kept in `device_usage` (migration 025) so that a
+//! check never scans a device's ops.
+
+use super::sql::Sql;
+use super::{Refusal, StoreError};
+use senda_protocol::Op;
+use serde_json::Value as Json;
+
+/// Per-device limits; [`Default`] is what `senda-server` runs with unless
+/// its environment says otherwise (see `config.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quotas {
+    /// Ops of one device stored but not applied (their base has not arrived).
+    pub max_parked: i64,
+    /// Days an op may wait for its base before it is set aside (kept, no longer retried).
+    pub parked_days: i64,
+    /// Bytes of payload one device may store on the server.
+    pub device_bytes: i64,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Self {
+            max_parked: 5_000,
+            parked_days: 30,
+            device_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// The largest op, readable and sealed parts together.
+pub const MAX_OP_BYTES: usize = 64 * 1024;
+/// The largest sealed value (ciphertext and tag) of one field.
+pub const MAX_SEALED_VALUE: usize = 16 * 1024 + 16;
+/// The longest readable text value (a country, a week, a status, an id).
+pub const MAX_PLAIN_TEXT: usize = 200;
+
+/// `applied` of an op that waited past [`Quotas::parked_days`]: kept, never retried.
+pub const SET_ASIDE: i64 = 2;
+
+fn bad(why: &str) -> StoreError {
+    StoreError::Refused(Refusal::BadOperation(why.to_owned()))
+}
+
+fn id_like(text: &str, max: usize) -> bool {
+    !text.is_empty()
+        && text.len() <= max
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
+
+/// A sealed field's path as the casework makes it: a snake_case field name,
+/// one level under `details` or `notes`, or an answer by its keyed hash.
+fn field_path(path: &str) -> bool {
+    let snake = |name: &str| {
+        (1..=48).contains(&name.len())
+            && name.as_bytes()[0].is_ascii_lowercase()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    match path.split_once('.') {
+        None => snake(path),
+        Some(("details" | "notes", inner)) => snake(inner),
+        Some(("answers", hash)) => {
+            hash.len() == 16 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        }
+        Some(_) => false,
+    }
+}
+
+fn hex_of(value: Option<&Json>, min: usize, max: usize) -> bool {
+    value
+        .and_then(Json::as_str)
+        .and_then(senda_protocol::unhex)
+        .is_some_and(|b| (min..=max).contains(&b.len()))
+}
+
+/// The size of a sealed box's `sender` if it is one the casework makes: the
+/// six fields of [`senda_protocol::trust::BoxSender`], each short.
+fn sender_size(value: &Json) -> Option<usize> {
+    let fields = value.as_object()?;
+    let sender: senda_protocol::trust::BoxSender = serde_json::from_value(value.clone()).ok()?;
+    let texts = [
+        &sender.organisation,
+        &sender.device_id,
+        &sender.device_key,
+        &sender.membership,
+        &sender.signature,
+    ];
+    (fields.len() == 6 && texts.iter().all(|t| t.len() <= MAX_PLAIN_TEXT))
+        .then(|| texts.iter().map(|t| t.len()).sum::<usize>() + 8)
+}
+
+/// Refuses an op whose shape the casework never makes, or that is too large.
+pub fn check_shape(op: &Op) -> Result<(), StoreError> {
+    if !matches!(
+        op.entity.as_str(),
+        "case" | "screening" | "consent" | "referral"
+    ) {
+        return Err(bad("unknown entity"));
+    }
+    if !id_like(&op.op_id, 64) || !id_like(&op.entity_id, 64) || !id_like(&op.case_id, 64) {
+        return Err(bad("an id is empty, too long or not plain"));
+    }
+    if !id_like(&op.op, 32) || op.hlc.is_empty() || op.hlc.len() > 64 {
+        return Err(bad("bad operation name or clock"));
+    }
+    if !(0..=i64::from(i32::MAX)).contains(&op.base_version)
+        || !(0..=i64::from(i32::MAX)).contains(&op.version)
+    {
+        return Err(bad("version out of range"));
+    }
+    let mut size = op.op_id.len() + op.entity_id.len() + op.case_id.len() + op.hlc.len();
+    match &op.payload {
+        Json::Null => {}
+        Json::Object(fields) => {
+            for (name, value) in fields {
+                size += name.len();
+                size += match (op.entity.as_str(), name.as_str(), value) {
+                    ("referral", "sealed_summary", Json::Object(sealed)) => {
+                        let to = hex_of(sealed.get("to"), 32, 32);
+                        let epk = hex_of(sealed.get("epk"), 32, 32);
+                        let ct = hex_of(sealed.get("ct"), 16, MAX_SEALED_VALUE);
+                        // Who sealed it (keytrust): optional, a signed sender of short text.
+                        let sender = sealed.get("sender").map(sender_size);
+                        let fields = 3 + usize::from(sender.is_some());
+                        if sealed.len() != fields || !to || !epk || !ct || sender == Some(None) {
+                            return Err(bad("a sealed summary is not a sealed box"));
+                        }
+                        sealed
+                            .values()
+                            .filter_map(Json::as_str)
+                            .map(str::len)
+                            .sum::<usize>()
+                            + sender.flatten().unwrap_or(0)
+                    }
+                    (_, _, Json::String(text)) if text.len() <= MAX_PLAIN_TEXT => text.len(),
+                    (_, _, Json::Null | Json::Bool(_) | Json::Number(_)) => 8,
+                    _ => return Err(bad("a readable field is not a short plain value")),
+                };
+            }
+        }
+        _ => return Err(bad("the payload is not an object")),
+    }
+    for (path, field) in &op.sealed {
+        if !field_path(path) {
+            return Err(bad("a sealed field's name is not the casework's"));
+        }
+        let b = &field.sealed;
+        if b.to.len() != 32
+            || b.epk.len() != 32
+            || b.ct.len() < 16
+            || b.ct.len() > MAX_SEALED_VALUE
+            || field.hash.len() != senda_protocol::fields::FIELD_HASH_LEN
+        {
+            return Err(bad("a sealed field is not a sealed value"));
+        }
+        size += path.len() + 64 + b.ct.len() + field.hash.len();
+    }
+    if size > MAX_OP_BYTES {
+        return Err(bad("the operation is too large"));
+    }
+    Ok(())
+}
+
+/// Counts what a push stored against the device's quota; past it, the push
+/// is refused whole (its transaction rolls back) and nothing is stored.
+pub fn charge(
+    sql: &mut dyn Sql,
+    device: &str,
+    bytes: i64,
+    ops: i64,
+    quotas: &Quotas,
+) -> Result<(), StoreError> {
+    if ops == 0 {
+        return Ok(());
+    }
+    let used = sql
+        .row(
+            "INSERT INTO device_usage (device_id, bytes, ops) VALUES (?1, ?2, ?3)
+             ON CONFLICT (device_id) DO UPDATE SET bytes = device_usage.bytes + excluded.bytes,
+               ops = device_usage.ops + excluded.ops
+             RETURNING bytes",
+            &[device.into(), bytes.into(), ops.into()],
+        )?
+        .map_or(0, |r| r[0].int());
+    if used > quotas.device_bytes {
+        return Err(StoreError::Refused(Refusal::QuotaExceeded));
+    }
+    Ok(())
+}
+
+/// After a push is applied: a device may keep only so many ops waiting.
+pub fn parked_cap(sql: &mut dyn Sql, device: &str, quotas: &Quotas) -> Result<(), StoreError> {
+    let parked = sql
+        .row(
+            "SELECT COUNT(*) FROM ops WHERE device_id = ?1 AND applied = 0",
+            &[device.into()],
+        )?
+        .map_or(0, |r| r[0].int());
+    if parked > quotas.max_parked {
+        return Err(StoreError::Refused(Refusal::TooManyWaiting));
+    }
+    Ok(())
+}
+
+fn horizon(now: &str, days: i64) -> String {
+    chrono::DateTime::parse_from_rfc3339(now)
+        .map(|t| t - chrono::Duration::days(days))
+        .map(|t| {
+            t.to_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        })
+        .unwrap_or_default()
+}
+
+/// Sets aside one device's ops that waited too long for their base (at its push).
+pub fn age_out_device(
+    sql: &mut dyn Sql,
+    device: &str,
+    quotas: &Quotas,
+    now: &str,
+) -> Result<u64, StoreError> {
+    sql.exec(
+        "UPDATE ops SET applied = ?1 WHERE device_id = ?2 AND applied = 0 AND received_at < ?3",
+        &[
+            SET_ASIDE.into(),
+            device.into(),
+            horizon(now, quotas.parked_days).into(),
+        ],
+    )
+}
+
+/// Sets aside every device's ops that waited too long (hourly, with the retention purge).
+pub fn age_out(sql: &mut dyn Sql, quotas: &Quotas, now: &str) -> Result<u64, StoreError> {
+    sql.exec(
+        "UPDATE ops SET applied = ?1 WHERE applied = 0 AND received_at < ?2",
+        &[SET_ASIDE.into(), horizon(now, quotas.parked_days).into()],
+    )
+}
+
+/// What a device has stored and how many of its ops wait (tests, the console).
+pub fn usage(sql: &mut dyn Sql, device: &str) -> Result<(i64, i64, i64), StoreError> {
+    let (bytes, ops) = sql
+        .row(
+            "SELECT bytes, ops FROM device_usage WHERE device_id = ?1",
+            &[device.into()],
+        )?
+        .map_or((0, 0), |r| (r[0].int(), r[1].int()));
+    let parked = sql
+        .row(
+            "SELECT COUNT(*) FROM ops WHERE device_id = ?1 AND applied = 0",
+            &[device.into()],
+        )?
+        .map_or(0, |r| r[0].int());
+    Ok((bytes, ops, parked))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths_follow_the_casework() {
+        for ok in [
+            "alias",
+            "details.alias",
+            "notes.needs",
+            "evaluation",
+            "answers.0123456789abcdef",
+        ] {
+            assert!(field_path(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "Alias",
+            "details.",
+            "details.a.b",
+            "other.alias",
+            "answers.q1",
+            "answers.0123456789ABCDEF",
+            &"a".repeat(49),
+        ] {
+            assert!(!field_path(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,507 @@
+//! One misbehaving device must not cost anyone else's work (issue #12, M10),
+//! on SQLite and PostgreSQL: a hostile device tries each abuse while an
+//! honest device of the same organisation syncs normally. Also the listing
+//! pages (M5), the sender's transitions (L5), keys (L4, L9), the admin gate
+//! and cheap refusals (L1), and retire against compromised (M4).
+
+mod common;
+
+use common::*;
+use senda_protocol::{
+    IncomingPage, KeysResponse, Op, PROTOCOL_VERSION, PageRequest, PushRequest, SealedBytes,
+    SealedField, decode, encode,
+};
+use senda_server::store::Quotas;
+use serde_json::json;
+
+const SHELTER: &str = "svc-alojamiento-cucuta";
+
+const QUOTAS: Quotas = Quotas {
+    max_parked: 40,
+    parked_days: 30,
+    device_bytes: 300_000,
+};
+
+fn op(seq: i64, entity_id: &str, base: i64, payload: serde_json::Value) -> Op {
+    Op {
+        op_id: format!("h-{entity_id}-{seq}"),
+        seq,
+        hlc: "000001700000000.000000".into(),
+        entity: "case".into(),
+        entity_id: entity_id.into(),
+        case_id: entity_id.into(),
+        op: if base == 0 { "create" } else { "update" }.into(),
+        base_version: base,
+        version: base + 1,
+        payload,
+        sealed: Default::default(),
+        sealed_summary: None,
+    }
+}
+
+fn sealed(bytes: usize) -> SealedField {
+    SealedField {
+        sealed: SealedBytes {
+            to: vec![1; 32],
+            epk: vec![2; 32],
+            ct: vec![3; bytes],
+        },
+        hash: vec![4; 16],
+    }
+}
+
+/// A push of `body` (any CBOR) signed by `device`: status and refusal code.
+async fn raw_push(server: &TestServer, device: &Device, body: Vec<u8>) -> (u16, String) {
+    let (status, answer) = signed(&server.url(), device, "/v1/push", body).await;
+    let code = if status == 200 {
+        String::new()
+    } else {
+        code_of(&answer)
+    };
+    (status, code)
+}
+
+async fn push(server: &TestServer, device: &Device, ops: Vec<Op>) -> (u16, String) {
+    let body = encode(&PushRequest {
+        protocol: PROTOCOL_VERSION,
+        ops,
+    });
+    raw_push(server, device, body).await
+}
+
+/// One ordinary change by the honest device, and its sync: it must get through.
+async fn honest_sync(d: &Device, case: &str, round: usize) {
+    d.note(case, &format!("paso {round}"));
+    let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
+    assert_eq!(report.sent, 1, "round {round}: the honest change left");
+}
+
+fn raw_request(payload: serde_json::Value) -> Vec<u8> {
+    encode(&json!({ "protocol": PROTOCOL_VERSION, "ops": [{
+        "op_id": "x1", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c1",
+        "case_id": "c1", "op": "create", "base_version": 0, "version": 1, "payload": payload,
+    }]}))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo.with_quotas(QUOTAS)).await;
+        let org = server.keyed_organisation("Equipo").await;
+        let honest = server.field_device(&org, "t").await;
+        let hostile = server.field_device(&org, "t").await;
+        let hostile_id = hostile.identity().device_id;
+        let (case, _) = honest.refer("Sol", SHELTER);
+        honest.client.sync(&honest.vault, |_| {}).await.unwrap();
+        let stored = server.repo.op_count().await.unwrap();
+        let mut round = 0;
+
+        // 1. Size, depth and shape: refused while decoding or before storing.
+        for (payload, status, code) in [
+            (json!(vec![0; 200_000]), 413, "over-limit"),
+            (
+                json!({ "a": { "b": { "c": { "d": "e" } } } }),
+                413,
+                "over-limit",
+            ),
+            (json!({ "country": "x".repeat(40_000) }), 413, "over-limit"),
+            (json!({ "country": { "x": 1 } }), 400, "bad-operation"),
+            (json!(["CO"]), 400, "unsealed-field"),
+            (
+                json!({ "country": "CO", "week": [1] }),
+                400,
+                "bad-operation",
+            ),
+        ] {
+            assert_eq!(
+                raw_push(&server, &hostile, raw_request(payload)).await,
+                (status, code.to_owned()),
+                "{backend}"
+            );
+            round += 1;
+            honest_sync(&honest, &case, round).await;
+        }
+        let mut foreign = op(1, "c2", 0, json!(null));
+        foreign.entity = "audit".into();
+        let mut misnamed = op(2, "c3", 0, json!(null));
+        misnamed.sealed.insert("Other.alias".into(), sealed(32));
+        let mut oversized = op(3, "c4", 0, json!(null));
+        for i in 0..5 {
+            oversized
+                .sealed
+                .insert(format!("details.f{i}"), sealed(16 * 1024));
+        }
+        for bad in [foreign, misnamed, oversized] {
+            assert_eq!(
+                push(&server, &hostile, vec![bad]).await,
+                (400, "bad-operation".to_owned()),
+                "{backend}"
+            );
+        }
+        assert_eq!(server.repo.op_count().await.unwrap(), stored + round as i64);
+
+        // 2. Ops whose base never arrives: only so many may wait.
+        let parked = |from: i64| -> Vec<Op> {
+            (from..from + 30)
+                .map(|i| {
+                    op(
+                        100 + i,
+                        &format!("never-{i}"),
+                        5,
+                        json!({ "country": "CO" }),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(push(&server, &hostile, parked(0)).await.0, 200, "{backend}");
+        assert_eq!(
+            push(&server, &hostile, parked(30)).await,
+            (409, "too-many-waiting".to_owned()),
+            "{backend}: past the cap the push is refused whole"
+        );
+        let (_, _, waiting) = server.repo.device_usage(hostile_id.clone()).await.unwrap();
+        assert_eq!(waiting, 30, "{backend}");
+        round += 1;
+        honest_sync(&honest, &case, round).await;
+        // They age out: set aside (kept, never retried), and the device may park again.
+        let later = chrono::Utc::now() + chrono::Duration::days(QUOTAS.parked_days + 1);
+        assert_eq!(server.repo.age_out_parked(later).await.unwrap(), 30);
+        let (_, _, waiting) = server.repo.device_usage(hostile_id.clone()).await.unwrap();
+        assert_eq!(waiting, 0, "{backend}");
+
+        // 3. A push retries only the records it touched, whoever parked on them:
+        //    the honest device's late creation releases the hostile device's edit.
+        assert_eq!(
+            push(
+                &server,
+                &hostile,
+                vec![op(500, "shared", 1, json!({ "week": "2026-W49" }))]
+            )
+            .await
+            .0,
+            200
+        );
+        assert_eq!(
+            server.repo.entity_fields("shared".into()).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            push(
+                &server,
+                &honest,
+                vec![op(900, "shared", 0, json!({ "country": "PE" }))]
+            )
+            .await
+            .0,
+            200
+        );
+        assert_eq!(
+            server.repo.entity_fields("shared".into()).await.unwrap(),
+            Some(json!({ "country": "PE", "week": "2026-W49" })),
+            "{backend}"
+        );
+
+        // 4. The storage quota: large (well-formed) ops until it is used up.
+        let mut refused = None;
+        for i in 0..40 {
+            let mut big = op(1000 + i, &format!("big-{i}"), 0, json!(null));
+            big.sealed.insert("notes.needs".into(), sealed(16 * 1024));
+            let (status, code) = push(&server, &hostile, vec![big]).await;
+            if status != 200 {
+                refused = Some((i, status, code));
+                break;
+            }
+        }
+        let (i, status, code) = refused.expect("the quota stops a flood");
+        assert_eq!(
+            (status, code.as_str()),
+            (413, "quota-exceeded"),
+            "{backend}"
+        );
+        assert!(i < 20, "{backend}: refused after {i} large ops");
+        let (bytes, _, _) = server.repo.device_usage(hostile_id).await.unwrap();
+        assert!(bytes <= QUOTAS.device_bytes, "{backend}: {bytes}");
+        round += 1;
+        honest_sync(&honest, &case, round).await;
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listings_come_in_pages_and_leave_closed_referrals_out() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let sender = server.keyed_organisation("Equipo").await;
+        let receiver = server.organisation("Refugio").await;
+        server.receiver(&receiver, SHELTER).await;
+        // More routes than one page holds; the real service sorts after them.
+        let filler = senda_protocol::MAX_PAGE_ITEMS + 5;
+        for i in 0..filler {
+            server
+                .repo
+                .route_service(format!("aaa-{i:05}"), receiver.clone())
+                .await
+                .unwrap();
+        }
+        let field = server.field_device(&sender, "t").await;
+        let (status, body) = signed(&server.url(), &field, "/v1/keys", Vec::new()).await;
+        assert_eq!(status, 200);
+        let first: KeysResponse = decode(&body).unwrap();
+        assert_eq!(
+            first.routes.len(),
+            senda_protocol::MAX_PAGE_ITEMS,
+            "{backend}"
+        );
+        let next = first.next.clone().expect("more pages");
+        let body = encode(&PageRequest { cursor: Some(next) });
+        let (_, body) = signed(&server.url(), &field, "/v1/keys", body).await;
+        let second: KeysResponse = decode(&body).unwrap();
+        assert_eq!(second.routes.len(), 6, "{backend}");
+        assert_eq!(second.routes.last().unwrap().service_id, SHELTER);
+        assert_eq!(second.next, None);
+
+        // The device follows the pages: the shelter's key (page 2) seals the summary.
+        let (_, referral) = field.refer("Luz", SHELTER);
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+        let shelter = server.device_in(&receiver, "recepcion").await;
+        let list = shelter.client.incoming(&shelter.vault).await.unwrap();
+        assert_eq!(list.len(), 1, "{backend}");
+        assert_eq!(
+            list[0].summary_problem, None,
+            "{backend}: sealed with page 2's key"
+        );
+
+        // A closed referral is no longer listed.
+        for to in ["received", "accepted", "closed"] {
+            let path = format!("/v1/referrals/{referral}/status");
+            let body = encode(&json!({ "status": to }));
+            assert_eq!(signed(&server.url(), &shelter, &path, body).await.0, 204);
+        }
+        let (_, body) = signed(
+            &server.url(),
+            &shelter,
+            "/v1/referrals/incoming",
+            Vec::new(),
+        )
+        .await;
+        let page: IncomingPage = decode(&body).unwrap();
+        assert!(page.referrals.is_empty(), "{backend}: {page:?}");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_moves_its_referral_only_along_its_own_transitions() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let sender = server.keyed_organisation("Equipo").await;
+        let receiver = server.organisation("Refugio").await;
+        server.receiver(&receiver, SHELTER).await;
+        let field = server.field_device(&sender, "t").await;
+        let (case, referral) = field.refer("Luz", SHELTER);
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+        let shelter = server.device_in(&receiver, "recepcion").await;
+        let status_of = || async {
+            let (_, body) = signed(
+                &server.url(),
+                &shelter,
+                "/v1/referrals/incoming",
+                Vec::new(),
+            )
+            .await;
+            let page: IncomingPage = decode(&body).unwrap();
+            page.referrals.first().map(|r| r.status.clone())
+        };
+        assert_eq!(status_of().await.as_deref(), Some("sent"));
+        // The sender claims the receiver's "accepted": stored, but the referral stays sent.
+        let mut claim = op(5000, &referral, 2, json!({ "status": "accepted" }));
+        claim.entity = "referral".into();
+        claim.case_id = case.clone();
+        assert_eq!(push(&server, &field, vec![claim]).await.0, 200);
+        assert_eq!(status_of().await.as_deref(), Some("sent"), "{backend}");
+        // Withdrawing is the sender's own move: the referral leaves the list.
+        let mut withdraw = op(5001, &referral, 3, json!({ "status": "withdrawn" }));
+        withdraw.entity = "referral".into();
+        withdraw.case_id = case;
+        assert_eq!(push(&server, &field, vec![withdraw]).await.0, 200);
+        assert_eq!(status_of().await, None, "{backend}");
+        server.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_are_canonical_and_one_bad_device_never_stops_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let org = server.keyed_organisation("Equipo").await;
+    let request = |public_key: String, box_key: String, code: String| {
+        encode(&senda_protocol::EnrolRequest {
+            protocol: PROTOCOL_VERSION,
+            code,
+            public_key,
+            box_key,
+            device_name: "x".into(),
+        })
+    };
+    let good_box = senda_protocol::BoxSecret::generate().public_hex();
+    let ed = "ab".repeat(32);
+    for (public_key, box_key, status, code) in [
+        // Uppercase hex is not canonical (L9).
+        ("AB".repeat(32), good_box.clone(), 400, "bad-public-key"),
+        (ed.clone(), good_box.to_uppercase(), 400, "bad-public-key"),
+        // A low-order X25519 key (L4).
+        (ed.clone(), "00".repeat(32), 400, "bad-public-key"),
+    ] {
+        let body = request(public_key, box_key, server.code(&org, "t").await);
+        let resp = reqwest::Client::new()
+            .post(format!("{}/v1/enrol", server.url()))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let got = resp.status().as_u16();
+        assert_eq!(
+            (got, code_of(&resp.bytes().await.unwrap()).as_str()),
+            (status, code)
+        );
+    }
+    // A device whose box key went bad in the database (an older server let
+    // such keys in) is skipped; the others are granted.
+    let first = server.waiting_device_in(&org, "t").await;
+    let second = server.waiting_device_in(&org, "t").await;
+    let conn = rusqlite::Connection::open(dir.path().join("server.db")).unwrap();
+    conn.execute(
+        "UPDATE device_box_keys SET public_key = ?1 WHERE device_id = ?2",
+        ["00".repeat(32), first.identity().device_id],
+    )
+    .unwrap();
+    drop(conn);
+    // The administrator names both (by the fingerprints the server lists).
+    assert_eq!(server.grant(&org).await, 1);
+    let still: Vec<_> = server
+        .awaiting_key(&org)
+        .await
+        .iter()
+        .map(|d| d["device_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(still, vec![first.identity().device_id]);
+    let report = second.client.sync(&second.vault, |_| {}).await.unwrap();
+    assert_eq!(report.key_problem, None, "the second device got its key");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_token_comes_first_and_strangers_are_refused_cheaply() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_limited(
+        sqlite(dir.path()),
+        "127.0.0.1:0".parse().unwrap(),
+        senda_server::limits::Limits::new(1000, 1000).with_enrolment_per_ip(3),
+    )
+    .await;
+    // Without the token, a body is never read: not even a broken one is looked at.
+    let resp = reqwest::Client::new()
+        .post(format!("{}/v1/admin/organisations", server.url()))
+        .header("content-type", "application/json")
+        .body("{ not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    assert_eq!(code_of(&resp.bytes().await.unwrap()), "not-admin");
+    // A signed request from a device id the server never made.
+    let org = server.keyed_organisation("Equipo").await;
+    let d = server.field_device(&org, "t").await;
+    let mut request = {
+        let mut v = d.vault.lock().unwrap();
+        v.casework().unwrap().sign("/v1/keys", Vec::new()).unwrap()
+    };
+    for id in ["ABCDEF".repeat(5) + "AB", "0".repeat(32)] {
+        request.headers[0].1 = id.clone();
+        let (status, body) = send(&server.url(), &request).await;
+        assert_eq!(
+            (status, code_of(&body).as_str()),
+            (401, "unknown-device"),
+            "{id}"
+        );
+    }
+    // One address (this test enrolled one device above) enrols only so many devices a minute, codes good or bad.
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let body = encode(&senda_protocol::EnrolRequest {
+            protocol: PROTOCOL_VERSION,
+            code: "NOPE".into(),
+            public_key: "ab".repeat(32),
+            box_key: senda_protocol::BoxSecret::generate().public_hex(),
+            device_name: "x".into(),
+        });
+        let resp = reqwest::Client::new()
+            .post(format!("{}/v1/enrol", server.url()))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses, [403, 403, 429, 429, 429]);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retired_device_sends_what_it_holds_before_it_wipes() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let org = server.keyed_organisation("Equipo").await;
+        // Retired: its casework reaches the server, then it wipes.
+        let retired = server.field_device(&org, "t").await;
+        retired.refer("Sol", SHELTER);
+        let waiting = retired.ready() as i64;
+        assert!(waiting > 0);
+        let before = server.repo.op_count().await.unwrap();
+        let id = retired.identity().device_id;
+        server
+            .admin(&format!("/v1/admin/devices/{id}/retire"), json!({}))
+            .await;
+        let err = retired
+            .client
+            .sync(&retired.vault, |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(err, senda_core::sync::SyncError::Revoked, "{backend}");
+        assert_eq!(
+            server.repo.op_count().await.unwrap(),
+            before + waiting,
+            "{backend}: everything it held was stored first"
+        );
+        assert_eq!(
+            retired.vault.lock().unwrap().status().unwrap().state,
+            senda_core::VaultState::NotCreated,
+            "{backend}"
+        );
+        // Compromised: refused at once; what it held never arrives.
+        let stolen = server.field_device(&org, "t").await;
+        stolen.refer("Luz", SHELTER);
+        let before = server.repo.op_count().await.unwrap();
+        let id = stolen.identity().device_id;
+        server
+            .admin(&format!("/v1/admin/devices/{id}/revoke"), json!({}))
+            .await;
+        let err = stolen.client.sync(&stolen.vault, |_| {}).await.unwrap_err();
+        assert_eq!(err, senda_core::sync::SyncError::Revoked, "{backend}");
+        assert_eq!(server.repo.op_count().await.unwrap(), before, "{backend}");
+        // Neither can be retired or revoked again.
+        let (status, _) = server
+            .try_admin(&format!("/v1/admin/devices/{id}/retire"), json!({}))
+            .await;
+        assert_eq!(status, 404);
+        server.stop().await;
+    }
+}
