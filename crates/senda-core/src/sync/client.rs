@@ -398,28 +398,15 @@ impl SyncClient {
         // Every page of routes: the device keeps the whole list (M5). Only the
         // routes are paged; the grant, awaiting list and certificates repeat.
         let mut keys: Option<KeysResponse> = None;
-        let mut cursor = None;
-        for _ in 0..MAX_PAGES {
-            let body = encode(&PageRequest {
-                cursor: cursor.clone(),
-            });
-            let answer = self
-                .post(vault, base, || {
-                    Ok(lock(vault).casework()?.sign("/v1/keys", body.clone())?)
-                })
-                .await
-                .map_err(|e| self.revoked(vault, e))?;
-            let mut page: KeysResponse = decode(&answer).map_err(malformed)?;
+        self.read_pages(vault, base, "/v1/keys", |mut page: KeysResponse| {
             let next = page.next.take();
             match &mut keys {
                 None => keys = Some(page),
                 Some(keys) => keys.routes.append(&mut page.routes),
             }
-            if next.is_none() || next == cursor {
-                break;
-            }
-            cursor = next;
-        }
+            next
+        })
+        .await?;
         let keys = keys.expect("at least one page was read");
         let mut v = lock(vault);
         let cw = v.casework()?;
@@ -488,6 +475,28 @@ impl SyncClient {
         base: &str,
     ) -> Result<Vec<IncomingReferral>, SyncError> {
         let mut out = Vec::new();
+        self.read_pages(
+            vault,
+            base,
+            "/v1/referrals/incoming",
+            |mut page: IncomingPage| {
+                out.append(&mut page.referrals);
+                page.next
+            },
+        )
+        .await?;
+        Ok(out)
+    }
+
+    /// Reads every page of the listing at `path` (M5), at most `MAX_PAGES`:
+    /// `take` keeps a page and returns the cursor of the next, if any.
+    async fn read_pages<P: serde::de::DeserializeOwned>(
+        &self,
+        vault: &Mutex<Vault>,
+        base: &str,
+        path: &str,
+        mut take: impl FnMut(P) -> Option<String>,
+    ) -> Result<(), SyncError> {
         let mut cursor = None;
         for _ in 0..MAX_PAGES {
             let body = encode(&PageRequest {
@@ -495,20 +504,17 @@ impl SyncClient {
             });
             let answer = self
                 .post(vault, base, || {
-                    Ok(lock(vault)
-                        .casework()?
-                        .sign("/v1/referrals/incoming", body.clone())?)
+                    Ok(lock(vault).casework()?.sign(path, body.clone())?)
                 })
                 .await
                 .map_err(|e| self.revoked(vault, e))?;
-            let mut page: IncomingPage = decode(&answer).map_err(malformed)?;
-            out.append(&mut page.referrals);
-            if page.next.is_none() || page.next == cursor {
+            let next = take(decode(&answer).map_err(malformed)?);
+            if next.is_none() || next == cursor {
                 break;
             }
-            cursor = page.next;
+            cursor = next;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The receiving organisation moves a referral along (received, accepted, first contact…).

@@ -258,15 +258,7 @@ pub async fn retire_device(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     auth::admin(&headers, state.admin_token.as_deref())?;
-    if state.repo.retire_device(id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "no-such-device",
-            "no such active device",
-        ))
-    }
+    active_device_changed(state.repo.retire_device(id).await?)
 }
 
 /// Compromised: the device is refused everything and told to wipe at once,
@@ -277,7 +269,12 @@ pub async fn revoke_device(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     auth::admin(&headers, state.admin_token.as_deref())?;
-    if state.repo.revoke_device(id).await? {
+    active_device_changed(state.repo.revoke_device(id).await?)
+}
+
+/// 204 when an active device was retired or revoked; 404 when there was none.
+fn active_device_changed(changed: bool) -> Result<StatusCode, ApiError> {
+    if changed {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::new(

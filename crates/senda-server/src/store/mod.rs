@@ -180,17 +180,7 @@ impl Repo {
         &self,
         f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut out = None;
-            store.transaction(&mut |sql| {
-                out = Some(f(sql)?);
-                Ok(())
-            })?;
-            Ok(out.expect("a committed transaction produced its value"))
-        })
-        .await
-        .map_err(|_| StoreError::Worker)?
+        self.run_on(Vec::new(), f).await
     }
 
     /// Like [`Self::run`], holding `keys` (see [`Store::transaction_on`]).
