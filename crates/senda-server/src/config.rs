@@ -98,9 +98,9 @@ impl Config {
             _ => return Err("SENDA_TLS_CERT and SENDA_TLS_KEY go together".into()),
         };
         let number = |name: &str, default: i64| -> Result<i64, String> {
-            match std::env::var(name) {
-                Err(_) => Ok(default),
-                Ok(v) => v
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v
                     .parse::<i64>()
                     .ok()
                     .filter(|n| *n > 0)
@@ -109,7 +109,10 @@ impl Config {
         };
         let defaults = crate::store::Quotas::default();
         let quotas = crate::store::Quotas {
-            device_bytes: number("SENDA_DEVICE_QUOTA_MB", defaults.device_bytes >> 20)? << 20,
+            // MiB; a number too large to count in bytes is refused, not wrapped.
+            device_bytes: number("SENDA_DEVICE_QUOTA_MB", defaults.device_bytes >> 20)?
+                .checked_mul(1 << 20)
+                .ok_or("SENDA_DEVICE_QUOTA_MB: too large")?,
             max_parked: number("SENDA_MAX_WAITING_OPS", defaults.max_parked)?,
             parked_days: number("SENDA_WAITING_DAYS", defaults.parked_days)?,
         };
@@ -156,6 +159,10 @@ mod tests {
             ("SENDA_RATE_PER_DEVICE", "0"),
             ("DATABASE_URL", "mysql://root:secret@db/senda"),
             ("SENDA_TLS_CERT", "cert.pem"),
+            ("SENDA_DEVICE_QUOTA_MB", "0"),
+            ("SENDA_DEVICE_QUOTA_MB", "9223372036854775807"),
+            ("SENDA_MAX_WAITING_OPS", "many"),
+            ("SENDA_WAITING_DAYS", "-1"),
         ] {
             let error = config(&[(name, value)]).unwrap_err();
             assert!(error.contains(name), "{name}={value}: {error}");
@@ -169,8 +176,19 @@ mod tests {
             ("SENDA_ADMIN_TOKEN", "0123456789abcdef"),
             ("SENDA_RATE_PER_DEVICE", "5"),
             ("DATABASE_URL", "postgres://senda@db/senda"),
+            ("SENDA_DEVICE_QUOTA_MB", "64"),
+            ("SENDA_MAX_WAITING_OPS", "100"),
+            ("SENDA_WAITING_DAYS", "7"),
         ])
         .unwrap();
+        assert_eq!(
+            config.quotas,
+            crate::store::Quotas {
+                device_bytes: 64 << 20,
+                max_parked: 100,
+                parked_days: 7,
+            }
+        );
         assert_eq!(config.admin_token.as_deref(), Some("0123456789abcdef"));
         assert_eq!(config.device_rate, 5);
         assert!(matches!(config.database, Database::Postgres(_)));

@@ -31,7 +31,7 @@ pub async fn import(repo: &Repo, file: &[u8]) -> Result<ImportReport, ApiError> 
     for p in &pushes {
         let message =
             senda_protocol::signing_message("POST", "/v1/push", &p.time, &p.nonce, &p.body);
-        let device = auth::signer(repo, &p.device_id, &message, &p.signature, true).await?;
+        let device = auth::signer(repo, &p.device_id, &message, &p.signature).await?;
         checked.push((device, push_request(&p.body)?));
     }
     let mut report = ImportReport {

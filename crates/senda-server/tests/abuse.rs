@@ -502,6 +502,19 @@ async fn a_retired_device_sends_what_it_holds_before_it_wipes() {
             .try_admin(&format!("/v1/admin/devices/{id}/retire"), json!({}))
             .await;
         assert_eq!(status, 404);
+
+        // A device being retired is never handed the organisation's keys:
+        // it is not listed as waiting, and a grant to it is refused.
+        let leaving = server.waiting_device_in(&org, "t").await;
+        let id = leaving.identity().device_id;
+        let listed =
+            |waiting: Vec<serde_json::Value>| waiting.iter().any(|w| w["device_id"] == id.as_str());
+        assert!(listed(server.awaiting_key(&org).await), "{backend}");
+        server
+            .admin(&format!("/v1/admin/devices/{id}/retire"), json!({}))
+            .await;
+        assert!(!listed(server.awaiting_key(&org).await), "{backend}");
+        assert_eq!(server.admit(&org, &leaving).await, 0, "{backend}");
         server.stop().await;
     }
 }

@@ -516,6 +516,9 @@ fn old_values(t: &RawTable, column: &str) -> Vec<String> {
 
 /// Pads every record to the header, then maps `id` and every foreign key to 3.0 ids.
 fn remap(t: &mut RawTable, id_table: &str) {
+    // A table from the wild may lack its ids: an empty column, which the
+    // checks after the upgrade name row by row (found by `./x fuzz`).
+    let id_column = add(t, "id");
     let width = t.columns.len();
     for (_, v) in &mut t.records {
         v.resize(width, String::new());
@@ -537,7 +540,10 @@ fn remap(t: &mut RawTable, id_table: &str) {
         .collect();
     for (_, v) in &mut t.records {
         for (i, table) in &plan {
-            v[*i] = new_id(table, &v[*i]);
+            // No id stays no id (never one made up that every such row would share).
+            if *i != id_column || !v[*i].is_empty() {
+                v[*i] = new_id(table, &v[*i]);
+            }
         }
     }
 }

@@ -150,7 +150,7 @@ pub fn signed_headers(
 }
 
 /// The device that signed this request, if the signature, time and nonce hold.
-pub async fn device(
+async fn device(
     state: &crate::startup::AppState,
     ip: ClientIp,
     headers: &HeaderMap,
@@ -175,7 +175,6 @@ pub async fn device(
         id,
         &signing_message(method, path, time, nonce, body),
         signature,
-        matches!(path, "/v1/push" | "/v1/keys"),
     )
     .await
     {
@@ -202,20 +201,36 @@ pub async fn device(
             "this request was already received",
         ));
     }
+    // A retiring device may read the receivers' keys (to seal its last
+    // summaries to the current ones) and push; its first other request, once
+    // known not to be a replay, ends its retirement (M4).
+    if device.retiring && !matches!(path, "/v1/push" | "/v1/keys") {
+        state.repo.finish_retirement(device.id.clone()).await?;
+        tracing::info!(device = %device.id, "retired device told to wipe after its last push");
+        return Err(wipe());
+    }
     Ok(device)
 }
 
-/// The enrolled, unrevoked device `id` whose key made `signature` over `message`.
-/// A revoked device is told to wipe; a retiring one may still read the
-/// receivers' keys (to seal its last summaries to the current ones) and push,
-/// and is told to wipe at its first other request (M4). Shared by requests
-/// and batch files.
+/// Refused, and told to erase what it holds.
+fn wipe() -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::FORBIDDEN,
+        "device-revoked",
+        "this device was revoked",
+    );
+    e.body.wipe = true;
+    e
+}
+
+/// The enrolled, unrevoked device `id` whose key made `signature` over `message`;
+/// a revoked device is told to wipe. Shared by requests and batch files (a
+/// retiring device's batch file is a push, which it may still make).
 pub async fn signer(
     repo: &crate::store::Repo,
     id: &str,
     message: &[u8],
     signature: &str,
-    last_sync: bool,
 ) -> Result<Device, ApiError> {
     let Some(device) = repo.device(id.to_owned()).await? else {
         return Err(ApiError::unauthorised(
@@ -229,20 +244,48 @@ pub async fn signer(
             "the signature does not match",
         ));
     }
-    if device.retiring && !device.revoked && !last_sync {
-        repo.finish_retirement(device.id.clone()).await?;
-        tracing::info!(device = %device.id, "retired device told to wipe after its last push");
-    }
-    if device.revoked || (device.retiring && !last_sync) {
-        let mut e = ApiError::new(
-            StatusCode::FORBIDDEN,
-            "device-revoked",
-            "this device was revoked",
-        );
-        e.body.wipe = true;
-        return Err(e);
+    if device.revoked {
+        return Err(wipe());
     }
     Ok(device)
+}
+
+/// A request signed by an enrolled, unrevoked device: who signed it and the
+/// body it signed. Every signed route takes this, so the checks (signature
+/// over method, path and body; time; one-time nonce; rate; revocation) live
+/// here once.
+pub struct Signed {
+    pub device: Device,
+    pub body: axum::body::Bytes,
+}
+
+impl axum::extract::FromRequest<crate::startup::AppState> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &crate::startup::AppState,
+    ) -> Result<Self, ApiError> {
+        let ip = request
+            .extensions()
+            .get::<ClientIp>()
+            .copied()
+            .unwrap_or_default();
+        let method = request.method().as_str().to_owned();
+        let path = request.uri().path().to_owned();
+        let headers = request.headers().clone();
+        let body = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(e.status(), "too-large", "the body is too large")
+                } else {
+                    ApiError::bad_request("malformed", "the body could not be read")
+                }
+            })?;
+        let device = device(state, ip, &headers, &method, &path, &body).await?;
+        Ok(Self { device, body })
+    }
 }
 
 /// The client's address, as the listener saw it (no proxy header is trusted).

@@ -1,11 +1,11 @@
 //! The device-facing sync API. Bodies are CBOR (`senda-protocol`); every
 //! request but enrolment is signed by the device (see `auth.rs`).
 
-use super::auth::{self, ApiError, ClientIp};
+use super::auth::{ApiError, ClientIp, Signed};
 use crate::startup::AppState;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use senda_protocol::{
     DeviceReport, EnrolRequest, EnrolResponse, ErrorBody, KeyGrant, KeysResponse, MAX_OPS_PER_PUSH,
@@ -104,11 +104,8 @@ pub async fn enrol(
     ))]
 pub async fn push(
     State(state): State<AppState>,
-    Extension(ip): Extension<ClientIp>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed { device, body }: Signed,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(&state, ip, &headers, "POST", "/v1/push", &body).await?;
     let request = push_request(&body)?;
     let count = request.ops.len();
     let response = state.repo.push(device.clone(), request.ops).await?;
@@ -148,11 +145,8 @@ pub fn push_request(body: &[u8]) -> Result<PushRequest, ApiError> {
     ))]
 pub async fn pull(
     State(state): State<AppState>,
-    Extension(ip): Extension<ClientIp>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed { device, body }: Signed,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(&state, ip, &headers, "POST", "/v1/pull", &body).await?;
     let request: PullRequest = decode(&body).map_err(ApiError::malformed)?;
     protocol(request.protocol)?;
     let response = state
@@ -180,11 +174,8 @@ fn page_request(body: &[u8]) -> Result<PageRequest, ApiError> {
     ))]
 pub async fn keys(
     State(state): State<AppState>,
-    Extension(ip): Extension<ClientIp>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed { device, body }: Signed,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(&state, ip, &headers, "POST", "/v1/keys", &body).await?;
     let page = page_request(&body)?;
     let keys = state.repo.keys(device, page.cursor).await?;
     Ok(cbor(StatusCode::OK, &keys))
@@ -201,11 +192,8 @@ pub async fn keys(
     ))]
 pub async fn key_grants(
     State(state): State<AppState>,
-    Extension(ip): Extension<ClientIp>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed { device, body }: Signed,
 ) -> Result<StatusCode, ApiError> {
-    let device = auth::device(&state, ip, &headers, "POST", "/v1/keys/grants", &body).await?;
     let grants: Vec<KeyGrant> = decode(&body).map_err(ApiError::malformed)?;
     if grants.len() > MAX_OPS_PER_PUSH {
         return Err(ApiError::bad_request("too-many", "too many grants at once"));
@@ -225,11 +213,8 @@ pub async fn key_grants(
     ))]
 pub async fn device_report(
     State(state): State<AppState>,
-    Extension(ip): Extension<ClientIp>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed { device, body }: Signed,
 ) -> Result<StatusCode, ApiError> {
-    let device = auth::device(&state, ip, &headers, "POST", "/v1/device/report", &body).await?;
     let report: DeviceReport = decode(&body).map_err(ApiError::malformed)?;
     protocol(report.protocol)?;
     state.repo.record_device_report(device.id, report).await?;
@@ -245,19 +230,8 @@ pub async fn device_report(
     ))]
 pub async fn incoming(
     State(state): State<AppState>,
-    Extension(ip): Extension<ClientIp>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed { device, body }: Signed,
 ) -> Result<Response, ApiError> {
-    let device = auth::device(
-        &state,
-        ip,
-        &headers,
-        "POST",
-        "/v1/referrals/incoming",
-        &body,
-    )
-    .await?;
     let page = page_request(&body)?;
     let referrals = state.repo.incoming_referrals(device, page.cursor).await?;
     Ok(cbor(StatusCode::OK, &referrals))
@@ -275,12 +249,8 @@ pub async fn incoming(
 pub async fn referral_status(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Extension(ip): Extension<ClientIp>,
-    headers: HeaderMap,
-    body: Bytes,
+    Signed { device, body }: Signed,
 ) -> Result<Response, ApiError> {
-    let path = format!("/v1/referrals/{id}/status");
-    let device = auth::device(&state, ip, &headers, "POST", &path, &body).await?;
     let request: StatusRequest = decode(&body).map_err(ApiError::malformed)?;
     state
         .repo

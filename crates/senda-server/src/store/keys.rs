@@ -161,13 +161,14 @@ pub fn trust_organisation(sql: &mut dyn Sql, trust: &OrgTrust) -> Result<(), Sto
 }
 
 /// The organisation's devices that hold no grant yet, with what a person
-/// needs to recognise them (name, and both keys for the fingerprint).
+/// needs to recognise them (name, and both keys for the fingerprint). A
+/// device being retired is never handed a key.
 pub fn awaiting_key(sql: &mut dyn Sql, organisation: &str) -> Result<Vec<AwaitingKey>, StoreError> {
     ensure_organisation(sql, organisation)?;
     Ok(sql
         .rows(
             "SELECT d.id, b.public_key, d.name, d.public_key FROM devices d JOIN device_box_keys b ON b.device_id = d.id
-             WHERE d.organisation_id = ?1 AND d.revoked_at IS NULL
+             WHERE d.organisation_id = ?1 AND d.revoked_at IS NULL AND d.retire_requested_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM key_grants g WHERE g.device_id = d.id)
              ORDER BY d.enrolled_at",
             &[organisation.into()],
@@ -191,7 +192,7 @@ pub fn grant_key(
 ) -> Result<(), StoreError> {
     let Some(row) = sql.row(
         "SELECT d.organisation_id, b.public_key FROM devices d JOIN device_box_keys b ON b.device_id = d.id
-         WHERE d.id = ?1 AND d.revoked_at IS NULL",
+         WHERE d.id = ?1 AND d.revoked_at IS NULL AND d.retire_requested_at IS NULL",
         &[device_id.into()],
     )?
     else {

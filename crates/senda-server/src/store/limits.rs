@@ -171,6 +171,35 @@ pub fn check_shape(op: &Op) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Refuses, before any work, a push that would take the device past its
+/// quota or its cap of waiting ops, counting every op as new and every op
+/// with a base as waiting (a hostile device's over-limit pushes then cost
+/// one read, not a rolled-back write). [`charge`] and [`parked_cap`] count
+/// exactly afterwards.
+pub fn precheck(
+    sql: &mut dyn Sql,
+    device: &str,
+    ops: &[Op],
+    bytes: i64,
+    quotas: &Quotas,
+) -> Result<(), StoreError> {
+    let (used, parked) = sql
+        .row(
+            "SELECT COALESCE((SELECT bytes FROM device_usage WHERE device_id = ?1), 0),
+                    (SELECT COUNT(*) FROM ops WHERE device_id = ?1 AND applied = 0)",
+            &[device.into()],
+        )?
+        .map_or((0, 0), |r| (r[0].int(), r[1].int()));
+    let may_wait = ops.iter().filter(|o| o.base_version > 0).count() as i64;
+    if used + bytes > quotas.device_bytes {
+        return Err(StoreError::Refused(Refusal::QuotaExceeded));
+    }
+    if parked + may_wait > quotas.max_parked {
+        return Err(StoreError::Refused(Refusal::TooManyWaiting));
+    }
+    Ok(())
+}
+
 /// Counts what a push stored against the device's quota; past it, the push
 /// is refused whole (its transaction rolls back) and nothing is stored.
 pub fn charge(

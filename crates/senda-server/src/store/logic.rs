@@ -243,17 +243,23 @@ pub fn push(
     // What was forgotten stays forgotten (forget.rs).
     let payloads: Vec<Json> = ordered.iter().map(|op| stored_payload(op)).collect();
     let kept = super::forget::kept(sql, &ordered, payloads)?;
-    let rows: Vec<(&Op, &Json)> = ordered
+    // Each payload as stored, serialised once: its length is what the quota counts.
+    let rows: Vec<(&Op, &Json, String)> = ordered
         .iter()
         .zip(&kept)
-        .filter_map(|(op, payload)| Some((*op, payload.as_ref()?)))
+        .filter_map(|(op, payload)| {
+            let payload = payload.as_ref()?;
+            Some((*op, payload, payload.to_string()))
+        })
         .collect();
+    let bytes = rows.iter().map(|(_, _, text)| text.len() as i64).sum();
+    super::limits::precheck(sql, &device.id, ops, bytes, quotas)?;
     let (inserted, bytes) = insert_ops(sql, device, &rows, now)?;
     super::limits::charge(sql, &device.id, bytes, inserted.len() as i64, quotas)?;
     // An op already held counts as stored only if this device sent it.
     let held: Vec<&str> = rows
         .iter()
-        .map(|(op, _)| op.op_id.as_str())
+        .map(|(op, _, _)| op.op_id.as_str())
         .filter(|id| !inserted.contains(*id))
         .collect();
     let mut ours = HashSet::new();
@@ -280,7 +286,7 @@ pub fn push(
         .collect();
     let mut fresh = Vec::new();
     let mut seen = HashSet::new();
-    for (op, payload) in &rows {
+    for (op, payload, _) in &rows {
         if inserted.contains(&op.op_id) && seen.insert(op.op_id.as_str()) {
             fresh.push(Pending {
                 op_id: op.op_id.clone(),
@@ -337,15 +343,14 @@ fn value_rows(rows: usize, width: usize) -> String {
 fn insert_ops(
     sql: &mut dyn Sql,
     device: &Device,
-    rows: &[(&Op, &Json)],
+    rows: &[(&Op, &Json, String)],
     now: &str,
 ) -> Result<(HashSet<String>, i64), StoreError> {
     let mut inserted = HashSet::new();
     let mut sizes = HashMap::new();
     for chunk in rows.chunks(CHUNK) {
         let mut params = Vec::with_capacity(chunk.len() * 12);
-        for (op, payload) in chunk {
-            let payload = payload.to_string();
+        for (op, _, payload) in chunk {
             sizes.insert(op.op_id.as_str(), payload.len() as i64);
             params.extend([
                 op.op_id.clone().into(),
@@ -358,7 +363,7 @@ fn insert_ops(
                 op.op.clone().into(),
                 op.base_version.into(),
                 op.version.into(),
-                payload.into(),
+                payload.as_str().into(),
                 now.into(),
             ]);
         }
@@ -1148,6 +1153,73 @@ mod tests {
     }
 
     #[test]
+    fn a_push_past_the_limits_is_refused_before_it_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        let device = Device {
+            id: "d1".into(),
+            organisation: "o1".into(),
+            team: "t".into(),
+            public_key: String::new(),
+            revoked: false,
+            retiring: false,
+        };
+        let tight = super::super::limits::Quotas {
+            max_parked: 5,
+            device_bytes: 2_000,
+            ..Default::default()
+        };
+        // Each case: (ops, the refusal); edits of records that never arrived would all wait.
+        for (batch, refusal) in [
+            (ops(1, 6, 3), Refusal::TooManyWaiting),
+            (ops(1, 100, 0), Refusal::QuotaExceeded),
+        ] {
+            let mut writes = Vec::new();
+            let result = store.transaction(&mut |sql| {
+                let mut watching = Watching {
+                    inner: sql,
+                    writes: &mut writes,
+                };
+                push(
+                    &mut watching,
+                    &device,
+                    &batch,
+                    &tight,
+                    "2026-12-03T00:00:00Z",
+                )
+                .map(|_| ())
+            });
+            assert!(
+                matches!(&result, Err(StoreError::Refused(r)) if *r == refusal),
+                "{result:?}"
+            );
+            // Only the age-out update ran (it changes nothing here): no op was inserted.
+            assert!(writes.iter().all(|w| !w.contains("INSERT")), "{writes:?}");
+        }
+    }
+
+    /// Notes each statement's first words, to see whether a push wrote.
+    struct Watching<'a> {
+        inner: &'a mut dyn Sql,
+        writes: &'a mut Vec<String>,
+    }
+
+    impl Sql for Watching<'_> {
+        fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+            self.writes.push(sql.chars().take(30).collect());
+            self.inner.exec(sql, params)
+        }
+        fn rows(
+            &mut self,
+            sql: &str,
+            params: &[Value],
+        ) -> Result<Vec<super::super::sql::Row>, StoreError> {
+            self.writes.push(sql.chars().take(30).collect());
+            self.inner.rows(sql, params)
+        }
+    }
+
+    #[test]
     fn a_push_costs_the_same_statements_whatever_its_size() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
@@ -1170,8 +1242,8 @@ mod tests {
         assert_eq!(small, large, "statements do not grow with the ops");
         assert!(edits <= small, "{edits} statements for 100 edits");
         // 7 for the push, 3 for the console's counts (cases, their screenings, counted keys),
-        // 3 for the device's limits (age out, charge, parked count).
-        assert!(small <= 13, "{small} statements for a push");
+        // 4 for the device's limits (age out, precheck, charge, parked count).
+        assert!(small <= 14, "{small} statements for a push");
         // The same push again: acknowledged, nothing applied twice.
         let (_, again) = counted(&store, &device, &ops(101, 100, 1));
         assert_eq!(again.stored.len(), 100);
