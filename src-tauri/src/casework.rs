@@ -3,10 +3,9 @@
 //! makes one call into `senda_core::casework`.
 
 use crate::state::AppState;
-use chrono::NaiveDate;
 use senda_core::casework::{
-    Case, CaseDetails, CaseError, CaseNotes, CaseSummary, Consent, NewConsent, OutboxCounts,
-    OutboxEntry, Proposal, Referral, ReferralSlip, ReferralStatus, Screening, TellOnceSummary,
+    Case, CaseDetails, CaseError, CaseNotes, CaseSummary, Consent, OutboxCounts, OutboxEntry,
+    Proposal, Referral, ReferralRequest, ReferralSlip, ReferralStatus, Screening, TellOnceSummary,
 };
 use senda_core::checklist::{Answers, Checklist};
 use senda_core::content::{ContentStore, InstallError};
@@ -123,18 +122,6 @@ pub fn screening_get(state: State<'_, AppState>, id: String) -> Result<Screening
 }
 
 #[tauri::command(async)]
-pub fn consent_record(
-    state: State<'_, AppState>,
-    case_id: String,
-    consent: NewConsent,
-) -> Result<Consent> {
-    Ok(state
-        .vault()?
-        .casework()?
-        .record_consent(&case_id, consent)?)
-}
-
-#[tauri::command(async)]
 pub fn consent_withdraw(state: State<'_, AppState>, id: String) -> Result<Consent> {
     Ok(state.vault()?.casework()?.withdraw_consent(&id)?)
 }
@@ -172,27 +159,22 @@ pub fn referral_draft_summary(
     Ok(cw.draft_summary(&case_id, &screening_id, &checklist)?)
 }
 
+/// The referral screen's one step: consent, the referral, queued, in one
+/// transaction (`Casework::refer_with_consent`).
 #[tauri::command(async)]
-pub fn referral_create(
+pub fn referral_with_consent(
     state: State<'_, AppState>,
     case_id: String,
-    screening_id: Option<String>,
-    service_id: String,
-    summary: TellOnceSummary,
-    follow_up: Option<NaiveDate>,
+    request: ReferralRequest,
 ) -> Result<Referral> {
     let mut vault = state.vault()?;
     let content = state.content()?;
-    Ok(vault.casework()?.create_referral(
-        &case_id,
-        screening_id.as_deref(),
-        &service_id,
-        summary,
-        follow_up,
-        &content,
-    )?)
+    Ok(vault
+        .casework()?
+        .refer_with_consent(&case_id, request, &content)?)
 }
 
+/// Queues a draft made before referrals were one step.
 #[tauri::command(async)]
 pub fn referral_queue(state: State<'_, AppState>, id: String) -> Result<Referral> {
     let mut vault = state.vault()?;

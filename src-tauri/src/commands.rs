@@ -60,8 +60,8 @@ pub fn vault_touch(state: State<'_, AppState>) -> Result<()> {
 }
 
 #[tauri::command(async)]
-pub fn vault_change_pin(state: State<'_, AppState>, current: String, new: String) -> Result<()> {
-    state.vault()?.change_pin(&current, &new)
+pub fn vault_change_pin(state: State<'_, AppState>, current: String, next: String) -> Result<()> {
+    state.vault()?.change_pin(&current, &next)
 }
 
 #[tauri::command(async)]

@@ -3,6 +3,8 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+#[cfg(test)]
+mod bindings;
 mod casework;
 mod commands;
 mod keytrust;
@@ -72,12 +74,11 @@ fn main() {
             casework::screening_complete,
             casework::screening_list,
             casework::screening_get,
-            casework::consent_record,
             casework::consent_withdraw,
             casework::consent_list,
             casework::referral_propose,
             casework::referral_draft_summary,
-            casework::referral_create,
+            casework::referral_with_consent,
             casework::referral_queue,
             casework::referral_set_status,
             casework::referral_list,

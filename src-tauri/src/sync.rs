@@ -11,6 +11,7 @@ use serde::Serialize;
 use tauri::State;
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SyncStatus {
     pub identity: Option<SyncIdentity>,
     pub counts: OutboxCounts,

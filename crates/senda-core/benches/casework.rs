@@ -171,7 +171,7 @@ fn main() {
         "| fill {CASES} cases, each with a 3-section screening | {:.1} s |",
         fill_time.as_secs_f64()
     );
-    println!("| outbox rows | {} |", counts.pending);
+    println!("| outbox rows | {} |", counts.unsent);
     println!(
         "| vault size (SQLCipher, with WAL) | {:.1} MiB |",
         size as f64 / 1048576.0

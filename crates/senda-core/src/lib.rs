@@ -4,11 +4,13 @@
 //! - [`i18n`]: the Fluent message catalogues shared by every screen.
 //! - [`casework`]: cases, screenings, consent, referrals and the outbox, inside the vault.
 //! - [`clock`]: time, injectable so that lockouts and auto-lock are testable.
+//! - [`countries`]: the one list of the countries Senda works in.
 
 pub mod casework;
 pub mod checklist;
 pub mod clock;
 pub mod content;
+pub mod countries;
 pub mod directory;
 pub mod hex;
 pub mod hlc;
@@ -20,5 +22,6 @@ pub mod vault;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use vault::{
-    LockPolicy, Person, PinPolicy, StaffId, StaffMember, Vault, VaultError, VaultState, VaultStatus,
+    LABEL_MAX, LockPolicy, NAME_MAX, Person, PinPolicy, StaffId, StaffMember, Vault, VaultError,
+    VaultState, VaultStatus,
 };

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 /// A piece of content text per locale (`es` is required and is the fallback).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Text(pub BTreeMap<String, String>);
 
 impl Text {

@@ -32,16 +32,38 @@ fn every_required_locale_has_every_message() {
 fn every_core_error_has_a_sentence_in_every_locale() {
     let c = catalogs();
     for locale in REQUIRED_LOCALES {
-        for code in VaultError::ALL_CODES
-            .iter()
-            .chain(InstallError::ALL_CODES)
-            .chain(CaseError::ALL_CODES)
-            .chain(senda_core::sync::SyncError::ALL_CODES)
-            .chain(senda_core::sync::KeyTrustError::ALL_CODES)
-            .chain(senda_core::directory::import::ImportError::ALL_CODES)
-            .chain(senda_core::checklist::xlsform::XlsformError::ALL_CODES)
+        for code in VaultError::all_codes()
+            .into_iter()
+            .chain(InstallError::all_codes())
+            .chain(CaseError::all_codes())
+            .chain(senda_core::sync::SyncError::all_codes())
+            .chain(senda_core::sync::KeyTrustError::all_codes())
+            .chain(
+                senda_core::directory::import::ImportError::ALL_CODES
+                    .iter()
+                    .copied(),
+            )
+            .chain(
+                senda_core::checklist::xlsform::XlsformError::ALL_CODES
+                    .iter()
+                    .copied(),
+            )
         {
             let id = format!("error-{code}");
+            assert!(c.has(locale, &id), "locales/{locale} lacks {id}");
+        }
+    }
+}
+
+#[test]
+fn every_country_offered_has_a_name_in_every_locale() {
+    let c = catalogs();
+    for locale in REQUIRED_LOCALES {
+        for code in senda_core::countries::WORKING
+            .iter()
+            .chain(&senda_core::countries::NATIONALITIES)
+        {
+            let id = format!("country-{}", code.to_lowercase());
             assert!(c.has(locale, &id), "locales/{locale} lacks {id}");
         }
     }

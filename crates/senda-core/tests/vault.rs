@@ -580,7 +580,7 @@ fn first_run_twice_is_refused() {
 
 #[test]
 fn every_error_code_is_kebab_case_and_unique() {
-    let codes = VaultError::ALL_CODES;
+    let codes = VaultError::all_codes();
     let mut sorted = codes.to_vec();
     sorted.sort();
     sorted.dedup();

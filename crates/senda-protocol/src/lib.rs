@@ -194,9 +194,13 @@ pub enum ChangeKind {
     Wipe,
 }
 
+/// Where a referral is in its life. The rules (which step may follow which,
+/// and who takes it) live here once: the device, the server and, through the
+/// commands' answers, the UI all use them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ReferralStatus {
     Draft,
     Queued,
@@ -213,9 +217,35 @@ pub enum ReferralStatus {
     Revoked,
 }
 
+/// Who moves a referral into a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReferralActor {
+    /// Staff of the referring team, on their device.
+    Referrer,
+    /// Sync: a queued referral becomes sent once the server stored it.
+    Sync,
+    /// The receiving organisation.
+    Receiver,
+}
+
 impl ReferralStatus {
+    pub const ALL: [Self; 11] = [
+        Self::Draft,
+        Self::Queued,
+        Self::Sent,
+        Self::Received,
+        Self::Accepted,
+        Self::Declined,
+        Self::FirstContact,
+        Self::ServiceProvided,
+        Self::Closed,
+        Self::Withdrawn,
+        Self::Revoked,
+    ];
+
     pub fn parse(text: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -254,6 +284,26 @@ impl ReferralStatus {
             | (Accepted | FirstContact | ServiceProvided | Declined, Closed) => true,
             _ => false,
         }
+    }
+
+    /// Who takes a referral into this status.
+    pub fn set_by(self) -> ReferralActor {
+        use ReferralStatus::*;
+        match self {
+            Draft | Queued | Withdrawn | Revoked => ReferralActor::Referrer,
+            Sent => ReferralActor::Sync,
+            Received | Accepted | Declined | FirstContact | ServiceProvided | Closed => {
+                ReferralActor::Receiver
+            }
+        }
+    }
+
+    /// The steps `actor` may take from here, in lifecycle order.
+    pub fn next_statuses(self, actor: ReferralActor) -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|to| self.can_go(*to) && to.set_by() == actor)
+            .collect()
     }
 }
 
@@ -529,6 +579,37 @@ mod tests {
             payload: serde_json::json!({ "status": "queued" }),
             sealed: Default::default(),
             sealed_summary: None,
+        }
+    }
+
+    #[test]
+    fn a_status_text_is_its_serde_name() {
+        for s in ReferralStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            assert_eq!(ReferralStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(ReferralStatus::parse("Draft"), None);
+    }
+
+    #[test]
+    fn each_side_gets_its_own_next_steps() {
+        use ReferralActor::*;
+        use ReferralStatus::*;
+        let receiver = |s: ReferralStatus| s.next_statuses(Receiver);
+        assert_eq!(receiver(Sent), [Received]);
+        assert_eq!(receiver(Received), [Accepted, Declined]);
+        assert_eq!(receiver(Accepted), [FirstContact, Closed]);
+        assert_eq!(receiver(FirstContact), [ServiceProvided, Closed]);
+        assert_eq!(receiver(ServiceProvided), [Closed]);
+        assert_eq!(receiver(Declined), [Closed]);
+        assert!(receiver(Draft).is_empty() && receiver(Queued).is_empty());
+        assert_eq!(Draft.next_statuses(Referrer), [Queued, Withdrawn, Revoked]);
+        assert_eq!(Accepted.next_statuses(Referrer), [Withdrawn, Revoked]);
+        assert_eq!(Queued.next_statuses(Sync), [Sent]);
+        for terminal in [Closed, Withdrawn, Revoked] {
+            for actor in [Referrer, Sync, Receiver] {
+                assert!(terminal.next_statuses(actor).is_empty(), "{terminal:?}");
+            }
         }
     }
 

@@ -168,7 +168,7 @@ async fn push_10k(postgres_url: &str) {
     let vault = filled_vault(&dir.path().join("device"), 2_000);
     let rows = {
         let mut v = vault.lock().unwrap();
-        v.casework().unwrap().outbox_counts().unwrap().pending
+        v.casework().unwrap().outbox_counts().unwrap().unsent
     };
 
     // Batched, as the app does it.

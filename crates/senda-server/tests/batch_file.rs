@@ -211,7 +211,7 @@ async fn a_summary_exported_before_its_receiver_was_known_follows_at_the_next_sy
         assert_eq!(server.repo.op_count().await.unwrap() as usize, ready + 1);
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(list[0].summary_problem, None, "{backend}");
-        assert_eq!(list[0].summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+        assert_eq!(list[0].summary.as_ref().unwrap().note, SUMMARY_NOTE);
         assert!(!server.repo.holds_text(SUMMARY_NOTE.into()).await.unwrap());
         server.stop().await;
     }

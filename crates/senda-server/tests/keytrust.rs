@@ -151,7 +151,10 @@ async fn a_key_hand_over_needs_a_person_who_checks_the_fingerprint() {
         assert_eq!(report.hand_overs, 1, "{backend}: it says one is waiting");
         assert_eq!(server.awaiting_key(&network).await.len(), 1, "{backend}");
         let list = second.client.incoming(&second.vault).await.unwrap();
-        assert_eq!(list[0].summary_problem, Some("no-organisation-key"));
+        assert_eq!(
+            list[0].summary_problem,
+            Some(senda_core::sync::SummaryProblem::NoOrganisationKey)
+        );
         let status = second
             .vault
             .lock()
@@ -189,7 +192,7 @@ async fn a_key_hand_over_needs_a_person_who_checks_the_fingerprint() {
             .unwrap();
         let list = second.client.incoming(&second.vault).await.unwrap();
         assert_eq!(list[0].summary_problem, None, "{backend}");
-        assert_eq!(list[0].summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+        assert_eq!(list[0].summary.as_ref().unwrap().note, SUMMARY_NOTE);
 
         // Refused: not offered again, and it never gets the key.
         let third = server.waiting_device_in(&network, "a").await;
@@ -219,7 +222,10 @@ async fn a_key_hand_over_needs_a_person_who_checks_the_fingerprint() {
         first.client.sync(&first.vault, |_| {}).await.unwrap();
         assert_eq!(server.awaiting_key(&network).await.len(), 1, "{backend}");
         let list = third.client.incoming(&third.vault).await.unwrap();
-        assert_eq!(list[0].summary_problem, Some("no-organisation-key"));
+        assert_eq!(
+            list[0].summary_problem,
+            Some(senda_core::sync::SummaryProblem::NoOrganisationKey)
+        );
 
         // Devices of other organisations are never listed, and cannot be granted to;
         // a device with no keys of its own passes nothing on.
@@ -444,7 +450,7 @@ async fn a_rogue_device_or_a_planted_summary_fails_safe() {
             assert_eq!(list[0].summary, None, "{backend}");
             assert_eq!(
                 list[0].summary_problem,
-                Some("sender-unverified"),
+                Some(senda_core::sync::SummaryProblem::SenderUnverified),
                 "{backend}"
             );
         }
@@ -682,7 +688,7 @@ async fn a_rotated_key_keeps_old_summaries_open_and_leaves_a_revoked_device_out(
         for id in [&before, &after] {
             let r = list.iter().find(|r| &r.id == id).unwrap();
             assert_eq!(r.summary_problem, None, "{backend}: {id}");
-            assert_eq!(r.summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+            assert_eq!(r.summary.as_ref().unwrap().note, SUMMARY_NOTE);
         }
         let status = kept
             .vault

@@ -187,7 +187,7 @@ fn full_shift(d: &Device) -> (String, usize) {
     cw.queue_referral(&r.id, &d.content).unwrap();
     let counts = cw.outbox_counts().unwrap();
     assert_eq!(counts.held, 0, "with consent, every row may leave");
-    (case.id, counts.pending as usize)
+    (case.id, counts.unsent as usize)
 }
 
 /// What was found where, if anything.
@@ -298,7 +298,7 @@ async fn after_a_full_shift_no_typed_or_chosen_value_is_anywhere_on_the_server()
         // The receiver opens the summary: it really travelled, sealed.
         let shelter = server.field_device(&network, "albergue").await;
         let incoming = shelter.client.incoming(&shelter.vault).await.unwrap();
-        assert_eq!(incoming[0].summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+        assert_eq!(incoming[0].summary.as_ref().unwrap().note, SUMMARY_NOTE);
 
         // The server keeps the statistic fields readable, and nothing else of the case.
         let fields = server.repo.entity_fields(case).await.unwrap().unwrap();

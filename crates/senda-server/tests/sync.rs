@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use senda_core::casework::{DeliveryState, ReferralStatus};
+use senda_core::sync::SummaryProblem;
 use senda_protocol::{PROTOCOL_VERSION, PushRequest, encode};
 
 const SHELTER: &str = "svc-alojamiento-cucuta";
@@ -62,7 +63,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(
             list[0].summary_problem,
-            Some("no-organisation-key"),
+            Some(SummaryProblem::NoOrganisationKey),
             "{backend}"
         );
         assert_eq!(server.grant(&receiver).await, 1);
@@ -70,7 +71,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(list[0].summary_problem, None, "{backend}");
         assert_eq!(
-            list[0].summary.as_ref().unwrap()["note"],
+            list[0].summary.as_ref().unwrap().note,
             SUMMARY_NOTE,
             "{backend}"
         );
@@ -586,7 +587,11 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
             1,
             "{backend}: the referral reaches its receiver"
         );
-        assert_eq!(list[0].summary_problem, Some("withheld"), "{backend}");
+        assert_eq!(
+            list[0].summary_problem,
+            Some(SummaryProblem::Withheld),
+            "{backend}"
+        );
 
         // The sending device learns the route at its next sync and sends the summary, sealed.
         let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
@@ -605,7 +610,7 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
         assert!(!server.repo.holds_text(SUMMARY_NOTE.into()).await.unwrap());
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();
         assert_eq!(list[0].summary_problem, None, "{backend}");
-        assert_eq!(list[0].summary.as_ref().unwrap()["note"], SUMMARY_NOTE);
+        assert_eq!(list[0].summary.as_ref().unwrap().note, SUMMARY_NOTE);
 
         // Once only.
         let again = field.client.sync(&field.vault, |_| {}).await.unwrap();

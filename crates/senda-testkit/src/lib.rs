@@ -141,7 +141,7 @@ impl Device {
     pub fn ready(&self) -> usize {
         let mut v = self.vault.lock().unwrap();
         let c = v.casework().unwrap().outbox_counts().unwrap();
-        (c.pending - c.held) as usize
+        c.ready() as usize
     }
 
     /// Where each outbox row is, with the reason of its last failure.

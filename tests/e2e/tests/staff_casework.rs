@@ -127,6 +127,21 @@ async fn screen_consent_refer_and_queue() {
         text_of(&c, "[data-test=referral-status]").await,
         "En cola de envío"
     );
+    // One command made it all: the refused attempt above left nothing, so
+    // there is exactly one consent (for the referral) and one referral.
+    text_of(&c, "[data-test=consent-line]").await;
+    let consents = c
+        .find_all(Locator::Css("[data-test=consent-line]"))
+        .await
+        .unwrap();
+    assert_eq!(consents.len(), 1, "one consent, recorded once");
+    assert_eq!(
+        c.find_all(Locator::Css("[data-test=referral-status]"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     screenshot(&c, "19-case-referred").await;
 
     // Back on the list: the referral waits in the outbox, nothing held for consent.

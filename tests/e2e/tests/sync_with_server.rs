@@ -416,10 +416,10 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .iter()
         .find(|r| r.code == referral_code)
         .expect("the referral reached the receiving organisation");
-    assert_eq!(referral.status, "sent");
+    assert_eq!(referral.status, ReferralStatus::Sent);
     assert_eq!(
-        referral.summary.as_ref().map(|s| s["level"].clone()),
-        Some(serde_json::json!("immediate")),
+        referral.summary.as_ref().and_then(|s| s.level),
+        Some(senda_core::checklist::RiskLevel::Immediate),
         "the tell-once summary came with it, opened with the network's key: {referral:?}"
     );
     for status in [ReferralStatus::Received, ReferralStatus::Accepted] {

@@ -15,7 +15,7 @@ class Display {
     root.classList.toggle('high-contrast', this.highContrast);
     const title = this.discreet ? t('discreet-title') : t('app-title');
     document.title = title;
-    api.setWindowTitle(title).catch(() => {});
+    api.windowSetTitle(title).catch(() => {});
   }
 
   reset() {

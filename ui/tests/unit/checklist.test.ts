@@ -32,7 +32,7 @@ describe('isShown', () => {
 describe('sections asked by age', () => {
   const ask: Question = { id: 'intercambio', text: { es: '¿…?' }, guidance: { es: '' }, kind: { type: 'yes-no' }, origin: 'said' };
   const checklist: Checklist = {
-    id: 'c', version: 2, title: { es: 'C' }, intro: { es: '' }, indicators: [],
+    id: 'c', version: 2, title: { es: 'C' }, intro: { es: '' }, indicators: [], thresholds: [], levels: [],
     sections: [
       { id: 'viaje', title: { es: 'El viaje' }, questions: [] },
       { id: 'sensible', title: { es: 'Sensible' }, show_if: { question: 'edad', is: { 'at-least': 12 } }, questions: [ask] },

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { i18n, locales, t } from '../../src/lib/i18n.svelte';
+import { COUNTRIES, ERROR_CODES, NATIONALITIES } from '../../src/lib/api/generated/types';
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 
@@ -83,6 +84,25 @@ describe('ids built at run time', () => {
 });
 
 describe('error sentences', () => {
+  // The codes come from the Rust error enums (generated), not from a list kept here.
+  it('has a sentence for every code a command can answer with, in every locale', () => {
+    expect(ERROR_CODES.length).toBeGreaterThan(40);
+    expect(ERROR_CODES).toContain('consent-incomplete');
+    for (const locale of ['es', 'en', 'pt']) {
+      const shipped = shippedIds(locale);
+      const missing = ERROR_CODES.filter((code) => !shipped.has(`error-${code}`));
+      expect(missing, `missing in ${locale}`).toEqual([]);
+    }
+  });
+
+  it('names every country the core offers, in every locale', () => {
+    for (const locale of ['es', 'en', 'pt']) {
+      const shipped = shippedIds(locale);
+      const missing = [...COUNTRIES, ...NATIONALITIES].filter((c) => !shipped.has(`country-${c.toLowerCase()}`));
+      expect(missing, `missing in ${locale}`).toEqual([]);
+    }
+  });
+
   it('says a wrong PIN with the attempts left, singular and plural', () => {
     i18n.setLocale('es');
     expect(i18n.error({ code: 'wrong-pin', attempts_left: 1 })).toBe(

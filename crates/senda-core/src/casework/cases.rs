@@ -1,6 +1,6 @@
 //! Opening, editing and listing cases.
 
-use super::outbox::{Change, Entity};
+use super::outbox::{Entity, NewOutboxRow};
 use super::{
     Case, CaseDetails, CaseError, CaseFlags, CaseNotes, CaseSummary, Casework, from_json, to_json,
 };
@@ -27,7 +27,7 @@ impl Casework<'_> {
             )?;
             self.outbox(
                 tx,
-                Change {
+                NewOutboxRow {
                     entity: Entity::Case,
                     entity_id: &id,
                     case_id: &id,
@@ -71,7 +71,7 @@ impl Casework<'_> {
             self.bump_case(tx, &old, part, &new.to_string())?;
             self.outbox(
                 tx,
-                Change {
+                NewOutboxRow {
                     entity: Entity::Case,
                     entity_id: id,
                     case_id: id,

@@ -6,7 +6,7 @@
 //! child. Where the law obliges a report without consent, staff record an
 //! override with its reason: it is marked as one everywhere and audited.
 
-use super::outbox::{Change, Entity};
+use super::outbox::{Entity, NewOutboxRow};
 use super::referral::ReferralStatus;
 use super::{CaseError, Casework, NOTE_MAX, from_code, from_json, ids, to_json};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -15,6 +15,7 @@ use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Purpose {
     /// The case record reaches the organisation's server at sync.
     ShareWithOrganisation,
@@ -37,6 +38,7 @@ pub const OWN_ORGANISATION: &str = "organisation";
 /// What must be explained before consent counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Explained {
     WhatIsShared,
     WhoReceives,
@@ -57,6 +59,7 @@ impl Explained {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum OtherConsenter {
     Guardian,
     Authority,
@@ -64,6 +67,7 @@ pub enum OtherConsenter {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ConsentBasis {
     Consent {
         explained: Vec<Explained>,
@@ -87,6 +91,7 @@ pub enum ConsentBasis {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewConsent {
     pub purpose: Purpose,
     /// `organisation` for sharing with the own organisation; a service id for a referral.
@@ -95,6 +100,7 @@ pub struct NewConsent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Consent {
     pub id: String,
     pub case_id: String,
@@ -108,7 +114,7 @@ pub struct Consent {
 }
 
 impl NewConsent {
-    fn validated(mut self) -> Result<Self, CaseError> {
+    pub(super) fn validated(mut self) -> Result<Self, CaseError> {
         let incomplete = |missing: &str| CaseError::ConsentIncomplete {
             missing: missing.to_owned(),
         };
@@ -166,41 +172,63 @@ impl NewConsent {
 }
 
 impl Casework<'_> {
+    /// Records consent (or an override). Recording the same active consent
+    /// again (a retry) returns the one already recorded and writes nothing.
     pub fn record_consent(&self, case_id: &str, consent: NewConsent) -> Result<Consent, CaseError> {
         let consent = consent.validated()?;
-        let id = crate::vault::random_id();
-        let is_override = matches!(consent.basis, ConsentBasis::Override { .. });
         self.write(|tx| {
             self.load_case(tx, case_id)?;
-            tx.execute(
-                "INSERT INTO consents (id, case_id, version, purpose, recipient, record, recorded_at, recorded_by)
-                 VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    id,
-                    case_id,
-                    consent.purpose.as_str(),
-                    consent.recipient,
-                    to_json(&consent.basis),
-                    self.now_text(),
-                    self.staff.id
-                ],
-            )?;
-            self.outbox(
-                tx,
-                Change {
-                    entity: Entity::Consent,
-                    entity_id: &id,
-                    case_id,
-                    op: "create",
-                    base_version: 0,
-                    payload: json!(consent),
-                },
-            )?;
-            let action = if is_override { "consent-override" } else { "consent-recorded" };
-            self.audit(tx, action, &format!("{id} {}", consent.purpose.as_str()))?;
-            self.touch_case(tx, case_id)?;
-            load(tx, &id)
+            self.record_consent_in(tx, case_id, consent)
         })
+    }
+
+    /// The insert itself, inside the caller's transaction; `consent` is validated.
+    pub(super) fn record_consent_in(
+        &self,
+        tx: &Connection,
+        case_id: &str,
+        consent: NewConsent,
+    ) -> Result<Consent, CaseError> {
+        if let Some(same) = self
+            .active_consent(tx, case_id, consent.purpose, &consent.recipient)?
+            .filter(|c| c.basis == consent.basis)
+        {
+            return Ok(same);
+        }
+        let id = crate::vault::random_id();
+        let is_override = matches!(consent.basis, ConsentBasis::Override { .. });
+        tx.execute(
+            "INSERT INTO consents (id, case_id, version, purpose, recipient, record, recorded_at, recorded_by)
+             VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                case_id,
+                consent.purpose.as_str(),
+                consent.recipient,
+                to_json(&consent.basis),
+                self.now_text(),
+                self.staff.id
+            ],
+        )?;
+        self.outbox(
+            tx,
+            NewOutboxRow {
+                entity: Entity::Consent,
+                entity_id: &id,
+                case_id,
+                op: "create",
+                base_version: 0,
+                payload: json!(consent),
+            },
+        )?;
+        let action = if is_override {
+            "consent-override"
+        } else {
+            "consent-recorded"
+        };
+        self.audit(tx, action, &format!("{id} {}", consent.purpose.as_str()))?;
+        self.touch_case(tx, case_id)?;
+        load(tx, &id)
     }
 
     /// Withdraws consent. Referrals that relied on it are withdrawn too, and
@@ -217,7 +245,7 @@ impl Casework<'_> {
             )?;
             self.outbox(
                 tx,
-                Change {
+                NewOutboxRow {
                     entity: Entity::Consent,
                     entity_id: consent_id,
                     case_id: &consent.case_id,

@@ -4,8 +4,9 @@ use thiserror::Error;
 
 /// Why a casework change was refused. Nothing is half-saved: every change
 /// runs in one transaction that is rolled back on any of these.
-#[derive(Debug, Error, Clone, PartialEq, Serialize)]
+#[derive(Debug, Error, Clone, PartialEq, Serialize, strum::EnumIter, strum::IntoStaticStr)]
 #[serde(tag = "code", rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum CaseError {
     #[error("invalid value for {field}")]
     InvalidField { field: String },
@@ -45,59 +46,29 @@ pub enum CaseError {
     BadRecipientKey,
     #[error(transparent)]
     #[serde(untagged)]
+    #[strum(disabled)]
     KeyTrust(#[from] crate::sync::KeyTrustError),
     #[error(transparent)]
     #[serde(untagged)]
+    #[strum(disabled)]
     Vault(#[from] VaultError),
 }
 
 impl CaseError {
+    /// The variant's name as serde writes it, or the key trust's or vault's code.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::InvalidField { .. } => "invalid-field",
-            Self::NotFound { .. } => "not-found",
-            Self::InvalidAnswer { .. } => "invalid-answer",
-            Self::AnswersMissing { .. } => "answers-missing",
-            Self::ScreeningComplete => "screening-complete",
-            Self::ChecklistNotInstalled { .. } => "checklist-not-installed",
-            Self::ChecklistChanged { .. } => "checklist-changed",
-            Self::ConsentRequired { .. } => "consent-required",
-            Self::ConsentIncomplete { .. } => "consent-incomplete",
-            Self::OverrideReasonRequired => "override-reason-required",
-            Self::ServiceNotListed => "service-not-listed",
-            Self::BadTransition { .. } => "bad-transition",
-            Self::SummaryNotReviewed => "summary-not-reviewed",
-            Self::KeyGrantUnreadable => "key-grant-unreadable",
-            Self::ExportFailed { .. } => "export-failed",
             Self::KeyTrust(e) => e.code(),
-            Self::NoOrganisationKey => "no-organisation-key",
-            Self::OrganisationKeyMismatch => "organisation-key-mismatch",
-            Self::BadRecipientKey => "bad-recipient-key",
             Self::Vault(e) => e.code(),
+            own => own.into(),
         }
     }
 
     /// The codes of this type's own variants (the vault's are listed by `VaultError`).
-    pub const ALL_CODES: &'static [&'static str] = &[
-        "invalid-field",
-        "not-found",
-        "invalid-answer",
-        "answers-missing",
-        "screening-complete",
-        "checklist-not-installed",
-        "checklist-changed",
-        "consent-required",
-        "consent-incomplete",
-        "override-reason-required",
-        "service-not-listed",
-        "bad-transition",
-        "summary-not-reviewed",
-        "key-grant-unreadable",
-        "export-failed",
-        "no-organisation-key",
-        "organisation-key-mismatch",
-        "bad-recipient-key",
-    ];
+    pub fn all_codes() -> Vec<&'static str> {
+        use strum::IntoEnumIterator;
+        Self::iter().map(|e| e.code()).collect()
+    }
 
     pub(crate) fn not_found(what: &str) -> Self {
         Self::NotFound {

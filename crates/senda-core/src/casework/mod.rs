@@ -14,13 +14,15 @@ mod referral;
 mod retention;
 mod screening;
 
-pub use consent::{Consent, ConsentBasis, Explained, NewConsent, OtherConsenter, Purpose};
+pub use consent::{
+    Consent, ConsentBasis, Explained, NewConsent, OWN_ORGANISATION, OtherConsenter, Purpose,
+};
 pub use error::CaseError;
 pub use model::*;
 pub use outbox::{DeliveryState, Entity, OutboxCounts, OutboxEntry};
 pub use referral::{
-    Proposal, Referral, ReferralSlip, ReferralStatus, SharedDetails, SummaryIndicator,
-    TellOnceSummary,
+    Proposal, Referral, ReferralActor, ReferralRequest, ReferralSlip, ReferralStatus,
+    SharedDetails, SummaryIndicator, TellOnceSummary,
 };
 pub use retention::PurgeReport;
 pub use screening::Screening;
@@ -78,7 +80,7 @@ impl<'v> Casework<'v> {
     pub(crate) fn outbox(
         &self,
         conn: &Connection,
-        change: outbox::Change<'_>,
+        change: outbox::NewOutboxRow<'_>,
     ) -> Result<i64, CaseError> {
         outbox::append(conn, &self.staff.id, self.now, change)
     }

@@ -18,6 +18,7 @@ pub type CaseId = String;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Age {
     #[default]
     Unknown,
@@ -33,6 +34,7 @@ pub enum Age {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Sex {
     Female,
     Male,
@@ -44,6 +46,7 @@ pub enum Sex {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Gender {
     Girl,
     Boy,
@@ -57,6 +60,7 @@ pub enum Gender {
 /// Whom the child travels with. Never "voluntary": that word has no place for a child.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Travelling {
     /// Separated from both parents and other relatives, and not cared for by
     /// an adult who by law or custom is responsible: alone, with peers, with a
@@ -74,6 +78,7 @@ pub enum Travelling {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Present {
     NobodyElse,
     Interpreter,
@@ -85,6 +90,7 @@ pub enum Present {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum HelperPreference {
     Woman,
     Man,
@@ -96,6 +102,7 @@ pub enum HelperPreference {
 /// Yes, no, or not known / not said: eligibility needs these, and "not known" is never "no".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Known {
     Yes,
     No,
@@ -106,6 +113,7 @@ pub enum Known {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Whereabouts {
     #[default]
     NotRecorded,
@@ -121,6 +129,7 @@ pub enum Whereabouts {
 
 /// What staff enter when they open (or edit) a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseDetails {
     /// An alias or a first name: whatever the child wants to be called.
     pub alias: String,
@@ -221,6 +230,7 @@ fn is_country_code(code: &str) -> bool {
 
 /// Short, practical notes. No story of abuse goes here: there is no field for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseNotes {
     #[serde(default)]
     pub needs: String,
@@ -248,6 +258,7 @@ impl CaseNotes {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Case {
     pub id: CaseId,
     pub version: i64,
@@ -261,6 +272,7 @@ pub struct Case {
 
 /// What the case list shows about a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseSummary {
     pub id: CaseId,
     pub alias: String,
@@ -272,6 +284,7 @@ pub struct CaseSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseFlags {
     /// Turns 18 within `NEARING_ADULTHOOD_DAYS`, or already has: services for adults differ.
     pub nearing_18: bool,

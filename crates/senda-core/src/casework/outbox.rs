@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Entity {
     Case,
     Screening,
@@ -33,6 +34,7 @@ impl Entity {
 
 /// One change, as the outbox records it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OutboxEntry {
     /// Per-device sequence number: the order of changes on this device.
     pub seq: i64,
@@ -48,6 +50,7 @@ pub struct OutboxEntry {
     pub base_version: i64,
     pub version: i64,
     /// A creation carries the whole record; an update only the fields it changed.
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
     pub payload: serde_json::Value,
     pub sent_at: Option<String>,
     /// Unsent and waiting for consent before it may leave.
@@ -67,6 +70,7 @@ pub struct OutboxEntry {
 /// One row's state on its way to the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum DeliveryState {
     /// Ready to leave at the next sync.
     #[default]
@@ -117,7 +121,7 @@ impl From<OutboxEntry> for senda_protocol::Op {
 }
 
 /// What a change writes to the outbox.
-pub(crate) struct Change<'a> {
+pub(crate) struct NewOutboxRow<'a> {
     pub entity: Entity,
     pub entity_id: &'a str,
     pub case_id: &'a str,
@@ -131,7 +135,7 @@ pub(crate) fn append(
     conn: &Connection,
     staff_id: &str,
     now: DateTime<Utc>,
-    change: Change<'_>,
+    change: NewOutboxRow<'_>,
 ) -> Result<i64, CaseError> {
     let last: String = setting(conn, "hlc")?.unwrap_or_default();
     let hlc = Hlc::parse(&last)
@@ -306,11 +310,21 @@ pub(crate) fn mark_sent(
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OutboxCounts {
-    pub pending: u64,
-    /// Pending rows that wait for consent before they may leave.
+    /// Every row not sent yet, held ones included (not `DeliveryState::Pending`,
+    /// which is one unsent state among several).
+    pub unsent: u64,
+    /// Unsent rows that wait for consent before they may leave.
     pub held: u64,
     pub sent: u64,
+}
+
+impl OutboxCounts {
+    /// Unsent rows that may leave at the next sync.
+    pub fn ready(&self) -> u64 {
+        self.unsent - self.held
+    }
 }
 
 pub(crate) fn counts(conn: &Connection) -> Result<OutboxCounts, CaseError> {
@@ -325,7 +339,7 @@ pub(crate) fn counts(conn: &Connection) -> Result<OutboxCounts, CaseError> {
         |r| r.get(0),
     )?;
     Ok(OutboxCounts {
-        pending: pending as u64,
+        unsent: pending as u64,
         held: (pending - ready) as u64,
         sent: sent as u64,
     })

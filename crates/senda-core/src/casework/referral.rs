@@ -5,8 +5,8 @@
 //! leaves them out unless asked). A referral leaves the device only after
 //! consent for that service (or a recorded override) exists.
 
-use super::consent::Purpose;
-use super::outbox::{Change, Entity};
+use super::consent::{ConsentBasis, NewConsent, OWN_ORGANISATION, Purpose};
+use super::outbox::{Entity, NewOutboxRow};
 use super::{
     CaseDetails, CaseError, Casework, Gender, HelperPreference, Known, NOTE_MAX, Travelling,
     Whereabouts, from_code, from_json, ids, to_json,
@@ -21,9 +21,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// The lifecycle is shared with the server, so it lives in the protocol crate.
-pub use senda_protocol::ReferralStatus;
+pub use senda_protocol::{ReferralActor, ReferralStatus};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SummaryIndicator {
     pub id: String,
     pub label: Text,
@@ -31,6 +32,7 @@ pub struct SummaryIndicator {
 
 /// Case details the child agreed to pass on; `None` means not shared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SharedDetails {
     pub alias: Option<String>,
     pub age: Option<u8>,
@@ -43,6 +45,7 @@ pub struct SharedDetails {
 
 /// What the receiving service reads instead of asking the child again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TellOnceSummary {
     pub level: Option<RiskLevel>,
     pub indicators: Vec<SummaryIndicator>,
@@ -59,12 +62,14 @@ pub struct TellOnceSummary {
 
 /// The services proposed for one need.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Proposal {
     pub category: String,
     pub result: SearchResult,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Referral {
     pub id: String,
     pub case_id: String,
@@ -81,10 +86,30 @@ pub struct Referral {
     pub created_at: String,
     pub updated_at: String,
     pub history: Vec<(String, ReferralStatus)>,
+    /// What staff on this device may move it to next (from the lifecycle in
+    /// `senda-protocol`): `queued` and `revoked`. Withdrawal goes through the consent.
+    #[serde(default)]
+    pub next_statuses: Vec<ReferralStatus>,
+}
+
+/// Everything the referral screen gathers, sent at once (`refer_with_consent`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReferralRequest {
+    pub screening_id: Option<String>,
+    pub service_id: String,
+    /// As reviewed with the child: what the child did not want passed on is `None`.
+    pub summary: TellOnceSummary,
+    pub follow_up: Option<NaiveDate>,
+    /// Consent for this referral, or an override where the law obliges a report.
+    pub basis: ConsentBasis,
+    /// The child also agreed to keep the case on the organisation's server (same basis).
+    pub share_with_organisation: bool,
 }
 
 /// A printable slip: the service, and a QR code of the referral's code only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReferralSlip {
     pub code: String,
     pub service: ServiceHit,
@@ -188,48 +213,9 @@ impl Casework<'_> {
     ) -> Result<Referral, CaseError> {
         let service = listed_service(content, service_id)?;
         let summary = valid_summary(summary)?;
-        let id = crate::vault::random_id();
-        let code = referral_code();
         self.write(|tx| {
-            self.load_case(tx, case_id)?;
-            if let Some(s) = screening_id {
-                self.screening(s)?;
-            }
-            tx.execute(
-                "INSERT INTO referrals (id, case_id, version, code, service_id, service, screening_id, summary, status, follow_up, created_at, updated_at)
-                 VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, 'draft', ?8, ?9, ?9)",
-                params![
-                    id,
-                    case_id,
-                    code,
-                    service_id,
-                    to_json(&service),
-                    screening_id,
-                    to_json(&summary),
-                    follow_up.map(|d| d.to_string()),
-                    self.now_text()
-                ],
-            )?;
-            history(tx, &id, ReferralStatus::Draft, self)?;
-            self.outbox(
-                tx,
-                Change {
-                    entity: Entity::Referral,
-                    entity_id: &id,
-                    case_id,
-                    op: "create",
-                    base_version: 0,
-                    payload: json!({
-                        "code": code,
-                        "service_id": service_id,
-                        "screening_id": screening_id,
-                        "summary": summary,
-                        "follow_up": follow_up,
-                        "status": ReferralStatus::Draft,
-                    }),
-                },
-            )?;
-            self.touch_case(tx, case_id)?;
+            let id =
+                self.insert_referral_in(tx, case_id, screening_id, &service, &summary, follow_up)?;
             load(tx, &id)
         })
     }
@@ -239,31 +225,161 @@ impl Casework<'_> {
     /// service still listed by the installed directory.
     pub fn queue_referral(&self, id: &str, content: &ContentStore) -> Result<Referral, CaseError> {
         self.write(|tx| {
-            let referral = load(tx, id)?;
-            if !referral.status.can_go(ReferralStatus::Queued) {
-                return Err(bad_transition(referral.status, ReferralStatus::Queued));
-            }
-            if !referral.summary.reviewed_with_child {
-                return Err(CaseError::SummaryNotReviewed);
-            }
-            if self
-                .active_consent(
-                    tx,
-                    &referral.case_id,
-                    Purpose::Referral,
-                    &referral.service_id,
-                )?
-                .is_none()
-            {
-                return Err(CaseError::ConsentRequired {
-                    purpose: "referral".into(),
-                });
-            }
-            listed_service(content, &referral.service_id)?;
-            self.move_referral(tx, &referral, ReferralStatus::Queued)?;
-            self.audit(tx, "referral-queued", id)?;
+            self.queue_referral_in(tx, id, content)?;
             load(tx, id)
         })
+    }
+
+    /// The referral screen's one step: records the consent for this service
+    /// (and, if the child also agreed, to keep the case on the organisation's
+    /// server, on the same basis), makes the referral and queues it, in one
+    /// transaction. A refusal at any point leaves nothing behind. If the case
+    /// already has an open referral to this service (a retry after a lost
+    /// answer), that referral is returned and nothing is written.
+    pub fn refer_with_consent(
+        &self,
+        case_id: &str,
+        request: ReferralRequest,
+        content: &ContentStore,
+    ) -> Result<Referral, CaseError> {
+        let service = listed_service(content, &request.service_id)?;
+        let summary = valid_summary(request.summary)?;
+        let for_referral = NewConsent {
+            purpose: Purpose::Referral,
+            recipient: request.service_id.clone(),
+            basis: request.basis.clone(),
+        }
+        .validated()?;
+        let for_organisation = request
+            .share_with_organisation
+            .then(|| {
+                NewConsent {
+                    purpose: Purpose::ShareWithOrganisation,
+                    recipient: OWN_ORGANISATION.into(),
+                    basis: request.basis,
+                }
+                .validated()
+            })
+            .transpose()?;
+        self.write(|tx| {
+            self.load_case(tx, case_id)?;
+            let open = self
+                .referrals_in(tx, case_id)?
+                .into_iter()
+                .find(|r| r.service_id == request.service_id && !r.status.is_terminal());
+            if let Some(open) = open.filter(|r| r.status != ReferralStatus::Draft) {
+                return Ok(open);
+            }
+            self.record_consent_in(tx, case_id, for_referral)?;
+            if let Some(consent) = for_organisation {
+                // An active consent to share stays as it is: nothing is recorded twice.
+                if self
+                    .active_consent(
+                        tx,
+                        case_id,
+                        Purpose::ShareWithOrganisation,
+                        OWN_ORGANISATION,
+                    )?
+                    .is_none()
+                {
+                    self.record_consent_in(tx, case_id, consent)?;
+                }
+            }
+            let id = self.insert_referral_in(
+                tx,
+                case_id,
+                request.screening_id.as_deref(),
+                &service,
+                &summary,
+                request.follow_up,
+            )?;
+            self.queue_referral_in(tx, &id, content)?;
+            load(tx, &id)
+        })
+    }
+
+    fn insert_referral_in(
+        &self,
+        tx: &Connection,
+        case_id: &str,
+        screening_id: Option<&str>,
+        service: &ServiceHit,
+        summary: &TellOnceSummary,
+        follow_up: Option<NaiveDate>,
+    ) -> Result<String, CaseError> {
+        let id = crate::vault::random_id();
+        let code = referral_code();
+        self.load_case(tx, case_id)?;
+        if let Some(s) = screening_id {
+            self.screening(s)?;
+        }
+        tx.execute(
+            "INSERT INTO referrals (id, case_id, version, code, service_id, service, screening_id, summary, status, follow_up, created_at, updated_at)
+             VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, 'draft', ?8, ?9, ?9)",
+            params![
+                id,
+                case_id,
+                code,
+                service.service_id,
+                to_json(service),
+                screening_id,
+                to_json(summary),
+                follow_up.map(|d| d.to_string()),
+                self.now_text()
+            ],
+        )?;
+        history(tx, &id, ReferralStatus::Draft, self)?;
+        self.outbox(
+            tx,
+            NewOutboxRow {
+                entity: Entity::Referral,
+                entity_id: &id,
+                case_id,
+                op: "create",
+                base_version: 0,
+                payload: json!({
+                    "code": code,
+                    "service_id": service.service_id,
+                    "screening_id": screening_id,
+                    "summary": summary,
+                    "follow_up": follow_up,
+                    "status": ReferralStatus::Draft,
+                }),
+            },
+        )?;
+        self.touch_case(tx, case_id)?;
+        Ok(id)
+    }
+
+    fn queue_referral_in(
+        &self,
+        tx: &Connection,
+        id: &str,
+        content: &ContentStore,
+    ) -> Result<(), CaseError> {
+        let referral = load(tx, id)?;
+        if !referral.status.can_go(ReferralStatus::Queued) {
+            return Err(bad_transition(referral.status, ReferralStatus::Queued));
+        }
+        if !referral.summary.reviewed_with_child {
+            return Err(CaseError::SummaryNotReviewed);
+        }
+        if self
+            .active_consent(
+                tx,
+                &referral.case_id,
+                Purpose::Referral,
+                &referral.service_id,
+            )?
+            .is_none()
+        {
+            return Err(CaseError::ConsentRequired {
+                purpose: "referral".into(),
+            });
+        }
+        listed_service(content, &referral.service_id)?;
+        self.move_referral(tx, &referral, ReferralStatus::Queued)?;
+        self.audit(tx, "referral-queued", id)
     }
 
     /// Moves a referral along its lifecycle. Queuing and withdrawal have their
@@ -344,7 +460,7 @@ impl Casework<'_> {
         };
         self.outbox(
             tx,
-            Change {
+            NewOutboxRow {
                 entity: Entity::Referral,
                 entity_id: &referral.id,
                 case_id: &referral.case_id,
@@ -391,6 +507,7 @@ fn load(conn: &Connection, id: &str) -> Result<Referral, CaseError> {
         (service, screening_id, summary, status),
         (follow_up, created_at, updated_at),
     ) = row;
+    let status: ReferralStatus = from_code(&status)?;
     let history = {
         let mut stmt = conn.prepare_cached(
             "SELECT at, status FROM referral_history WHERE referral_id = ?1 ORDER BY rowid",
@@ -412,11 +529,16 @@ fn load(conn: &Connection, id: &str) -> Result<Referral, CaseError> {
         service: from_json(&service)?,
         screening_id,
         summary: from_json(&summary)?,
-        status: from_code(&status)?,
+        status,
         follow_up: follow_up.and_then(|d| d.parse().ok()),
         created_at,
         updated_at,
         history,
+        next_statuses: status
+            .next_statuses(ReferralActor::Referrer)
+            .into_iter()
+            .filter(|s| *s != ReferralStatus::Withdrawn)
+            .collect(),
     })
 }
 

@@ -160,7 +160,7 @@ mod tests {
         let cw = d.vault.casework().unwrap();
         assert_eq!(cw.purge_expired().unwrap().purged_cases, 1);
         assert!(cw.outbox_for(&case).unwrap().is_empty());
-        assert_eq!(cw.outbox_counts().unwrap().pending, 0);
+        assert_eq!(cw.outbox_counts().unwrap().unsent, 0);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! its answers always mean what they meant when given. Once complete it is
 //! never edited; a later visit starts a new screening.
 
-use super::outbox::{Change, Entity};
+use super::outbox::{Entity, NewOutboxRow};
 use super::{CaseError, Casework, from_json, ids, to_json};
 use crate::checklist::{Answer, Answers, Checklist, Evaluation, QuestionKind, evaluate};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Screening {
     pub id: String,
     pub case_id: String,
@@ -41,7 +42,7 @@ impl Casework<'_> {
             )?;
             self.outbox(
                 tx,
-                Change {
+                NewOutboxRow {
                     entity: Entity::Screening,
                     entity_id: &id,
                     case_id,
@@ -82,7 +83,7 @@ impl Casework<'_> {
             )?;
             self.outbox(
                 tx,
-                Change {
+                NewOutboxRow {
                     entity: Entity::Screening,
                     entity_id: screening_id,
                     case_id: &screening.case_id,
@@ -127,7 +128,7 @@ impl Casework<'_> {
             )?;
             self.outbox(
                 tx,
-                Change {
+                NewOutboxRow {
                     entity: Entity::Screening,
                     entity_id: screening_id,
                     case_id: &screening.case_id,

@@ -3,6 +3,7 @@ use crate::text::Text;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Contribution {
     pub indicator: String,
     pub weight: u32,
@@ -11,6 +12,7 @@ pub struct Contribution {
 
 /// The result of a screening, with its reasons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Evaluation {
     pub checklist_id: String,
     pub checklist_version: u32,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 /// How urgent a child's situation is, lowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum RiskLevel {
     Low,
     /// «Sin información suficiente»: the score says low, but most indicators
@@ -29,6 +30,7 @@ impl RiskLevel {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Checklist {
     pub id: String,
     /// Stored with every screening made with this checklist.
@@ -45,6 +47,7 @@ pub struct Checklist {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Section {
     pub id: String,
     pub title: Text,
@@ -59,6 +62,7 @@ pub struct Section {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Question {
     pub id: String,
     pub text: Text,
@@ -74,6 +78,7 @@ pub struct Question {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Origin {
     #[default]
     Said,
@@ -82,6 +87,7 @@ pub enum Origin {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum QuestionKind {
     YesNo,
     SingleChoice { options: Vec<ChoiceOption> },
@@ -91,6 +97,7 @@ pub enum QuestionKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChoiceOption {
     pub id: String,
     pub text: Text,
@@ -98,6 +105,7 @@ pub struct ChoiceOption {
 
 /// Show a question only when another answer matches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Condition {
     pub question: String,
     #[serde(rename = "is")]
@@ -107,6 +115,7 @@ pub struct Condition {
 /// What an answer must be for a condition or an indicator to hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Match {
     Yes,
     No,
@@ -119,6 +128,7 @@ pub enum Match {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Indicator {
     pub id: String,
     pub question: String,
@@ -140,6 +150,7 @@ pub struct Indicator {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Threshold {
     pub level: RiskLevel,
     pub from: u32,
@@ -148,6 +159,7 @@ pub struct Threshold {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LevelGuidance {
     pub level: RiskLevel,
     pub actions: Vec<Text>,
@@ -158,6 +170,7 @@ pub struct LevelGuidance {
 /// An answer. "Unknown" and "prefer not to say" exist for every question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Answer {
     Yes,
     No,
@@ -198,6 +211,7 @@ impl Match {
 
 /// What a list of checklists shows: enough to choose one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChecklistSummary {
     pub id: String,
     pub version: u32,

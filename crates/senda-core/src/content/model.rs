@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 /// Where on the journey a piece of guidance applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Stage {
     BeforeLeaving,
     OnTheRoad,
@@ -17,6 +18,7 @@ pub enum Stage {
 /// What an article is for, so the public side can group it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Topic {
     /// Your rights (in general, or in `country`).
     Rights,
@@ -29,6 +31,7 @@ pub enum Topic {
 
 /// A rights or safety article, in plain words a 14-year-old can read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Article {
     pub id: String,
     pub stage: Stage,
@@ -62,6 +65,7 @@ pub struct Article {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum PlaceKind {
     RoutePlace,
     DangerZone,
@@ -69,6 +73,7 @@ pub enum PlaceKind {
 
 /// A place on the offline map. Every place shipped so far is demo data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Place {
     pub id: String,
     pub kind: PlaceKind,

@@ -36,8 +36,11 @@ pub struct PackHeader {
     pub payload_sha256: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, strum::EnumIter, strum::IntoStaticStr,
+)]
 #[serde(tag = "code", rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum PackError {
     #[error("not a Senda content pack")]
     NotAPack,
@@ -54,15 +57,9 @@ pub enum PackError {
 }
 
 impl PackError {
+    /// The variant's name as serde writes it.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::NotAPack => "not-a-pack",
-            Self::Truncated => "truncated",
-            Self::TooLarge => "too-large",
-            Self::UntrustedPublisher { .. } => "untrusted-publisher",
-            Self::BadSignature => "bad-signature",
-            Self::Malformed { .. } => "malformed",
-        }
+        self.into()
     }
 }
 

@@ -139,8 +139,11 @@ fn migrations() -> Vec<M<'static>> {
     ]
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, strum::EnumIter, strum::IntoStaticStr,
+)]
 #[serde(tag = "code", rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum InstallError {
     #[error("version {offered} is not newer than the installed {installed}")]
     Rollback { installed: u32, offered: u32 },
@@ -149,6 +152,7 @@ pub enum InstallError {
     BaseMismatch { base: u32, installed: u32 },
     #[error("content storage: {message}")]
     #[serde(rename = "content-storage")]
+    #[strum(serialize = "content-storage")]
     Storage { message: String },
     /// A pack may only add or change its own publisher's items.
     #[error("the pack changes {kind} '{id}', which publisher '{owner}' installed")]
@@ -159,6 +163,7 @@ pub enum InstallError {
     },
     #[error(transparent)]
     #[serde(untagged)]
+    #[strum(disabled)]
     Pack(#[from] PackError),
 }
 
@@ -166,27 +171,19 @@ impl InstallError {
     /// The stable code the UI says as `error-<code>` (as `VaultError::code`).
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Rollback { .. } => "rollback",
-            Self::BaseMismatch { .. } => "base-mismatch",
-            Self::Storage { .. } => "content-storage",
-            Self::ForeignItem { .. } => "foreign-item",
             Self::Pack(p) => p.code(),
+            own => own.into(),
         }
     }
 
-    /// Every code, so a test can check each has a sentence in every locale.
-    pub const ALL_CODES: &'static [&'static str] = &[
-        "rollback",
-        "base-mismatch",
-        "content-storage",
-        "foreign-item",
-        "not-a-pack",
-        "truncated",
-        "too-large",
-        "untrusted-publisher",
-        "bad-signature",
-        "malformed",
-    ];
+    /// Every code (a pack's too), so a test can check each has a sentence in every locale.
+    pub fn all_codes() -> Vec<&'static str> {
+        use strum::IntoEnumIterator;
+        Self::iter()
+            .map(|e| e.code())
+            .chain(PackError::iter().map(|e| e.code()))
+            .collect()
+    }
 }
 
 impl From<rusqlite::Error> for InstallError {
@@ -198,6 +195,7 @@ impl From<rusqlite::Error> for InstallError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InstalledPack {
     pub publisher: String,
     pub version: u32,
@@ -664,35 +662,11 @@ mod tests {
 
     #[test]
     fn the_serialised_code_is_the_code() {
-        let all = [
-            InstallError::Rollback {
-                installed: 2,
-                offered: 1,
-            },
-            InstallError::BaseMismatch {
-                base: 1,
-                installed: 0,
-            },
-            InstallError::Storage {
-                message: "x".into(),
-            },
-            InstallError::ForeignItem {
-                kind: "checklist".into(),
-                id: "c".into(),
-                owner: "o".into(),
-            },
-            PackError::NotAPack.into(),
-            PackError::Truncated.into(),
-            PackError::TooLarge.into(),
-            PackError::UntrustedPublisher {
-                publisher: "p".into(),
-            }
-            .into(),
-            PackError::BadSignature.into(),
-            PackError::Malformed { detail: "d".into() }.into(),
-        ];
-        let codes: Vec<&str> = all.iter().map(InstallError::code).collect();
-        assert_eq!(codes, InstallError::ALL_CODES);
+        use strum::IntoEnumIterator;
+        let all: Vec<InstallError> = InstallError::iter()
+            .chain(PackError::iter().map(InstallError::from))
+            .collect();
+        assert_eq!(all.len(), InstallError::all_codes().len());
         for e in &all {
             let json = serde_json::to_value(e).unwrap();
             assert_eq!(json["code"], e.code(), "{json}");

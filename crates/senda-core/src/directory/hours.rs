@@ -4,6 +4,7 @@ use chrono::{Datelike, NaiveDateTime, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OpeningHours {
     /// RRULE-style days, e.g. `["MO","TU"]`; empty means every day.
     pub days: Vec<String>,

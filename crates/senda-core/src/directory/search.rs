@@ -23,6 +23,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Who the service is for: the eligibility filter.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChildProfile {
     pub age: Option<u8>,
     /// `female`, `male`, `non-binary`…; `None` when not said.
@@ -33,6 +34,9 @@ pub struct ChildProfile {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+// Missing fields are `None` (serde), so the UI may leave them out.
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct ServiceQuery {
     pub text: Option<String>,
     /// ISO 3166-1 alpha-2.
@@ -47,17 +51,20 @@ pub struct ServiceQuery {
     pub near: Option<(f64, f64)>,
     /// Police and migration authorities are left out unless asked for.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional = nullable))]
     pub include_authorities: bool,
     pub limit: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Phone {
     pub number: String,
     pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ServiceHit {
     pub service_id: String,
     pub location_id: Option<String>,
@@ -101,6 +108,7 @@ pub struct ServiceHit {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchResult {
     pub hits: Vec<ServiceHit>,
     /// When nothing matches in the area asked for: the nearest matches elsewhere.

@@ -27,6 +27,7 @@ const MAX_PAGES: usize = 1000;
 type Progress<'a> = &'a (dyn Fn(SyncProgress) + Send + Sync);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncProgress {
     /// `push` or `pull`.
     pub phase: &'static str,
@@ -37,6 +38,7 @@ pub struct SyncProgress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncReport {
     pub sent: usize,
     pub received: usize,
@@ -54,8 +56,11 @@ pub struct SyncReport {
     pub refused_keys: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, thiserror::Error, Serialize, strum::EnumIter, strum::IntoStaticStr,
+)]
 #[serde(tag = "code", rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum SyncError {
     #[error("this device is not enrolled with a server")]
     NotEnrolled,
@@ -83,22 +88,24 @@ pub enum SyncError {
     NoServerKey,
     #[error(transparent)]
     #[serde(untagged)]
+    #[strum(disabled)]
     Case(#[from] CaseError),
 }
 
 impl SyncError {
+    /// The variant's name as serde writes it, or the casework/vault code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Case(e) => e.code(),
+            own => own.into(),
+        }
+    }
+
     /// The codes of this type's own variants (the rest are casework and vault codes).
-    pub const ALL_CODES: &'static [&'static str] = &[
-        "not-enrolled",
-        "offline",
-        "refused",
-        "revoked",
-        "insecure-server-url",
-        "redirected",
-        "answer-too-large",
-        "unsigned-answer",
-        "no-server-key",
-    ];
+    pub fn all_codes() -> Vec<&'static str> {
+        use strum::IntoEnumIterator;
+        Self::iter().map(|e| e.code()).collect()
+    }
 }
 
 impl SyncError {
@@ -235,8 +242,7 @@ impl SyncClient {
         let total = {
             let mut v = lock(vault);
             let cw = v.casework()?;
-            let c = cw.outbox_counts()?;
-            (c.pending - c.held) as usize
+            cw.outbox_counts()?.ready() as usize
         };
         let mut report = SyncReport::default();
         // Keys first, so summaries are sealed to the receivers' current keys;
@@ -294,8 +300,7 @@ impl SyncClient {
         loop {
             let ready = {
                 let mut v = lock(vault);
-                let c = v.casework()?.outbox_counts()?;
-                c.pending - c.held
+                v.casework()?.outbox_counts()?.ready()
             };
             if ready == 0 {
                 break;
@@ -360,7 +365,7 @@ impl SyncClient {
                 protocol: senda_protocol::PROTOCOL_VERSION,
                 app_version: self.app_version.clone(),
                 content_version: self.content_version,
-                pending: counts.pending,
+                pending: counts.unsent,
                 held: counts.held,
                 audit_count,
                 audit_head,

@@ -1,8 +1,9 @@
 //! The device's half of the protocol, over the vault (no I/O).
 
 use super::sealing;
+use super::trust::KeyTrustError;
 use crate::casework::outbox::{self, setting};
-use crate::casework::{CaseError, Casework, ReferralStatus};
+use crate::casework::{CaseError, Casework, ReferralActor, ReferralStatus, TellOnceSummary};
 use crate::hex;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -22,6 +23,7 @@ pub(crate) struct BatchFile {
 
 /// Where and as whom this device syncs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncIdentity {
     pub server_url: String,
     pub device_id: String,
@@ -31,6 +33,7 @@ pub struct SyncIdentity {
 
 /// Two edits of the same field: the server's value and this device's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncConflict {
     pub id: i64,
     pub entity_id: String,
@@ -43,6 +46,7 @@ pub struct SyncConflict {
 
 /// A content pack version the publisher released, as the server announced it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContentAvailable {
     pub publisher: String,
     pub version: u32,
@@ -51,16 +55,31 @@ pub struct ContentAvailable {
 /// A referral addressed to this device's organisation, its summary opened
 /// with the organisation's secret (or the reason it could not be).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceivedReferral {
     pub id: String,
     pub code: String,
     pub service_id: String,
-    pub status: String,
-    pub summary: Option<serde_json::Value>,
-    /// `no-organisation-key` (not granted to this device yet), `withheld`
-    /// (the sender had no key to seal it to), `sender-unverified` (not sealed
-    /// by a device of an organisation this one trusts) or `unreadable` (damaged).
-    pub summary_problem: Option<&'static str>,
+    pub status: ReferralStatus,
+    pub summary: Option<TellOnceSummary>,
+    pub summary_problem: Option<SummaryProblem>,
+    /// The receiving organisation's next steps (from the lifecycle in `senda-protocol`).
+    pub next_statuses: Vec<ReferralStatus>,
+}
+
+/// Why an incoming referral's summary cannot be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum SummaryProblem {
+    /// This device holds no key that opens it (not handed over yet).
+    NoOrganisationKey,
+    /// The sender had no key to seal it to.
+    Withheld,
+    /// Not sealed by a device of an organisation this one trusts.
+    SenderUnverified,
+    /// Damaged, or not a summary.
+    Unreadable,
 }
 
 /// What [`Casework::apply_keys`] made of the server's keys.
@@ -226,7 +245,7 @@ impl Casework<'_> {
             )?;
             self.outbox(
                 tx,
-                outbox::Change {
+                outbox::NewOutboxRow {
                     entity: outbox::Entity::Referral,
                     entity_id: &id,
                     case_id: &case_id,
@@ -313,15 +332,24 @@ impl Casework<'_> {
     /// Opens an incoming referral's summary with this organisation's keys,
     /// if a device of an organisation this one trusts sealed it.
     pub fn open_incoming(&self, referral: IncomingReferral) -> Result<ReceivedReferral, CaseError> {
+        // A status this app does not know is a damaged answer, not a draft.
+        let status =
+            ReferralStatus::parse(&referral.status).ok_or_else(|| CaseError::InvalidField {
+                field: "status".into(),
+            })?;
         let (summary, summary_problem) = match referral.summary {
-            None => (None, Some("withheld")),
+            None => (None, Some(SummaryProblem::Withheld)),
             Some(sealed) => {
                 match self.open_sealed(&sealed, &senda_protocol::summary_aad(&referral.id)) {
-                    Ok((plain, _)) => match serde_json::from_slice(&plain) {
+                    Ok((plain, _)) => match serde_json::from_slice::<TellOnceSummary>(&plain) {
                         Ok(summary) => (Some(summary), None),
-                        Err(_) => (None, Some("unreadable")),
+                        Err(_) => (None, Some(SummaryProblem::Unreadable)),
                     },
-                    Err(CaseError::KeyTrust(e)) => (None, Some(e.code())),
+                    // `open_sealed` refuses only these two ways.
+                    Err(CaseError::KeyTrust(KeyTrustError::SenderUnverified)) => {
+                        (None, Some(SummaryProblem::SenderUnverified))
+                    }
+                    Err(CaseError::KeyTrust(_)) => (None, Some(SummaryProblem::NoOrganisationKey)),
                     Err(e) => return Err(e),
                 }
             }
@@ -330,9 +358,10 @@ impl Casework<'_> {
             id: referral.id,
             code: referral.code,
             service_id: referral.service_id,
-            status: referral.status,
+            status,
             summary,
             summary_problem,
+            next_statuses: status.next_statuses(ReferralActor::Receiver),
         })
     }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// A batch file written by [`Casework::export_batch`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Exported {
     /// Outbox rows it carries.
     pub ops: usize,

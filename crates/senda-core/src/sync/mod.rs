@@ -15,7 +15,8 @@ mod trust;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport, apply_organisation_settings};
 pub use device::{
-    ContentAvailable, KeysApplied, ReceivedReferral, SignedRequest, SyncConflict, SyncIdentity,
+    ContentAvailable, KeysApplied, ReceivedReferral, SignedRequest, SummaryProblem, SyncConflict,
+    SyncIdentity,
 };
 pub use export::Exported;
 pub use sealing::seal_for_organisation;

@@ -28,8 +28,11 @@ use zeroize::Zeroizing;
 
 /// Why this device will not seal to, or open with, a key. Each leaves the
 /// rows waiting and says why; none changes what the device already believes.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, strum::EnumIter, strum::IntoStaticStr,
+)]
 #[serde(tag = "code", rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum KeyTrustError {
     #[error(
         "this device pinned no admin key for its organisation (the enrolment code had no fingerprint)"
@@ -64,40 +67,22 @@ pub enum KeyTrustError {
 }
 
 impl KeyTrustError {
+    /// The variant's name as serde writes it (a test checks they agree).
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::OrganisationNotPinned => "organisation-not-pinned",
-            Self::AdminKeyMismatch => "admin-key-mismatch",
-            Self::OrganisationKeyUnverified => "organisation-key-unverified",
-            Self::ReceiverKeyUnverified { .. } => "receiver-key-unverified",
-            Self::AwaitingOrganisationKey { .. } => "awaiting-organisation-key",
-            Self::KeyGrantMismatch => "key-grant-mismatch",
-            Self::WeakKey => "weak-key",
-            Self::SenderUnverified => "sender-unverified",
-            Self::NoOrganisationKey => "no-organisation-key",
-            Self::HandOverFingerprintMismatch => "hand-over-fingerprint-mismatch",
-            Self::HandOverNotWaiting => "hand-over-not-waiting",
-        }
+        self.into()
     }
 
-    pub const ALL_CODES: &'static [&'static str] = &[
-        "organisation-not-pinned",
-        "admin-key-mismatch",
-        "organisation-key-unverified",
-        "receiver-key-unverified",
-        "awaiting-organisation-key",
-        "key-grant-mismatch",
-        "weak-key",
-        "sender-unverified",
-        "no-organisation-key",
-        "hand-over-fingerprint-mismatch",
-        "hand-over-not-waiting",
-    ];
+    /// Every code, so tests can check each has a translation.
+    pub fn all_codes() -> Vec<&'static str> {
+        use strum::IntoEnumIterator;
+        Self::iter().map(|e| e.code()).collect()
+    }
 }
 
 /// A device of this organisation waiting for its keys, as a person sees it
 /// before handing them over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HandOver {
     pub device_id: String,
     pub name: String,
@@ -107,6 +92,7 @@ pub struct HandOver {
 
 /// What the device believes about keys, for the sync screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KeyStatus {
     /// The fingerprint of the pinned admin key, if any.
     pub admin_fingerprint: Option<String>,

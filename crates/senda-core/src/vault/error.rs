@@ -7,8 +7,9 @@ use thiserror::Error;
 /// code has a message `error-<code>` in each locale (a test checks it).
 /// None of these errors is raised after destroying data, except `Wiped`,
 /// which the device owner asked for.
-#[derive(Debug, Error, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Error, Clone, PartialEq, Eq, Serialize, strum::EnumIter, strum::IntoStaticStr)]
 #[serde(tag = "code", rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum VaultError {
     #[error("wrong PIN ({attempts_left} attempts left before lockout)")]
     WrongPin { attempts_left: u32 },
@@ -55,55 +56,17 @@ pub enum VaultError {
 }
 
 impl VaultError {
-    /// The stable, kebab-case code the UI translates (`error-<code>`).
+    /// The stable, kebab-case code the UI translates (`error-<code>`): the
+    /// variant's name, as serde writes it (a test checks they agree).
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::WrongPin { .. } => "wrong-pin",
-            Self::RetryLater { .. } => "retry-later",
-            Self::LockedOut { .. } => "locked-out",
-            Self::Wiped => "wiped",
-            Self::Locked => "locked",
-            Self::AlreadyCreated => "already-created",
-            Self::NotCreated => "not-created",
-            Self::PinTooShort { .. } => "pin-too-short",
-            Self::PinDigitsOnly => "pin-digits-only",
-            Self::NoSuchStaff => "no-such-staff",
-            Self::LabelInUse => "label-in-use",
-            Self::NameRequired => "name-required",
-            Self::VaultMissing => "vault-missing",
-            Self::Corrupted => "corrupted",
-            Self::SchemaTooNew { .. } => "schema-too-new",
-            Self::DiskFull => "disk-full",
-            Self::NotPermitted => "not-permitted",
-            Self::InvalidSetting { .. } => "invalid-setting",
-            Self::AuditTampered { .. } => "audit-tampered",
-            Self::Storage { .. } => "storage",
-        }
+        self.into()
     }
 
     /// Every code, so tests can check each has a translation.
-    pub const ALL_CODES: &'static [&'static str] = &[
-        "wrong-pin",
-        "retry-later",
-        "locked-out",
-        "wiped",
-        "locked",
-        "already-created",
-        "not-created",
-        "pin-too-short",
-        "pin-digits-only",
-        "no-such-staff",
-        "label-in-use",
-        "name-required",
-        "vault-missing",
-        "corrupted",
-        "schema-too-new",
-        "disk-full",
-        "not-permitted",
-        "invalid-setting",
-        "audit-tampered",
-        "storage",
-    ];
+    pub fn all_codes() -> Vec<&'static str> {
+        use strum::IntoEnumIterator;
+        Self::iter().map(|e| e.code()).collect()
+    }
 }
 
 impl From<rusqlite::Error> for VaultError {

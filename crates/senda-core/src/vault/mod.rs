@@ -36,7 +36,9 @@ pub const MIN_PIN_LEN: usize = senda_protocol::PIN_MIN_LENGTH_FLOOR as usize;
 /// The longest minimum an organisation may set.
 const MAX_PIN_MIN_LEN: u32 = senda_protocol::PIN_MIN_LENGTH_CEILING;
 /// The "who are you" list shows at most this much of a label.
-const MAX_LABEL_CHARS: usize = 24;
+pub const LABEL_MAX: usize = 24;
+/// A staff member's name is kept to this many characters.
+pub const NAME_MAX: usize = 80;
 const VAULT_FILE: &str = "vault.db";
 const NEW_VAULT_FILE: &str = "vault.db.new";
 const KEYRING_FILE: &str = "keyring.db";
@@ -55,6 +57,7 @@ pub type StaffId = String;
 /// keyring mirrors it because the rules apply before unlock, and every unlock
 /// restores the mirror if someone edited it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LockPolicy {
     /// Lock after this many seconds without a person's activity.
     pub auto_lock_secs: u32,
@@ -107,6 +110,7 @@ impl LockPolicy {
 /// changed. It arrives through sync ([`Vault::apply_organisation_pin_policy`]);
 /// until then the default applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PinPolicy {
     /// At least this many characters (never below [`MIN_PIN_LEN`]).
     pub min_length: u32,
@@ -149,6 +153,7 @@ impl PinPolicy {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum VaultState {
     NotCreated,
     Locked,
@@ -157,12 +162,14 @@ pub enum VaultState {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Role {
     Owner,
     Staff,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StaffMember {
     pub id: StaffId,
     pub display_name: String,
@@ -173,6 +180,7 @@ pub struct StaffMember {
 /// what the device owner chose to show there (a first name, nickname or
 /// initials), never the name kept in the vault unless the owner typed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Person {
     pub id: StaffId,
     /// Empty for a slot made before labels, until its next unlock.
@@ -181,6 +189,7 @@ pub struct Person {
 
 /// What the start screen needs to know, readable while locked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VaultStatus {
     pub state: VaultState,
     /// The unlocked staff member; `None` while locked.
@@ -930,12 +939,12 @@ fn valid_name(name: &str) -> Result<String, VaultError> {
     if name.is_empty() {
         return Err(VaultError::NameRequired);
     }
-    Ok(name.chars().take(80).collect())
+    Ok(name.chars().take(NAME_MAX).collect())
 }
 
 /// A label for the "who are you" list, trimmed and cut short; `None` if empty.
 fn valid_label(label: &str) -> Option<String> {
-    let label: String = label.trim().chars().take(MAX_LABEL_CHARS).collect();
+    let label: String = label.trim().chars().take(LABEL_MAX).collect();
     (!label.trim().is_empty()).then(|| label.trim().to_owned())
 }
 
@@ -945,7 +954,7 @@ fn default_label(name: &str) -> String {
         .next()
         .unwrap_or("")
         .chars()
-        .take(MAX_LABEL_CHARS)
+        .take(LABEL_MAX)
         .collect()
 }
 

@@ -4,8 +4,8 @@ use super::sql::{self as col, Sql, Value};
 use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
-    BoxSecret, Change, ChangeKind, Conflict, Op, PullResponse, PushResponse, ReferralStatus,
-    SealedConflict, SealedField, hex,
+    BoxSecret, Change, ChangeKind, Conflict, Op, PullResponse, PushResponse, ReferralActor,
+    ReferralStatus, SealedConflict, SealedField, hex,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -1018,16 +1018,7 @@ pub fn set_referral_status(
     let from = ReferralStatus::parse(&stored)
         .ok_or_else(|| col::damaged("referrals.status", format!("unknown status {stored:?}")))?;
     // The receiver's side of the lifecycle only.
-    let theirs = matches!(
-        to,
-        ReferralStatus::Received
-            | ReferralStatus::Accepted
-            | ReferralStatus::Declined
-            | ReferralStatus::FirstContact
-            | ReferralStatus::ServiceProvided
-            | ReferralStatus::Closed
-    );
-    if !theirs || !from.can_go(to) {
+    if !from.next_statuses(ReferralActor::Receiver).contains(&to) {
         return Err(refused(Refusal::BadTransition(
             from.as_str().into(),
             to.as_str().into(),

@@ -109,9 +109,8 @@ pub fn sender_may(sql: &mut dyn Sql, id: &str, status: &str) -> Result<bool, Sto
         .row("SELECT status FROM referrals WHERE id = ?1", &[id.into()])?
         .and_then(|r| S::parse(&r[0].text()))
         .unwrap_or(S::Draft);
-    Ok(match to {
-        S::Queued => from == S::Draft,
-        S::Withdrawn | S::Revoked => from.can_go(to),
-        _ => false,
-    })
+    // The referrer's steps in the lifecycle (senda-protocol): queued from a draft, withdrawn or revoked while open.
+    Ok(from
+        .next_statuses(senda_protocol::ReferralActor::Referrer)
+        .contains(&to))
 }

@@ -1,7 +1,8 @@
 // An in-memory stand-in for the app's commands, for browser tests of the UI.
 // It follows senda-core's rules closely enough for the screens (same error
 // codes and fields) but stores nothing and encrypts nothing. Never shipped.
-import type { Api, Article, Case, CaseSummary, Checklist, LockPolicy, PinPolicy, Place, Screening, ServiceHit, StaffMember, TellOnceSummary, VaultStatus } from './types';
+import { EXPLAINED, LIMITS } from './types';
+import type { Api, Article, Case, CaseSummary, Checklist, LockPolicy, PinPolicy, Place, Referral, Screening, ServiceHit, StaffMember, TellOnceSummary, VaultStatus } from './types';
 
 const pinPolicy: PinPolicy = { min_length: 6, letters_allowed: true };
 // As in the core: a label for the "who are you" list, and PINs need not be unique.
@@ -23,6 +24,7 @@ const shelter: ServiceHit = {
   genders_served: ['female', 'male', 'lgbtiq'],
   demo: true, source: 'Dato de prueba', last_verified: '2026-11-23',
   real: false, checked_by: null, checked_on: null,
+  name_text: { es: 'Alojamiento temporal para adolescentes (demo)' }, description_text: { es: 'Alojamiento seguro de corta estancia.' },
 };
 
 // Real public lines: marked real, with who checked them and when; never "demo".
@@ -75,18 +77,21 @@ const articles: Article[] = [
     title: { es: 'Nunca es tu culpa', en: 'It is never your fault', pt: 'Nunca é culpa sua' },
     body: { es: 'Si alguien te hizo daño, la culpa es de esa persona.', en: 'If someone hurt you, it is their fault.', pt: 'Se alguém te machucou, a culpa é dessa pessoa.' },
     source: 'Fuente de prueba', last_verified: '2026-11-23',
+    legal_basis: null, jurisdiction: null, reviewed_by: null, reviewed_on: null,
   },
   {
     id: 'ofertas-falsas', stage: 'before-leaving', topic: 'guidance', country: null,
     title: { es: 'Cuidado con las ofertas demasiado buenas', en: 'Watch out for offers that are too good' },
     body: { es: 'Ofertas de trabajo o modelaje pueden ser un engaño.', en: 'Job or modelling offers can be a trick.' },
     source: 'Fuente de prueba', last_verified: '2026-11-23',
+    legal_basis: null, jurisdiction: null, reviewed_by: null, reviewed_on: null,
   },
   {
     id: 'que-pasa-si-pido-ayuda', stage: 'on-arrival', topic: 'help', country: null,
     title: { es: '¿Qué pasa si pido ayuda?', en: 'What happens if I ask for help?', pt: 'O que acontece se eu pedir ajuda?' },
     body: { es: 'Te escucharán y te preguntarán qué necesitas primero.', en: 'They will listen and ask what you need first.', pt: 'Vão te ouvir e perguntar do que você precisa primeiro.' },
     source: 'Fuente de prueba', last_verified: '2026-11-23',
+    legal_basis: null, jurisdiction: null, reviewed_by: null, reviewed_on: null,
   },
   {
     id: 'colombia-derechos', stage: 'on-arrival', topic: 'rights', country: 'CO',
@@ -118,7 +123,7 @@ const places: Place[] = [
   {
     id: 'trochas-cucuta', kind: 'danger-zone', country: 'CO', latitude: 8.3, longitude: -72.9,
     name: { es: 'Pasos no oficiales (demo)' }, description: { es: 'En las trochas hay grupos armados y redes que cobran por pasar. Dato de prueba.' },
-    demo: true, source: 'Dato de prueba', last_verified: '2026-11-23',
+    dangers: {}, demo: true, source: 'Dato de prueba', last_verified: '2026-11-23',
   },
 ];
 
@@ -248,7 +253,7 @@ export const api: Api = {
     return { hits: inArea, nearest_elsewhere: inArea.length ? [] : found };
   },
   async uiReady() {},
-  async setWindowTitle() {},
+  async windowSetTitle() {},
   // Casework rules live in senda-core and are exercised through the real app
   // (tests/e2e); the fake holds one case screened as far as the consent step,
   // and two more to show their results, and refuses every change.
@@ -274,8 +279,38 @@ export const api: Api = {
   async consentList() {
     return [];
   },
-  async referralList() {
-    return [];
+  async referralList(caseId) {
+    return referrals.filter((r) => r.case_id === caseId);
+  },
+  // The referral screen's one step, with the core's consent checks; nothing is
+  // kept when one fails.
+  async referralWithConsent(caseId, request) {
+    if (!current) return fail('locked');
+    const basis = request.basis;
+    if (!request.summary.reviewed_with_child) return fail('summary-not-reviewed');
+    if (basis.type === 'override') {
+      if ([...basis.reason.trim()].length < 10) return fail('override-reason-required');
+    } else {
+      if (!basis.child_agrees) return fail('consent-incomplete', { missing: 'child-agreement' });
+      if (EXPLAINED.some((x) => !basis.explained.includes(x))) return fail('consent-incomplete', { missing: 'explanation' });
+      if ([...basis.child_wishes].length > LIMITS.note) return fail('invalid-field', { field: 'child_wishes' });
+    }
+    const service = [shelter, hotline, emergencyLine].find((s) => s.service_id === request.service_id);
+    if (!service) return fail('service-not-listed');
+    const at = '2026-11-23T10:30:00Z';
+    const referral: Referral = {
+      id: `ref-${nextId++}`, case_id: caseId, version: 2, code: 'SND-DEMO0-00000', service_id: service.service_id, service,
+      screening_id: request.screening_id, summary: request.summary, status: 'queued', follow_up: request.follow_up,
+      created_at: at, updated_at: at, history: [[at, 'draft'], [at, 'queued']], next_statuses: ['revoked'],
+    };
+    referrals.push(referral);
+    return structuredClone(referral);
+  },
+  async referralSlip(id) {
+    const r = referrals.find((x) => x.id === id);
+    if (!r) return fail('not-found', { what: 'referral' });
+    const qr_svg = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200"><rect width="200" height="200" fill="#fff"/></svg>';
+    return { code: r.code, service: r.service, follow_up: r.follow_up, qr_svg };
   },
   async referralPropose() {
     return [{ category: 'alojamiento', result: { hits: [shelter], nearest_elsewhere: [] } }];
@@ -284,14 +319,14 @@ export const api: Api = {
     return structuredClone(demoSummary);
   },
   async outboxCounts() {
-    return { pending: 0, held: 0, sent: 0 };
+    return { unsent: 0, held: 0, sent: 0 };
   },
   async outboxPending() {
     return [];
   },
   async syncStatus() {
     if (!current) return fail('locked');
-    return { identity: null, counts: { pending: 0, held: 0, sent: 0 }, conflicts: 0, progress: null, content_available: null, suggested_server: null, suggested_code: null, keys: null };
+    return { identity: null, counts: { unsent: 0, held: 0, sent: 0 }, conflicts: 0, progress: null, content_available: null, suggested_server: null, suggested_code: null, keys: null };
   },
   syncEnrol: notInFake,
   syncNow: notInFake,
@@ -311,12 +346,9 @@ export const api: Api = {
   screeningStart: notInFake,
   screeningAnswer: notInFake,
   screeningComplete: notInFake,
-  consentRecord: notInFake,
   consentWithdraw: notInFake,
-  referralCreate: notInFake,
   referralQueue: notInFake,
   referralSetStatus: notInFake,
-  referralSlip: notInFake,
 };
 
 // Results arrive late, as on a slow device: the screens must wait, not guess.
@@ -341,7 +373,7 @@ const yesNo = (id: string, es: string, origin: 'said' | 'observed' = 'said') => 
   id, text: { es }, guidance: { es: 'Pregunta con calma.' }, kind: { type: 'yes-no' as const }, origin,
 });
 const checklist: Checklist = {
-  id: 'nna-cruce', version: 2,
+  id: 'nna-cruce', version: 2, thresholds: [], levels: [],
   title: { es: 'Tamizaje en el cruce', en: 'Crossing screening', pt: 'Triagem na travessia' },
   intro: { es: 'No es un instrumento validado.' },
   sections: [{
@@ -349,9 +381,9 @@ const checklist: Checklist = {
     questions: [yesNo('donde-dormir', '¿Tienes un lugar seguro donde dormir esta noche?'), yesNo('peligro-ahora', '¿Sientes que estás en peligro ahora?'), yesNo('observado-control', 'Observación: un adulto responde por la niña, niño o adolescente.', 'observed')],
   }],
   indicators: [
-    { id: 'sin-alojamiento', question: 'donde-dormir', weight: 3, red_flag: false, label: { es: 'Sin lugar seguro donde dormir', en: 'No safe place to sleep', pt: 'Sem lugar seguro para dormir' }, actions: [], service_categories: ['alojamiento'] },
-    { id: 'peligro-inmediato', question: 'peligro-ahora', weight: 0, red_flag: true, label: { es: 'Peligro inmediato', en: 'Immediate danger', pt: 'Perigo imediato' }, actions: [], service_categories: ['linea-emergencia'] },
-    { id: 'adulto-controla', question: 'observado-control', weight: 5, red_flag: false, label: { es: 'Un adulto responde por ella o él, o le controla (observado)' }, actions: [], service_categories: [] },
+    { id: 'sin-alojamiento', question: 'donde-dormir', when: 'yes', weight: 3, red_flag: false, label: { es: 'Sin lugar seguro donde dormir', en: 'No safe place to sleep', pt: 'Sem lugar seguro para dormir' }, actions: [], service_categories: ['alojamiento'] },
+    { id: 'peligro-inmediato', question: 'peligro-ahora', when: 'yes', weight: 0, red_flag: true, label: { es: 'Peligro inmediato', en: 'Immediate danger', pt: 'Perigo imediato' }, actions: [], service_categories: ['linea-emergencia'] },
+    { id: 'adulto-controla', question: 'observado-control', when: 'yes', weight: 5, red_flag: false, label: { es: 'Un adulto responde por ella o él, o le controla (observado)' }, actions: [], service_categories: [] },
   ],
 };
 
@@ -365,6 +397,7 @@ const caseOf = (id: string, alias: string, level: Case['latest_level']): Case =>
     with_baby: 'unknown', whereabouts: { type: 'not-recorded' },
   },
 });
+const referrals: Referral[] = [];
 const cases: Case[] = [caseOf('case-sol', 'Sol', 'immediate'), caseOf('case-ana', 'Ana', 'insufficient')];
 const screenings: Screening[] = [
   {
