@@ -321,7 +321,9 @@ async fn thousand_devices(name: &str, repo: Repo) -> f64 {
         let (id, http) = enrol_with_code(&url, &key, &code).await;
         devices.push((id, key, http));
     }
-    let secret = key_and_grant(&url, &org).await;
+    // The organisation's secret as its devices hold it. The server never sees
+    // it nor checks what ops are sealed to, so no key is registered here.
+    let secret = senda_protocol::BoxSecret::generate();
     // Sealed on the devices beforehand: the timed part is the server's.
     let today = chrono::Utc::now().date_naive();
     let bodies: Vec<Vec<u8>> = (0..devices.len())
@@ -363,10 +365,12 @@ async fn thousand_devices(name: &str, repo: Repo) -> f64 {
     }
     let mut latencies = Vec::new();
     let mut errors = 0;
+    let mut refused = Vec::new();
     for task in tasks {
         let (status, latency) = task.await.unwrap();
         if status != 200 {
             errors += 1;
+            refused.push(status);
         }
         latencies.push(latency);
     }
@@ -378,7 +382,7 @@ async fn thousand_devices(name: &str, repo: Repo) -> f64 {
         percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
         percentile(&latencies, 0.99).as_secs_f64() * 1000.0
     );
-    assert_eq!(errors, 0, "{name}: every push stored");
+    assert_eq!(errors, 0, "{name}: every push stored; answers {refused:?}");
     total.as_secs_f64()
 }
 
