@@ -1088,27 +1088,6 @@ mod tests {
     use super::*;
     use crate::store::{SqliteStore, Store};
 
-    /// Counts the statements a transaction runs.
-    struct Counting<'a> {
-        inner: &'a mut dyn Sql,
-        statements: usize,
-    }
-
-    impl Sql for Counting<'_> {
-        fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
-            self.statements += 1;
-            self.inner.exec(sql, params)
-        }
-        fn rows(
-            &mut self,
-            sql: &str,
-            params: &[Value],
-        ) -> Result<Vec<super::super::sql::Row>, StoreError> {
-            self.statements += 1;
-            self.inner.rows(sql, params)
-        }
-    }
-
     fn ops(first: i64, n: i64, base: i64) -> Vec<Op> {
         (first..first + n)
             .map(|i| Op {
@@ -1133,9 +1112,10 @@ mod tests {
         let mut out = None;
         store
             .transaction(&mut |sql| {
-                let mut counting = Counting {
+                let mut seen = Vec::new();
+                let mut counting = Watching {
                     inner: sql,
-                    statements: 0,
+                    writes: &mut seen,
                 };
                 let quotas = super::super::limits::Quotas::default();
                 let answer = push(
@@ -1145,7 +1125,7 @@ mod tests {
                     &quotas,
                     "2026-12-03T00:00:00Z",
                 )?;
-                out = Some((counting.statements, answer));
+                out = Some((seen.len(), answer));
                 Ok(())
             })
             .unwrap();
@@ -1198,7 +1178,7 @@ mod tests {
         }
     }
 
-    /// Notes each statement's first words, to see whether a push wrote.
+    /// Notes each statement's first words: how many a push runs, and whether it wrote.
     struct Watching<'a> {
         inner: &'a mut dyn Sql,
         writes: &'a mut Vec<String>,
