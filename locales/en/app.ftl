@@ -94,7 +94,13 @@ error-screening-complete = This screening is complete and cannot be changed. Sta
 error-checklist-not-installed = This screening's checklist is no longer installed.
 error-checklist-changed = This screening started with version { $was } of the checklist and version { $now } is now installed. Its answers are kept; start a new screening.
 error-consent-required = Consent to share this has not been recorded. Nothing left the device.
-error-consent-incomplete = The consent is not complete: { $missing }.
+error-consent-incomplete = The consent is not complete: { $missing ->
+    [child-agreement] tick that the child agrees
+    [explanation] tick each point that was explained
+    [language] choose the language of the explanation
+    [consenter-not-suspected] confirm that the person who also consented is not suspected of harming the child
+   *[other] { $missing }
+    }.
 error-override-reason-required = Write why the law requires reporting without consent (at least 10 characters).
 error-service-not-listed = The installed directory no longer lists this service. Choose another; the referral stays a draft.
 error-bad-transition = A referral cannot go from “{ $from }” to “{ $to }”.

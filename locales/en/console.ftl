@@ -196,7 +196,7 @@ console-done-organisation-created = Organisation created.
 console-done-account-deactivated = Account deactivated; its sessions were closed.
 console-done-content-announced = Version announced to every organisation.
 console-done-staff-added = Person added.
-console-done-staff-deactivated = Person deactivated; at their next sync each of their devices sends what it holds, then wipes.
+console-done-staff-deactivated = Person deactivated; at their next sync each of their devices sends what is ready to send, then wipes.
 console-done-device-revoked = Device revoked: it wipes at its next contact.
 console-done-service-routed = Service routed.
 

@@ -94,7 +94,13 @@ error-screening-complete = Este tamizaje ya está terminado y no se puede cambia
 error-checklist-not-installed = La lista de verificación de este tamizaje ya no está instalada.
 error-checklist-changed = Este tamizaje empezó con la versión { $was } de la lista y ahora está instalada la { $now }. Sus respuestas se conservan; empieza un tamizaje nuevo.
 error-consent-required = Falta registrar el consentimiento para compartir esto. Nada salió del dispositivo.
-error-consent-incomplete = El consentimiento no está completo: { $missing }.
+error-consent-incomplete = El consentimiento no está completo: { $missing ->
+    [child-agreement] falta marcar que la niña, niño o adolescente está de acuerdo
+    [explanation] falta marcar cada punto que se le explicó
+    [language] falta el idioma de la explicación
+    [consenter-not-suspected] falta confirmar que la persona que también consintió no es sospechosa de hacerle daño
+   *[other] { $missing }
+    }.
 error-override-reason-required = Escribe por qué la ley obliga a informar sin consentimiento (al menos 10 caracteres).
 error-service-not-listed = El directorio instalado ya no incluye este servicio. Elige otro servicio; la derivación sigue en borrador.
 error-bad-transition = Una derivación no puede pasar de «{ $from }» a «{ $to }».

@@ -196,7 +196,7 @@ console-done-organisation-created = Organización creada.
 console-done-account-deactivated = Cuenta desactivada; sus sesiones se cerraron.
 console-done-content-announced = Versión anunciada a todas las organizaciones.
 console-done-staff-added = Persona añadida.
-console-done-staff-deactivated = Persona desactivada; en su próxima sincronización cada uno de sus dispositivos envía lo que tiene y luego se borra.
+console-done-staff-deactivated = Persona desactivada; en su próxima sincronización cada uno de sus dispositivos envía lo que está listo para enviar y luego se borra.
 console-done-device-revoked = Dispositivo revocado: se borrará en su próxima conexión.
 console-done-service-routed = Servicio asignado.
 

@@ -94,7 +94,13 @@ error-screening-complete = Esta triagem já está concluída e não pode ser alt
 error-checklist-not-installed = A lista de verificação desta triagem não está mais instalada.
 error-checklist-changed = Esta triagem começou com a versão { $was } da lista e agora está instalada a { $now }. As respostas são mantidas; comece uma nova triagem.
 error-consent-required = Falta registrar o consentimento para compartilhar isto. Nada saiu do dispositivo.
-error-consent-incomplete = O consentimento não está completo: { $missing }.
+error-consent-incomplete = O consentimento não está completo: { $missing ->
+    [child-agreement] falta marcar que a criança ou adolescente está de acordo
+    [explanation] falta marcar cada ponto que foi explicado
+    [language] falta o idioma da explicação
+    [consenter-not-suspected] falta confirmar que a pessoa que também consentiu não é suspeita de fazer mal à criança
+   *[other] { $missing }
+    }.
 error-override-reason-required = Escreva por que a lei obriga a informar sem consentimento (pelo menos 10 caracteres).
 error-service-not-listed = O diretório instalado não inclui mais este serviço. Escolha outro; o encaminhamento continua como rascunho.
 error-bad-transition = Um encaminhamento não pode passar de «{ $from }» para «{ $to }».

@@ -196,7 +196,7 @@ console-done-organisation-created = Organização criada.
 console-done-account-deactivated = Conta desativada; suas sessões foram encerradas.
 console-done-content-announced = Versão anunciada a todas as organizações.
 console-done-staff-added = Pessoa adicionada.
-console-done-staff-deactivated = Pessoa desativada; na próxima sincronização cada um dos seus dispositivos envia o que tem e depois se apaga.
+console-done-staff-deactivated = Pessoa desativada; na próxima sincronização cada um dos seus dispositivos envia o que está pronto para enviar e depois se apaga.
 console-done-device-revoked = Dispositivo revogado: ele se apaga na próxima conexão.
 console-done-service-routed = Serviço atribuído.
 

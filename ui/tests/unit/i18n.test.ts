@@ -103,6 +103,19 @@ describe('error sentences', () => {
     }
   });
 
+  it('says in words what a consent lacks, never the code', () => {
+    // The values of CaseError::ConsentIncomplete (crates/senda-core/src/casework/consent.rs).
+    for (const locale of ['es', 'en', 'pt']) {
+      i18n.setLocale(locale);
+      for (const missing of ['child-agreement', 'explanation', 'language', 'consenter-not-suspected']) {
+        const sentence = i18n.error({ code: 'consent-incomplete', missing });
+        expect(sentence.endsWith(`: ${missing}.`), `${locale}: ${sentence}`).toBe(false);
+        expect(sentence, `${locale} ${missing}`).not.toContain('{');
+      }
+    }
+    i18n.setLocale('es');
+  });
+
   it('says a wrong PIN with the attempts left, singular and plural', () => {
     i18n.setLocale('es');
     expect(i18n.error({ code: 'wrong-pin', attempts_left: 1 })).toBe(
