@@ -530,22 +530,41 @@ fn on_disk(dir: &std::path::Path) -> u64 {
         .sum()
 }
 
-/// Where the bytes go: each table and index, from SQLite's dbstat.
+/// Where the bytes go: each table and index, from SQLite's dbstat, with the
+/// bytes its pages leave unused, and the free pages of the file.
 fn print_dbstat(db: &std::path::Path) {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut stmt = conn
         .prepare(
-            "SELECT name, sum(pgsize) FROM dbstat GROUP BY name HAVING sum(pgsize) >= 1048576 ORDER BY 2 DESC",
+            "SELECT name, sum(pgsize), sum(unused) FROM dbstat GROUP BY name
+             HAVING sum(pgsize) >= 1048576 ORDER BY 2 DESC",
         )
         .unwrap();
-    println!("\n| table or index | MiB |\n|---|---|");
+    println!("\n| table or index | MiB | of which unused |\n|---|---|---|");
     for row in stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
         .unwrap()
     {
-        let (name, bytes) = row.unwrap();
-        println!("| {name} | {:.1} |", mib(bytes as usize));
+        let (name, bytes, unused) = row.unwrap();
+        println!(
+            "| {name} | {:.1} | {:.1} |",
+            mib(bytes as usize),
+            mib(unused as usize)
+        );
     }
+    let free: i64 = conn
+        .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+        .unwrap();
+    let page: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    println!("| free pages | {:.1} | |", mib((free * page) as usize));
     println!();
 }
 

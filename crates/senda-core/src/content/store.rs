@@ -72,7 +72,6 @@ CREATE TABLE dir_term (term TEXT PRIMARY KEY) WITHOUT ROWID;
 /// records, and the index is derived again in its new, smaller form.
 fn to_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(records::RECORDS_SQL)?;
-    tx.execute_batch(index::INDEX_SQL)?;
     let mut by_publisher: BTreeMap<String, Vec<HsdsRow>> = BTreeMap::new();
     {
         let mut stmt = tx.prepare("SELECT publisher, body FROM item WHERE kind = 'hsds-row'")?;
@@ -86,12 +85,16 @@ fn to_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     }
     for (publisher, rows) in &by_publisher {
         let grouped = records::group(rows);
-        let mut writer = records::Writer::fresh(tx, publisher, &grouped)?;
-        for (owner, rows) in &grouped {
-            writer.put(tx, owner, rows)?;
-        }
+        records::Writer::fresh(tx, publisher, &grouped)?.put_all(tx, &grouped)?;
     }
     tx.execute("DELETE FROM item WHERE kind = 'hsds-row'", [])?;
+    fresh_index(tx)
+}
+
+/// The index tables as they are now, derived from the stored records.
+fn fresh_index(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(index::INDEX_SQL)?;
+    tx.execute_batch(index::ENTRY_INDEXES)?;
     index::rebuild_from_store(tx)
 }
 
@@ -133,6 +136,16 @@ fn migrations() -> Vec<M<'static>> {
              DROP TABLE dir_term; DROP TABLE dir_entry;",
             |tx: &rusqlite::Transaction<'_>| {
                 to_records(tx)?;
+                Ok(())
+            },
+        ),
+        // v7: category numbers, a smaller prefix index, entry indexes built after
+        // the rows: the index is derived again.
+        M::up_with_hook(
+            "DROP TABLE dir_fts; DROP TABLE dir_geo; DROP TABLE dir_entry_category;
+             DROP TABLE IF EXISTS dir_category; DROP TABLE dir_term; DROP TABLE dir_entry;",
+            |tx: &rusqlite::Transaction<'_>| {
+                fresh_index(tx)?;
                 Ok(())
             },
         ),
@@ -525,10 +538,7 @@ fn install_directory(
     }
     if pack.header.base_version.is_none() {
         tx.execute("DELETE FROM hsds_record WHERE publisher = ?1", [publisher])?;
-        let mut writer = records::Writer::fresh(tx, publisher, &grouped)?;
-        for (owner, rows) in &grouped {
-            writer.put(tx, owner, rows)?;
-        }
+        records::Writer::fresh(tx, publisher, &grouped)?.put_all(tx, &grouped)?;
         if other_publishers {
             index::rebuild_from_store(tx)?;
         } else {
@@ -575,10 +585,8 @@ fn kind_name(kind: ItemKind) -> &'static str {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_store_from_before_records_moves_its_directory_into_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("content.db");
+    /// A small directory: a service of an organisation at a mapped location.
+    fn sample_rows() -> Vec<HsdsRow> {
         let row = |table: &str, id: &str, fields: &[(&str, &str)]| HsdsRow {
             table: table.into(),
             id: id.into(),
@@ -588,7 +596,7 @@ mod tests {
                 .chain([("id".to_string(), id.to_string())])
                 .collect(),
         };
-        let mut rows = vec![
+        vec![
             row("organization", "o1", &[("name", "Fundación Camino")]),
             row(
                 "service",
@@ -618,7 +626,44 @@ mod tests {
                 "sl1",
                 &[("service_id", "s1"), ("location_id", "l1")],
             ),
-        ];
+            row(
+                "attribute",
+                "a1",
+                &[
+                    ("link_id", "s1"),
+                    ("taxonomy_term_id", "senda-cat:alojamiento"),
+                ],
+            ),
+        ]
+    }
+
+    /// Finds the sample service by words and by category, and checks what the hit shows.
+    fn finds_the_sample(store: &ContentStore) {
+        for q in [
+            ServiceQuery {
+                text: Some("refugio tumbes".into()),
+                ..Default::default()
+            },
+            ServiceQuery {
+                category: Some("alojamiento".into()),
+                ..Default::default()
+            },
+        ] {
+            let found = store.search(&q).unwrap();
+            assert_eq!(found.hits.len(), 1, "{q:?}");
+            assert_eq!(found.hits[0].country.as_deref(), Some("PE"));
+            assert_eq!(
+                found.hits[0].organization.as_deref(),
+                Some("Fundación Camino")
+            );
+        }
+    }
+
+    #[test]
+    fn a_store_from_before_records_moves_its_directory_into_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("content.db");
+        let mut rows = sample_rows();
         {
             let mut conn = Connection::open(&path).unwrap();
             let mut before = migrations();
@@ -635,18 +680,7 @@ mod tests {
             }
         }
         let store = ContentStore::open(&path, TrustedKeys::default()).unwrap();
-        let found = store
-            .search(&ServiceQuery {
-                text: Some("refugio tumbes".into()),
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!(found.hits.len(), 1);
-        assert_eq!(found.hits[0].country.as_deref(), Some("PE"));
-        assert_eq!(
-            found.hits[0].organization.as_deref(),
-            Some("Fundación Camino")
-        );
+        finds_the_sample(&store);
         rows.sort_by_key(super::super::model::hsds_row_id);
         assert_eq!(store.hsds().unwrap().rows, rows);
         let left: i64 = store
@@ -658,6 +692,68 @@ mod tests {
             )
             .unwrap();
         assert_eq!(left, 0, "no second copy stays behind");
+    }
+
+    /// The index as v6 made it (frozen here; `index::INDEX_SQL` is today's).
+    const V6_INDEX_SQL: &str = "
+        CREATE TABLE dir_entry (
+            rowid INTEGER PRIMARY KEY, service_id TEXT NOT NULL, location_id TEXT,
+            organization_id TEXT, name TEXT NOT NULL, country TEXT, region TEXT,
+            latitude REAL, longitude REAL, min_age REAL, max_age REAL, genders TEXT,
+            undocumented INTEGER, adolescent_mothers INTEGER, unaccompanied INTEGER,
+            authority INTEGER NOT NULL, card BLOB NOT NULL
+        ) STRICT;
+        CREATE INDEX dir_entry_service ON dir_entry (service_id);
+        CREATE INDEX dir_entry_area ON dir_entry (country, region);
+        CREATE INDEX dir_entry_name ON dir_entry (name);
+        CREATE VIRTUAL TABLE dir_fts USING fts5 (
+            name, organization, description, categories, place,
+            content = '', contentless_delete = 1, detail = column,
+            tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+        );
+        CREATE VIRTUAL TABLE dir_geo USING rtree (id, min_lat, max_lat, min_lon, max_lon);
+        CREATE TABLE dir_entry_category (
+            category TEXT NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY (category, entry)
+        ) WITHOUT ROWID;
+        CREATE TABLE dir_term (term TEXT PRIMARY KEY, entries INTEGER NOT NULL) STRICT, WITHOUT ROWID;";
+
+    #[test]
+    fn a_v6_store_gets_todays_index_from_its_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("content.db");
+        let rows = sample_rows();
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let mut before = migrations();
+            before.truncate(6);
+            Migrations::new(before).to_latest(&mut conn).unwrap();
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(
+                "DROP TABLE dir_fts; DROP TABLE dir_geo; DROP TABLE dir_entry_category;
+                 DROP TABLE dir_category; DROP TABLE dir_term; DROP TABLE dir_entry;",
+            )
+            .unwrap();
+            tx.execute_batch(V6_INDEX_SQL).unwrap();
+            tx.execute("INSERT INTO pack VALUES ('pub', 1, 'x', 'then')", [])
+                .unwrap();
+            let grouped = records::group(&rows);
+            records::Writer::fresh(&tx, "pub", &grouped)
+                .unwrap()
+                .put_all(&tx, &grouped)
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let store = ContentStore::open(&path, TrustedKeys::default()).unwrap();
+        finds_the_sample(&store);
+        let fts: String = store
+            .conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'dir_fts'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(fts.contains("prefix = '2 3'"), "{fts}");
     }
 
     #[test]

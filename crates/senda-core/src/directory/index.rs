@@ -18,6 +18,7 @@ use super::records::{self, Codec};
 use super::search::{Phone, ServiceHit, terms};
 use super::senda_attributes as attr;
 use crate::text::Text;
+use rayon::prelude::*;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -46,27 +47,38 @@ CREATE TABLE dir_entry (
     -- What a hit shows, zstd-compressed JSON (see `Card`).
     card BLOB NOT NULL
 ) STRICT;
-CREATE INDEX dir_entry_service ON dir_entry (service_id);
-CREATE INDEX dir_entry_area ON dir_entry (country, region);
-CREATE INDEX dir_entry_name ON dir_entry (name);
 -- Contentless (the text is in the cards), deletable (for deltas), no positions
--- (queries use words, prefixes and columns, never phrases or NEAR).
+-- (queries use words, prefixes and columns, never phrases or NEAR). Prefixes
+-- of 2 and 3 characters are indexed; a longer one is spelled out as the words
+-- that start with it (see `search::prefix_query`).
 CREATE VIRTUAL TABLE dir_fts USING fts5 (
     name, organization, description, categories, place,
     content = '', contentless_delete = 1, detail = column,
-    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 -- Mapped entries as points, for box lookups proportional to what is inside the box.
 CREATE VIRTUAL TABLE dir_geo USING rtree (id, min_lat, max_lat, min_lon, max_lon);
--- Category codes per entry, for exact, indexed category filters.
+-- Category codes, numbered, and the categories of each entry by number
+-- (for exact, indexed category filters; a number is a third of a code's bytes).
+CREATE TABLE dir_category (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE) STRICT;
 CREATE TABLE dir_entry_category (
-    category TEXT NOT NULL,
+    category INTEGER NOT NULL,
     entry INTEGER NOT NULL,
     PRIMARY KEY (category, entry)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 -- The index's words and how many entries hold each, for typo tolerance
 -- (an fts5vocab table would walk the whole index).
 CREATE TABLE dir_term (term TEXT PRIMARY KEY, entries INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+";
+
+/// The entries' secondary indexes (a full install drops them, then builds them sorted).
+pub(crate) const ENTRY_INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS dir_entry_service ON dir_entry (service_id);
+CREATE INDEX IF NOT EXISTS dir_entry_area ON dir_entry (country, region);
+CREATE INDEX IF NOT EXISTS dir_entry_name ON dir_entry (name);
+";
+const DROP_ENTRY_INDEXES: &str = "
+DROP INDEX IF EXISTS dir_entry_service; DROP INDEX IF EXISTS dir_entry_area; DROP INDEX IF EXISTS dir_entry_name;
 ";
 
 /// Rowids of a full install are this far apart, so that a delta can place a
@@ -383,17 +395,26 @@ impl TermCounts {
     }
 }
 
-fn insert(
-    tx: &Transaction<'_>,
-    codec: &mut Codec,
-    rowid: i64,
-    e: &Entry,
-    counts: &mut TermCounts,
-) -> rusqlite::Result<()> {
-    let h = &e.card.hit;
+/// An entry ready to write: its card compressed, its words found. Pure, so
+/// a full install prepares entries on every core.
+struct Prepared {
+    card: Vec<u8>,
+    terms: BTreeSet<String>,
+}
+
+fn prepare(codec: &mut Codec, e: &Entry) -> rusqlite::Result<Prepared> {
     let card = codec
         .compress(&serde_json::to_vec(&e.card).expect("cards serialise"))
         .map_err(storage)?;
+    Ok(Prepared {
+        card,
+        terms: e.terms(),
+    })
+}
+
+/// Writes an entry, but not its categories (see [`categorise`]) or its words (see [`TextRow`]).
+fn insert(tx: &Transaction<'_>, rowid: i64, e: &Entry, card: &[u8]) -> rusqlite::Result<()> {
+    let h = &e.card.hit;
     tx.prepare_cached(
         "INSERT INTO dir_entry (rowid, service_id, location_id, organization_id, name, country, region,
             latitude, longitude, min_age, max_age, genders, undocumented, adolescent_mothers,
@@ -419,48 +440,72 @@ fn insert(
         e.authority,
         card,
     ])?;
-    let mut add_category = tx.prepare_cached(
-        "INSERT OR IGNORE INTO dir_entry_category (category, entry) VALUES (?1, ?2)",
-    )?;
-    for category in &e.categories {
-        add_category.execute(params![category, rowid])?;
-    }
     if let (Some(lat), Some(lon)) = (h.latitude, h.longitude) {
         tx.prepare_cached("INSERT INTO dir_geo VALUES (?1, ?2, ?2, ?3, ?3)")?
             .execute(params![rowid, lat, lon])?;
     }
-    // The place column also holds the entry's grid cells, so that text and
-    // area intersect inside FTS5 (they stay out of the vocabulary).
-    let indexed_place = match (h.latitude, h.longitude) {
-        (Some(lat), Some(lon)) => format!("{} {}", e.card.place, cell_words(lat, lon)),
-        _ => e.card.place.clone(),
-    };
-    tx.prepare_cached(
-        "INSERT INTO dir_fts (rowid, name, organization, description, categories, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        rowid,
-        h.name,
-        h.organization.as_deref().unwrap_or(""),
-        h.description.as_deref().unwrap_or(""),
-        e.categories.join(" "),
-        indexed_place
-    ])?;
-    counts.add(e.terms(), 1);
+    Ok(())
+}
+
+/// An entry's words as the full-text index takes them.
+struct TextRow<'e> {
+    rowid: i64,
+    entry: &'e Entry,
+}
+
+impl TextRow<'_> {
+    fn write(&self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
+        let (e, h) = (self.entry, &self.entry.card.hit);
+        // The place column also holds the entry's grid cells, so that text and
+        // area intersect inside FTS5 (they stay out of the vocabulary).
+        let indexed_place = match (h.latitude, h.longitude) {
+            (Some(lat), Some(lon)) => format!("{} {}", e.card.place, cell_words(lat, lon)),
+            _ => e.card.place.clone(),
+        };
+        tx.prepare_cached(
+            "INSERT INTO dir_fts (rowid, name, organization, description, categories, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            self.rowid,
+            h.name,
+            h.organization.as_deref().unwrap_or(""),
+            h.description.as_deref().unwrap_or(""),
+            e.categories.join(" "),
+            indexed_place
+        ])?;
+        Ok(())
+    }
+}
+
+/// Files entry `rowid` under its category codes, numbering new codes.
+fn categorise(tx: &Transaction<'_>, rowid: i64, codes: &[String]) -> rusqlite::Result<()> {
+    for code in codes {
+        tx.prepare_cached("INSERT OR IGNORE INTO dir_category (code) VALUES (?1)")?
+            .execute([code])?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO dir_entry_category (category, entry)
+             SELECT id, ?2 FROM dir_category WHERE code = ?1",
+        )?
+        .execute(params![code, rowid])?;
+    }
     Ok(())
 }
 
 /// Derives the whole index from `records` (every installed record). Runs inside the install transaction.
 pub(crate) fn rebuild(tx: &Transaction<'_>, records: &Records<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(
-        "DELETE FROM dir_entry; DELETE FROM dir_term; DELETE FROM dir_entry_category; DELETE FROM dir_geo;
+        "DELETE FROM dir_entry; DELETE FROM dir_term; DELETE FROM dir_entry_category; DELETE FROM dir_category;
+         DELETE FROM dir_geo;
          INSERT INTO dir_fts (dir_fts) VALUES ('delete-all');",
     )?;
     let services: Vec<&str> = records
         .keys()
         .filter_map(|o| o.strip_prefix("service/"))
         .collect();
-    let entries: Vec<Entry> = services.iter().flat_map(|s| derive(records, s)).collect();
+    let entries: Vec<Entry> = services
+        .par_iter()
+        .flat_map_iter(|s| derive(records, s))
+        .collect();
     let samples: Vec<Vec<u8>> = entries
         .iter()
         .step_by(entries.len().div_ceil(1000).max(1))
@@ -468,14 +513,69 @@ pub(crate) fn rebuild(tx: &Transaction<'_>, records: &Records<'_>) -> rusqlite::
         .collect();
     let dictionary = records::train(&samples);
     records::set_dictionary(tx, CARD_DICTIONARY, &dictionary)?;
-    let mut codec = Codec::new(&dictionary).map_err(storage)?;
+    let prepared: Vec<Prepared> = entries
+        .par_iter()
+        .map_init(
+            || Codec::new(&dictionary),
+            |codec, e| match codec {
+                Ok(codec) => prepare(codec, e),
+                Err(e) => Err(storage(e)),
+            },
+        )
+        .collect::<rusqlite::Result<_>>()?;
+    // Secondary indexes are built once, sorted, after the rows: far cheaper
+    // than keeping them up to date row by row. FTS5 keeps its words in memory
+    // longer and does not merge as it goes: `optimize` merges once, at the end.
+    tx.execute_batch(DROP_ENTRY_INDEXES)?;
+    tx.execute_batch(
+        "INSERT INTO dir_fts (dir_fts, rank) VALUES ('hashsize', 33554432);
+         INSERT INTO dir_fts (dir_fts, rank) VALUES ('automerge', 0);",
+    )?;
+    for (i, (e, p)) in entries.iter().zip(&prepared).enumerate() {
+        let rowid = (i as i64 + 1) * GAP;
+        insert(tx, rowid, e, &p.card)?;
+        TextRow { rowid, entry: e }.write(tx)?;
+    }
+    // Categories in key order, so their pages fill up.
+    let codes: BTreeSet<&str> = entries
+        .iter()
+        .flat_map(|e| e.categories.iter().map(String::as_str))
+        .collect();
+    let mut number = HashMap::new();
+    let mut put_code = tx.prepare("INSERT INTO dir_category (id, code) VALUES (?1, ?2)")?;
+    for (id, code) in codes.into_iter().enumerate() {
+        put_code.execute(params![id as i64 + 1, code])?;
+        number.insert(code, id as i64 + 1);
+    }
+    let mut filed: Vec<(i64, i64)> = entries
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| {
+            e.categories
+                .iter()
+                .map(move |c| (c.as_str(), (i as i64 + 1) * GAP))
+        })
+        .map(|(c, rowid)| (number[c], rowid))
+        .collect();
+    filed.sort_unstable();
+    filed.dedup();
+    let mut file =
+        tx.prepare("INSERT INTO dir_entry_category (category, entry) VALUES (?1, ?2)")?;
+    for (category, rowid) in filed {
+        file.execute([category, rowid])?;
+    }
+    tx.execute_batch(ENTRY_INDEXES)?;
     let mut counts = TermCounts::default();
-    for (i, e) in entries.iter().enumerate() {
-        insert(tx, &mut codec, (i as i64 + 1) * GAP, e, &mut counts)?;
+    for p in prepared {
+        counts.add(p.terms, 1);
     }
     counts.apply(tx)?;
     // One segment: smaller, and each query reads one b-tree.
-    tx.execute("INSERT INTO dir_fts (dir_fts) VALUES ('optimize')", [])?;
+    tx.execute_batch(
+        "INSERT INTO dir_fts (dir_fts) VALUES ('optimize');
+         INSERT INTO dir_fts (dir_fts, rank) VALUES ('hashsize', 1048576);
+         INSERT INTO dir_fts (dir_fts, rank) VALUES ('automerge', 4);",
+    )?;
     // Statistics let the planner choose between the full-text index and the others.
     tx.execute_batch("ANALYZE dir_entry; ANALYZE dir_entry_category; ANALYZE dir_term;")?;
     Ok(())
@@ -556,6 +656,10 @@ pub(crate) fn update(tx: &Transaction<'_>, owners: &BTreeSet<String>) -> rusqlit
 
     let mut codec = card_codec(tx)?;
     let mut counts = TermCounts::default();
+    // The full-text index is written last, in rowid order: FTS5 flushes and
+    // merges its pending words whenever a rowid goes backwards.
+    let mut unindexed: Vec<i64> = Vec::new();
+    let mut placed: Vec<(i64, Entry)> = Vec::new();
     for s in &services {
         // Out with the old entries…
         let old: Vec<(i64, Vec<u8>)> = tx
@@ -565,12 +669,12 @@ pub(crate) fn update(tx: &Transaction<'_>, owners: &BTreeSet<String>) -> rusqlit
         for (rowid, card) in old {
             let card = decode_card(&mut codec, &card)?;
             counts.add(card_terms(&card), -1);
-            tx.prepare_cached("DELETE FROM dir_fts WHERE rowid = ?1")?
-                .execute([rowid])?;
+            unindexed.push(rowid);
             tx.prepare_cached("DELETE FROM dir_geo WHERE id = ?1")?
                 .execute([rowid])?;
             let mut uncategorise = tx.prepare_cached(
-                "DELETE FROM dir_entry_category WHERE category = ?1 AND entry = ?2",
+                "DELETE FROM dir_entry_category WHERE entry = ?2
+                   AND category = (SELECT id FROM dir_category WHERE code = ?1)",
             )?;
             for c in card.hit.categories.iter() {
                 uncategorise.execute(params![c, rowid])?;
@@ -604,9 +708,27 @@ pub(crate) fn update(tx: &Transaction<'_>, owners: &BTreeSet<String>) -> rusqlit
         if step < 1 {
             return rebuild_from_store(tx);
         }
-        for (i, e) in entries.iter().enumerate() {
-            insert(tx, &mut codec, low + step * (i as i64 + 1), e, &mut counts)?;
+        for (i, e) in entries.into_iter().enumerate() {
+            let rowid = low + step * (i as i64 + 1);
+            let p = prepare(&mut codec, &e)?;
+            insert(tx, rowid, &e, &p.card)?;
+            categorise(tx, rowid, &e.categories)?;
+            counts.add(p.terms, 1);
+            placed.push((rowid, e));
         }
+    }
+    unindexed.sort_unstable();
+    for rowid in unindexed {
+        tx.prepare_cached("DELETE FROM dir_fts WHERE rowid = ?1")?
+            .execute([rowid])?;
+    }
+    placed.sort_unstable_by_key(|(rowid, _)| *rowid);
+    for (rowid, entry) in &placed {
+        TextRow {
+            rowid: *rowid,
+            entry,
+        }
+        .write(tx)?;
     }
     counts.apply(tx)
 }

@@ -12,7 +12,9 @@
 //! is dropped, every column and empty value is kept.
 
 use super::hsds::HsdsRow;
+use rayon::prelude::*;
 use rusqlite::{Connection, OptionalExtension, params};
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 /// Record storage (a content-store migration).
@@ -63,15 +65,28 @@ pub fn owner(row: &HsdsRow) -> String {
 pub fn group<'a>(
     rows: impl IntoIterator<Item = &'a HsdsRow>,
 ) -> BTreeMap<String, Vec<&'a HsdsRow>> {
-    let mut unique: BTreeMap<(&str, &str), &HsdsRow> = BTreeMap::new();
-    for r in rows {
-        unique.insert((r.table.as_str(), r.id.as_str()), r);
+    // Sorted by item id, the last form of a row first; then the first of each run kept.
+    let mut unique: Vec<(usize, &HsdsRow)> = rows.into_iter().enumerate().collect();
+    unique.par_sort_unstable_by(|(i, a), (j, b)| {
+        (a.table.as_str(), a.id.as_str(), Reverse(i)).cmp(&(
+            b.table.as_str(),
+            b.id.as_str(),
+            Reverse(j),
+        ))
+    });
+    unique.dedup_by(|(_, later), (_, kept)| later.table == kept.table && later.id == kept.id);
+    let mut owned: Vec<(String, &HsdsRow)> =
+        unique.into_par_iter().map(|(_, r)| (owner(r), r)).collect();
+    // Stable: each record keeps its rows in item-id order.
+    owned.par_sort_by(|a, b| a.0.cmp(&b.0));
+    let mut records: Vec<(String, Vec<&HsdsRow>)> = Vec::new();
+    for (o, r) in owned {
+        match records.last_mut() {
+            Some((last, rows)) if *last == o => rows.push(r),
+            _ => records.push((o, vec![r])),
+        }
     }
-    let mut records: BTreeMap<String, Vec<&HsdsRow>> = BTreeMap::new();
-    for r in unique.into_values() {
-        records.entry(owner(r)).or_default().push(r);
-    }
-    records
+    records.into_iter().collect()
 }
 
 /// A zstd compressor and decompressor sharing one dictionary.
@@ -151,6 +166,7 @@ fn storage(e: impl std::fmt::Display) -> rusqlite::Error {
 /// One publisher's records, compressed with its dictionary.
 pub(crate) struct Writer {
     publisher: String,
+    dictionary: Vec<u8>,
     codec: Codec,
 }
 
@@ -171,6 +187,7 @@ impl Writer {
         Ok(Self {
             publisher: publisher.to_owned(),
             codec: Codec::new(&dict).map_err(storage)?,
+            dictionary: dict,
         })
     }
 
@@ -180,6 +197,7 @@ impl Writer {
         Ok(Self {
             publisher: publisher.to_owned(),
             codec: Codec::new(&dict).map_err(storage)?,
+            dictionary: dict,
         })
     }
 
@@ -189,8 +207,34 @@ impl Writer {
         owner: &str,
         rows: &[&HsdsRow],
     ) -> rusqlite::Result<()> {
-        let json = serde_json::to_vec(rows).expect("rows serialise");
-        let body = self.codec.compress(&json).map_err(storage)?;
+        let body = compress(&mut self.codec, rows)?;
+        self.write(conn, owner, &body)
+    }
+
+    /// Every record, compressed on every core, then written in owner order.
+    pub(crate) fn put_all(
+        &mut self,
+        conn: &Connection,
+        records: &BTreeMap<String, Vec<&HsdsRow>>,
+    ) -> rusqlite::Result<()> {
+        let records: Vec<(&String, &Vec<&HsdsRow>)> = records.iter().collect();
+        let bodies: Vec<Vec<u8>> = records
+            .par_iter()
+            .map_init(
+                || Codec::new(&self.dictionary),
+                |codec, (_, rows)| match codec {
+                    Ok(codec) => compress(codec, rows),
+                    Err(e) => Err(storage(e)),
+                },
+            )
+            .collect::<rusqlite::Result<_>>()?;
+        for ((owner, _), body) in records.iter().zip(&bodies) {
+            self.write(conn, owner, body)?;
+        }
+        Ok(())
+    }
+
+    fn write(&self, conn: &Connection, owner: &str, body: &[u8]) -> rusqlite::Result<()> {
         conn.prepare_cached(
             "INSERT INTO hsds_record (owner, publisher, body) VALUES (?1, ?2, ?3)
              ON CONFLICT (owner) DO UPDATE SET body = ?3 WHERE publisher = ?2",
@@ -198,6 +242,12 @@ impl Writer {
         .execute(params![owner, self.publisher, body])?;
         Ok(())
     }
+}
+
+fn compress(codec: &mut Codec, rows: &[&HsdsRow]) -> rusqlite::Result<Vec<u8>> {
+    codec
+        .compress(&serde_json::to_vec(rows).expect("rows serialise"))
+        .map_err(storage)
 }
 
 /// Reads records back, each publisher's with its own dictionary.

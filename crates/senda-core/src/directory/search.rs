@@ -239,7 +239,7 @@ fn filters(q: &ServiceQuery, with_category: bool) -> (Vec<String>, Vec<rusqlite:
         filters.push("e.authority = 0".into());
     }
     if let Some(category) = q.category.as_ref().filter(|_| with_category) {
-        filters.push("EXISTS (SELECT 1 FROM dir_entry_category c WHERE c.category = ? AND c.entry = e.rowid)".into());
+        filters.push("EXISTS (SELECT 1 FROM dir_entry_category c WHERE c.category = (SELECT id FROM dir_category WHERE code = ?) AND c.entry = e.rowid)".into());
         args.push(category.trim().to_lowercase().into());
     }
     if let Some(child) = &q.child {
@@ -302,7 +302,7 @@ fn candidate_sql(
         }
         Driver::Category(code) => {
             sql.push_str("dir_entry_category d CROSS JOIN dir_entry e ON e.rowid = d.entry");
-            conditions.push("d.category = ?".into());
+            conditions.push("d.category = (SELECT id FROM dir_category WHERE code = ?)".into());
             all_args.push(code.to_owned().into());
         }
         Driver::Entries => sql.push_str("dir_entry e"),
@@ -444,11 +444,11 @@ fn term_query(conn: &Connection, term: &str) -> rusqlite::Result<String> {
     Ok(format!("({})", alternatives.join(" OR ")))
 }
 
-/// A prefix match. The prefix index covers 2 to 4 characters; a longer
-/// prefix would make FTS5 walk every word it covers in every segment, so it
-/// is spelled out as the few indexed words that start with it.
+/// A prefix match. The prefix index covers 2 and 3 characters; a longer
+/// prefix would make FTS5 read every word it covers before the first hit, so
+/// it is spelled out as the few indexed words that start with it.
 fn prefix_query(conn: &Connection, term: &str) -> rusqlite::Result<String> {
-    if term.chars().count() <= 4 {
+    if term.chars().count() <= 3 {
         return Ok(format!("\"{term}\"*"));
     }
     let words: Vec<String> = conn
