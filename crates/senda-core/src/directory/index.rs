@@ -380,6 +380,13 @@ impl TermCounts {
         }
     }
 
+    fn merge(mut self, other: Self) -> Self {
+        for (t, n) in other.0 {
+            *self.0.entry(t).or_default() += n;
+        }
+        self
+    }
+
     fn apply(self, tx: &Transaction<'_>) -> rusqlite::Result<()> {
         let mut up = tx.prepare(
             "INSERT INTO dir_term (term, entries) VALUES (?1, ?2)
@@ -565,11 +572,14 @@ pub(crate) fn rebuild(tx: &Transaction<'_>, records: &Records<'_>) -> rusqlite::
         file.execute([category, rowid])?;
     }
     tx.execute_batch(ENTRY_INDEXES)?;
-    let mut counts = TermCounts::default();
-    for p in prepared {
-        counts.add(p.terms, 1);
-    }
-    counts.apply(tx)?;
+    prepared
+        .into_par_iter()
+        .fold(TermCounts::default, |mut counts, p| {
+            counts.add(p.terms, 1);
+            counts
+        })
+        .reduce(TermCounts::default, TermCounts::merge)
+        .apply(tx)?;
     // One segment: smaller, and each query reads one b-tree.
     tx.execute_batch(
         "INSERT INTO dir_fts (dir_fts) VALUES ('optimize');
