@@ -241,7 +241,8 @@ fn v2() -> ContentPayload {
         "s150a",
         "o3",
         "refugio nuevo amanecer",
-        &["alojamiento", "salud"],
+        // "transporte" is a category code that version 1 never used.
+        &["alojamiento", "salud", "transporte"],
     );
     at(rows, "sl-new-1", "s150a", 7);
     at(rows, "sl-new-2", "s150a", 8);
@@ -275,6 +276,10 @@ fn queries() -> Vec<ServiceQuery> {
         ServiceQuery {
             category: Some("alojamiento".into()),
             limit: 200,
+            ..Default::default()
+        },
+        ServiceQuery {
+            category: Some("transporte".into()),
             ..Default::default()
         },
         ServiceQuery {

@@ -69,7 +69,8 @@ CREATE TABLE dir_term (term TEXT PRIMARY KEY) WITHOUT ROWID;
 ";
 
 /// v6: the directory's rows move from one JSON item each into compressed
-/// records, and the index is derived again in its new, smaller form.
+/// records. The index is derived from them at v7 (once, whichever version a
+/// store starts from).
 fn to_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(records::RECORDS_SQL)?;
     let mut by_publisher: BTreeMap<String, Vec<HsdsRow>> = BTreeMap::new();
@@ -88,14 +89,7 @@ fn to_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
         records::Writer::fresh(tx, publisher, &grouped)?.put_all(tx, &grouped)?;
     }
     tx.execute("DELETE FROM item WHERE kind = 'hsds-row'", [])?;
-    fresh_index(tx)
-}
-
-/// The index tables as they are now, derived from the stored records.
-fn fresh_index(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch(index::INDEX_SQL)?;
-    tx.execute_batch(index::ENTRY_INDEXES)?;
-    index::rebuild_from_store(tx)
+    Ok(())
 }
 
 fn migrations() -> Vec<M<'static>> {
@@ -140,12 +134,15 @@ fn migrations() -> Vec<M<'static>> {
             },
         ),
         // v7: category numbers, a smaller prefix index, entry indexes built after
-        // the rows: the index is derived again.
+        // the rows: the index is derived again. (A store from v5 has no index
+        // tables here: v6 dropped them and left the deriving to v7.)
         M::up_with_hook(
-            "DROP TABLE dir_fts; DROP TABLE dir_geo; DROP TABLE dir_entry_category;
-             DROP TABLE IF EXISTS dir_category; DROP TABLE dir_term; DROP TABLE dir_entry;",
+            "DROP TABLE IF EXISTS dir_fts; DROP TABLE IF EXISTS dir_geo;
+             DROP TABLE IF EXISTS dir_entry_category; DROP TABLE IF EXISTS dir_category;
+             DROP TABLE IF EXISTS dir_term; DROP TABLE IF EXISTS dir_entry;",
             |tx: &rusqlite::Transaction<'_>| {
-                fresh_index(tx)?;
+                tx.execute_batch(index::INDEX_SQL)?;
+                index::rebuild_from_store(tx)?;
                 Ok(())
             },
         ),
@@ -728,11 +725,6 @@ mod tests {
             before.truncate(6);
             Migrations::new(before).to_latest(&mut conn).unwrap();
             let tx = conn.transaction().unwrap();
-            tx.execute_batch(
-                "DROP TABLE dir_fts; DROP TABLE dir_geo; DROP TABLE dir_entry_category;
-                 DROP TABLE dir_category; DROP TABLE dir_term; DROP TABLE dir_entry;",
-            )
-            .unwrap();
             tx.execute_batch(V6_INDEX_SQL).unwrap();
             tx.execute("INSERT INTO pack VALUES ('pub', 1, 'x', 'then')", [])
                 .unwrap();

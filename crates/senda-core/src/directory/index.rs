@@ -72,14 +72,31 @@ CREATE TABLE dir_term (term TEXT PRIMARY KEY, entries INTEGER NOT NULL) STRICT, 
 ";
 
 /// The entries' secondary indexes (a full install drops them, then builds them sorted).
-pub(crate) const ENTRY_INDEXES: &str = "
-CREATE INDEX IF NOT EXISTS dir_entry_service ON dir_entry (service_id);
-CREATE INDEX IF NOT EXISTS dir_entry_area ON dir_entry (country, region);
-CREATE INDEX IF NOT EXISTS dir_entry_name ON dir_entry (name);
+const ENTRY_INDEXES: &str = "
+CREATE INDEX dir_entry_service ON dir_entry (service_id);
+CREATE INDEX dir_entry_area ON dir_entry (country, region);
+CREATE INDEX dir_entry_name ON dir_entry (name);
 ";
 const DROP_ENTRY_INDEXES: &str = "
 DROP INDEX IF EXISTS dir_entry_service; DROP INDEX IF EXISTS dir_entry_area; DROP INDEX IF EXISTS dir_entry_name;
 ";
+
+/// FTS5's own defaults (sqlite3.c: FTS5_DEFAULT_HASHSIZE, FTS5_DEFAULT_AUTOMERGE),
+/// put back after a full install so that deltas merge small segments as usual.
+const FTS5_HASH_BYTES: i64 = 1024 * 1024;
+const FTS5_AUTOMERGE: i64 = 4;
+/// Pending words FTS5 keeps in memory during a full install before it writes a segment.
+const BULK_HASH_BYTES: i64 = 32 * 1024 * 1024;
+
+fn fts_settings(tx: &Transaction<'_>, hash_bytes: i64, automerge: i64) -> rusqlite::Result<()> {
+    for (name, value) in [("hashsize", hash_bytes), ("automerge", automerge)] {
+        tx.execute(
+            "INSERT INTO dir_fts (dir_fts, rank) VALUES (?1, ?2)",
+            params![name, value],
+        )?;
+    }
+    Ok(())
+}
 
 /// Rowids of a full install are this far apart, so that a delta can place a
 /// new entry between two others without moving them.
@@ -402,21 +419,11 @@ impl TermCounts {
     }
 }
 
-/// An entry ready to write: its card compressed, its words found. Pure, so
-/// a full install prepares entries on every core.
-struct Prepared {
-    card: Vec<u8>,
-    terms: BTreeSet<String>,
-}
-
-fn prepare(codec: &mut Codec, e: &Entry) -> rusqlite::Result<Prepared> {
-    let card = codec
+/// An entry's card, compressed. Pure, so a full install compresses on every core.
+fn compressed_card(codec: &mut Codec, e: &Entry) -> rusqlite::Result<Vec<u8>> {
+    codec
         .compress(&serde_json::to_vec(&e.card).expect("cards serialise"))
-        .map_err(storage)?;
-    Ok(Prepared {
-        card,
-        terms: e.terms(),
-    })
+        .map_err(storage)
 }
 
 /// Writes an entry, but not its categories (see [`categorise`]) or its words (see [`TextRow`]).
@@ -520,12 +527,12 @@ pub(crate) fn rebuild(tx: &Transaction<'_>, records: &Records<'_>) -> rusqlite::
         .collect();
     let dictionary = records::train(&samples);
     records::set_dictionary(tx, CARD_DICTIONARY, &dictionary)?;
-    let prepared: Vec<Prepared> = entries
+    let cards: Vec<Vec<u8>> = entries
         .par_iter()
         .map_init(
             || Codec::new(&dictionary),
-            |codec, e| match codec {
-                Ok(codec) => prepare(codec, e),
+            |codec, entry| match codec {
+                Ok(codec) => compressed_card(codec, entry),
                 Err(e) => Err(storage(e)),
             },
         )
@@ -534,13 +541,10 @@ pub(crate) fn rebuild(tx: &Transaction<'_>, records: &Records<'_>) -> rusqlite::
     // than keeping them up to date row by row. FTS5 keeps its words in memory
     // longer and does not merge as it goes: `optimize` merges once, at the end.
     tx.execute_batch(DROP_ENTRY_INDEXES)?;
-    tx.execute_batch(
-        "INSERT INTO dir_fts (dir_fts, rank) VALUES ('hashsize', 33554432);
-         INSERT INTO dir_fts (dir_fts, rank) VALUES ('automerge', 0);",
-    )?;
-    for (i, (e, p)) in entries.iter().zip(&prepared).enumerate() {
+    fts_settings(tx, BULK_HASH_BYTES, 0)?;
+    for (i, (e, card)) in entries.iter().zip(&cards).enumerate() {
         let rowid = (i as i64 + 1) * GAP;
-        insert(tx, rowid, e, &p.card)?;
+        insert(tx, rowid, e, card)?;
         TextRow { rowid, entry: e }.write(tx)?;
     }
     // Categories in key order, so their pages fill up.
@@ -572,20 +576,18 @@ pub(crate) fn rebuild(tx: &Transaction<'_>, records: &Records<'_>) -> rusqlite::
         file.execute([category, rowid])?;
     }
     tx.execute_batch(ENTRY_INDEXES)?;
-    prepared
-        .into_par_iter()
-        .fold(TermCounts::default, |mut counts, p| {
-            counts.add(p.terms, 1);
+    // Words are found and counted per core, never held for every entry at once.
+    entries
+        .par_iter()
+        .fold(TermCounts::default, |mut counts, e| {
+            counts.add(e.terms(), 1);
             counts
         })
         .reduce(TermCounts::default, TermCounts::merge)
         .apply(tx)?;
     // One segment: smaller, and each query reads one b-tree.
-    tx.execute_batch(
-        "INSERT INTO dir_fts (dir_fts) VALUES ('optimize');
-         INSERT INTO dir_fts (dir_fts, rank) VALUES ('hashsize', 1048576);
-         INSERT INTO dir_fts (dir_fts, rank) VALUES ('automerge', 4);",
-    )?;
+    tx.execute("INSERT INTO dir_fts (dir_fts) VALUES ('optimize')", [])?;
+    fts_settings(tx, FTS5_HASH_BYTES, FTS5_AUTOMERGE)?;
     // Statistics let the planner choose between the full-text index and the others.
     tx.execute_batch("ANALYZE dir_entry; ANALYZE dir_entry_category; ANALYZE dir_term;")?;
     Ok(())
@@ -720,10 +722,9 @@ pub(crate) fn update(tx: &Transaction<'_>, owners: &BTreeSet<String>) -> rusqlit
         }
         for (i, e) in entries.into_iter().enumerate() {
             let rowid = low + step * (i as i64 + 1);
-            let p = prepare(&mut codec, &e)?;
-            insert(tx, rowid, &e, &p.card)?;
+            insert(tx, rowid, &e, &compressed_card(&mut codec, &e)?)?;
             categorise(tx, rowid, &e.categories)?;
-            counts.add(p.terms, 1);
+            counts.add(e.terms(), 1);
             placed.push((rowid, e));
         }
     }

@@ -74,7 +74,7 @@ pub fn group<'a>(
             Reverse(j),
         ))
     });
-    unique.dedup_by(|(_, later), (_, kept)| later.table == kept.table && later.id == kept.id);
+    unique.dedup_by(|(_, older), (_, kept)| older.table == kept.table && older.id == kept.id);
     let mut owned: Vec<(String, &HsdsRow)> =
         unique.into_par_iter().map(|(_, r)| (owner(r), r)).collect();
     // Stable: each record keeps its rows in item-id order.
@@ -213,7 +213,7 @@ impl Writer {
 
     /// Every record, compressed on every core, then written in owner order.
     pub(crate) fn put_all(
-        &mut self,
+        &self,
         conn: &Connection,
         records: &BTreeMap<String, Vec<&HsdsRow>>,
     ) -> rusqlite::Result<()> {
