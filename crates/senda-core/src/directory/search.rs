@@ -446,7 +446,8 @@ fn term_query(conn: &Connection, term: &str) -> rusqlite::Result<String> {
 
 /// A prefix match. The prefix index covers 2 and 3 characters; a longer
 /// prefix would make FTS5 read every word it covers before the first hit, so
-/// it is spelled out as the few indexed words that start with it.
+/// it is spelled out as the indexed words that start with it. Past 16 such
+/// words the OR would cost more than FTS5's own scan, which is then used.
 fn prefix_query(conn: &Connection, term: &str) -> rusqlite::Result<String> {
     if term.chars().count() <= 3 {
         return Ok(format!("\"{term}\"*"));
