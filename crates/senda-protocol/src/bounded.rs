@@ -229,12 +229,41 @@ mod tests {
         ));
     }
 
+    /// Each limit admits exactly its value and refuses one more.
+    #[test]
+    fn each_payload_limit_is_exact() {
+        use super::{MAX_PAYLOAD_BYTES, MAX_PAYLOAD_ITEMS};
+        let decodes = |payload: serde_json::Value| decode::<PushRequest>(&push_with(payload));
+        // The object itself is one value; each field's value another.
+        let fields = |n: usize| {
+            serde_json::Value::Object((0..n).map(|i| (format!("f{i}"), "v".into())).collect())
+        };
+        assert!(decodes(fields(MAX_PAYLOAD_ITEMS - 1)).is_ok());
+        assert!(matches!(
+            decodes(fields(MAX_PAYLOAD_ITEMS)),
+            Err(DecodeError::OverLimit(_))
+        ));
+        // Keys and strings count as text: one key of one byte, then the rest.
+        let text = |n: usize| serde_json::json!({ "k": "x".repeat(n - 1) });
+        assert!(decodes(text(MAX_PAYLOAD_BYTES)).is_ok());
+        assert!(matches!(
+            decodes(text(MAX_PAYLOAD_BYTES + 1)),
+            Err(DecodeError::OverLimit(_))
+        ));
+        // Four levels: the payload, a field, the sealed box, its sender.
+        assert!(decodes(serde_json::json!({ "a": { "b": { "c": "d" } } })).is_ok());
+    }
+
     #[test]
     fn too_many_ops_or_sealed_fields_stop_while_decoding() {
         let op = serde_json::json!({
             "op_id": "a", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c",
             "case_id": "c", "op": "create", "base_version": 0, "version": 1, "payload": null,
         });
+        let exactly = encode(&serde_json::json!({
+            "protocol": 1, "ops": vec![op.clone(); crate::MAX_OPS_PER_PUSH]
+        }));
+        assert!(decode::<PushRequest>(&exactly).is_ok());
         let many = encode(&serde_json::json!({
             "protocol": 1, "ops": vec![op.clone(); crate::MAX_OPS_PER_PUSH + 1]
         }));
@@ -250,21 +279,19 @@ mod tests {
             },
             hash: vec![4; 16],
         };
-        let sealed: std::collections::BTreeMap<String, crate::SealedField> = (0..300)
-            .map(|i| (format!("details.f{i}"), field.clone()))
-            .collect();
-        let mut typed: crate::Op = serde_json::from_value(serde_json::json!({
-            "op_id": "a", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c",
-            "case_id": "c", "op": "create", "base_version": 0, "version": 1, "payload": null,
-        }))
-        .unwrap();
-        typed.sealed = sealed;
-        let body = encode(&PushRequest {
-            protocol: 1,
-            ops: vec![typed],
-        });
+        let with_sealed = |n: usize| {
+            let mut typed: crate::Op = serde_json::from_value(op.clone()).unwrap();
+            typed.sealed = (0..n)
+                .map(|i| (format!("details.f{i}"), field.clone()))
+                .collect();
+            encode(&PushRequest {
+                protocol: 1,
+                ops: vec![typed],
+            })
+        };
+        assert!(decode::<PushRequest>(&with_sealed(crate::bounded::MAX_SEALED_FIELDS)).is_ok());
         assert!(matches!(
-            decode::<PushRequest>(&body),
+            decode::<PushRequest>(&with_sealed(crate::bounded::MAX_SEALED_FIELDS + 1)),
             Err(DecodeError::OverLimit(_))
         ));
     }
