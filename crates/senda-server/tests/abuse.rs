@@ -328,9 +328,16 @@ async fn a_sender_moves_its_referral_only_along_its_own_transitions() {
         // Withdrawing is the sender's own move: the referral leaves the list.
         let mut withdraw = op(5001, &referral, 3, json!({ "status": "withdrawn" }));
         withdraw.entity = "referral".into();
-        withdraw.case_id = case;
+        withdraw.case_id = case.clone();
         assert_eq!(push(&server, &field, vec![withdraw]).await.0, 200);
         assert_eq!(status_of().await, None, "{backend}");
+        // A withdrawn referral stays withdrawn: queueing it again (which would
+        // send it) is not a step from a closed state.
+        let mut reopen = op(5002, &referral, 4, json!({ "status": "queued" }));
+        reopen.entity = "referral".into();
+        reopen.case_id = case;
+        assert_eq!(push(&server, &field, vec![reopen]).await.0, 200);
+        assert_eq!(status_of().await, None, "{backend}: reopened");
         server.stop().await;
     }
 }
