@@ -95,32 +95,41 @@ pub enum SealError {
 }
 
 /// A recipient's long-lived secret (an organisation's, a device's, the server's).
-pub struct BoxSecret(Zeroizing<[u8; 32]>);
+/// Its public key is computed once, when the secret is made or read: sealing
+/// and opening ask for it on every field.
+pub struct BoxSecret {
+    secret: Zeroizing<[u8; 32]>,
+    public: [u8; 32],
+}
 
 impl BoxSecret {
+    fn new(secret: Zeroizing<[u8; 32]>) -> Self {
+        let public = *PublicKey::from(&StaticSecret::from(*secret)).as_bytes();
+        Self { secret, public }
+    }
+
     pub fn generate() -> Self {
         use ring::rand::SecureRandom;
         let mut bytes = Zeroizing::new([0u8; 32]);
         ring::rand::SystemRandom::new()
             .fill(bytes.as_mut())
             .expect("system randomness");
-        Self(bytes)
+        Self::new(bytes)
     }
 
     pub fn from_hex(text: &str) -> Result<Self, SealError> {
         let bytes = Zeroizing::new(crate::unhex(text.trim()).ok_or(SealError::BadKey)?);
         let array: [u8; 32] = bytes.as_slice().try_into().map_err(|_| SealError::BadKey)?;
-        Ok(Self(Zeroizing::new(array)))
+        Ok(Self::new(Zeroizing::new(array)))
     }
 
     /// The secret as hex, for storing it encrypted (in the vault) or in a key file.
     pub fn to_hex(&self) -> Zeroizing<String> {
-        Zeroizing::new(crate::hex(self.0.as_ref()))
+        Zeroizing::new(crate::hex(self.secret.as_ref()))
     }
 
     pub fn public_hex(&self) -> String {
-        let secret = StaticSecret::from(*self.0);
-        crate::hex(PublicKey::from(&secret).as_bytes())
+        crate::hex(&self.public)
     }
 
     /// Opens a box sealed to this secret's public key under the same `aad`.
@@ -129,7 +138,7 @@ impl BoxSecret {
             return Err(SealError::WrongRecipient);
         }
         let epk = public_key(&sealed.epk).map_err(|_| SealError::Damaged)?;
-        let shared = StaticSecret::from(*self.0).diffie_hellman(&epk);
+        let shared = StaticSecret::from(*self.secret).diffie_hellman(&epk);
         if !shared.was_contributory() {
             return Err(SealError::Damaged);
         }
@@ -167,7 +176,7 @@ fn derive_key(shared: &[u8; 32], epk: &str, to: &str) -> LessSafeKey {
 pub fn seal(recipient: &str, plain: &[u8], aad: &[u8]) -> Result<SealedBox, SealError> {
     let to = public_key(recipient)?;
     let ephemeral = BoxSecret::generate();
-    let shared = StaticSecret::from(*ephemeral.0).diffie_hellman(&to);
+    let shared = StaticSecret::from(*ephemeral.secret).diffie_hellman(&to);
     if !shared.was_contributory() {
         return Err(SealError::BadKey);
     }
@@ -193,7 +202,7 @@ pub fn seal(recipient: &str, plain: &[u8], aad: &[u8]) -> Result<SealedBox, Seal
 /// else can predict: 32 bytes and not of low order.
 pub fn usable_public_key(key: &str) -> bool {
     public_key(key).is_ok_and(|k| {
-        StaticSecret::from(*BoxSecret::generate().0)
+        StaticSecret::from(*BoxSecret::generate().secret)
             .diffie_hellman(&k)
             .was_contributory()
     })
