@@ -13,6 +13,11 @@ export function form() {
     get busy() {
       return busy;
     },
+    /** Forgets the last error: call it when what the error was about changes,
+     *  so a sentence like "tick that the child agrees" never stays beside a ticked box. */
+    clear() {
+      error = null;
+    },
     /** Runs `action`; a string it returns becomes the done message. */
     async run(action: () => Promise<string | void>) {
       error = null;
