@@ -448,6 +448,10 @@ fn lenient_mode_keeps_what_it_can_and_records_every_fix() {
 
     // The short summary: one block per kind, a few examples, never one line per row.
     let summary = report.summary(3);
+    // At most a count line, three examples and an "… and N more" per kind of problem.
+    let kinds: std::collections::BTreeSet<_> =
+        report.issues.iter().map(|i| (i.action, i.kind)).collect();
+    assert!(summary.lines().count() <= kinds.len() * 5, "{summary}");
     assert!(summary.contains("mojibake (fixed)"), "{summary}");
     assert!(
         summary.contains("services.csv:6:1 duplicate id 's1'"),
