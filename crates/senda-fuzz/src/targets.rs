@@ -109,11 +109,8 @@ fn sample_op() -> senda_protocol::Op {
         sealed: [(
             "details.alias".to_owned(),
             senda_protocol::SealedField {
-                sealed: senda_protocol::SealedBytes {
-                    to: vec![9; 32],
-                    epk: vec![7; 32],
-                    ct: vec![1; 40],
-                },
+                key: vec![1; 8],
+ ct: vec![1; 40],
                 hash: vec![3; 16],
             },
         )]

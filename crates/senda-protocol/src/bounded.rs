@@ -272,11 +272,8 @@ mod tests {
             Err(DecodeError::OverLimit(_))
         ));
         let field = crate::SealedField {
-            sealed: crate::SealedBytes {
-                to: vec![1; 32],
-                epk: vec![2; 32],
-                ct: vec![3; 20],
-            },
+            key: vec![1; 8],
+ ct: vec![3; 20],
             hash: vec![4; 16],
         };
         let with_sealed = |n: usize| {

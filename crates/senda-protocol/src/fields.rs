@@ -1,44 +1,51 @@
 //! Record fields sealed to their organisation's key, so that the server
 //! routes, orders and deduplicates a child's records without reading them.
 //!
-//! Each field that leaves a device travels as a [`SealedField`]: the value
-//! sealed with [`crate::seal`] (bound to the entity, field and operation as
-//! associated data), and a keyed hash of the value. The hash key is derived
-//! from the organisation's secret (HKDF-SHA256), so the server can tell
-//! whether two edits of a field agree (HMAC-SHA256 equality) without learning
-//! either value. Only the fields [`plain_field`] lists travel readable.
+//! Every device of an organisation holds the organisation's secret (a person
+//! approved each hand-over), and only they seal or open its records. So a
+//! field needs no key agreement of its own: two keys are derived from the
+//! secret once (HKDF-SHA256, ring), and each field that leaves a device
+//! travels as a [`SealedField`]:
+//!
+//! - its value sealed with AES-256-GCM-SIV (RFC 8452, RustCrypto: ring has no
+//!   misuse-resistant AEAD), bound to its entity, record, field and operation
+//!   as associated data, with the nonce taken from a hash of that place, so a
+//!   place sealed twice can only ever repeat the same box;
+//! - a keyed hash of the value (HMAC-SHA256), so the server can tell whether
+//!   two edits of a field agree without learning either value;
+//! - the first bytes of the organisation key pair's public key, so a device
+//!   holding several (after a rotation) knows which opens it.
+//!
+//! The server holds the public key only: it can neither open a field nor
+//! seal one that opens. Only the fields [`plain_field`] lists travel readable.
 //! Sealed bytes are CBOR byte strings, not hex text.
 
-use crate::seal::{self, BoxSecret, SealError, SealedBox};
+use crate::seal::{BoxSecret, SealError};
+use aes_gcm_siv::aead::{Aead, KeyInit, Payload};
+use aes_gcm_siv::{Aes256GcmSiv, Nonce};
+use ring::digest::{SHA256, digest};
 use ring::{hkdf, hmac};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 /// Bytes of a field's keyed hash kept: 128 bits, ample for telling edits apart.
 pub const FIELD_HASH_LEN: usize = 16;
+/// Bytes of the public key that name the key pair a field was sealed with.
+pub const KEY_ID_LEN: usize = 8;
 
-/// A [`SealedBox`] as CBOR byte strings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SealedBytes {
-    /// The recipient's X25519 public key.
-    #[serde(with = "serde_bytes")]
-    pub to: Vec<u8>,
-    /// The sender's ephemeral X25519 public key.
-    #[serde(with = "serde_bytes")]
-    pub epk: Vec<u8>,
-    /// AES-256-GCM ciphertext and tag.
-    #[serde(with = "serde_bytes")]
-    pub ct: Vec<u8>,
-}
-
-/// One field's value, sealed, with its keyed hash.
+/// One field's value, sealed, with its keyed hash. Short names, because every
+/// sealed field of every record carries them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SealedField {
-    #[serde(rename = "box")]
-    pub sealed: SealedBytes,
-    #[serde(with = "serde_bytes")]
+    /// The organisation key pair's id: the first [`KEY_ID_LEN`] bytes of its public key.
+    #[serde(rename = "k", with = "serde_bytes")]
+    pub key: Vec<u8>,
+    /// AES-256-GCM-SIV ciphertext and tag.
+    #[serde(rename = "c", with = "serde_bytes")]
+    pub ct: Vec<u8>,
+    /// The keyed hash of the value ([`FieldKeys::hash`]).
+    #[serde(rename = "h", with = "serde_bytes")]
     pub hash: Vec<u8>,
 }
 
@@ -77,60 +84,60 @@ pub fn field_aad(entity: &str, entity_id: &str, field: &str, op_id: &str) -> Vec
     format!("senda-field\n{entity}\n{entity_id}\n{field}\n{op_id}").into_bytes()
 }
 
-/// Seals `plain` to `recipient` (X25519, hex), as CBOR bytes. The one place
-/// a field meets [`seal::seal`], so a change to boxes is made here once.
-pub fn seal_bytes(recipient: &str, plain: &[u8], aad: &[u8]) -> Result<SealedBytes, SealError> {
-    let sealed = seal::seal(recipient, plain, aad)?;
-    let bytes = |h: &str| crate::unhex(h).ok_or(SealError::Damaged);
-    Ok(SealedBytes {
-        to: bytes(&sealed.to)?,
-        epk: bytes(&sealed.epk)?,
-        ct: bytes(&sealed.ct)?,
-    })
+/// A field's place: entity, record id, field path and the operation that sets it.
+pub type FieldPlace<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// The keys an organisation's devices derive from one of its secrets to seal
+/// and hash record fields. The server, holding only the public key, has neither.
+pub struct FieldKeys {
+    id: [u8; KEY_ID_LEN],
+    seal: Aes256GcmSiv,
+    hash: hmac::Key,
 }
 
-/// Opens bytes sealed by [`seal_bytes`] with `secret`.
-pub fn open_bytes(
-    secret: &BoxSecret,
-    sealed: &SealedBytes,
-    aad: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, SealError> {
-    secret.open(
-        &SealedBox {
-            to: crate::hex(&sealed.to),
-            epk: crate::hex(&sealed.epk),
-            ct: crate::hex(&sealed.ct),
-            sender: None,
-        },
-        aad,
-    )
-}
-
-/// The organisation's key for field hashes, derived from its secret: every
-/// device of the organisation computes the same hashes; the server cannot.
-pub struct FieldHashKey(hmac::Key);
-
-struct HmacLen;
-impl hkdf::KeyType for HmacLen {
+/// An HKDF output length for ring.
+struct Len(usize);
+impl hkdf::KeyType for Len {
     fn len(&self) -> usize {
-        32
+        self.0
     }
 }
 
-impl FieldHashKey {
+/// 32 bytes from the organisation's secret, for one use (`salt`, `info`).
+fn derive(secret: &BoxSecret, salt: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
+    let ikm = Zeroizing::new(crate::unhex(&secret.to_hex()).expect("a secret's own hex"));
+    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, salt).extract(&ikm);
+    let mut key = Zeroizing::new([0u8; 32]);
+    prk.expand(&[info], Len(32))
+        .and_then(|okm| okm.fill(key.as_mut()))
+        .expect("HKDF output of 32 bytes");
+    key
+}
+
+/// The id of an organisation key pair, from its public key (hex).
+pub fn key_id(public_hex: &str) -> Option<[u8; KEY_ID_LEN]> {
+    crate::unhex(public_hex)?.get(..KEY_ID_LEN)?.try_into().ok()
+}
+
+impl FieldKeys {
     pub fn derive(secret: &BoxSecret) -> Self {
-        let ikm = Zeroizing::new(crate::unhex(&secret.to_hex()).expect("a secret's own hex"));
-        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"senda-field-hash-v1").extract(&ikm);
-        let mut key = Zeroizing::new([0u8; 32]);
-        prk.expand(&[b"hmac-sha256"], HmacLen)
-            .and_then(|okm| okm.fill(key.as_mut()))
-            .expect("HKDF output of 32 bytes");
-        Self(hmac::Key::new(hmac::HMAC_SHA256, key.as_ref()))
+        let seal = derive(secret, b"senda-field-seal-v2", b"aes-256-gcm-siv");
+        let hash = derive(secret, b"senda-field-hash-v1", b"hmac-sha256");
+        Self {
+            id: key_id(&secret.public_hex()).expect("a public key's own hex"),
+            seal: Aes256GcmSiv::new_from_slice(seal.as_ref()).expect("a 32-byte key"),
+            hash: hmac::Key::new(hmac::HMAC_SHA256, hash.as_ref()),
+        }
+    }
+
+    /// Whether `field` names this key pair.
+    pub fn sealed_it(&self, field: &SealedField) -> bool {
+        field.key == self.id
     }
 
     /// The keyed hash of one field's value in one record (records never share hashes).
     pub fn hash(&self, entity_id: &str, field: &str, value: &[u8]) -> Vec<u8> {
-        let mut ctx = hmac::Context::with_key(&self.0);
+        let mut ctx = hmac::Context::with_key(&self.hash);
         for part in [entity_id.as_bytes(), field.as_bytes()] {
             ctx.update(&(part.len() as u64).to_be_bytes());
             ctx.update(part);
@@ -138,47 +145,55 @@ impl FieldHashKey {
         ctx.update(value);
         ctx.sign().as_ref()[..FIELD_HASH_LEN].to_vec()
     }
-}
 
-/// Seals one field of one operation to the organisation that holds `secret`.
-pub fn seal_field(
-    secret: &BoxSecret,
-    hash_key: &FieldHashKey,
-    aad: (&str, &str, &str, &str),
-    value: &[u8],
-) -> Result<SealedField, SealError> {
-    let (entity, entity_id, field, op_id) = aad;
-    Ok(SealedField {
-        sealed: seal_bytes(
-            &secret.public_hex(),
-            value,
-            &field_aad(entity, entity_id, field, op_id),
-        )?,
-        hash: hash_key.hash(entity_id, field, value),
-    })
-}
-
-/// Opens a sealed field with the organisation key pair it was sealed to, and
-/// believes it only if its keyed hash matches what opened. Anyone with the
-/// organisation's public key (the server) can seal a value, but only a holder
-/// of its secret (a device a person let in, or its administrator) can make the
-/// hash: so a field the server planted or swapped does not open.
-pub fn open_field(
-    secret: &BoxSecret,
-    hash_key: &FieldHashKey,
-    aad: (&str, &str, &str, &str),
-    field: &SealedField,
-) -> Result<Zeroizing<Vec<u8>>, SealError> {
-    let (entity, entity_id, path, op_id) = aad;
-    let plain = open_bytes(
-        secret,
-        &field.sealed,
-        &field_aad(entity, entity_id, path, op_id),
-    )?;
-    if hash_key.hash(entity_id, path, &plain) != field.hash {
-        return Err(SealError::ForgedSender);
+    /// Seals one field of one operation.
+    pub fn seal(&self, place: FieldPlace<'_>, value: &[u8]) -> SealedField {
+        let (entity, entity_id, field, op_id) = place;
+        let aad = field_aad(entity, entity_id, field, op_id);
+        let ct = self
+            .seal
+            .encrypt(&nonce(&aad), Payload { msg: value, aad: &aad })
+            .expect("AES-GCM-SIV sealing in memory");
+        SealedField {
+            key: self.id.to_vec(),
+            ct,
+            hash: self.hash(entity_id, field, value),
+        }
     }
-    Ok(plain)
+
+    /// Opens a field sealed with these keys in its place, and believes it
+    /// only if its keyed hash matches what opened: a field the server made,
+    /// swapped or moved does not open.
+    pub fn open(
+        &self,
+        place: FieldPlace<'_>,
+        field: &SealedField,
+    ) -> Result<Zeroizing<Vec<u8>>, SealError> {
+        if !self.sealed_it(field) {
+            return Err(SealError::WrongRecipient);
+        }
+        let (entity, entity_id, path, op_id) = place;
+        let aad = field_aad(entity, entity_id, path, op_id);
+        let plain = Zeroizing::new(
+            self.seal
+                .decrypt(&nonce(&aad), Payload { msg: &field.ct, aad: &aad })
+                .map_err(|_| SealError::Damaged)?,
+        );
+        if self.hash(entity_id, path, &plain) != field.hash {
+            return Err(SealError::ForgedSender);
+        }
+        Ok(plain)
+    }
+}
+
+/// A place's nonce: the same place always gets the same one, and GCM-SIV
+/// keeps even a place sealed twice with different values confidential but
+/// for their equality.
+fn nonce(aad: &[u8]) -> Nonce {
+    let h = digest(&SHA256, aad);
+    let mut n = [0u8; 12];
+    n.copy_from_slice(&h.as_ref()[..12]);
+    Nonce::from(n)
 }
 
 #[cfg(test)]
@@ -188,43 +203,64 @@ mod tests {
     #[test]
     fn a_field_opens_only_in_its_place_and_hashes_compare_only_with_the_key() {
         let org = BoxSecret::generate();
-        let key = FieldHashKey::derive(&org);
+        let keys = FieldKeys::derive(&org);
         let place = ("case", "c1", "details.alias", "op1");
-        let a = seal_field(&org, &key, place, b"\"Luz\"").unwrap();
-        let aad = field_aad("case", "c1", "details.alias", "op1");
-        assert_eq!(
-            open_bytes(&org, &a.sealed, &aad).unwrap().as_slice(),
-            b"\"Luz\""
-        );
-        let other = field_aad("case", "c1", "details.alias", "op2");
-        assert_eq!(open_bytes(&org, &a.sealed, &other), Err(SealError::Damaged));
-        assert_eq!(
-            open_bytes(&BoxSecret::generate(), &a.sealed, &aad),
-            Err(SealError::WrongRecipient)
-        );
-        // Same value, same record and field: same hash, different box.
-        let b = seal_field(
-            &org,
-            &key,
+        let a = keys.seal(place, b"\"Luz\"");
+        assert_eq!(keys.open(place, &a).unwrap().as_slice(), b"\"Luz\"");
+        assert!(!a.ct.windows(3).any(|w| w == b"Luz"));
+        // Another op, record, field or entity: refused.
+        for other in [
             ("case", "c1", "details.alias", "op2"),
-            b"\"Luz\"",
-        )
-        .unwrap();
+            ("case", "c2", "details.alias", "op1"),
+            ("case", "c1", "details.name", "op1"),
+            ("referral", "c1", "details.alias", "op1"),
+        ] {
+            assert_eq!(keys.open(other, &a), Err(SealError::Damaged), "{other:?}");
+        }
+        // Another organisation's keys: not theirs to open.
+        let stranger = FieldKeys::derive(&BoxSecret::generate());
+        assert_eq!(stranger.open(place, &a), Err(SealError::WrongRecipient));
+        // A flipped bit.
+        let mut flipped = a.clone();
+        flipped.ct[0] ^= 1;
+        assert_eq!(keys.open(place, &flipped), Err(SealError::Damaged));
+        // Same value, same record and field: same hash, different box.
+        let b = keys.seal(("case", "c1", "details.alias", "op2"), b"\"Luz\"");
         assert_eq!(a.hash, b.hash);
-        assert_ne!(a.sealed, b.sealed);
+        assert_ne!(a.ct, b.ct);
         // Another value, record or organisation: another hash.
-        assert_ne!(key.hash("c1", "details.alias", b"\"Sol\""), a.hash);
-        assert_ne!(key.hash("c2", "details.alias", b"\"Luz\""), a.hash);
-        let stranger = FieldHashKey::derive(&BoxSecret::generate());
+        assert_ne!(keys.hash("c1", "details.alias", b"\"Sol\""), a.hash);
+        assert_ne!(keys.hash("c2", "details.alias", b"\"Luz\""), a.hash);
         assert_ne!(stranger.hash("c1", "details.alias", b"\"Luz\""), a.hash);
-        // On the wire: byte strings, no hex text.
+        // On the wire: byte strings, no hex text; the value plus 16 bytes of
+        // tag, 16 of hash, 8 of key id and a few of CBOR.
         let wire = crate::encode(&a);
+        assert!(wire.len() <= 5 + 16 + 16 + 8 + 10, "{} bytes", wire.len());
         assert!(
             !wire
                 .windows(4)
-                .any(|w| w == crate::hex(&a.sealed.ct[..2]).as_bytes())
+                .any(|w| w == crate::hex(&a.ct[..2]).as_bytes())
         );
         assert_eq!(crate::decode::<SealedField>(&wire).unwrap(), a);
+    }
+
+    #[test]
+    fn the_key_id_names_the_key_pair_and_keys_come_from_the_secret_alone() {
+        let org = BoxSecret::generate();
+        let keys = FieldKeys::derive(&org);
+        let sealed = keys.seal(("case", "c1", "notes.needs", "op1"), b"\"agua\"");
+        assert_eq!(sealed.key, key_id(&org.public_hex()).unwrap());
+        // Another device of the organisation derives the same keys from the same secret.
+        let again = FieldKeys::derive(&BoxSecret::from_hex(&org.to_hex()).unwrap());
+        assert_eq!(
+            again
+                .open(("case", "c1", "notes.needs", "op1"), &sealed)
+                .unwrap()
+                .as_slice(),
+            b"\"agua\""
+        );
+        // The same place sealed again repeats the same box: nothing new is learnt.
+        assert_eq!(again.seal(("case", "c1", "notes.needs", "op1"), b"\"agua\""), sealed);
     }
 
     #[test]
@@ -242,38 +278,25 @@ mod tests {
             assert!(!plain_field(entity, field), "{entity} {field}");
         }
     }
+
     #[test]
-    fn a_field_sealed_without_the_organisations_secret_does_not_open() {
+    fn a_field_made_without_the_organisations_secret_does_not_open() {
         let org = BoxSecret::generate();
-        let key = FieldHashKey::derive(&org);
+        let keys = FieldKeys::derive(&org);
         let place = ("case", "c1", "details.alias", "op1");
-        let real = seal_field(&org, &key, place, b"\"Luz\"").unwrap();
-        assert_eq!(
-            open_field(&org, &key, place, &real).unwrap().as_slice(),
-            b"\"Luz\""
-        );
-        // The server knows the public key: it can seal a value, but not hash it.
+        let real = keys.seal(place, b"\"Luz\"");
+        // The server knows the public key, so the key id and a real hash it
+        // saw: it can copy them, but not make a box that opens.
         let planted = SealedField {
-            sealed: seal_bytes(
-                &org.public_hex(),
-                b"\"Sol\"",
-                &field_aad("case", "c1", "details.alias", "op1"),
-            )
-            .unwrap(),
-            hash: real.hash.clone(),
+            ct: vec![0x5a; real.ct.len()],
+            ..real.clone()
         };
-        assert_eq!(
-            open_field(&org, &key, place, &planted),
-            Err(SealError::ForgedSender)
-        );
-        let stranger = FieldHashKey::derive(&BoxSecret::generate());
-        let guessed = SealedField {
-            hash: stranger.hash("c1", "details.alias", b"\"Sol\""),
-            ..planted
+        assert_eq!(keys.open(place, &planted), Err(SealError::Damaged));
+        // A real box with another value's hash (a value swapped in from elsewhere).
+        let swapped = SealedField {
+            hash: keys.hash("c1", "details.alias", b"\"Sol\""),
+            ..real
         };
-        assert_eq!(
-            open_field(&org, &key, place, &guessed),
-            Err(SealError::ForgedSender)
-        );
+        assert_eq!(keys.open(place, &swapped), Err(SealError::ForgedSender));
     }
 }

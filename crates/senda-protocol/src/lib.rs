@@ -14,8 +14,9 @@ pub mod bounded;
 pub mod fields;
 pub mod seal;
 pub mod trust;
+pub mod wire_id;
 
-pub use fields::{SealedBytes, SealedConflict, SealedField};
+pub use fields::{FieldKeys, SealedConflict, SealedField};
 pub use seal::{BoxSecret, SealError, SealedBox};
 pub use trust::{BoxSender, KeyBundle, OrgKeyCert, OrgSecret, OrgTrust};
 
@@ -44,11 +45,15 @@ pub const CONTENT_TYPE: &str = "application/cbor";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Op {
+    /// Ids are hex text in memory and JSON, bytes on the wire ([`wire_id`]).
+    #[serde(with = "wire_id")]
     pub op_id: String,
     pub seq: i64,
     pub hlc: String,
     pub entity: String,
+    #[serde(with = "wire_id")]
     pub entity_id: String,
+    #[serde(with = "wire_id")]
     pub case_id: String,
     pub op: String,
     pub base_version: i64,
@@ -86,6 +91,7 @@ pub struct PushRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
+    #[serde(with = "wire_id::list")]
     pub stored: Vec<String>,
     pub high_seq: i64,
     pub conflicts: Vec<Conflict>,

@@ -42,11 +42,8 @@ fn valid_push() -> Vec<u8> {
             sealed: [(
                 "details.alias".to_owned(),
                 senda_protocol::SealedField {
-                    sealed: senda_protocol::SealedBytes {
-                        to: vec![9; 32],
-                        epk: vec![7; 32],
-                        ct: vec![1; 20],
-                    },
+                    key: vec![1; 8],
+ ct: vec![1; 20],
                     hash: vec![3; 16],
                 },
             )]

@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use senda_protocol::{Op, PROTOCOL_VERSION, PushRequest, SealedBytes, SealedField, encode};
+use senda_protocol::{Op, PROTOCOL_VERSION, PushRequest, SealedField, encode};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,11 +87,8 @@ async fn hostile(url: &str, d: &Device, stop: &AtomicBool) -> BTreeMap<String, u
                         o.sealed.insert(
                             "notes.needs".into(),
                             SealedField {
-                                sealed: SealedBytes {
-                                    to: vec![1; 32],
-                                    epk: vec![2; 32],
-                                    ct: vec![3; 16 * 1024],
-                                },
+                                key: vec![1; 8],
+ ct: vec![3; 16 * 1024],
                                 hash: vec![4; 16],
                             },
                         );

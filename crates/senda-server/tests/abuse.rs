@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use senda_protocol::{
-    IncomingPage, KeysResponse, Op, PROTOCOL_VERSION, PageRequest, PushRequest, SealedBytes,
+    IncomingPage, KeysResponse, Op, PROTOCOL_VERSION, PageRequest, PushRequest,
     SealedField, decode, encode,
 };
 use senda_server::store::Quotas;
@@ -41,11 +41,8 @@ fn op(seq: i64, entity_id: &str, base: i64, payload: serde_json::Value) -> Op {
 
 fn sealed(bytes: usize) -> SealedField {
     SealedField {
-        sealed: SealedBytes {
-            to: vec![1; 32],
-            epk: vec![2; 32],
-            ct: vec![3; bytes],
-        },
+        key: vec![1; 8],
+ ct: vec![3; bytes],
         hash: vec![4; 16],
     }
 }

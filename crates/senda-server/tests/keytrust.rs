@@ -716,12 +716,11 @@ async fn a_field_value_the_server_plants_in_a_conflict_does_not_open() {
     let field = enrol_via(&server, &hostile.url(), &team, "t").await;
     server.admit(&team, &field).await;
     let team_secret = server.secret_of(&team);
-    let team_public = team_secret.public_hex();
 
     // To the device's first push the operator answers with two conflicts on the
     // case's alias: one a colleague's device really sealed (made here with the
-    // team's secret, as a device holding it does), one the server sealed itself
-    // to the team's public key, copying the keyed hash of the real value.
+    // team's secret, as a device holding it does), one the server made itself,
+    // naming the team's key and copying the keyed hash of the real value.
     hostile.set_with_request(move |path, request, answer| {
         if path != "/v1/push" {
             return answer;
@@ -735,27 +734,13 @@ async fn a_field_value_the_server_plants_in_a_conflict_does_not_open() {
             .expect("the case's creation carries its alias, sealed");
         let ours = op.sealed["details.alias"].clone();
         let place = |op_id| ("case", op.entity_id.as_str(), "details.alias", op_id);
-        let hash_key = senda_protocol::fields::FieldHashKey::derive(&team_secret);
-        let real = senda_protocol::fields::seal_field(
-            &team_secret,
-            &hash_key,
-            place("op-real"),
-            b"\"Sol\"",
-        )
-        .unwrap();
+        let keys = senda_protocol::FieldKeys::derive(&team_secret);
+        let real = keys.seal(place("op-real"), b"\"Sol\"");
+        // The server has the key id (from the public key) and the real hash, but
+        // no secret: its box is bytes of its own choosing.
         let planted = senda_protocol::SealedField {
-            sealed: senda_protocol::fields::seal_bytes(
-                &team_public,
-                b"\"Planted\"",
-                &senda_protocol::fields::field_aad(
-                    "case",
-                    &op.entity_id,
-                    "details.alias",
-                    "op-planted",
-                ),
-            )
-            .unwrap(),
-            hash: real.hash.clone(),
+            ct: b"\"Planted\" and a tag of sixteen".to_vec(),
+            ..real.clone()
         };
         for (theirs_op, theirs) in [("op-real", real), ("op-planted", planted)] {
             response.conflicts.push(senda_protocol::Conflict {

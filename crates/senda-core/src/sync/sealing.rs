@@ -5,23 +5,19 @@
 
 use crate::casework::{Age, CaseError};
 use chrono::{Datelike, Months, NaiveDate};
-use senda_protocol::fields::{self, FieldHashKey, plain_field};
+use senda_protocol::fields::{FieldKeys, plain_field};
 use senda_protocol::{BoxSecret, Op, SealedConflict};
 use serde_json::{Map, Value as Json, json};
 
-/// One of the organisation's secrets, its public key (hex), and the hash key derived from it.
+/// The field keys derived from one of the organisation's secrets.
 pub(crate) struct OrgKeys {
-    pub secret: BoxSecret,
-    pub public: String,
-    pub hash: FieldHashKey,
+    pub fields: FieldKeys,
 }
 
 impl OrgKeys {
     pub fn new(secret: BoxSecret) -> Self {
         Self {
-            hash: FieldHashKey::derive(&secret),
-            public: secret.public_hex(),
-            secret,
+            fields: FieldKeys::derive(&secret),
         }
     }
 }
@@ -60,7 +56,7 @@ pub(crate) fn seal_op(op: &mut Op, keys: &OrgKeys, today: NaiveDate) -> Result<(
                         "answers.{}",
                         senda_protocol::hex(
                             &keys
-                                .hash
+                                .fields
                                 .hash(&op.entity_id, "answer-name", question.as_bytes())[..8]
                         )
                     ),
@@ -68,13 +64,10 @@ pub(crate) fn seal_op(op: &mut Op, keys: &OrgKeys, today: NaiveDate) -> Result<(
                 ),
                 None => (path, value.to_string()),
             };
-            let sealed = fields::seal_field(
-                &keys.secret,
-                &keys.hash,
+            let sealed = keys.fields.seal(
                 (&op.entity, &op.entity_id, &path, &op.op_id),
                 text.as_bytes(),
-            )
-            .map_err(|_| CaseError::BadRecipientKey)?;
+            );
             op.sealed.insert(path, sealed);
         }
     }
@@ -89,8 +82,10 @@ pub fn seal_for_organisation(
     secret: &BoxSecret,
     today: NaiveDate,
 ) -> Result<(), CaseError> {
-    let own = BoxSecret::from_hex(&secret.to_hex()).map_err(|_| CaseError::BadRecipientKey)?;
-    seal_op(op, &OrgKeys::new(own), today)
+    let keys = OrgKeys {
+        fields: FieldKeys::derive(secret),
+    };
+    seal_op(op, &keys, today)
 }
 
 /// The coarse counters the server keeps (ARCHITECTURE.md lists each and why).
@@ -146,11 +141,12 @@ pub(crate) fn age_band(age: &Age, today: NaiveDate) -> &'static str {
 
 /// Opens both sides of a conflict on a sealed field: the field's name (an
 /// answer's real question) and each value as JSON text. Each side opens with
-/// whichever of the organisation's key pairs it was sealed to (`keys`: every
+/// whichever of the organisation's key pairs it was sealed with (`keys`: every
 /// one this device holds, so values sealed before a rotation still open), and
-/// only if its keyed hash proves a holder of that key sealed it. A side that
-/// does not open is shown as null rather than hidden; the last value says how
-/// many sides failed that proof (a value the server planted).
+/// only if it opens in its place with its keyed hash. A side that does not
+/// open is shown as null rather than hidden; the last value says how many
+/// sides named a key this device holds and still did not open (a value the
+/// server planted, swapped or moved).
 pub(crate) fn open_conflict(
     keys: &[OrgKeys],
     entity: &str,
@@ -161,18 +157,14 @@ pub(crate) fn open_conflict(
 ) -> (String, String, String, usize) {
     let forged = std::cell::Cell::new(0);
     let open = |f: &senda_protocol::SealedField, op: &str| -> Option<Json> {
-        let to = senda_protocol::hex(&f.sealed.to);
-        let key = keys.iter().find(|k| k.public == to)?;
-        let plain =
-            match fields::open_field(&key.secret, &key.hash, (entity, entity_id, field, op), f) {
-                Ok(plain) => plain,
-                Err(senda_protocol::SealError::ForgedSender) => {
-                    forged.set(forged.get() + 1);
-                    return None;
-                }
-                Err(_) => return None,
-            };
-        serde_json::from_slice(&plain).ok()
+        let key = keys.iter().find(|k| k.fields.sealed_it(f))?;
+        match key.fields.open((entity, entity_id, field, op), f) {
+            Ok(plain) => serde_json::from_slice(&plain).ok(),
+            Err(_) => {
+                forged.set(forged.get() + 1);
+                None
+            }
+        }
     };
     let theirs = open(&sealed.theirs, &sealed.theirs_op);
     let ours = open(&sealed.ours, our_op);
@@ -251,8 +243,8 @@ mod tests {
             (t.as_str(), o.as_str(), forged),
             (r#"{"type":"yes"}"#, r#"{"type":"no"}"#, 0)
         );
-        // Bound to its op: opened as another op's, it shows nothing.
-        let (_, t, _, _) = open_conflict(
+        // Bound to its op: opened as another op's, it shows nothing, and is counted.
+        let (_, t, _, moved) = open_conflict(
             &held,
             "screening",
             "s1",
@@ -263,18 +255,12 @@ mod tests {
                 ..conflict.clone()
             },
         );
-        assert_eq!(t, "null");
-        // A value the server sealed itself to the organisation's public key
-        // (it cannot make the keyed hash): shown as nothing, and counted.
-        let aad = fields::field_aad("screening", "s1", path, "op-a");
+        assert_eq!((t.as_str(), moved), ("null", 1));
+        // A value the server made itself, naming the organisation's key (which
+        // it knows) and copying a hash it saw: shown as nothing, and counted.
         let planted = senda_protocol::SealedField {
-            sealed: fields::seal_bytes(
-                &secret.public_hex(),
-                br#"{"q":"peligro-ahora","a":{"type":"no"}}"#,
-                &aad,
-            )
-            .unwrap(),
-            hash: field.hash.clone(),
+            ct: vec![7; field.ct.len()],
+            ..field.clone()
         };
         let (_, t, o, forged) = open_conflict(
             &held,

@@ -154,16 +154,14 @@ pub fn check_shape(op: &Op) -> Result<(), StoreError> {
         if !field_path(path) {
             return Err(bad("a sealed field's name is not the casework's"));
         }
-        let b = &field.sealed;
-        if b.to.len() != 32
-            || b.epk.len() != 32
-            || b.ct.len() < 16
-            || b.ct.len() > MAX_SEALED_VALUE
+        if field.key.len() != senda_protocol::fields::KEY_ID_LEN
+            || field.ct.len() < 16
+            || field.ct.len() > MAX_SEALED_VALUE
             || field.hash.len() != senda_protocol::fields::FIELD_HASH_LEN
         {
             return Err(bad("a sealed field is not a sealed value"));
         }
-        size += path.len() + 64 + b.ct.len() + field.hash.len();
+        size += path.len() + field.key.len() + field.ct.len() + field.hash.len();
     }
     if size > MAX_OP_BYTES {
         return Err(bad("the operation is too large"));

@@ -1136,14 +1136,7 @@ mod tests {
     fn a_push_past_the_limits_is_refused_before_it_writes() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
-        let device = Device {
-            id: "d1".into(),
-            organisation: "o1".into(),
-            team: "t".into(),
-            public_key: String::new(),
-            revoked: false,
-            retiring: false,
-        };
+        let device = device("d1");
         let tight = super::super::limits::Quotas {
             max_parked: 5,
             device_bytes: 2_000,
@@ -1194,23 +1187,75 @@ mod tests {
             sql: &str,
             params: &[Value],
         ) -> Result<Vec<super::super::sql::Row>, StoreError> {
-            self.writes.push(sql.chars().take(30).collect());
-            self.inner.rows(sql, params)
+            let rows = self.inner.rows(sql, params)?;
+            let start: String = sql.chars().take(30).collect();
+            self.writes.push(format!("{start} → {} rows", rows.len()));
+            Ok(rows)
         }
+    }
+
+    /// Statements one push of `batch` by `device` runs, with the rows each read.
+    fn watched(store: &SqliteStore, device: &Device, batch: &[Op]) -> Vec<String> {
+        let mut seen = Vec::new();
+        store
+            .transaction(&mut |sql| {
+                let mut watching = Watching {
+                    inner: sql,
+                    writes: &mut seen,
+                };
+                let quotas = super::super::limits::Quotas::default();
+                push(&mut watching, device, batch, &quotas, "2026-12-03T00:00:00Z").map(|_| ())
+            })
+            .unwrap();
+        seen
+    }
+
+    fn device(id: &str) -> Device {
+        Device {
+            id: id.into(),
+            organisation: "o1".into(),
+            team: "t".into(),
+            public_key: String::new(),
+            revoked: false,
+            retiring: false,
+        }
+    }
+
+    #[test]
+    fn a_push_reads_only_the_waiting_ops_of_the_records_it_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        // Another device parks 300 edits whose base never arrives (records case-700..999).
+        watched(&store, &device("d2"), &ops(1000, 300, 3));
+        let parked_rows = |seen: &[String]| -> Vec<String> {
+            seen.iter()
+                .filter(|s| s.starts_with("SELECT op_id, device_id, seq"))
+                .cloned()
+                .collect()
+        };
+        // A push of ten new records reads its own ten ops (just stored, not yet
+        // applied) and none of the 300.
+        let seen = watched(&store, &device("d1"), &ops(1, 10, 0));
+        assert_eq!(parked_rows(&seen).len(), 1, "{seen:?}");
+        assert!(parked_rows(&seen)[0].ends_with("→ 10 rows"), "{seen:?}");
+        // A push that creates one of their records reads its own op and that
+        // record's waiting edit only (which still waits: its base is version 3).
+        let seen = watched(&store, &device("d1"), &ops(700, 1, 0));
+        assert!(parked_rows(&seen)[0].ends_with("→ 2 rows"), "{seen:?}");
+        store
+            .transaction(&mut |sql| {
+                let waiting = sql.rows("SELECT count(*) FROM ops WHERE applied = 0", &[])?;
+                assert_eq!(waiting, vec![vec![Value::Int(300)]]);
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]
     fn a_push_costs_the_same_statements_whatever_its_size() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
-        let device = Device {
-            id: "d1".into(),
-            organisation: "o1".into(),
-            team: "t".into(),
-            public_key: String::new(),
-            revoked: false,
-            retiring: false,
-        };
+        let device = device("d1");
         // 10 records, then 90, then an edit of each of the 100: the same few statements each time.
         let (small, a) = counted(&store, &device, &ops(1, 10, 0));
         let (large, b) = counted(&store, &device, &ops(11, 90, 0));
