@@ -471,16 +471,72 @@ fn device_with_referrals(records: usize) -> senda_testkit::Device {
     d
 }
 
-/// One round of Senda's side: a fresh server on SQLite (on disk), the device
-/// enrolled and keyed, then one timed sync through the counting proxy.
+/// The server of part 4 in a process of its own, as pouchdb-server is and as
+/// a deployment's is: a device in the same process would turn on SQLCipher's
+/// memory security (locking and wiping every allocation) for the server's
+/// SQLite too. It serves the database file the bench sets up beside it.
+struct ServerProcess {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl ServerProcess {
+    fn start(db: &std::path::Path) -> Self {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .arg("serve-sqlite")
+            .arg(db)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the bench runs itself as a server");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Self {
+            child,
+            addr: line.trim().to_owned(),
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// Serves `db` on a free port, prints the address, and stops when stdin closes.
+fn serve_sqlite_until_stdin_closes(db: &str) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let server = serve(Repo::new(SqliteStore::open(std::path::Path::new(db)).unwrap())).await;
+        println!("{}", server.addr);
+        tokio::task::spawn_blocking(|| std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new()))
+            .await
+            .unwrap()
+            .unwrap();
+        server.stop().await;
+    });
+}
+
+/// One round of Senda's side: a fresh server on SQLite (on disk) in its own
+/// process, the device enrolled and keyed, then one timed sync through the
+/// counting proxy. The set-up runs on the same database file through a second,
+/// in-process server (the administrator's side).
 async fn senda_round(records: usize) -> (f64, u64, u64, usize) {
     let dir = tempfile::tempdir().unwrap();
     let d = device_with_referrals(records);
-    let server = serve(Repo::new(
-        SqliteStore::open(&dir.path().join("server.db")).unwrap(),
-    ))
-    .await;
-    let proxy = CountingProxy::start(server.addr.to_string()).await;
+    let db = dir.path().join("server.db");
+    let server = serve(Repo::new(SqliteStore::open(&db).unwrap())).await;
+    let process = ServerProcess::start(&db);
+    let proxy = CountingProxy::start(process.addr.clone()).await;
     let (org, code) = keyed_org_and_code(&server).await;
     d.client
         .enrol(&d.vault, &proxy.url, &code, "bench")
@@ -578,6 +634,10 @@ async fn against_pouchdb(records: usize, rounds: usize) {
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return;
+    }
+    // This binary, run again as the server of part 4 (see `ServerProcess`).
+    if let Some(db) = std::env::args().skip_while(|a| a != "serve-sqlite").nth(1) {
+        return serve_sqlite_until_stdin_closes(&db);
     }
     // A section's name runs it alone: `cargo bench -p senda-server --bench sync -- pouchdb`
     // (or `push`, `devices`, `bytes`); no name runs all four.

@@ -109,6 +109,11 @@ impl<'v> Casework<'v> {
         outbox::counts(self.conn)
     }
 
+    /// Whether a sync has anything to push now, without counting every row.
+    pub fn has_ready(&self) -> Result<bool, CaseError> {
+        outbox::any_ready(self.conn)
+    }
+
     /// Called by sync once the server has durably stored these operations.
     pub fn outbox_mark_sent(&self, op_ids: &[String]) -> Result<usize, CaseError> {
         outbox::mark_sent(self.conn, op_ids, self.now)

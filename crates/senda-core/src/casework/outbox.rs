@@ -290,23 +290,27 @@ pub(crate) fn mark_sent(
     op_ids: &[String],
     now: DateTime<Utc>,
 ) -> Result<usize, CaseError> {
-    let tx = conn.unchecked_transaction()?;
-    let mut marked = 0;
-    {
-        // A row the server acknowledged counts as sent if consent lets it leave, or
-        // if it already left in a batch file (consent may have been withdrawn since).
-        let mut stmt = tx.prepare_cached(&format!(
-            "UPDATE outbox SET sent_at = ?1 WHERE op_id = ?2 AND sent_at IS NULL
-             AND seq IN (SELECT o.seq FROM outbox o WHERE o.op_id = ?2 AND ({MAY_LEAVE}
-                 OR EXISTS (SELECT 1 FROM outbox_delivery d
-                     WHERE d.op_id = o.op_id AND d.exported_at IS NOT NULL)))"
-        ))?;
-        for id in op_ids {
-            marked += stmt.execute(params![now.to_rfc3339(), id])?;
-        }
-    }
-    tx.commit()?;
+    // A row the server acknowledged counts as sent if consent lets it leave, or
+    // if it already left in a batch file (consent may have been withdrawn since).
+    // One statement for the whole acknowledgement, the ids as a JSON array.
+    let ids = serde_json::to_string(op_ids).expect("ids are JSON");
+    let marked = conn.prepare_cached(&format!(
+        "UPDATE outbox AS o SET sent_at = ?1 WHERE o.sent_at IS NULL
+         AND o.op_id IN (SELECT value FROM json_each(?2))
+         AND ({MAY_LEAVE} OR EXISTS (SELECT 1 FROM outbox_delivery d
+             WHERE d.op_id = o.op_id AND d.exported_at IS NOT NULL))"
+    ))?
+    .execute(params![now.to_rfc3339(), ids])?;
     Ok(marked)
+}
+
+/// Whether any row may leave now (cheap: the first unsent row that may).
+pub(crate) fn any_ready(conn: &Connection) -> Result<bool, CaseError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.sent_at IS NULL AND {MAY_LEAVE})"
+        ))?
+        .query_row([], |r| r.get(0))?)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -298,11 +298,7 @@ impl SyncClient {
         progress: Progress<'_>,
     ) -> Result<(), SyncError> {
         loop {
-            let ready = {
-                let mut v = lock(vault);
-                v.casework()?.outbox_counts()?.ready()
-            };
-            if ready == 0 {
+            if !lock(vault).casework()?.has_ready()? {
                 break;
             }
             // What the last attempt carried: its size, and its rows (to note a failure on).
