@@ -1,18 +1,7 @@
-//! Lower-case hex, for ids, digests and keys in text files.
+//! Lower-case hex, for ids, digests and keys in text files: the protocol's
+//! one rule (canonical lowercase only, L9), so device and server agree.
 
-pub fn encode(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
+pub use senda_protocol::{hex as encode, unhex as decode};
 
 #[cfg(test)]
 mod tests {
@@ -22,5 +11,7 @@ mod tests {
         assert_eq!(super::decode("00abff"), Some(vec![0, 171, 255]));
         assert_eq!(super::decode("0g"), None);
         assert_eq!(super::decode("abc"), None);
+        assert_eq!(super::decode("AB"), None);
+        assert_eq!(super::decode("+a"), None);
     }
 }

@@ -109,8 +109,7 @@ fn sample_op() -> senda_protocol::Op {
         sealed: [(
             "details.alias".to_owned(),
             senda_protocol::SealedField {
-                key: vec![1; 8],
- ct: vec![1; 40],
+                ct: vec![1; 40],
                 hash: vec![3; 16],
             },
         )]

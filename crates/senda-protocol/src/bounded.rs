@@ -272,8 +272,7 @@ mod tests {
             Err(DecodeError::OverLimit(_))
         ));
         let field = crate::SealedField {
-            key: vec![1; 8],
- ct: vec![3; 20],
+            ct: vec![3; 20],
             hash: vec![4; 16],
         };
         let with_sealed = |n: usize| {

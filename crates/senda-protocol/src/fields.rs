@@ -7,46 +7,71 @@
 //! secret once (HKDF-SHA256, ring), and each field that leaves a device
 //! travels as a [`SealedField`]:
 //!
-//! - its value sealed with AES-256-GCM-SIV (RFC 8452, RustCrypto: ring has no
-//!   misuse-resistant AEAD), bound to its entity, record, field and operation
-//!   as associated data, with the nonce taken from a hash of that place, so a
-//!   place sealed twice can only ever repeat the same box;
+//! - its value (deflated first when that makes it shorter) sealed with
+//!   AES-256-GCM-SIV (RFC 8452, RustCrypto: ring has no misuse-resistant
+//!   AEAD), bound to its entity, record, field and operation as associated
+//!   data, with the nonce taken from a hash of that place, so a place sealed
+//!   twice can only ever repeat the same box;
 //! - a keyed hash of the value (HMAC-SHA256), so the server can tell whether
-//!   two edits of a field agree without learning either value;
-//! - the first bytes of the organisation key pair's public key, so a device
-//!   holding several (after a rotation) knows which opens it.
+//!   two edits of a field agree without learning either value.
+//!
+//! Both travel as one CBOR byte string (hash, then box): 34 bytes more than
+//! the value, where a box per field with its own key agreement cost 120. A
+//! device holding several of its organisation's key pairs (after a rotation)
+//! tries each: a box opens under one key only.
 //!
 //! The server holds the public key only: it can neither open a field nor
 //! seal one that opens. Only the fields [`plain_field`] lists travel readable.
-//! Sealed bytes are CBOR byte strings, not hex text.
 
 use crate::seal::{BoxSecret, SealError};
 use aes_gcm_siv::aead::{Aead, KeyInit, Payload};
 use aes_gcm_siv::{Aes256GcmSiv, Nonce};
+use flate2::Compression;
 use ring::digest::{SHA256, digest};
 use ring::{hkdf, hmac};
 use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
 use zeroize::Zeroizing;
 
 /// Bytes of a field's keyed hash kept: 128 bits, ample for telling edits apart.
 pub const FIELD_HASH_LEN: usize = 16;
-/// Bytes of the public key that name the key pair a field was sealed with.
-pub const KEY_ID_LEN: usize = 8;
+/// Bytes AES-GCM-SIV adds to a value.
+pub const TAG_LEN: usize = 16;
+/// The most bytes a sealed value may open to (a deflated value is refused
+/// past it, so a small box cannot unpack into a large one).
+pub const MAX_OPENED_VALUE: usize = 256 * 1024;
+/// Values shorter than this are never deflated: it would not pay.
+const DEFLATE_FROM: usize = 96;
 
-/// One field's value, sealed, with its keyed hash. Short names, because every
-/// sealed field of every record carries them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// One field's value, sealed, with its keyed hash. On the wire one byte
+/// string: the hash, then the box.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealedField {
-    /// The organisation key pair's id: the first [`KEY_ID_LEN`] bytes of its public key.
-    #[serde(rename = "k", with = "serde_bytes")]
-    pub key: Vec<u8>,
-    /// AES-256-GCM-SIV ciphertext and tag.
-    #[serde(rename = "c", with = "serde_bytes")]
-    pub ct: Vec<u8>,
     /// The keyed hash of the value ([`FieldKeys::hash`]).
-    #[serde(rename = "h", with = "serde_bytes")]
     pub hash: Vec<u8>,
+    /// AES-256-GCM-SIV ciphertext and tag.
+    pub ct: Vec<u8>,
+}
+
+impl serde::Serialize for SealedField {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::with_capacity(self.hash.len() + self.ct.len());
+        bytes.extend_from_slice(&self.hash);
+        bytes.extend_from_slice(&self.ct);
+        s.serialize_bytes(&bytes)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SealedField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let bytes = serde_bytes::ByteBuf::deserialize(d)?.into_vec();
+        if bytes.len() < FIELD_HASH_LEN + TAG_LEN {
+            return Err(serde::de::Error::custom("a sealed field is too short"));
+        }
+        let mut hash = bytes;
+        let ct = hash.split_off(FIELD_HASH_LEN);
+        Ok(Self { hash, ct })
+    }
 }
 
 /// Both sides of a conflict on a sealed field: the device opens and shows them.
@@ -55,7 +80,9 @@ pub struct SealedField {
 pub struct SealedConflict {
     /// The operation that sealed `theirs` (it is bound to it).
     pub theirs_op: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<u8>))]
     pub theirs: SealedField,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<u8>))]
     pub ours: SealedField,
 }
 
@@ -90,7 +117,6 @@ pub type FieldPlace<'a> = (&'a str, &'a str, &'a str, &'a str);
 /// The keys an organisation's devices derive from one of its secrets to seal
 /// and hash record fields. The server, holding only the public key, has neither.
 pub struct FieldKeys {
-    id: [u8; KEY_ID_LEN],
     seal: Aes256GcmSiv,
     hash: hmac::Key,
 }
@@ -114,25 +140,14 @@ fn derive(secret: &BoxSecret, salt: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
     key
 }
 
-/// The id of an organisation key pair, from its public key (hex).
-pub fn key_id(public_hex: &str) -> Option<[u8; KEY_ID_LEN]> {
-    crate::unhex(public_hex)?.get(..KEY_ID_LEN)?.try_into().ok()
-}
-
 impl FieldKeys {
     pub fn derive(secret: &BoxSecret) -> Self {
         let seal = derive(secret, b"senda-field-seal-v2", b"aes-256-gcm-siv");
         let hash = derive(secret, b"senda-field-hash-v1", b"hmac-sha256");
         Self {
-            id: key_id(&secret.public_hex()).expect("a public key's own hex"),
             seal: Aes256GcmSiv::new_from_slice(seal.as_ref()).expect("a 32-byte key"),
             hash: hmac::Key::new(hmac::HMAC_SHA256, hash.as_ref()),
         }
-    }
-
-    /// Whether `field` names this key pair.
-    pub fn sealed_it(&self, field: &SealedField) -> bool {
-        field.key == self.id
     }
 
     /// The keyed hash of one field's value in one record (records never share hashes).
@@ -150,12 +165,18 @@ impl FieldKeys {
     pub fn seal(&self, place: FieldPlace<'_>, value: &[u8]) -> SealedField {
         let (entity, entity_id, field, op_id) = place;
         let aad = field_aad(entity, entity_id, field, op_id);
+        let packed = pack(value);
         let ct = self
             .seal
-            .encrypt(&nonce(&aad), Payload { msg: value, aad: &aad })
+            .encrypt(
+                &nonce(&aad),
+                Payload {
+                    msg: &packed,
+                    aad: &aad,
+                },
+            )
             .expect("AES-GCM-SIV sealing in memory");
         SealedField {
-            key: self.id.to_vec(),
             ct,
             hash: self.hash(entity_id, field, value),
         }
@@ -163,26 +184,65 @@ impl FieldKeys {
 
     /// Opens a field sealed with these keys in its place, and believes it
     /// only if its keyed hash matches what opened: a field the server made,
-    /// swapped or moved does not open.
+    /// swapped or moved, or sealed with another key, does not open.
     pub fn open(
         &self,
         place: FieldPlace<'_>,
         field: &SealedField,
     ) -> Result<Zeroizing<Vec<u8>>, SealError> {
-        if !self.sealed_it(field) {
-            return Err(SealError::WrongRecipient);
-        }
         let (entity, entity_id, path, op_id) = place;
         let aad = field_aad(entity, entity_id, path, op_id);
-        let plain = Zeroizing::new(
+        let packed = Zeroizing::new(
             self.seal
-                .decrypt(&nonce(&aad), Payload { msg: &field.ct, aad: &aad })
+                .decrypt(
+                    &nonce(&aad),
+                    Payload {
+                        msg: &field.ct,
+                        aad: &aad,
+                    },
+                )
                 .map_err(|_| SealError::Damaged)?,
         );
+        let plain = unpack(&packed)?;
         if self.hash(entity_id, path, &plain) != field.hash {
             return Err(SealError::ForgedSender);
         }
         Ok(plain)
+    }
+}
+
+/// A value as sealed: a first byte saying how (0 as it is, 1 deflated), then
+/// the bytes. Inside the box, so the server cannot change it.
+fn pack(value: &[u8]) -> Vec<u8> {
+    if value.len() >= DEFLATE_FROM {
+        let mut z = flate2::write::DeflateEncoder::new(vec![1u8], Compression::default());
+        z.write_all(value).expect("deflating in memory");
+        let deflated = z.finish().expect("deflating in memory");
+        if deflated.len() < value.len() + 1 {
+            return deflated;
+        }
+    }
+    let mut out = Vec::with_capacity(value.len() + 1);
+    out.push(0);
+    out.extend_from_slice(value);
+    out
+}
+
+fn unpack(packed: &[u8]) -> Result<Zeroizing<Vec<u8>>, SealError> {
+    match packed.split_first() {
+        Some((0, value)) => Ok(Zeroizing::new(value.to_vec())),
+        Some((1, deflated)) => {
+            let mut out = Zeroizing::new(Vec::new());
+            flate2::read::DeflateDecoder::new(deflated)
+                .take(MAX_OPENED_VALUE as u64 + 1)
+                .read_to_end(&mut out)
+                .map_err(|_| SealError::Damaged)?;
+            if out.len() > MAX_OPENED_VALUE {
+                return Err(SealError::Damaged);
+            }
+            Ok(out)
+        }
+        _ => Err(SealError::Damaged),
     }
 }
 
@@ -217,9 +277,9 @@ mod tests {
         ] {
             assert_eq!(keys.open(other, &a), Err(SealError::Damaged), "{other:?}");
         }
-        // Another organisation's keys: not theirs to open.
+        // Another organisation's keys (or a key pair before a rotation): it does not open.
         let stranger = FieldKeys::derive(&BoxSecret::generate());
-        assert_eq!(stranger.open(place, &a), Err(SealError::WrongRecipient));
+        assert_eq!(stranger.open(place, &a), Err(SealError::Damaged));
         // A flipped bit.
         let mut flipped = a.clone();
         flipped.ct[0] ^= 1;
@@ -232,10 +292,10 @@ mod tests {
         assert_ne!(keys.hash("c1", "details.alias", b"\"Sol\""), a.hash);
         assert_ne!(keys.hash("c2", "details.alias", b"\"Luz\""), a.hash);
         assert_ne!(stranger.hash("c1", "details.alias", b"\"Luz\""), a.hash);
-        // On the wire: byte strings, no hex text; the value plus 16 bytes of
-        // tag, 16 of hash, 8 of key id and a few of CBOR.
+        // On the wire: one byte string, no hex text; the value plus a byte
+        // saying how it was packed, 16 bytes of tag, 16 of hash and CBOR's header.
         let wire = crate::encode(&a);
-        assert!(wire.len() <= 5 + 16 + 16 + 8 + 10, "{} bytes", wire.len());
+        assert_eq!(wire.len(), 2 + 16 + 1 + 5 + 16, "{wire:?}");
         assert!(
             !wire
                 .windows(4)
@@ -245,11 +305,10 @@ mod tests {
     }
 
     #[test]
-    fn the_key_id_names_the_key_pair_and_keys_come_from_the_secret_alone() {
+    fn keys_come_from_the_secret_alone_and_long_values_are_deflated() {
         let org = BoxSecret::generate();
         let keys = FieldKeys::derive(&org);
         let sealed = keys.seal(("case", "c1", "notes.needs", "op1"), b"\"agua\"");
-        assert_eq!(sealed.key, key_id(&org.public_hex()).unwrap());
         // Another device of the organisation derives the same keys from the same secret.
         let again = FieldKeys::derive(&BoxSecret::from_hex(&org.to_hex()).unwrap());
         assert_eq!(
@@ -260,7 +319,39 @@ mod tests {
             b"\"agua\""
         );
         // The same place sealed again repeats the same box: nothing new is learnt.
-        assert_eq!(again.seal(("case", "c1", "notes.needs", "op1"), b"\"agua\""), sealed);
+        assert_eq!(
+            again.seal(("case", "c1", "notes.needs", "op1"), b"\"agua\""),
+            sealed
+        );
+        // A long value (an evaluation's actions in three languages) travels deflated.
+        let long = "Deriva hoy a la autoridad de protección de la niñez. ".repeat(20);
+        let place = ("screening", "s1", "evaluation", "op2");
+        let big = keys.seal(place, long.as_bytes());
+        assert!(big.ct.len() < long.len() / 4, "{} bytes", big.ct.len());
+        assert_eq!(keys.open(place, &big).unwrap().as_slice(), long.as_bytes());
+    }
+
+    #[test]
+    fn a_packed_value_opens_only_as_it_was_packed_and_never_past_the_limit() {
+        assert_eq!(unpack(&pack(b"short")).unwrap().as_slice(), b"short");
+        assert_eq!(unpack(&[]), Err(SealError::Damaged));
+        assert_eq!(unpack(&[2, 1, 2, 3]), Err(SealError::Damaged));
+        assert_eq!(unpack(&[1, 0xff, 0xff]), Err(SealError::Damaged));
+        // A few hundred bytes that would unpack into more than a value may hold.
+        let bomb = pack(&vec![b'a'; MAX_OPENED_VALUE + 1]);
+        assert!(bomb.len() < 2_000, "{} bytes", bomb.len());
+        assert_eq!(unpack(&bomb), Err(SealError::Damaged));
+        let most = pack(&vec![b'a'; MAX_OPENED_VALUE]);
+        assert_eq!(unpack(&most).unwrap().len(), MAX_OPENED_VALUE);
+    }
+
+    #[test]
+    fn a_sealed_field_too_short_to_hold_a_hash_and_a_tag_is_refused() {
+        let short = crate::encode(&serde_bytes::ByteBuf::from(vec![0u8; 31]));
+        assert!(crate::decode::<SealedField>(&short).is_err());
+        let least = crate::encode(&serde_bytes::ByteBuf::from(vec![0u8; 32]));
+        let field = crate::decode::<SealedField>(&least).unwrap();
+        assert_eq!((field.hash.len(), field.ct.len()), (16, 16));
     }
 
     #[test]
@@ -285,8 +376,7 @@ mod tests {
         let keys = FieldKeys::derive(&org);
         let place = ("case", "c1", "details.alias", "op1");
         let real = keys.seal(place, b"\"Luz\"");
-        // The server knows the public key, so the key id and a real hash it
-        // saw: it can copy them, but not make a box that opens.
+        // The server saw a real hash: it can copy it, but not make a box that opens.
         let planted = SealedField {
             ct: vec![0x5a; real.ct.len()],
             ..real.clone()

@@ -42,8 +42,7 @@ fn valid_push() -> Vec<u8> {
             sealed: [(
                 "details.alias".to_owned(),
                 senda_protocol::SealedField {
-                    key: vec![1; 8],
- ct: vec![1; 20],
+                    ct: vec![1; 20],
                     hash: vec![3; 16],
                 },
             )]

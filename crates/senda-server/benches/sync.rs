@@ -516,12 +516,17 @@ fn serve_sqlite_until_stdin_closes(db: &str) {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let server = serve(Repo::new(SqliteStore::open(std::path::Path::new(db)).unwrap())).await;
+        let server = serve(Repo::new(
+            SqliteStore::open(std::path::Path::new(db)).unwrap(),
+        ))
+        .await;
         println!("{}", server.addr);
-        tokio::task::spawn_blocking(|| std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new()))
-            .await
-            .unwrap()
-            .unwrap();
+        tokio::task::spawn_blocking(|| {
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new())
+        })
+        .await
+        .unwrap()
+        .unwrap();
         server.stop().await;
     });
 }
@@ -549,6 +554,8 @@ async fn senda_round(records: usize) -> (f64, u64, u64, usize) {
     d.client.incoming(&d.vault).await.unwrap();
     let rows = d.ready();
     let before = proxy.bytes();
+    // On stderr, so a profiler can attach for the timed part alone.
+    eprintln!("senda: syncing {rows} records");
     let t = Instant::now();
     let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
     let secs = t.elapsed().as_secs_f64();

@@ -87,8 +87,7 @@ async fn hostile(url: &str, d: &Device, stop: &AtomicBool) -> BTreeMap<String, u
                         o.sealed.insert(
                             "notes.needs".into(),
                             SealedField {
-                                key: vec![1; 8],
- ct: vec![3; 16 * 1024],
+                                ct: vec![3; 16 * 1024],
                                 hash: vec![4; 16],
                             },
                         );

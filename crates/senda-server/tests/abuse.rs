@@ -8,8 +8,8 @@ mod common;
 
 use common::*;
 use senda_protocol::{
-    IncomingPage, KeysResponse, Op, PROTOCOL_VERSION, PageRequest, PushRequest,
-    SealedField, decode, encode,
+    IncomingPage, KeysResponse, Op, PROTOCOL_VERSION, PageRequest, PushRequest, SealedField,
+    decode, encode,
 };
 use senda_server::store::Quotas;
 use serde_json::json;
@@ -41,8 +41,7 @@ fn op(seq: i64, entity_id: &str, base: i64, payload: serde_json::Value) -> Op {
 
 fn sealed(bytes: usize) -> SealedField {
     SealedField {
-        key: vec![1; 8],
- ct: vec![3; bytes],
+        ct: vec![3; bytes],
         hash: vec![4; 16],
     }
 }

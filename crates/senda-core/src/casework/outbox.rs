@@ -294,13 +294,14 @@ pub(crate) fn mark_sent(
     // if it already left in a batch file (consent may have been withdrawn since).
     // One statement for the whole acknowledgement, the ids as a JSON array.
     let ids = serde_json::to_string(op_ids).expect("ids are JSON");
-    let marked = conn.prepare_cached(&format!(
-        "UPDATE outbox AS o SET sent_at = ?1 WHERE o.sent_at IS NULL
+    let marked = conn
+        .prepare_cached(&format!(
+            "UPDATE outbox AS o SET sent_at = ?1 WHERE o.sent_at IS NULL
          AND o.op_id IN (SELECT value FROM json_each(?2))
          AND ({MAY_LEAVE} OR EXISTS (SELECT 1 FROM outbox_delivery d
              WHERE d.op_id = o.op_id AND d.exported_at IS NOT NULL))"
-    ))?
-    .execute(params![now.to_rfc3339(), ids])?;
+        ))?
+        .execute(params![now.to_rfc3339(), ids])?;
     Ok(marked)
 }
 

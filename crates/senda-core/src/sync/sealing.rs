@@ -145,8 +145,8 @@ pub(crate) fn age_band(age: &Age, today: NaiveDate) -> &'static str {
 /// one this device holds, so values sealed before a rotation still open), and
 /// only if it opens in its place with its keyed hash. A side that does not
 /// open is shown as null rather than hidden; the last value says how many
-/// sides named a key this device holds and still did not open (a value the
-/// server planted, swapped or moved).
+/// sides no key this device holds opened (a value the server planted,
+/// swapped or moved, or one sealed with a key this device was never given).
 pub(crate) fn open_conflict(
     keys: &[OrgKeys],
     entity: &str,
@@ -157,14 +157,13 @@ pub(crate) fn open_conflict(
 ) -> (String, String, String, usize) {
     let forged = std::cell::Cell::new(0);
     let open = |f: &senda_protocol::SealedField, op: &str| -> Option<Json> {
-        let key = keys.iter().find(|k| k.fields.sealed_it(f))?;
-        match key.fields.open((entity, entity_id, field, op), f) {
-            Ok(plain) => serde_json::from_slice(&plain).ok(),
-            Err(_) => {
-                forged.set(forged.get() + 1);
-                None
-            }
+        let opened = keys
+            .iter()
+            .find_map(|k| k.fields.open((entity, entity_id, field, op), f).ok());
+        if opened.is_none() {
+            forged.set(forged.get() + 1);
         }
+        serde_json::from_slice(&opened?).ok()
     };
     let theirs = open(&sealed.theirs, &sealed.theirs_op);
     let ours = open(&sealed.ours, our_op);

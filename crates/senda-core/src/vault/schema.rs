@@ -97,10 +97,11 @@ fn vault_migration_list() -> Vec<M<'static>> {
                         WHERE r.id = OLD.entity_id AND c.withdrawn_at IS NULL)))
                 BEGIN SELECT RAISE(ABORT, 'an unsent outbox row that may still leave cannot be deleted'); END;",
         ),
-        // v9: a sync finds the unsent rows, and each row's open conflict, without
-        // reading every row ever sent.
+        // v9: a sync finds the unsent rows, a record's rows, and each row's open
+        // conflict without reading every row ever sent.
         M::up(
             "CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
+            CREATE INDEX outbox_entity ON outbox (entity_id);
             CREATE INDEX sync_conflicts_open ON sync_conflicts (op_id) WHERE resolved_at IS NULL;",
         ),
     ]

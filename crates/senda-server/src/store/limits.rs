@@ -154,14 +154,13 @@ pub fn check_shape(op: &Op) -> Result<(), StoreError> {
         if !field_path(path) {
             return Err(bad("a sealed field's name is not the casework's"));
         }
-        if field.key.len() != senda_protocol::fields::KEY_ID_LEN
-            || field.ct.len() < 16
+        if field.ct.len() < senda_protocol::fields::TAG_LEN
             || field.ct.len() > MAX_SEALED_VALUE
             || field.hash.len() != senda_protocol::fields::FIELD_HASH_LEN
         {
             return Err(bad("a sealed field is not a sealed value"));
         }
-        size += path.len() + field.key.len() + field.ct.len() + field.hash.len();
+        size += path.len() + field.ct.len() + field.hash.len();
     }
     if size > MAX_OP_BYTES {
         return Err(bad("the operation is too large"));

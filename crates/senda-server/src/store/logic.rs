@@ -1204,7 +1204,14 @@ mod tests {
                     writes: &mut seen,
                 };
                 let quotas = super::super::limits::Quotas::default();
-                push(&mut watching, device, batch, &quotas, "2026-12-03T00:00:00Z").map(|_| ())
+                push(
+                    &mut watching,
+                    device,
+                    batch,
+                    &quotas,
+                    "2026-12-03T00:00:00Z",
+                )
+                .map(|_| ())
             })
             .unwrap();
         seen

@@ -122,6 +122,17 @@ pub trait Store: Send + Sync + 'static {
         let _ = keys;
         self.transaction(work)
     }
+
+    /// A transaction that only reads. SQLite serves it from a read-only
+    /// connection of its own, so a device's lookups (who signed a request,
+    /// its keys, its pull) never queue behind another device's long write
+    /// (#12, M10). PostgreSQL readers never wait for writers anyway.
+    fn read(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.transaction(work)
+    }
 }
 
 /// What `grant-keys` did: devices granted (id, name), devices skipped for an
@@ -181,6 +192,24 @@ impl Repo {
         f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         self.run_on(Vec::new(), f).await
+    }
+
+    /// Like [`Self::run`] for work that only reads (see [`Store::read`]).
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut out = None;
+            store.read(&mut |sql| {
+                out = Some(f(sql)?);
+                Ok(())
+            })?;
+            Ok(out.expect("a finished read produced its value"))
+        })
+        .await
+        .map_err(|_| StoreError::Worker)?
     }
 
     /// Like [`Self::run`], holding `keys` (see [`Store::transaction_on`]).
@@ -406,7 +435,7 @@ impl Repo {
         device: Device,
         cursor: Option<String>,
     ) -> Result<KeysResponse, StoreError> {
-        self.run(move |sql| keys::keys(sql, &device, cursor.as_deref()))
+        self.read(move |sql| keys::keys(sql, &device, cursor.as_deref()))
             .await
     }
 
@@ -415,7 +444,7 @@ impl Repo {
     }
 
     pub async fn device(&self, id: String) -> Result<Option<Device>, StoreError> {
-        self.run(move |sql| logic::device(sql, &id)).await
+        self.read(move |sql| logic::device(sql, &id)).await
     }
 
     /// Compromised: the device is refused everything and told to wipe at once.
@@ -476,7 +505,7 @@ impl Repo {
         cursor: i64,
         limit: u32,
     ) -> Result<PullResponse, StoreError> {
-        self.run(move |sql| logic::pull(sql, &device, cursor, limit))
+        self.read(move |sql| logic::pull(sql, &device, cursor, limit))
             .await
     }
 
@@ -495,7 +524,7 @@ impl Repo {
         device: Device,
         cursor: Option<String>,
     ) -> Result<senda_protocol::IncomingPage, StoreError> {
-        self.run(move |sql| paging::incoming(sql, &device, cursor.as_deref()))
+        self.read(move |sql| paging::incoming(sql, &device, cursor.as_deref()))
             .await
     }
 

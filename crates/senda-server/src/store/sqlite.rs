@@ -1,4 +1,5 @@
-//! The embedded default: one SQLite file, one writer at a time.
+//! The embedded default: one SQLite file, one writer at a time, and a
+//! read-only connection beside it (WAL) for work that only reads.
 
 use super::migrate::{self, Migrated};
 use super::sql::{Row, Sql, Value};
@@ -9,6 +10,7 @@ use std::sync::Mutex;
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    reader: Mutex<Connection>,
     migrated: Migrated,
 }
 
@@ -22,8 +24,13 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         let migrated = migrate::sqlite(&mut conn)?;
+        let reader = Connection::open(path)?;
+        reader.busy_timeout(std::time::Duration::from_secs(10))?;
+        // A write through it is an error, never a second writer.
+        reader.pragma_update(None, "query_only", "ON")?;
         Ok(Self {
             conn: Mutex::new(conn),
+            reader: Mutex::new(reader),
             migrated,
         })
     }
@@ -45,6 +52,19 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut sql = SqliteTx { tx: &tx };
+        work(&mut sql)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn read(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+        // One snapshot for the whole read, taken at its first statement.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
         let mut sql = SqliteTx { tx: &tx };
         work(&mut sql)?;
         tx.commit()?;
@@ -90,5 +110,62 @@ impl Sql for SqliteTx<'_> {
                 .collect()
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, mpsc};
+    use std::time::Duration;
+
+    #[test]
+    fn a_read_does_not_wait_for_a_write_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("s.db")).unwrap());
+        let (started, writing) = mpsc::channel();
+        let (release, held) = mpsc::channel::<()>();
+        let writer = {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                store.transaction(&mut |sql| {
+                    sql.exec("CREATE TABLE probe (x INTEGER)", &[])?;
+                    started.send(()).unwrap();
+                    held.recv().unwrap();
+                    Ok(())
+                })
+            })
+        };
+        writing.recv().unwrap();
+        // While a long write holds the writer, a read answers from the last commit.
+        let (answer, answered) = mpsc::channel();
+        {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                store
+                    .read(&mut |sql| {
+                        seen = sql.rows(
+                            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'probe'",
+                            &[],
+                        )?;
+                        Ok(())
+                    })
+                    .unwrap();
+                answer.send(seen).unwrap();
+            });
+        }
+        let seen = answered
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the read answered while the write was open");
+        assert_eq!(seen, vec![vec![Value::Int(0)]]);
+        release.send(()).unwrap();
+        writer.join().unwrap().unwrap();
+        // A write through the read path is refused, never a second writer.
+        assert!(
+            store
+                .read(&mut |sql| sql.exec("DROP TABLE probe", &[]).map(|_| ()))
+                .is_err()
+        );
     }
 }
