@@ -18,7 +18,9 @@
 //! Both travel as one CBOR byte string (hash, then box): 34 bytes more than
 //! the value, where a box per field with its own key agreement cost 120. A
 //! device holding several of its organisation's key pairs (after a rotation)
-//! tries each: a box opens under one key only.
+//! tries each. A box is believed only if its keyed hash also matches the
+//! value under the same key: AES-GCM-SIV alone does not promise that a box
+//! made by someone holding two keys opens under only one.
 //!
 //! The server holds the public key only: it can neither open a field nor
 //! seal one that opens. Only the fields [`plain_field`] lists travel readable.
@@ -107,8 +109,15 @@ pub fn plain_field(entity: &str, field: &str) -> bool {
 }
 
 /// Where a sealed field belongs: it opens only there.
+/// Each part is length-prefixed, so no choice of ids can make two places
+/// read the same.
 pub fn field_aad(entity: &str, entity_id: &str, field: &str, op_id: &str) -> Vec<u8> {
-    format!("senda-field\n{entity}\n{entity_id}\n{field}\n{op_id}").into_bytes()
+    let mut aad = b"senda-field-v2".to_vec();
+    for part in [entity, entity_id, field, op_id] {
+        aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        aad.extend_from_slice(part.as_bytes());
+    }
+    aad
 }
 
 /// A field's place: entity, record id, field path and the operation that sets it.
@@ -277,6 +286,11 @@ mod tests {
         ] {
             assert_eq!(keys.open(other, &a), Err(SealError::Damaged), "{other:?}");
         }
+        // Ids that would run together if the parts were only joined are still two places.
+        assert_ne!(
+            field_aad("case", "c1\nx", "y", "op1"),
+            field_aad("case", "c1", "x\ny", "op1")
+        );
         // Another organisation's keys (or a key pair before a rotation): it does not open.
         let stranger = FieldKeys::derive(&BoxSecret::generate());
         assert_eq!(stranger.open(place, &a), Err(SealError::Damaged));
