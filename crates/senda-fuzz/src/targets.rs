@@ -106,14 +106,11 @@ fn sample_op() -> senda_protocol::Op {
         base_version: 0,
         version: 1,
         payload: serde_json::json!({ "country": "CO", "week": "2026-W49" }),
-        sealed: [(
-            "details.alias".to_owned(),
-            senda_protocol::SealedField {
-                ct: vec![1; 40],
-                hash: vec![3; 16],
-            },
-        )]
-        .into(),
+        sealed: senda_protocol::SealedFields {
+            check: vec![2; 16],
+            hashes: [("details.alias".to_owned(), vec![3; 16])].into(),
+            ct: vec![1; 40],
+        },
         sealed_summary: None,
     }
 }

@@ -1,6 +1,6 @@
 //! Bounded decoding of the free-form parts of a push (M10).
 //!
-//! An op's `payload` is JSON and its `sealed` fields a map, so a hostile body
+//! An op's `payload` is JSON and its `sealed` field hashes a map, so a hostile body
 //! could decode 4 MiB of `[0,0,0,…]` into ~128 MiB of values. These
 //! deserializers stop at the limits while decoding, before anything large is
 //! built: a payload is a flat object of a few readable fields (one of them,
@@ -10,7 +10,6 @@
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// Values (objects, arrays, strings, numbers…) in one op's readable payload.
@@ -20,15 +19,13 @@ pub const MAX_PAYLOAD_ITEMS: usize = 64;
 pub const MAX_PAYLOAD_DEPTH: usize = 4;
 /// Bytes of text in one op's readable payload (keys and strings).
 pub const MAX_PAYLOAD_BYTES: usize = 32 * 1024;
-/// Sealed fields in one op (a screening's answers are sealed one by one).
-pub const MAX_SEALED_FIELDS: usize = 256;
-/// Characters of a sealed field's path (`details.alias`, `answers.<hash>`).
-pub const MAX_FIELD_NAME: usize = 96;
+/// Sealed fields are bounded while decoding too (`fields::SealedFields`).
+pub use crate::fields::{MAX_FIELD_NAME, MAX_SEALED_FIELDS};
 
 /// The prefix of every limit refusal, so `decode` can tell it from damage.
 pub(crate) const OVER_LIMIT: &str = "over-limit: ";
 
-fn over<E: de::Error>(what: &str) -> E {
+pub(crate) fn over<E: de::Error>(what: &str) -> E {
     E::custom(format!("{OVER_LIMIT}{what}"))
 }
 
@@ -144,34 +141,6 @@ pub fn payload<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
     .deserialize(d)
 }
 
-/// An op's sealed fields, at most [`MAX_SEALED_FIELDS`] with names of at most
-/// [`MAX_FIELD_NAME`] characters.
-pub fn sealed<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<BTreeMap<String, crate::SealedField>, D::Error> {
-    struct Fields;
-    impl<'de> Visitor<'de> for Fields {
-        type Value = BTreeMap<String, crate::SealedField>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a map of sealed fields")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = BTreeMap::new();
-            while let Some(name) = map.next_key::<String>()? {
-                if out.len() == MAX_SEALED_FIELDS {
-                    return Err(over("too many sealed fields in an operation"));
-                }
-                if name.chars().count() > MAX_FIELD_NAME {
-                    return Err(over("a sealed field's name is too long"));
-                }
-                out.insert(name, map.next_value()?);
-            }
-            Ok(out)
-        }
-    }
-    d.deserialize_map(Fields)
-}
-
 /// A push's operations, at most [`crate::MAX_OPS_PER_PUSH`].
 pub fn ops<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<crate::Op>, D::Error> {
     struct Ops;
@@ -271,15 +240,15 @@ mod tests {
             decode::<PushRequest>(&many),
             Err(DecodeError::OverLimit(_))
         ));
-        let field = crate::SealedField {
-            ct: vec![3; 20],
-            hash: vec![4; 16],
-        };
         let with_sealed = |n: usize| {
             let mut typed: crate::Op = serde_json::from_value(op.clone()).unwrap();
-            typed.sealed = (0..n)
-                .map(|i| (format!("details.f{i}"), field.clone()))
-                .collect();
+            typed.sealed = crate::SealedFields {
+                check: vec![1; 16],
+                hashes: (0..n)
+                    .map(|i| (format!("details.f{i}"), vec![4; 16]))
+                    .collect(),
+                ct: vec![3; 20],
+            };
             encode(&PushRequest {
                 protocol: 1,
                 ops: vec![typed],

@@ -2,28 +2,30 @@
 //! routes, orders and deduplicates a child's records without reading them.
 //!
 //! Every device of an organisation holds the organisation's secret (a person
-//! approved each hand-over), and only they seal or open its records. So a
-//! field needs no key agreement of its own: two keys are derived from the
-//! secret once (HKDF-SHA256, ring), and each field that leaves a device
-//! travels as a [`SealedField`]:
+//! approved each hand-over), and only they seal or open its records. So the
+//! fields need no key agreement of their own: two keys are derived from the
+//! secret once (HKDF-SHA256, ring), and the sealed fields of one operation
+//! travel together as [`SealedFields`]:
 //!
-//! - its value (deflated first when that makes it shorter) sealed with
-//!   AES-256-GCM-SIV (RFC 8452, RustCrypto: ring has no misuse-resistant
-//!   AEAD), bound to its entity, record, field and operation as associated
-//!   data, with the nonce taken from a hash of that place, so a place sealed
-//!   twice can only ever repeat the same box;
-//! - a keyed hash of the value (HMAC-SHA256), so the server can tell whether
-//!   two edits of a field agree without learning either value.
+//! - one box holding every sealed field's value (a CBOR map by path, deflated
+//!   first when that makes it shorter), sealed with AES-256-GCM-SIV (RFC 8452,
+//!   RustCrypto: ring has no misuse-resistant AEAD), bound to its entity,
+//!   record and operation as associated data, with the nonce taken from a
+//!   hash of that place, so a place sealed twice can only ever repeat the
+//!   same box. One box per operation pays for one tag and deflates the
+//!   fields together (a screening's answers repeat each other's words);
+//! - a keyed hash (HMAC-SHA256) of the whole box's contents, which an opened
+//!   box must match: AES-GCM-SIV alone does not promise that a box made by
+//!   someone holding two keys opens under only one;
+//! - for an operation that changes an existing record, a keyed hash of each
+//!   field's value, by path, so the server can tell whether two edits of a
+//!   field agree without learning either value. A record's creation never
+//!   conflicts (no other edit can share its base), so it sends none.
 //!
-//! Both travel as one CBOR byte string (hash, then box): 34 bytes more than
-//! the value, where a box per field with its own key agreement cost 120. A
-//! device holding several of its organisation's key pairs (after a rotation)
-//! tries each. A box is believed only if its keyed hash also matches the
-//! value under the same key: AES-GCM-SIV alone does not promise that a box
-//! made by someone holding two keys opens under only one.
-//!
-//! The server holds the public key only: it can neither open a field nor
-//! seal one that opens. Only the fields [`plain_field`] lists travel readable.
+//! A device holding several of its organisation's key pairs (after a
+//! rotation) tries each. The server holds the public key only: it can neither
+//! open a box nor seal one that opens. Only the fields [`plain_field`] lists
+//! travel readable.
 
 use crate::seal::{BoxSecret, SealError};
 use aes_gcm_siv::aead::{Aead, KeyInit, Payload};
@@ -35,57 +37,144 @@ use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use zeroize::Zeroizing;
 
-/// Bytes of a field's keyed hash kept: 128 bits, ample for telling edits apart.
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// Bytes of a keyed hash kept: 128 bits, ample for telling edits apart.
 pub const FIELD_HASH_LEN: usize = 16;
-/// Bytes AES-GCM-SIV adds to a value.
+/// Bytes AES-GCM-SIV adds to a box.
 pub const TAG_LEN: usize = 16;
-/// The most bytes a sealed value may open to (a deflated value is refused
-/// past it, so a small box cannot unpack into a large one).
+/// The most bytes a box may open to (a deflated box is refused past it, so
+/// a small box cannot unpack into a large one).
 pub const MAX_OPENED_VALUE: usize = 256 * 1024;
-/// Values shorter than this are never deflated: it would not pay.
+/// Sealed fields in one op (a screening's answers are sealed one by one).
+pub const MAX_SEALED_FIELDS: usize = 256;
+/// Characters of a sealed field's path (`details.alias`, `answers.<hash>`).
+pub const MAX_FIELD_NAME: usize = 96;
+/// Boxes shorter than this are never deflated: it would not pay.
 const DEFLATE_FROM: usize = 96;
 
-/// One field's value, sealed, with its keyed hash. On the wire one byte
-/// string: the hash, then the box.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SealedField {
-    /// The keyed hash of the value ([`FieldKeys::hash`]).
-    pub hash: Vec<u8>,
-    /// AES-256-GCM-SIV ciphertext and tag.
+/// The sealed fields of one operation. On the wire a CBOR array: the check,
+/// the map of field hashes (byte strings by path), then the box.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealedFields {
+    /// Keyed hash of the box's contents ([`FieldKeys::open`] checks it).
+    pub check: Vec<u8>,
+    /// Keyed hash of each field's value ([`FieldKeys::hash`]), by path; only
+    /// in an operation that changes an existing record.
+    pub hashes: BTreeMap<String, Vec<u8>>,
+    /// AES-256-GCM-SIV ciphertext and tag of every field's value.
     pub ct: Vec<u8>,
 }
 
-impl serde::Serialize for SealedField {
+impl SealedFields {
+    pub fn is_empty(&self) -> bool {
+        self.ct.is_empty() && self.hashes.is_empty() && self.check.is_empty()
+    }
+}
+
+impl Serialize for SealedFields {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut bytes = Vec::with_capacity(self.hash.len() + self.ct.len());
-        bytes.extend_from_slice(&self.hash);
-        bytes.extend_from_slice(&self.ct);
-        s.serialize_bytes(&bytes)
+        use serde::ser::SerializeTuple;
+        let hashes: BTreeMap<&str, &serde_bytes::Bytes> = self
+            .hashes
+            .iter()
+            .map(|(k, v)| (k.as_str(), serde_bytes::Bytes::new(v)))
+            .collect();
+        let mut t = s.serialize_tuple(3)?;
+        t.serialize_element(serde_bytes::Bytes::new(&self.check))?;
+        t.serialize_element(&hashes)?;
+        t.serialize_element(serde_bytes::Bytes::new(&self.ct))?;
+        t.end()
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SealedField {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let bytes = serde_bytes::ByteBuf::deserialize(d)?.into_vec();
-        if bytes.len() < FIELD_HASH_LEN + TAG_LEN {
-            return Err(serde::de::Error::custom("a sealed field is too short"));
+/// The field hashes of a [`SealedFields`], stopped while decoding at
+/// [`MAX_SEALED_FIELDS`] paths of at most [`MAX_FIELD_NAME`] characters.
+struct Hashes;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Hashes {
+    type Value = BTreeMap<String, Vec<u8>>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Hashes {
+    type Value = BTreeMap<String, Vec<u8>>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a map of field hashes")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(path) = map.next_key::<String>()? {
+            if out.len() == MAX_SEALED_FIELDS {
+                return Err(crate::bounded::over(
+                    "too many sealed fields in an operation",
+                ));
+            }
+            if path.chars().count() > MAX_FIELD_NAME {
+                return Err(crate::bounded::over("a sealed field's name is too long"));
+            }
+            let hash = map.next_value::<serde_bytes::ByteBuf>()?.into_vec();
+            if hash.len() != FIELD_HASH_LEN {
+                return Err(serde::de::Error::custom(
+                    "a field hash has the wrong length",
+                ));
+            }
+            out.insert(path, hash);
         }
-        let mut hash = bytes;
-        let ct = hash.split_off(FIELD_HASH_LEN);
-        Ok(Self { hash, ct })
+        Ok(out)
     }
 }
 
-/// Both sides of a conflict on a sealed field: the device opens and shows them.
+impl<'de> Deserialize<'de> for SealedFields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = SealedFields;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("sealed fields: a check, field hashes and a box")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<SealedFields, A::Error> {
+                use serde::de::Error;
+                let missing = || A::Error::custom("sealed fields are incomplete");
+                let check = seq
+                    .next_element::<serde_bytes::ByteBuf>()?
+                    .ok_or_else(missing)?
+                    .into_vec();
+                let hashes = seq.next_element_seed(Hashes)?.ok_or_else(missing)?;
+                let ct = seq
+                    .next_element::<serde_bytes::ByteBuf>()?
+                    .ok_or_else(missing)?
+                    .into_vec();
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(A::Error::custom("sealed fields have a part too many"));
+                }
+                if check.len() != FIELD_HASH_LEN || ct.len() < TAG_LEN {
+                    return Err(A::Error::custom("sealed fields are too short"));
+                }
+                Ok(SealedFields { check, hashes, ct })
+            }
+        }
+        d.deserialize_tuple(3, Fields)
+    }
+}
+
+/// Both sides of a conflict on a sealed field: the device opens each side's
+/// fields and shows the one in conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SealedConflict {
     /// The operation that sealed `theirs` (it is bound to it).
     pub theirs_op: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<u8>))]
-    pub theirs: SealedField,
+    pub theirs: SealedFields,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<u8>))]
-    pub ours: SealedField,
+    pub ours: SealedFields,
 }
 
 /// Fields that travel readable, by entity: what the server needs to route,
@@ -108,20 +197,20 @@ pub fn plain_field(entity: &str, field: &str) -> bool {
     )
 }
 
-/// Where a sealed field belongs: it opens only there.
-/// Each part is length-prefixed, so no choice of ids can make two places
-/// read the same.
-pub fn field_aad(entity: &str, entity_id: &str, field: &str, op_id: &str) -> Vec<u8> {
-    let mut aad = b"senda-field-v2".to_vec();
-    for part in [entity, entity_id, field, op_id] {
+/// Where an operation's sealed fields belong: they open only there. Each
+/// part is length-prefixed, so no choice of ids can make two places read
+/// the same.
+pub fn fields_aad(entity: &str, entity_id: &str, op_id: &str) -> Vec<u8> {
+    let mut aad = b"senda-fields-v3".to_vec();
+    for part in [entity, entity_id, op_id] {
         aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
         aad.extend_from_slice(part.as_bytes());
     }
     aad
 }
 
-/// A field's place: entity, record id, field path and the operation that sets it.
-pub type FieldPlace<'a> = (&'a str, &'a str, &'a str, &'a str);
+/// An operation's place: entity, record id and operation id.
+pub type OpPlace<'a> = (&'a str, &'a str, &'a str);
 
 /// The keys an organisation's devices derive from one of its secrets to seal
 /// and hash record fields. The server, holding only the public key, has neither.
@@ -159,7 +248,8 @@ impl FieldKeys {
         }
     }
 
-    /// The keyed hash of one field's value in one record (records never share hashes).
+    /// The keyed hash of one field's value (its JSON text) in one record
+    /// (records never share hashes).
     pub fn hash(&self, entity_id: &str, field: &str, value: &[u8]) -> Vec<u8> {
         let mut ctx = hmac::Context::with_key(&self.hash);
         for part in [entity_id.as_bytes(), field.as_bytes()] {
@@ -170,11 +260,27 @@ impl FieldKeys {
         ctx.sign().as_ref()[..FIELD_HASH_LEN].to_vec()
     }
 
-    /// Seals one field of one operation.
-    pub fn seal(&self, place: FieldPlace<'_>, value: &[u8]) -> SealedField {
-        let (entity, entity_id, field, op_id) = place;
-        let aad = field_aad(entity, entity_id, field, op_id);
-        let packed = pack(value);
+    /// The keyed hash of a whole box's contents in its place.
+    fn check(&self, aad: &[u8], plain: &[u8]) -> Vec<u8> {
+        let mut ctx = hmac::Context::with_key(&self.hash);
+        ctx.update(b"box");
+        ctx.update(aad);
+        ctx.update(plain);
+        ctx.sign().as_ref()[..FIELD_HASH_LEN].to_vec()
+    }
+
+    /// Seals the fields of one operation (values by path); `hashed` adds
+    /// each field's keyed hash, for an operation that changes a record.
+    pub fn seal(
+        &self,
+        place: OpPlace<'_>,
+        fields: &BTreeMap<String, Json>,
+        hashed: bool,
+    ) -> SealedFields {
+        let (entity, entity_id, op_id) = place;
+        let aad = fields_aad(entity, entity_id, op_id);
+        let plain = Zeroizing::new(crate::encode(fields));
+        let packed = Zeroizing::new(pack(&plain));
         let ct = self
             .seal
             .encrypt(
@@ -185,43 +291,65 @@ impl FieldKeys {
                 },
             )
             .expect("AES-GCM-SIV sealing in memory");
-        SealedField {
+        let hashes = if hashed {
+            fields
+                .iter()
+                .map(|(path, value)| {
+                    let text = Zeroizing::new(value.to_string());
+                    (path.clone(), self.hash(entity_id, path, text.as_bytes()))
+                })
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        SealedFields {
+            check: self.check(&aad, &plain),
+            hashes,
             ct,
-            hash: self.hash(entity_id, field, value),
         }
     }
 
-    /// Opens a field sealed with these keys in its place, and believes it
-    /// only if its keyed hash matches what opened: a field the server made,
-    /// swapped or moved, or sealed with another key, does not open.
+    /// Opens the fields sealed with these keys in their place, and believes
+    /// them only if the box's check and every field hash beside it match
+    /// what opened: fields the server made, swapped or moved, or sealed with
+    /// another key, do not open.
     pub fn open(
         &self,
-        place: FieldPlace<'_>,
-        field: &SealedField,
-    ) -> Result<Zeroizing<Vec<u8>>, SealError> {
-        let (entity, entity_id, path, op_id) = place;
-        let aad = field_aad(entity, entity_id, path, op_id);
+        place: OpPlace<'_>,
+        sealed: &SealedFields,
+    ) -> Result<BTreeMap<String, Json>, SealError> {
+        let (entity, entity_id, op_id) = place;
+        let aad = fields_aad(entity, entity_id, op_id);
         let packed = Zeroizing::new(
             self.seal
                 .decrypt(
                     &nonce(&aad),
                     Payload {
-                        msg: &field.ct,
+                        msg: &sealed.ct,
                         aad: &aad,
                     },
                 )
                 .map_err(|_| SealError::Damaged)?,
         );
         let plain = unpack(&packed)?;
-        if self.hash(entity_id, path, &plain) != field.hash {
+        if self.check(&aad, &plain) != sealed.check {
             return Err(SealError::ForgedSender);
         }
-        Ok(plain)
+        let fields: BTreeMap<String, Json> =
+            ciborium::de::from_reader_with_recursion_limit(plain.as_slice(), 32)
+                .map_err(|_| SealError::Damaged)?;
+        for (path, hash) in &sealed.hashes {
+            let text = Zeroizing::new(fields.get(path).ok_or(SealError::ForgedSender)?.to_string());
+            if self.hash(entity_id, path, text.as_bytes()) != *hash {
+                return Err(SealError::ForgedSender);
+            }
+        }
+        Ok(fields)
     }
 }
 
-/// A value as sealed: a first byte saying how (0 as it is, 1 deflated), then
-/// the bytes. Inside the box, so the server cannot change it.
+/// A box's contents as sealed: a first byte saying how (0 as they are, 1
+/// deflated), then the bytes. Inside the box, so the server cannot change it.
 fn pack(value: &[u8]) -> Vec<u8> {
     if value.len() >= DEFLATE_FROM {
         let mut z = flate2::write::DeflateEncoder::new(vec![1u8], Compression::default());
@@ -268,30 +396,41 @@ fn nonce(aad: &[u8]) -> Nonce {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn fields(pairs: &[(&str, Json)]) -> BTreeMap<String, Json> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    }
 
     #[test]
-    fn a_field_opens_only_in_its_place_and_hashes_compare_only_with_the_key() {
+    fn fields_open_only_in_their_place_and_hashes_compare_only_with_the_key() {
         let org = BoxSecret::generate();
         let keys = FieldKeys::derive(&org);
-        let place = ("case", "c1", "details.alias", "op1");
-        let a = keys.seal(place, b"\"Luz\"");
-        assert_eq!(keys.open(place, &a).unwrap().as_slice(), b"\"Luz\"");
+        let place = ("case", "c1", "op1");
+        let luz = fields(&[
+            ("details.alias", json!("Luz")),
+            ("notes.needs", json!("agua")),
+        ]);
+        let a = keys.seal(place, &luz, true);
+        assert_eq!(keys.open(place, &a).unwrap(), luz);
         assert!(!a.ct.windows(3).any(|w| w == b"Luz"));
-        // Another op, record, field or entity: refused.
+        // Another op, record or entity: refused.
         for other in [
-            ("case", "c1", "details.alias", "op2"),
-            ("case", "c2", "details.alias", "op1"),
-            ("case", "c1", "details.name", "op1"),
-            ("referral", "c1", "details.alias", "op1"),
+            ("case", "c1", "op2"),
+            ("case", "c2", "op1"),
+            ("referral", "c1", "op1"),
         ] {
             assert_eq!(keys.open(other, &a), Err(SealError::Damaged), "{other:?}");
         }
         // Ids that would run together if the parts were only joined are still two places.
         assert_ne!(
-            field_aad("case", "c1\nx", "y", "op1"),
-            field_aad("case", "c1", "x\ny", "op1")
+            fields_aad("case", "c1\nx", "y"),
+            fields_aad("case", "c1", "x\ny")
         );
-        // Another organisation's keys (or a key pair before a rotation): it does not open.
+        // Another organisation's keys (or a key pair before a rotation): they do not open.
         let stranger = FieldKeys::derive(&BoxSecret::generate());
         assert_eq!(stranger.open(place, &a), Err(SealError::Damaged));
         // A flipped bit.
@@ -299,59 +438,55 @@ mod tests {
         flipped.ct[0] ^= 1;
         assert_eq!(keys.open(place, &flipped), Err(SealError::Damaged));
         // Same value, same record and field: same hash, different box.
-        let b = keys.seal(("case", "c1", "details.alias", "op2"), b"\"Luz\"");
-        assert_eq!(a.hash, b.hash);
+        let b = keys.seal(("case", "c1", "op2"), &luz, true);
+        assert_eq!(a.hashes, b.hashes);
         assert_ne!(a.ct, b.ct);
         // Another value, record or organisation: another hash.
-        assert_ne!(keys.hash("c1", "details.alias", b"\"Sol\""), a.hash);
-        assert_ne!(keys.hash("c2", "details.alias", b"\"Luz\""), a.hash);
-        assert_ne!(stranger.hash("c1", "details.alias", b"\"Luz\""), a.hash);
-        // On the wire: one byte string, no hex text; the value plus a byte
-        // saying how it was packed, 16 bytes of tag, 16 of hash and CBOR's header.
+        let alias = &a.hashes["details.alias"];
+        assert_ne!(&keys.hash("c1", "details.alias", b"\"Sol\""), alias);
+        assert_ne!(&keys.hash("c2", "details.alias", b"\"Luz\""), alias);
+        assert_ne!(&stranger.hash("c1", "details.alias", b"\"Luz\""), alias);
+        assert_eq!(&keys.hash("c1", "details.alias", b"\"Luz\""), alias);
+        // On the wire: byte strings, no values; field names only beside their hashes.
         let wire = crate::encode(&a);
-        assert_eq!(wire.len(), 2 + 16 + 1 + 5 + 16, "{wire:?}");
-        assert!(
-            !wire
-                .windows(4)
-                .any(|w| w == crate::hex(&a.ct[..2]).as_bytes())
-        );
-        assert_eq!(crate::decode::<SealedField>(&wire).unwrap(), a);
+        assert!(!wire.windows(4).any(|w| w == b"agua" || &w[..3] == b"Luz"));
+        assert_eq!(crate::decode::<SealedFields>(&wire).unwrap(), a);
+        // A record's creation sends no field hashes, so no names: its fields open all the same.
+        let created = keys.seal(place, &luz, false);
+        assert!(created.hashes.is_empty());
+        assert!(!crate::encode(&created).windows(5).any(|w| w == b"alias"));
+        assert!(crate::encode(&created).len() < wire.len() - 2 * FIELD_HASH_LEN);
+        assert_eq!(keys.open(place, &created).unwrap(), luz);
     }
 
     #[test]
-    fn keys_come_from_the_secret_alone_and_long_values_are_deflated() {
+    fn keys_come_from_the_secret_alone_and_long_boxes_are_deflated() {
         let org = BoxSecret::generate();
         let keys = FieldKeys::derive(&org);
-        let sealed = keys.seal(("case", "c1", "notes.needs", "op1"), b"\"agua\"");
+        let place = ("case", "c1", "op1");
+        let needs = fields(&[("notes.needs", json!("agua"))]);
+        let sealed = keys.seal(place, &needs, true);
         // Another device of the organisation derives the same keys from the same secret.
         let again = FieldKeys::derive(&BoxSecret::from_hex(&org.to_hex()).unwrap());
-        assert_eq!(
-            again
-                .open(("case", "c1", "notes.needs", "op1"), &sealed)
-                .unwrap()
-                .as_slice(),
-            b"\"agua\""
-        );
+        assert_eq!(again.open(place, &sealed).unwrap(), needs);
         // The same place sealed again repeats the same box: nothing new is learnt.
-        assert_eq!(
-            again.seal(("case", "c1", "notes.needs", "op1"), b"\"agua\""),
-            sealed
-        );
-        // A long value (an evaluation's actions in three languages) travels deflated.
+        assert_eq!(again.seal(place, &needs, true), sealed);
+        // Long contents (an evaluation's actions in three languages) travel deflated.
         let long = "Deriva hoy a la autoridad de protección de la niñez. ".repeat(20);
-        let place = ("screening", "s1", "evaluation", "op2");
-        let big = keys.seal(place, long.as_bytes());
+        let place = ("screening", "s1", "op2");
+        let evaluation = fields(&[("evaluation", json!(long))]);
+        let big = keys.seal(place, &evaluation, false);
         assert!(big.ct.len() < long.len() / 4, "{} bytes", big.ct.len());
-        assert_eq!(keys.open(place, &big).unwrap().as_slice(), long.as_bytes());
+        assert_eq!(keys.open(place, &big).unwrap(), evaluation);
     }
 
     #[test]
-    fn a_packed_value_opens_only_as_it_was_packed_and_never_past_the_limit() {
+    fn a_packed_box_opens_only_as_it_was_packed_and_never_past_the_limit() {
         assert_eq!(unpack(&pack(b"short")).unwrap().as_slice(), b"short");
         assert_eq!(unpack(&[]), Err(SealError::Damaged));
         assert_eq!(unpack(&[2, 1, 2, 3]), Err(SealError::Damaged));
         assert_eq!(unpack(&[1, 0xff, 0xff]), Err(SealError::Damaged));
-        // A few hundred bytes that would unpack into more than a value may hold.
+        // A few hundred bytes that would unpack into more than a box may hold.
         let bomb = pack(&vec![b'a'; MAX_OPENED_VALUE + 1]);
         assert!(bomb.len() < 2_000, "{} bytes", bomb.len());
         assert_eq!(unpack(&bomb), Err(SealError::Damaged));
@@ -360,12 +495,45 @@ mod tests {
     }
 
     #[test]
-    fn a_sealed_field_too_short_to_hold_a_hash_and_a_tag_is_refused() {
-        let short = crate::encode(&serde_bytes::ByteBuf::from(vec![0u8; 31]));
-        assert!(crate::decode::<SealedField>(&short).is_err());
-        let least = crate::encode(&serde_bytes::ByteBuf::from(vec![0u8; 32]));
-        let field = crate::decode::<SealedField>(&least).unwrap();
-        assert_eq!((field.hash.len(), field.ct.len()), (16, 16));
+    fn sealed_fields_of_the_wrong_shape_are_refused_while_decoding() {
+        let bytes = |n: usize| serde_bytes::ByteBuf::from(vec![0u8; n]);
+        let hashes = |n: usize, len: usize| -> BTreeMap<String, serde_bytes::ByteBuf> {
+            (0..n)
+                .map(|i| (format!("details.f{i}"), bytes(len)))
+                .collect()
+        };
+        let decodes = |v: &dyn erased::Encode| crate::decode::<SealedFields>(&v.cbor()).is_ok();
+        assert!(decodes(&(bytes(16), hashes(1, 16), bytes(16))));
+        assert!(decodes(&(
+            bytes(16),
+            hashes(MAX_SEALED_FIELDS, 16),
+            bytes(16)
+        )));
+        for bad in [
+            &(bytes(15), hashes(1, 16), bytes(16)) as &dyn erased::Encode,
+            &(bytes(16), hashes(1, 16), bytes(15)),
+            &(bytes(16), hashes(1, 15), bytes(16)),
+            &(bytes(16), hashes(MAX_SEALED_FIELDS + 1, 16), bytes(16)),
+            &(bytes(16), hashes(1, 16)),
+            &(bytes(16), hashes(1, 16), bytes(16), bytes(1)),
+        ] {
+            assert!(!decodes(bad));
+        }
+        let long_name: BTreeMap<String, serde_bytes::ByteBuf> =
+            [("a".repeat(MAX_FIELD_NAME + 1), bytes(16))].into();
+        assert!(!decodes(&(bytes(16), long_name, bytes(16))));
+    }
+
+    /// Tuples of different shapes, encoded for the test above.
+    mod erased {
+        pub trait Encode {
+            fn cbor(&self) -> Vec<u8>;
+        }
+        impl<T: serde::Serialize> Encode for T {
+            fn cbor(&self) -> Vec<u8> {
+                crate::encode(self)
+            }
+        }
     }
 
     #[test]
@@ -385,22 +553,34 @@ mod tests {
     }
 
     #[test]
-    fn a_field_made_without_the_organisations_secret_does_not_open() {
+    fn fields_made_without_the_organisations_secret_do_not_open() {
         let org = BoxSecret::generate();
         let keys = FieldKeys::derive(&org);
-        let place = ("case", "c1", "details.alias", "op1");
-        let real = keys.seal(place, b"\"Luz\"");
-        // The server saw a real hash: it can copy it, but not make a box that opens.
-        let planted = SealedField {
+        let place = ("case", "c1", "op1");
+        let real = keys.seal(place, &fields(&[("details.alias", json!("Luz"))]), true);
+        // The server saw real hashes: it can copy them, but not make a box that opens.
+        let planted = SealedFields {
             ct: vec![0x5a; real.ct.len()],
             ..real.clone()
         };
         assert_eq!(keys.open(place, &planted), Err(SealError::Damaged));
-        // A real box with another value's hash (a value swapped in from elsewhere).
-        let swapped = SealedField {
-            hash: keys.hash("c1", "details.alias", b"\"Sol\""),
+        // A real box with another value's hash beside it (swapped in from elsewhere).
+        let mut swapped = real.clone();
+        swapped.hashes.insert(
+            "details.alias".into(),
+            keys.hash("c1", "details.alias", b"\"Sol\""),
+        );
+        assert_eq!(keys.open(place, &swapped), Err(SealError::ForgedSender));
+        // A hash for a field the box does not hold.
+        let mut added = real.clone();
+        added.hashes.insert("details.name".into(), vec![0; 16]);
+        assert_eq!(keys.open(place, &added), Err(SealError::ForgedSender));
+        // A real box with another box's check.
+        let other = keys.seal(place, &fields(&[("details.alias", json!("Sol"))]), true);
+        let rechecked = SealedFields {
+            check: other.check,
             ..real
         };
-        assert_eq!(keys.open(place, &swapped), Err(SealError::ForgedSender));
+        assert_eq!(keys.open(place, &rechecked), Err(SealError::ForgedSender));
     }
 }

@@ -16,7 +16,7 @@ pub mod seal;
 pub mod trust;
 pub mod wire_id;
 
-pub use fields::{FieldKeys, SealedConflict, SealedField};
+pub use fields::{FieldKeys, SealedConflict, SealedFields};
 pub use seal::{BoxSecret, SealError, SealedBox};
 pub use trust::{BoxSender, KeyBundle, OrgKeyCert, OrgSecret, OrgTrust};
 
@@ -24,7 +24,7 @@ use ring::digest::{SHA256, digest};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 /// Bumped when a message changes shape incompatibly.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 /// The largest request body the server reads.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// The most operations in one push.
@@ -63,14 +63,11 @@ pub struct Op {
     #[serde(deserialize_with = "bounded::payload")]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
-    /// Every other field, by path (`details.alias`), sealed to the organisation's key.
-    #[serde(
-        default,
-        deserialize_with = "bounded::sealed",
-        skip_serializing_if = "std::collections::BTreeMap::is_empty"
-    )]
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub sealed: std::collections::BTreeMap<String, SealedField>,
+    /// Every other field, sealed together to the organisation's key
+    /// ([`fields`]); bounded while decoding.
+    #[serde(default, skip_serializing_if = "SealedFields::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<u8>))]
+    pub sealed: SealedFields,
     /// A referral's tell-once summary, sealed to the receiving organisation's
     /// key (byte strings on the wire, not hex text inside the payload).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -39,14 +39,11 @@ fn valid_push() -> Vec<u8> {
             base_version: 0,
             version: 1,
             payload: serde_json::json!({ "country": "CO" }),
-            sealed: [(
-                "details.alias".to_owned(),
-                senda_protocol::SealedField {
-                    ct: vec![1; 20],
-                    hash: vec![3; 16],
-                },
-            )]
-            .into(),
+            sealed: senda_protocol::SealedFields {
+                check: vec![2; 16],
+                hashes: [("details.alias".to_owned(), vec![3; 16])].into(),
+                ct: vec![1; 20],
+            },
             sealed_summary: None,
         }],
     })

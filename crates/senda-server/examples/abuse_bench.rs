@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use senda_protocol::{Op, PROTOCOL_VERSION, PushRequest, SealedField, encode};
+use senda_protocol::{Op, PROTOCOL_VERSION, PushRequest, SealedFields, encode};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,7 +38,7 @@ fn op(seq: i64, entity_id: &str, base: i64) -> Op {
 /// under the 4 MiB body limit), built without holding it as JSON here.
 fn flood_body() -> Vec<u8> {
     let marker = "@@flood@@";
-    let mut body = encode(&serde_json::json!({ "protocol": 1, "ops": [{
+    let mut body = encode(&serde_json::json!({ "protocol": PROTOCOL_VERSION, "ops": [{
         "op_id": "x", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c",
         "case_id": "c", "op": "create", "base_version": 0, "version": 1, "payload": marker,
     }]}));
@@ -84,13 +84,11 @@ async fn hostile(url: &str, d: &Device, stop: &AtomicBool) -> BTreeMap<String, u
                     .map(|_| {
                         seq += 1;
                         let mut o = op(seq, &format!("big-{seq}"), 0);
-                        o.sealed.insert(
-                            "notes.needs".into(),
-                            SealedField {
-                                ct: vec![3; 16 * 1024],
-                                hash: vec![4; 16],
-                            },
-                        );
+                        o.sealed = SealedFields {
+                            check: vec![4; 16],
+                            hashes: Default::default(),
+                            ct: vec![3; 16 * 1024],
+                        };
                         o
                     })
                     .collect();

@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use senda_protocol::{
-    IncomingPage, KeysResponse, Op, PROTOCOL_VERSION, PageRequest, PushRequest, SealedField,
+    IncomingPage, KeysResponse, Op, PROTOCOL_VERSION, PageRequest, PushRequest, SealedFields,
     decode, encode,
 };
 use senda_server::store::Quotas;
@@ -39,10 +39,16 @@ fn op(seq: i64, entity_id: &str, base: i64, payload: serde_json::Value) -> Op {
     }
 }
 
-fn sealed(bytes: usize) -> SealedField {
-    SealedField {
+/// Sealed fields of the right shape (the server cannot open them): a hash
+/// for each of `paths` and a box of `bytes`.
+fn sealed(paths: &[&str], bytes: usize) -> SealedFields {
+    SealedFields {
+        check: vec![5; 16],
+        hashes: paths
+            .iter()
+            .map(|p| ((*p).to_owned(), vec![4; 16]))
+            .collect(),
         ct: vec![3; bytes],
-        hash: vec![4; 16],
     }
 }
 
@@ -122,13 +128,9 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
         let mut foreign = op(1, "c2", 0, json!(null));
         foreign.entity = "audit".into();
         let mut misnamed = op(2, "c3", 0, json!(null));
-        misnamed.sealed.insert("Other.alias".into(), sealed(32));
+        misnamed.sealed = sealed(&["Other.alias"], 32);
         let mut oversized = op(3, "c4", 0, json!(null));
-        for i in 0..5 {
-            oversized
-                .sealed
-                .insert(format!("details.f{i}"), sealed(16 * 1024));
-        }
+        oversized.sealed = sealed(&["details.alias"], 80 * 1024);
         for bad in [foreign, misnamed, oversized] {
             assert_eq!(
                 push(&server, &hostile, vec![bad]).await,
@@ -203,7 +205,7 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
         let mut refused = None;
         for i in 0..40 {
             let mut big = op(1000 + i, &format!("big-{i}"), 0, json!(null));
-            big.sealed.insert("notes.needs".into(), sealed(16 * 1024));
+            big.sealed = sealed(&[], 16 * 1024);
             let (status, code) = push(&server, &hostile, vec![big]).await;
             if status != 200 {
                 refused = Some((i, status, code));

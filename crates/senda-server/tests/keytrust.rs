@@ -730,15 +730,16 @@ async fn a_field_value_the_server_plants_in_a_conflict_does_not_open() {
         let op = push
             .ops
             .iter()
-            .find(|o| o.entity == "case" && o.sealed.contains_key("details.alias"))
+            .find(|o| o.entity == "case" && !o.sealed.is_empty())
             .expect("the case's creation carries its alias, sealed");
-        let ours = op.sealed["details.alias"].clone();
-        let place = |op_id| ("case", op.entity_id.as_str(), "details.alias", op_id);
+        let ours = op.sealed.clone();
+        let place = |op_id| ("case", op.entity_id.as_str(), op_id);
         let keys = senda_protocol::FieldKeys::derive(&team_secret);
-        let real = keys.seal(place("op-real"), b"\"Sol\"");
-        // The server has the key id (from the public key) and the real hash, but
+        let sol = [("details.alias".to_owned(), serde_json::json!("Sol"))].into();
+        let real = keys.seal(place("op-real"), &sol, true);
+        // The server has the key id (from the public key) and the real hashes, but
         // no secret: its box is bytes of its own choosing.
-        let planted = senda_protocol::SealedField {
+        let planted = senda_protocol::SealedFields {
             ct: b"\"Planted\" and a tag of sixteen".to_vec(),
             ..real.clone()
         };

@@ -8,6 +8,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use senda_protocol::fields::{FieldKeys, plain_field};
 use senda_protocol::{BoxSecret, Op, SealedConflict};
 use serde_json::{Map, Value as Json, json};
+use std::collections::BTreeMap;
 
 /// The field keys derived from one of the organisation's secrets.
 pub(crate) struct OrgKeys {
@@ -26,10 +27,11 @@ impl OrgKeys {
 /// edits of different fields never conflict.
 const NESTED: [&str; 3] = ["details", "notes", "answers"];
 
-/// Moves every field of `op` but the readable ones into `op.sealed`, and
-/// adds the statistic fields. Which question was answered says something
-/// about the child too, so an answer's name is sealed with it and its path
-/// is a keyed hash.
+/// Moves every field of `op` but the readable ones into `op.sealed` (one box
+/// for the op, with each field's hash if it changes a record), and adds the
+/// statistic fields. Which question was answered says something about the
+/// child too, so an answer's name is sealed with it and its path is a keyed
+/// hash.
 pub(crate) fn seal_op(op: &mut Op, keys: &OrgKeys, today: NaiveDate) -> Result<(), CaseError> {
     let payload = std::mem::take(&mut op.payload);
     let mut plain = statistics(op, &payload, today);
@@ -37,6 +39,7 @@ pub(crate) fn seal_op(op: &mut Op, keys: &OrgKeys, today: NaiveDate) -> Result<(
         op.payload = Json::Object(plain);
         return Ok(());
     };
+    let mut sealed = BTreeMap::new();
     for (name, value) in top {
         let inner = match (&value, NESTED.contains(&name.as_str())) {
             (Json::Object(inner), true) => inner
@@ -50,7 +53,7 @@ pub(crate) fn seal_op(op: &mut Op, keys: &OrgKeys, today: NaiveDate) -> Result<(
                 plain.insert(path, value);
                 continue;
             }
-            let (path, text) = match path.strip_prefix("answers.") {
+            let (path, value) = match path.strip_prefix("answers.") {
                 Some(question) => (
                     format!(
                         "answers.{}",
@@ -60,16 +63,20 @@ pub(crate) fn seal_op(op: &mut Op, keys: &OrgKeys, today: NaiveDate) -> Result<(
                                 .hash(&op.entity_id, "answer-name", question.as_bytes())[..8]
                         )
                     ),
-                    json!({ "q": question, "a": value }).to_string(),
+                    json!({ "q": question, "a": value }),
                 ),
-                None => (path, value.to_string()),
+                None => (path, value),
             };
-            let sealed = keys.fields.seal(
-                (&op.entity, &op.entity_id, &path, &op.op_id),
-                text.as_bytes(),
-            );
-            op.sealed.insert(path, sealed);
+            sealed.insert(path, value);
         }
+    }
+    if !sealed.is_empty() {
+        // A record's creation cannot conflict: its fields need no hashes.
+        op.sealed = keys.fields.seal(
+            (&op.entity, &op.entity_id, &op.op_id),
+            &sealed,
+            op.base_version > 0,
+        );
     }
     op.payload = Json::Object(plain);
     Ok(())
@@ -143,8 +150,8 @@ pub(crate) fn age_band(age: &Age, today: NaiveDate) -> &'static str {
 /// answer's real question) and each value as JSON text. Each side opens with
 /// whichever of the organisation's key pairs it was sealed with (`keys`: every
 /// one this device holds, so values sealed before a rotation still open), and
-/// only if it opens in its place with its keyed hash. A side that does not
-/// open is shown as null rather than hidden; the last value says how many
+/// only if it opens in its place with its check and hashes. A side that does
+/// not open is shown as null rather than hidden; the last value says how many
 /// sides no key this device holds opened (a value the server planted,
 /// swapped or moved, or one sealed with a key this device was never given).
 pub(crate) fn open_conflict(
@@ -156,14 +163,15 @@ pub(crate) fn open_conflict(
     sealed: &SealedConflict,
 ) -> (String, String, String, usize) {
     let forged = std::cell::Cell::new(0);
-    let open = |f: &senda_protocol::SealedField, op: &str| -> Option<Json> {
+    let open = |f: &senda_protocol::SealedFields, op: &str| -> Option<Json> {
         let opened = keys
             .iter()
-            .find_map(|k| k.fields.open((entity, entity_id, field, op), f).ok());
+            .find_map(|k| k.fields.open((entity, entity_id, op), f).ok())
+            .and_then(|mut fields| fields.remove(field));
         if opened.is_none() {
             forged.set(forged.get() + 1);
         }
-        serde_json::from_slice(&opened?).ok()
+        opened
     };
     let theirs = open(&sealed.theirs, &sealed.theirs_op);
     let ours = open(&sealed.ours, our_op);
@@ -222,18 +230,19 @@ mod tests {
         seal_op(&mut theirs, &keys, today).unwrap();
         seal_op(&mut ours, &keys, today).unwrap();
         assert_eq!(theirs.payload, json!({}));
-        let (path, field) = theirs.sealed.iter().next().unwrap();
+        let path = theirs.sealed.hashes.keys().next().unwrap().clone();
         assert!(
             path.starts_with("answers.") && !path.contains("peligro"),
             "{path}"
         );
         // Same question, same path on every device of the organisation; the values differ.
-        assert_eq!(ours.sealed.keys().next(), Some(path));
-        assert_ne!(field.hash, ours.sealed[path].hash);
+        assert_eq!(ours.sealed.hashes.keys().next(), Some(&path));
+        assert_ne!(theirs.sealed.hashes[&path], ours.sealed.hashes[&path]);
+        let path = path.as_str();
         let conflict = SealedConflict {
             theirs_op: "op-a".into(),
-            theirs: field.clone(),
-            ours: ours.sealed[path].clone(),
+            theirs: theirs.sealed.clone(),
+            ours: ours.sealed.clone(),
         };
         let held = [OrgKeys::new(BoxSecret::from_hex(&secret.to_hex()).unwrap())];
         let (name, t, o, forged) = open_conflict(&held, "screening", "s1", path, "op-b", &conflict);
@@ -257,9 +266,9 @@ mod tests {
         assert_eq!((t.as_str(), moved), ("null", 1));
         // A value the server made itself, naming the organisation's key (which
         // it knows) and copying a hash it saw: shown as nothing, and counted.
-        let planted = senda_protocol::SealedField {
-            ct: vec![7; field.ct.len()],
-            ..field.clone()
+        let planted = senda_protocol::SealedFields {
+            ct: vec![7; theirs.sealed.ct.len()],
+            ..theirs.sealed.clone()
         };
         let (_, t, o, forged) = open_conflict(
             &held,
@@ -296,6 +305,42 @@ mod tests {
         assert_eq!(
             (t.as_str(), o.as_str()),
             (r#"{"type":"yes"}"#, r#"{"type":"no"}"#)
+        );
+    }
+
+    #[test]
+    fn all_of_an_ops_fields_leave_in_one_box_and_only_an_edit_names_them() {
+        let keys = OrgKeys::new(BoxSecret::generate());
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let payload =
+            json!({ "details": { "alias": "Luz", "country": "CO" }, "notes": { "needs": "agua" } });
+        let mut created = op("op-c", payload.clone());
+        created.entity = "case".into();
+        (created.op, created.base_version, created.version) = ("create".into(), 0, 1);
+        seal_op(&mut created, &keys, today).unwrap();
+        // Country and week are statistics; alias, country as typed and needs are sealed together.
+        assert_eq!(
+            created.payload,
+            json!({ "country": "CO", "week": "2026-W49" })
+        );
+        assert!(
+            created.sealed.hashes.is_empty(),
+            "a creation cannot conflict"
+        );
+        let opened = keys
+            .fields
+            .open(("case", "s1", "op-c"), &created.sealed)
+            .unwrap();
+        assert_eq!(
+            opened.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["details.alias", "details.country", "notes.needs"]
+        );
+        let mut edited = op("op-e", json!({ "notes": { "needs": "agua" } }));
+        edited.entity = "case".into();
+        seal_op(&mut edited, &keys, today).unwrap();
+        assert_eq!(
+            edited.sealed.hashes.keys().collect::<Vec<_>>(),
+            ["notes.needs"]
         );
     }
 

@@ -36,7 +36,7 @@ impl Default for Quotas {
 
 /// The largest op, readable and sealed parts together.
 pub const MAX_OP_BYTES: usize = 64 * 1024;
-/// The largest sealed value (ciphertext and tag) of one field.
+/// The largest sealed summary (ciphertext and tag).
 pub const MAX_SEALED_VALUE: usize = 16 * 1024 + 16;
 /// The longest readable text value (a country, a week, a status, an id).
 pub const MAX_PLAIN_TEXT: usize = 200;
@@ -150,18 +150,14 @@ pub fn check_shape(op: &Op) -> Result<(), StoreError> {
         }
         _ => return Err(bad("the payload is not an object")),
     }
-    for (path, field) in &op.sealed {
+    for (path, hash) in &op.sealed.hashes {
         if !field_path(path) {
             return Err(bad("a sealed field's name is not the casework's"));
         }
-        if field.ct.len() < senda_protocol::fields::TAG_LEN
-            || field.ct.len() > MAX_SEALED_VALUE
-            || field.hash.len() != senda_protocol::fields::FIELD_HASH_LEN
-        {
-            return Err(bad("a sealed field is not a sealed value"));
-        }
-        size += path.len() + field.ct.len() + field.hash.len();
+        size += path.len() + hash.len();
     }
+    // The decoder already refused a check, hash or box of the wrong length.
+    size += op.sealed.check.len() + op.sealed.ct.len();
     if size > MAX_OP_BYTES {
         return Err(bad("the operation is too large"));
     }

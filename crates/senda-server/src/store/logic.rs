@@ -5,7 +5,7 @@ use super::{Refusal, StoreError};
 use ring::digest::{SHA256, digest};
 use senda_protocol::{
     BoxSecret, Change, ChangeKind, Conflict, Op, PullResponse, PushResponse, ReferralActor,
-    ReferralStatus, SealedConflict, SealedField, hex,
+    ReferralStatus, SealedConflict, SealedFields, hex,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -297,6 +297,7 @@ pub fn push(
                 case_id: op.case_id.clone(),
                 base_version: op.base_version,
                 payload: (*payload).clone(),
+                fresh: true,
             });
         }
     }
@@ -318,7 +319,7 @@ pub fn push(
 }
 
 /// Rows per multi-row statement: well under SQLite's and PostgreSQL's
-/// parameter limits (12 columns × 100 rows).
+/// parameter limits (13 columns × 100 rows).
 const CHUNK: usize = 100;
 
 /// `?start, ?start+1, …` for `n` parameters.
@@ -337,9 +338,14 @@ fn value_rows(rows: usize, width: usize) -> String {
         .join(", ")
 }
 
-/// Inserts the ops not held yet; returns the ids it inserted.
-/// Stores the ops; returns the ids newly stored and their payloads' bytes
-/// (what the device's quota is charged).
+/// Stores the ops not held yet, marked applied; returns the ids newly stored
+/// and their payloads' bytes (what the device's quota is charged).
+///
+/// Marked applied because nearly every op applies at once: only one that
+/// must wait for its base is marked again (`apply_pending`), so the common
+/// push never writes into the waiting ops' indexes, which every push reads.
+/// Under PostgreSQL's SERIALIZABLE, whose read locks cover index pages, those
+/// writes made concurrent pushes fail each other (docs/benchmarks.md).
 fn insert_ops(
     sql: &mut dyn Sql,
     device: &Device,
@@ -349,7 +355,7 @@ fn insert_ops(
     let mut inserted = HashSet::new();
     let mut sizes = HashMap::new();
     for chunk in rows.chunks(CHUNK) {
-        let mut params = Vec::with_capacity(chunk.len() * 12);
+        let mut params = Vec::with_capacity(chunk.len() * 13);
         for (op, _, payload) in chunk {
             sizes.insert(op.op_id.as_str(), payload.len() as i64);
             params.extend([
@@ -365,13 +371,14 @@ fn insert_ops(
                 op.version.into(),
                 payload.as_str().into(),
                 now.into(),
+                1i64.into(),
             ]);
         }
         for r in sql.rows(
             &format!(
-                "INSERT INTO ops (op_id, device_id, seq, hlc, entity, entity_id, case_id, op, base_version, version, payload, received_at)
+                "INSERT INTO ops (op_id, device_id, seq, hlc, entity, entity_id, case_id, op, base_version, version, payload, received_at, applied)
                  VALUES {} ON CONFLICT DO NOTHING RETURNING op_id",
-                value_rows(chunk.len(), 12)
+                value_rows(chunk.len(), 13)
             ),
             &params,
         )? {
@@ -385,7 +392,9 @@ fn insert_ops(
     Ok((inserted, bytes))
 }
 
-/// Key of the sealed fields inside a stored payload (plain field names never start with `$`).
+/// Key of the sealed part inside a stored payload, record field or conflict
+/// side (plain field names never start with `$`; `forget.rs` drops every
+/// value under it).
 const SEALED: &str = "$sealed";
 
 /// The server keeps only what it may read: an op carrying any other field
@@ -409,8 +418,8 @@ fn refuse_unsealed(op: &Op) -> Result<(), StoreError> {
     }
 }
 
-/// An op's payload as stored: its readable fields, and each sealed field as
-/// `{"$sealed": hex of its CBOR, "op": op id}` (the op id opens it).
+/// An op's payload as stored: its readable fields, and its sealed fields as
+/// `{"$sealed": hex of their CBOR}` (the op id opens them).
 fn stored_payload(op: &Op) -> Json {
     let mut out = op.payload.as_object().cloned().unwrap_or_default();
     // The summary arrives as bytes beside the payload (earlier devices put it
@@ -422,34 +431,47 @@ fn stored_payload(op: &Op) -> Json {
         );
     }
     if !op.sealed.is_empty() {
-        let sealed: Map<String, Json> = op
-            .sealed
-            .iter()
-            .map(|(k, v)| (k.clone(), sealed_entry(v, &op.op_id)))
-            .collect();
-        out.insert(SEALED.into(), Json::Object(sealed));
+        out.insert(
+            SEALED.into(),
+            hex(&senda_protocol::encode(&op.sealed)).into(),
+        );
     }
     Json::Object(out)
 }
 
-fn sealed_entry(field: &SealedField, op_id: &str) -> Json {
-    serde_json::json!({ SEALED: hex(&senda_protocol::encode(field)), "op": op_id })
-}
-
-/// A stored sealed field and the op that sealed it, or `None` for a readable value.
-fn sealed_of(value: &Json) -> Option<(SealedField, String)> {
+/// The sealed fields kept in a stored payload or conflict side, if any.
+fn sealed_in(value: &Json) -> Option<SealedFields> {
     let bytes = senda_protocol::unhex(value.get(SEALED)?.as_str()?)?;
-    let field = senda_protocol::decode(&bytes).ok()?;
-    Some((field, value.get("op")?.as_str()?.to_owned()))
+    senda_protocol::decode(&bytes).ok()
 }
 
-/// Whether two stored values of a field agree: sealed ones by their keyed hash.
+/// A sealed field as a record keeps it: its keyed hash, and the op whose
+/// sealed fields hold its value.
+fn field_entry(hash: &[u8], op_id: &str) -> Json {
+    serde_json::json!({ SEALED: hex(hash), "op": op_id })
+}
+
+/// A record's sealed field: its hash and op, or `None` for a readable value.
+fn field_of(value: &Json) -> Option<(String, String)> {
+    let hash = value.get(SEALED)?.as_str()?.to_owned();
+    Some((hash, value.get("op")?.as_str()?.to_owned()))
+}
+
+/// Whether two values of a field agree: sealed ones by their keyed hash.
 fn same(a: &Json, b: &Json) -> bool {
-    match (sealed_of(a), sealed_of(b)) {
-        (Some((x, _)), Some((y, _))) => x.hash == y.hash,
+    match (field_of(a), field_of(b)) {
+        (Some((x, _)), Some((y, _))) => x == y,
         (None, None) => a == b,
         _ => false,
     }
+}
+
+/// The sealed fields of a stored op (for the other side of a conflict).
+fn sealed_of_op(sql: &mut dyn Sql, op_id: &str) -> Result<Option<SealedFields>, StoreError> {
+    Ok(sql
+        .row("SELECT payload FROM ops WHERE op_id = ?1", &[op_id.into()])?
+        .and_then(|r| serde_json::from_str::<Json>(&r[0].text()).ok())
+        .and_then(|payload| sealed_in(&payload)))
 }
 
 struct Pending {
@@ -462,6 +484,8 @@ struct Pending {
     case_id: String,
     base_version: i64,
     payload: Json,
+    /// Stored by this push (as applied; see [`insert_ops`]).
+    fresh: bool,
 }
 
 /// A record as a push sees it: read once, changed in memory by each op that
@@ -495,6 +519,11 @@ fn apply_pending(
     senders.insert(device.id.clone(), device.clone());
     let mut conflicts = Vec::new();
     let mut applied = Vec::new();
+    let fresh: HashSet<String> = pending
+        .iter()
+        .filter(|p| p.fresh)
+        .map(|p| p.op_id.clone())
+        .collect();
     let mut waiting = pending;
     loop {
         let before = waiting.len();
@@ -531,15 +560,30 @@ fn apply_pending(
             .map(|p| (p.entity.as_str(), p.entity_id.as_str(), p.case_id.as_str()))
             .collect::<Vec<_>>(),
     )?;
-    for chunk in applied.chunks(CHUNK * 4) {
-        let params: Vec<Value> = chunk.iter().map(|p| p.op_id.clone().into()).collect();
-        sql.exec(
-            &format!(
-                "UPDATE ops SET applied = 1 WHERE op_id IN ({})",
-                placeholders(1, chunk.len())
-            ),
-            &params,
-        )?;
+    // Fresh ops were stored as applied: only those that must wait, and the
+    // waiting ones that now applied, are written again.
+    let now_applied: Vec<&str> = applied
+        .iter()
+        .filter(|p| !fresh.contains(&p.op_id))
+        .map(|p| p.op_id.as_str())
+        .collect();
+    let must_wait: Vec<&str> = waiting
+        .iter()
+        .filter(|p| fresh.contains(&p.op_id))
+        .map(|p| p.op_id.as_str())
+        .collect();
+    for (state, ids) in [(1i64, now_applied), (0, must_wait)] {
+        for chunk in ids.chunks(CHUNK * 4) {
+            let mut params: Vec<Value> = vec![Value::from(state)];
+            params.extend(chunk.iter().map(|id| Value::from(*id)));
+            sql.exec(
+                &format!(
+                    "UPDATE ops SET applied = ?1 WHERE op_id IN ({})",
+                    placeholders(2, chunk.len())
+                ),
+                &params,
+            )?;
+        }
     }
     Ok(conflicts)
 }
@@ -578,6 +622,7 @@ fn parked(
                 case_id: col::text(&r, 5, "ops.case_id")?,
                 base_version: col::int(&r, 6, "ops.base_version")?,
                 payload: col::json(&r, 7, "ops.payload")?,
+                fresh: false,
             });
         }
     }
@@ -661,11 +706,9 @@ fn save_conflicts(sql: &mut dyn Sql, conflicts: &[Conflict], now: &str) -> Resul
         let mut params = Vec::with_capacity(chunk.len() * 7);
         for c in chunk {
             // The stored form of each side: readable JSON, or the sealed entry as kept in the record.
+            let side = |f: &SealedFields, op: &str| serde_json::json!({ SEALED: hex(&senda_protocol::encode(f)), "op": op });
             let (theirs, ours) = match &c.sealed {
-                Some(s) => (
-                    sealed_entry(&s.theirs, &s.theirs_op),
-                    sealed_entry(&s.ours, &c.op_id),
-                ),
+                Some(s) => (side(&s.theirs, &s.theirs_op), side(&s.ours, &c.op_id)),
                 None => (c.theirs.clone(), c.ours.clone()),
             };
             params.extend([
@@ -703,7 +746,7 @@ fn apply(
         if p.base_version != 0 {
             return Ok(false); // its creation has not arrived yet
         }
-        let fields = fields_of(&p.payload);
+        let fields = fields_of(&p.payload, &p.op_id);
         let versions: Map<String, Json> =
             fields.keys().map(|k| (k.clone(), Json::from(1))).collect();
         if p.entity == "referral" {
@@ -734,7 +777,7 @@ fn apply(
         return Ok(false); // an earlier change of this record is still on its way
     }
     let next = version + 1;
-    for (field, ours) in fields_of(&p.payload) {
+    for (field, ours) in fields_of(&p.payload, &p.op_id) {
         let changed_at = record
             .versions
             .get(&field)
@@ -744,18 +787,21 @@ fn apply(
         if changed_at > p.base_version && !same(&theirs, &ours) {
             // Someone else changed this field since our base: keep both for a person.
             // Sealed values go to the device as they are: it opens both.
-            let sealed = match (sealed_of(&theirs), sealed_of(&ours)) {
-                (Some((theirs, theirs_op)), Some((ours, _))) => Some(SealedConflict {
-                    theirs_op,
-                    theirs,
-                    ours,
-                }),
-                _ => None,
-            };
-            let (theirs, ours) = if sealed.is_some() {
-                (Json::Null, Json::Null)
-            } else {
-                (theirs, ours)
+            let (sealed, theirs, ours) = match (field_of(&theirs), field_of(&ours)) {
+                (None, None) => (None, theirs, ours),
+                (Some((_, theirs_op)), Some(_)) => {
+                    let sealed = match (sealed_of_op(sql, &theirs_op)?, sealed_in(&p.payload)) {
+                        (Some(theirs), Some(ours)) => Some(SealedConflict {
+                            theirs_op,
+                            theirs,
+                            ours,
+                        }),
+                        // A side whose sealed values were forgotten: nothing to show.
+                        _ => None,
+                    };
+                    (sealed, Json::Null, Json::Null)
+                }
+                _ => (None, Json::Null, Json::Null),
             };
             conflicts.push(Conflict {
                 op_id: p.op_id.clone(),
@@ -794,11 +840,16 @@ fn apply(
 }
 
 /// An op's fields as the record keeps them: readable ones by name, sealed
-/// ones (already one path each, `details.alias`) as stored entries.
-fn fields_of(payload: &Json) -> Map<String, Json> {
+/// ones (one path each, `details.alias`) by their hash, for an op that sent
+/// hashes (one that changes a record: only those can conflict).
+fn fields_of(payload: &Json, op_id: &str) -> Map<String, Json> {
     let mut out = flatten(payload);
-    if let Some(Json::Object(sealed)) = out.remove(SEALED) {
-        out.extend(sealed);
+    if out.remove(SEALED).is_some()
+        && let Some(sealed) = sealed_in(payload)
+    {
+        for (path, hash) in &sealed.hashes {
+            out.insert(path.clone(), field_entry(hash, op_id));
+        }
     }
     out
 }
@@ -1240,15 +1291,21 @@ mod tests {
                 .cloned()
                 .collect()
         };
-        // A push of ten new records reads its own ten ops (just stored, not yet
-        // applied) and none of the 300.
+        // A push of ten new records reads none of the 300, nor its own ops:
+        // they are stored as applied, and never enter the waiting index.
         let seen = watched(&store, &device("d1"), &ops(1, 10, 0));
         assert_eq!(parked_rows(&seen).len(), 1, "{seen:?}");
-        assert!(parked_rows(&seen)[0].ends_with("→ 10 rows"), "{seen:?}");
-        // A push that creates one of their records reads its own op and that
-        // record's waiting edit only (which still waits: its base is version 3).
+        assert!(parked_rows(&seen)[0].ends_with("→ 0 rows"), "{seen:?}");
+        // One UPDATE of `applied` (ageing out the device's old waiting ops), none marking these.
+        let marks = seen
+            .iter()
+            .filter(|s| s.starts_with("UPDATE ops SET applied"))
+            .count();
+        assert_eq!(marks, 1, "{seen:?}");
+        // A push that creates one of their records reads that record's waiting
+        // edit only (which still waits: its base is version 3).
         let seen = watched(&store, &device("d1"), &ops(700, 1, 0));
-        assert!(parked_rows(&seen)[0].ends_with("→ 2 rows"), "{seen:?}");
+        assert!(parked_rows(&seen)[0].ends_with("→ 1 rows"), "{seen:?}");
         store
             .transaction(&mut |sql| {
                 let waiting = sql.rows("SELECT count(*) FROM ops WHERE applied = 0", &[])?;
