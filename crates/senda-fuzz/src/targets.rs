@@ -108,7 +108,7 @@ fn sample_op() -> senda_protocol::Op {
         payload: serde_json::json!({ "country": "CO", "week": "2026-W49" }),
         sealed: senda_protocol::SealedFields {
             check: vec![2; 16],
-            hashes: [("details.alias".to_owned(), vec![3; 16])].into(),
+            hashes: [(vec![7; 8], vec![3; 8])].into(),
             ct: vec![1; 40],
         },
         sealed_summary: None,

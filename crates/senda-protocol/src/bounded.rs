@@ -20,7 +20,7 @@ pub const MAX_PAYLOAD_DEPTH: usize = 4;
 /// Bytes of text in one op's readable payload (keys and strings).
 pub const MAX_PAYLOAD_BYTES: usize = 32 * 1024;
 /// Sealed fields are bounded while decoding too (`fields::SealedFields`).
-pub use crate::fields::{MAX_FIELD_NAME, MAX_SEALED_FIELDS};
+pub use crate::fields::MAX_SEALED_FIELDS;
 
 /// The prefix of every limit refusal, so `decode` can tell it from damage.
 pub(crate) const OVER_LIMIT: &str = "over-limit: ";
@@ -167,13 +167,15 @@ pub fn ops<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<crate::Op>, D::Error> 
 mod tests {
     use crate::{DecodeError, PushRequest, decode, encode};
 
+    /// An op as the wire has it (an array), with any payload at all.
+    fn op_with(payload: serde_json::Value) -> serde_json::Value {
+        serde_json::json!([
+            "a", 1, "h", "case", "c", "c", "create", 0, 1, payload, null, null
+        ])
+    }
+
     fn push_with(payload: serde_json::Value) -> Vec<u8> {
-        let mut op = serde_json::json!({
-            "op_id": "a", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c",
-            "case_id": "c", "op": "create", "base_version": 0, "version": 1,
-        });
-        op["payload"] = payload;
-        encode(&serde_json::json!({ "protocol": 1, "ops": [op] }))
+        encode(&serde_json::json!({ "protocol": 1, "ops": [op_with(payload)] }))
     }
 
     #[test]
@@ -225,10 +227,7 @@ mod tests {
 
     #[test]
     fn too_many_ops_or_sealed_fields_stop_while_decoding() {
-        let op = serde_json::json!({
-            "op_id": "a", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c",
-            "case_id": "c", "op": "create", "base_version": 0, "version": 1, "payload": null,
-        });
+        let op = op_with(serde_json::Value::Null);
         let exactly = encode(&serde_json::json!({
             "protocol": 1, "ops": vec![op.clone(); crate::MAX_OPS_PER_PUSH]
         }));
@@ -241,11 +240,11 @@ mod tests {
             Err(DecodeError::OverLimit(_))
         ));
         let with_sealed = |n: usize| {
-            let mut typed: crate::Op = serde_json::from_value(op.clone()).unwrap();
+            let mut typed: crate::Op = decode(&encode(&op)).unwrap();
             typed.sealed = crate::SealedFields {
                 check: vec![1; 16],
-                hashes: (0..n)
-                    .map(|i| (format!("details.f{i}"), vec![4; 16]))
+                hashes: (0..n as u64)
+                    .map(|i| (i.to_be_bytes().to_vec(), vec![4; 8]))
                     .collect(),
                 ct: vec![3; 20],
             };

@@ -18,9 +18,11 @@
 //!   box must match: AES-GCM-SIV alone does not promise that a box made by
 //!   someone holding two keys opens under only one;
 //! - for an operation that changes an existing record, a keyed hash of each
-//!   field's value, by path, so the server can tell whether two edits of a
-//!   field agree without learning either value. A record's creation never
-//!   conflicts (no other edit can share its base), so it sends none.
+//!   field's value by a keyed id of the field (both 64 bits, keyed per
+//!   record), so the server can tell whether two edits of a field agree
+//!   without learning either value, nor which field it is. A record's
+//!   creation never conflicts (no other edit can share its base), so it
+//!   sends none.
 //!
 //! A device holding several of its organisation's key pairs (after a
 //! rotation) tries each. The server holds the public key only: it can neither
@@ -40,8 +42,12 @@ use zeroize::Zeroizing;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
-/// Bytes of a keyed hash kept: 128 bits, ample for telling edits apart.
+/// Bytes of a box's check kept: 128 bits (it stands in for key commitment).
 pub const FIELD_HASH_LEN: usize = 16;
+/// Bytes of a field's id and of its value's keyed hash: 64 bits each, ample
+/// for telling apart the fields of one record and two edits of one field.
+pub const FIELD_ID_LEN: usize = 8;
+pub const VALUE_HASH_LEN: usize = 8;
 /// Bytes AES-GCM-SIV adds to a box.
 pub const TAG_LEN: usize = 16;
 /// The most bytes a box may open to (a deflated box is refused past it, so
@@ -49,20 +55,19 @@ pub const TAG_LEN: usize = 16;
 pub const MAX_OPENED_VALUE: usize = 256 * 1024;
 /// Sealed fields in one op (a screening's answers are sealed one by one).
 pub const MAX_SEALED_FIELDS: usize = 256;
-/// Characters of a sealed field's path (`details.alias`, `answers.<hash>`).
-pub const MAX_FIELD_NAME: usize = 96;
 /// Boxes shorter than this are never deflated: it would not pay.
 const DEFLATE_FROM: usize = 96;
 
 /// The sealed fields of one operation. On the wire a CBOR array: the check,
-/// the map of field hashes (byte strings by path), then the box.
+/// the map of value hashes by field id (byte strings), then the box.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SealedFields {
     /// Keyed hash of the box's contents ([`FieldKeys::open`] checks it).
     pub check: Vec<u8>,
-    /// Keyed hash of each field's value ([`FieldKeys::hash`]), by path; only
-    /// in an operation that changes an existing record.
-    pub hashes: BTreeMap<String, Vec<u8>>,
+    /// Keyed hash of each field's value ([`FieldKeys::hash`]) by the field's
+    /// id ([`FieldKeys::field_id`]); only in an operation that changes an
+    /// existing record.
+    pub hashes: BTreeMap<Vec<u8>, Vec<u8>>,
     /// AES-256-GCM-SIV ciphertext and tag of every field's value.
     pub ct: Vec<u8>,
 }
@@ -75,54 +80,89 @@ impl SealedFields {
 
 impl Serialize for SealedFields {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeTuple;
-        let hashes: BTreeMap<&str, &serde_bytes::Bytes> = self
-            .hashes
-            .iter()
-            .map(|(k, v)| (k.as_str(), serde_bytes::Bytes::new(v)))
-            .collect();
+        use serde::ser::{SerializeMap, SerializeTuple};
+        /// Byte strings on the wire; hex text as JSON's map keys.
+        struct Hashes<'a>(&'a BTreeMap<Vec<u8>, Vec<u8>>);
+        impl Serialize for Hashes<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let text = s.is_human_readable();
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (id, hash) in self.0 {
+                    if text {
+                        m.serialize_entry(&crate::hex(id), serde_bytes::Bytes::new(hash))?;
+                    } else {
+                        m.serialize_entry(
+                            serde_bytes::Bytes::new(id),
+                            serde_bytes::Bytes::new(hash),
+                        )?;
+                    }
+                }
+                m.end()
+            }
+        }
         let mut t = s.serialize_tuple(3)?;
         t.serialize_element(serde_bytes::Bytes::new(&self.check))?;
-        t.serialize_element(&hashes)?;
+        t.serialize_element(&Hashes(&self.hashes))?;
         t.serialize_element(serde_bytes::Bytes::new(&self.ct))?;
         t.end()
     }
 }
 
-/// The field hashes of a [`SealedFields`], stopped while decoding at
-/// [`MAX_SEALED_FIELDS`] paths of at most [`MAX_FIELD_NAME`] characters.
+/// The value hashes of a [`SealedFields`], stopped while decoding at
+/// [`MAX_SEALED_FIELDS`], each id and hash of its one length.
 struct Hashes;
 
 impl<'de> serde::de::DeserializeSeed<'de> for Hashes {
-    type Value = BTreeMap<String, Vec<u8>>;
+    type Value = BTreeMap<Vec<u8>, Vec<u8>>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
+/// A field id: a byte string on the wire, hex text as a JSON map key.
+struct FieldId(Vec<u8>);
+
+impl<'de> Deserialize<'de> for FieldId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Id;
+        impl serde::de::Visitor<'_> for Id {
+            type Value = FieldId;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a field id")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<FieldId, E> {
+                Ok(FieldId(v.to_vec()))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FieldId, E> {
+                crate::unhex(v)
+                    .map(FieldId)
+                    .ok_or_else(|| E::custom("a field id is not hex"))
+            }
+        }
+        d.deserialize_any(Id)
+    }
+}
+
 impl<'de> serde::de::Visitor<'de> for Hashes {
-    type Value = BTreeMap<String, Vec<u8>>;
+    type Value = BTreeMap<Vec<u8>, Vec<u8>>;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a map of field hashes")
+        f.write_str("a map of value hashes by field id")
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = BTreeMap::new();
-        while let Some(path) = map.next_key::<String>()? {
+        while let Some(FieldId(id)) = map.next_key()? {
             if out.len() == MAX_SEALED_FIELDS {
                 return Err(crate::bounded::over(
                     "too many sealed fields in an operation",
                 ));
             }
-            if path.chars().count() > MAX_FIELD_NAME {
-                return Err(crate::bounded::over("a sealed field's name is too long"));
-            }
             let hash = map.next_value::<serde_bytes::ByteBuf>()?.into_vec();
-            if hash.len() != FIELD_HASH_LEN {
+            if id.len() != FIELD_ID_LEN || hash.len() != VALUE_HASH_LEN {
                 return Err(serde::de::Error::custom(
-                    "a field hash has the wrong length",
+                    "a field id or value hash has the wrong length",
                 ));
             }
-            out.insert(path, hash);
+            out.insert(id, hash);
         }
         Ok(out)
     }
@@ -209,6 +249,17 @@ pub fn fields_aad(entity: &str, entity_id: &str, op_id: &str) -> Vec<u8> {
     aad
 }
 
+/// How the server names a record's sealed field (in its records and in a
+/// conflict): `#` and the field's id in hex, never a path.
+pub fn field_key(id: &[u8]) -> String {
+    format!("#{}", crate::hex(id))
+}
+
+/// A field's id back from [`field_key`].
+pub fn field_id_of(key: &str) -> Option<Vec<u8>> {
+    key.strip_prefix('#').and_then(crate::unhex)
+}
+
 /// An operation's place: entity, record id and operation id.
 pub type OpPlace<'a> = (&'a str, &'a str, &'a str);
 
@@ -257,7 +308,33 @@ impl FieldKeys {
             ctx.update(part);
         }
         ctx.update(value);
-        ctx.sign().as_ref()[..FIELD_HASH_LEN].to_vec()
+        ctx.sign().as_ref()[..VALUE_HASH_LEN].to_vec()
+    }
+
+    /// A field's id in one record: the server tells a record's fields apart
+    /// by it without learning which field (or which question) each is, and
+    /// cannot match fields across records.
+    pub fn field_id(&self, entity_id: &str, path: &str) -> Vec<u8> {
+        let mut ctx = hmac::Context::with_key(&self.hash);
+        ctx.update(b"field-id");
+        for part in [entity_id.as_bytes(), path.as_bytes()] {
+            ctx.update(&(part.len() as u64).to_be_bytes());
+            ctx.update(part);
+        }
+        ctx.sign().as_ref()[..FIELD_ID_LEN].to_vec()
+    }
+
+    /// Which of `fields` (paths, as opened) has the id `id` in this record.
+    pub fn path_of<'a>(
+        &self,
+        entity_id: &str,
+        fields: &'a BTreeMap<String, Json>,
+        id: &[u8],
+    ) -> Option<&'a str> {
+        fields
+            .keys()
+            .find(|path| self.field_id(entity_id, path) == id)
+            .map(String::as_str)
     }
 
     /// The keyed hash of a whole box's contents in its place.
@@ -296,7 +373,10 @@ impl FieldKeys {
                 .iter()
                 .map(|(path, value)| {
                     let text = Zeroizing::new(value.to_string());
-                    (path.clone(), self.hash(entity_id, path, text.as_bytes()))
+                    (
+                        self.field_id(entity_id, path),
+                        self.hash(entity_id, path, text.as_bytes()),
+                    )
                 })
                 .collect()
         } else {
@@ -338,8 +418,11 @@ impl FieldKeys {
         let fields: BTreeMap<String, Json> =
             ciborium::de::from_reader_with_recursion_limit(plain.as_slice(), 32)
                 .map_err(|_| SealError::Damaged)?;
-        for (path, hash) in &sealed.hashes {
-            let text = Zeroizing::new(fields.get(path).ok_or(SealError::ForgedSender)?.to_string());
+        for (id, hash) in &sealed.hashes {
+            let path = self
+                .path_of(entity_id, &fields, id)
+                .ok_or(SealError::ForgedSender)?;
+            let text = Zeroizing::new(fields[path].to_string());
             if self.hash(entity_id, path, text.as_bytes()) != *hash {
                 return Err(SealError::ForgedSender);
             }
@@ -350,7 +433,7 @@ impl FieldKeys {
 
 /// A box's contents as sealed: a first byte saying how (0 as they are, 1
 /// deflated), then the bytes. Inside the box, so the server cannot change it.
-fn pack(value: &[u8]) -> Vec<u8> {
+pub(crate) fn pack(value: &[u8]) -> Vec<u8> {
     if value.len() >= DEFLATE_FROM {
         let mut z = flate2::write::DeflateEncoder::new(vec![1u8], Compression::default());
         z.write_all(value).expect("deflating in memory");
@@ -365,7 +448,7 @@ fn pack(value: &[u8]) -> Vec<u8> {
     out
 }
 
-fn unpack(packed: &[u8]) -> Result<Zeroizing<Vec<u8>>, SealError> {
+pub(crate) fn unpack(packed: &[u8]) -> Result<Zeroizing<Vec<u8>>, SealError> {
     match packed.split_first() {
         Some((0, value)) => Ok(Zeroizing::new(value.to_vec())),
         Some((1, deflated)) => {
@@ -442,20 +525,33 @@ mod tests {
         assert_eq!(a.hashes, b.hashes);
         assert_ne!(a.ct, b.ct);
         // Another value, record or organisation: another hash.
-        let alias = &a.hashes["details.alias"];
+        let alias_id = keys.field_id("c1", "details.alias");
+        let alias = &a.hashes[&alias_id];
         assert_ne!(&keys.hash("c1", "details.alias", b"\"Sol\""), alias);
         assert_ne!(&keys.hash("c2", "details.alias", b"\"Luz\""), alias);
         assert_ne!(&stranger.hash("c1", "details.alias", b"\"Luz\""), alias);
         assert_eq!(&keys.hash("c1", "details.alias", b"\"Luz\""), alias);
-        // On the wire: byte strings, no values; field names only beside their hashes.
+        // A field's id is the same in every op of a record, another in another
+        // record or organisation; the field's name is not on the wire.
+        assert_eq!(
+            a.hashes.keys().collect::<Vec<_>>().len(),
+            2,
+            "one id per field"
+        );
+        assert_ne!(keys.field_id("c2", "details.alias"), alias_id);
+        assert_ne!(stranger.field_id("c1", "details.alias"), alias_id);
+        assert_ne!(keys.field_id("c1", "notes.needs"), alias_id);
         let wire = crate::encode(&a);
-        assert!(!wire.windows(4).any(|w| w == b"agua" || &w[..3] == b"Luz"));
+        assert!(
+            !wire
+                .windows(4)
+                .any(|w| w == b"agua" || &w[..3] == b"Luz" || w == b"alia" || w == b"need")
+        );
         assert_eq!(crate::decode::<SealedFields>(&wire).unwrap(), a);
-        // A record's creation sends no field hashes, so no names: its fields open all the same.
+        // A record's creation sends no hashes: its fields open all the same.
         let created = keys.seal(place, &luz, false);
         assert!(created.hashes.is_empty());
-        assert!(!crate::encode(&created).windows(5).any(|w| w == b"alias"));
-        assert!(crate::encode(&created).len() < wire.len() - 2 * FIELD_HASH_LEN);
+        assert!(crate::encode(&created).len() < wire.len() - 2 * (FIELD_ID_LEN + VALUE_HASH_LEN));
         assert_eq!(keys.open(place, &created).unwrap(), luz);
     }
 
@@ -497,31 +593,41 @@ mod tests {
     #[test]
     fn sealed_fields_of_the_wrong_shape_are_refused_while_decoding() {
         let bytes = |n: usize| serde_bytes::ByteBuf::from(vec![0u8; n]);
-        let hashes = |n: usize, len: usize| -> BTreeMap<String, serde_bytes::ByteBuf> {
-            (0..n)
-                .map(|i| (format!("details.f{i}"), bytes(len)))
-                .collect()
-        };
+        let hashes =
+            |n: usize, len: usize| -> BTreeMap<serde_bytes::ByteBuf, serde_bytes::ByteBuf> {
+                (0..n as u64)
+                    .map(|i| {
+                        (
+                            serde_bytes::ByteBuf::from(i.to_be_bytes().to_vec()),
+                            bytes(len),
+                        )
+                    })
+                    .collect()
+            };
         let decodes = |v: &dyn erased::Encode| crate::decode::<SealedFields>(&v.cbor()).is_ok();
-        assert!(decodes(&(bytes(16), hashes(1, 16), bytes(16))));
+        assert!(decodes(&(bytes(16), hashes(1, 8), bytes(16))));
         assert!(decodes(&(
             bytes(16),
-            hashes(MAX_SEALED_FIELDS, 16),
+            hashes(MAX_SEALED_FIELDS, 8),
             bytes(16)
         )));
         for bad in [
-            &(bytes(15), hashes(1, 16), bytes(16)) as &dyn erased::Encode,
-            &(bytes(16), hashes(1, 16), bytes(15)),
-            &(bytes(16), hashes(1, 15), bytes(16)),
-            &(bytes(16), hashes(MAX_SEALED_FIELDS + 1, 16), bytes(16)),
-            &(bytes(16), hashes(1, 16)),
-            &(bytes(16), hashes(1, 16), bytes(16), bytes(1)),
+            &(bytes(15), hashes(1, 8), bytes(16)) as &dyn erased::Encode,
+            &(bytes(16), hashes(1, 8), bytes(15)),
+            &(bytes(16), hashes(1, 7), bytes(16)),
+            &(bytes(16), hashes(MAX_SEALED_FIELDS + 1, 8), bytes(16)),
+            &(bytes(16), hashes(1, 8)),
+            &(bytes(16), hashes(1, 8), bytes(16), bytes(1)),
         ] {
             assert!(!decodes(bad));
         }
-        let long_name: BTreeMap<String, serde_bytes::ByteBuf> =
-            [("a".repeat(MAX_FIELD_NAME + 1), bytes(16))].into();
-        assert!(!decodes(&(bytes(16), long_name, bytes(16))));
+        // A field id of the wrong length, or one given as a name.
+        let short_id: BTreeMap<serde_bytes::ByteBuf, serde_bytes::ByteBuf> =
+            [(bytes(7), bytes(8))].into();
+        assert!(!decodes(&(bytes(16), short_id, bytes(16))));
+        let named: BTreeMap<String, serde_bytes::ByteBuf> =
+            [("details.alias".to_owned(), bytes(8))].into();
+        assert!(!decodes(&(bytes(16), named, bytes(16))));
     }
 
     /// Tuples of different shapes, encoded for the test above.
@@ -567,13 +673,15 @@ mod tests {
         // A real box with another value's hash beside it (swapped in from elsewhere).
         let mut swapped = real.clone();
         swapped.hashes.insert(
-            "details.alias".into(),
+            keys.field_id("c1", "details.alias"),
             keys.hash("c1", "details.alias", b"\"Sol\""),
         );
         assert_eq!(keys.open(place, &swapped), Err(SealError::ForgedSender));
         // A hash for a field the box does not hold.
         let mut added = real.clone();
-        added.hashes.insert("details.name".into(), vec![0; 16]);
+        added
+            .hashes
+            .insert(keys.field_id("c1", "details.name"), vec![0; 8]);
         assert_eq!(keys.open(place, &added), Err(SealError::ForgedSender));
         // A real box with another box's check.
         let other = keys.seal(place, &fields(&[("details.alias", json!("Sol"))]), true);

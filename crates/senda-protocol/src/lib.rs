@@ -41,37 +41,176 @@ pub const HEADER_SIGNATURE: &str = "x-senda-signature";
 pub const HEADER_SERVER_SIGNATURE: &str = "x-senda-server-signature";
 pub const CONTENT_TYPE: &str = "application/cbor";
 
-/// One change from a device's outbox, as it travels.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One change from a device's outbox, as it travels: on the wire a CBOR
+/// array in the order of these fields (their names were a fifth of a sealed
+/// op's bytes), in JSON an object ([`OpObject`]).
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Op {
     /// Ids are hex text in memory and JSON, bytes on the wire ([`wire_id`]).
-    #[serde(with = "wire_id")]
     pub op_id: String,
     pub seq: i64,
     pub hlc: String,
     pub entity: String,
-    #[serde(with = "wire_id")]
     pub entity_id: String,
-    #[serde(with = "wire_id")]
     pub case_id: String,
     pub op: String,
     pub base_version: i64,
     pub version: i64,
     /// Only fields the server may read ([`fields::plain_field`]); decoded
     /// within [`bounded`]'s limits.
-    #[serde(deserialize_with = "bounded::payload")]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
     /// Every other field, sealed together to the organisation's key
     /// ([`fields`]); bounded while decoding.
-    #[serde(default, skip_serializing_if = "SealedFields::is_empty")]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<u8>))]
     pub sealed: SealedFields,
     /// A referral's tell-once summary, sealed to the receiving organisation's
     /// key (byte strings on the wire, not hex text inside the payload).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed_summary: Option<SealedBox>,
+}
+
+/// An [`Op`] in JSON (tests, tools, the API's documentation).
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "Op")]
+struct OpObject {
+    op_id: String,
+    seq: i64,
+    hlc: String,
+    entity: String,
+    entity_id: String,
+    case_id: String,
+    op: String,
+    base_version: i64,
+    version: i64,
+    #[serde(deserialize_with = "bounded::payload")]
+    payload: serde_json::Value,
+    #[serde(default, skip_serializing_if = "SealedFields::is_empty")]
+    sealed: SealedFields,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed_summary: Option<SealedBox>,
+}
+
+/// An [`Op`] as the wire carries it, read in order.
+#[derive(Deserialize)]
+struct OpArray(
+    #[serde(with = "wire_id")] String,
+    i64,
+    String,
+    String,
+    #[serde(with = "wire_id")] String,
+    #[serde(with = "wire_id")] String,
+    String,
+    i64,
+    i64,
+    #[serde(deserialize_with = "bounded::payload")] serde_json::Value,
+    Option<SealedFields>,
+    Option<SealedBox>,
+);
+
+/// An id to write as [`wire_id`] does.
+struct WireId<'a>(&'a str);
+impl Serialize for WireId<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        wire_id::serialize(self.0, s)
+    }
+}
+
+impl Serialize for Op {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        if s.is_human_readable() {
+            return OpObject::from(self.clone()).serialize(s);
+        }
+        let mut t = s.serialize_tuple(12)?;
+        t.serialize_element(&WireId(&self.op_id))?;
+        t.serialize_element(&self.seq)?;
+        t.serialize_element(&self.hlc)?;
+        t.serialize_element(&self.entity)?;
+        t.serialize_element(&WireId(&self.entity_id))?;
+        t.serialize_element(&WireId(&self.case_id))?;
+        t.serialize_element(&self.op)?;
+        t.serialize_element(&self.base_version)?;
+        t.serialize_element(&self.version)?;
+        t.serialize_element(&self.payload)?;
+        t.serialize_element(&(!self.sealed.is_empty()).then_some(&self.sealed))?;
+        t.serialize_element(&self.sealed_summary)?;
+        t.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Op {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            return OpObject::deserialize(d).map(Op::from);
+        }
+        let OpArray(
+            op_id,
+            seq,
+            hlc,
+            entity,
+            entity_id,
+            case_id,
+            op,
+            base_version,
+            version,
+            payload,
+            sealed,
+            sealed_summary,
+        ) = OpArray::deserialize(d)?;
+        Ok(Op {
+            op_id,
+            seq,
+            hlc,
+            entity,
+            entity_id,
+            case_id,
+            op,
+            base_version,
+            version,
+            payload,
+            sealed: sealed.unwrap_or_default(),
+            sealed_summary,
+        })
+    }
+}
+
+impl From<Op> for OpObject {
+    fn from(o: Op) -> Self {
+        Self {
+            op_id: o.op_id,
+            seq: o.seq,
+            hlc: o.hlc,
+            entity: o.entity,
+            entity_id: o.entity_id,
+            case_id: o.case_id,
+            op: o.op,
+            base_version: o.base_version,
+            version: o.version,
+            payload: o.payload,
+            sealed: o.sealed,
+            sealed_summary: o.sealed_summary,
+        }
+    }
+}
+
+impl From<OpObject> for Op {
+    fn from(o: OpObject) -> Self {
+        Self {
+            op_id: o.op_id,
+            seq: o.seq,
+            hlc: o.hlc,
+            entity: o.entity,
+            entity_id: o.entity_id,
+            case_id: o.case_id,
+            op: o.op,
+            base_version: o.base_version,
+            version: o.version,
+            payload: o.payload,
+            sealed: o.sealed,
+            sealed_summary: o.sealed_summary,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -198,6 +198,21 @@ pub fn seal(recipient: &str, plain: &[u8], aad: &[u8]) -> Result<SealedBox, Seal
     })
 }
 
+/// A tell-once summary (JSON) as sealed: packed as record fields are,
+/// deflated when that makes it shorter (its labels come in three languages).
+pub fn pack_summary(json: &[u8]) -> Vec<u8> {
+    crate::fields::pack(json)
+}
+
+/// A summary as it opened, back to its JSON. One sealed by an earlier
+/// version is its JSON as it is: it starts with `{`, never a packing byte.
+pub fn unpack_summary(plain: &[u8]) -> Result<Zeroizing<Vec<u8>>, SealError> {
+    match plain.first() {
+        Some(b'{') => Ok(Zeroizing::new(plain.to_vec())),
+        _ => crate::fields::unpack(plain),
+    }
+}
+
 /// Whether `key` (hex) is an X25519 public key that agrees a secret nobody
 /// else can predict: 32 bytes and not of low order.
 pub fn usable_public_key(key: &str) -> bool {
@@ -292,6 +307,19 @@ pub fn open_signed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_travels_deflated_and_one_sealed_before_opens_as_it_was() {
+        let summary = br#"{"indicators":[{"id":"sin-alojamiento","label":{"en":"No safe place to sleep","es":"Sin lugar seguro donde dormir","pt":"Sem lugar seguro para dormir"}},{"id":"sin-recursos","label":{"en":"No money or support","es":"Sin dinero ni apoyo","pt":"Sem dinheiro nem apoio"}}],"level":"high"}"#;
+        let packed = pack_summary(summary);
+        assert!(packed.len() < summary.len(), "{} bytes", packed.len());
+        assert_eq!(unpack_summary(&packed).unwrap().as_slice(), summary);
+        // Sealed by an earlier version: its JSON, unpacked.
+        assert_eq!(unpack_summary(summary).unwrap().as_slice(), summary);
+        // Anything else is refused, not read.
+        assert!(unpack_summary(&[9, 1, 2]).is_err());
+        assert!(unpack_summary(&[]).is_err());
+    }
 
     #[test]
     fn only_the_recipient_opens_and_only_in_its_place() {

@@ -41,7 +41,7 @@ fn valid_push() -> Vec<u8> {
             payload: serde_json::json!({ "country": "CO" }),
             sealed: senda_protocol::SealedFields {
                 check: vec![2; 16],
-                hashes: [("details.alias".to_owned(), vec![3; 16])].into(),
+                hashes: [(vec![7; 8], vec![3; 8])].into(),
                 ct: vec![1; 20],
             },
             sealed_summary: None,

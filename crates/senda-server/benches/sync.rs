@@ -351,7 +351,7 @@ fn bytes_per_referral() {
     let plain = payload.remove("summary").unwrap().to_string();
     let sealed = senda_protocol::seal::seal(
         &receiver.public_hex(),
-        plain.as_bytes(),
+        &senda_protocol::seal::pack_summary(plain.as_bytes()),
         &senda_protocol::summary_aad(&sealed_op.entity_id),
     )
     .unwrap();

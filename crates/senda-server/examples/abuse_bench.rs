@@ -38,10 +38,9 @@ fn op(seq: i64, entity_id: &str, base: i64) -> Op {
 /// under the 4 MiB body limit), built without holding it as JSON here.
 fn flood_body() -> Vec<u8> {
     let marker = "@@flood@@";
-    let mut body = encode(&serde_json::json!({ "protocol": PROTOCOL_VERSION, "ops": [{
-        "op_id": "x", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c",
-        "case_id": "c", "op": "create", "base_version": 0, "version": 1, "payload": marker,
-    }]}));
+    let mut body = encode(&serde_json::json!({ "protocol": PROTOCOL_VERSION, "ops": [[
+        "x", 1, "h", "case", "c", "c", "create", 0, 1, marker, null, null,
+    ]]}));
     let at = body
         .windows(marker.len())
         .position(|w| w == marker.as_bytes())

@@ -39,15 +39,12 @@ fn op(seq: i64, entity_id: &str, base: i64, payload: serde_json::Value) -> Op {
     }
 }
 
-/// Sealed fields of the right shape (the server cannot open them): a hash
-/// for each of `paths` and a box of `bytes`.
-fn sealed(paths: &[&str], bytes: usize) -> SealedFields {
+/// Sealed fields (the server cannot open them): `fields` ids of `id_len`
+/// bytes with their hashes, and a box of `bytes`.
+fn sealed(fields: u8, id_len: usize, bytes: usize) -> SealedFields {
     SealedFields {
         check: vec![5; 16],
-        hashes: paths
-            .iter()
-            .map(|p| ((*p).to_owned(), vec![4; 16]))
-            .collect(),
+        hashes: (0..fields).map(|i| (vec![i; id_len], vec![4; 8])).collect(),
         ct: vec![3; bytes],
     }
 }
@@ -79,10 +76,10 @@ async fn honest_sync(d: &Device, case: &str, round: usize) {
 }
 
 fn raw_request(payload: serde_json::Value) -> Vec<u8> {
-    encode(&json!({ "protocol": PROTOCOL_VERSION, "ops": [{
-        "op_id": "x1", "seq": 1, "hlc": "h", "entity": "case", "entity_id": "c1",
-        "case_id": "c1", "op": "create", "base_version": 0, "version": 1, "payload": payload,
-    }]}))
+    // An op as the wire has it: an array, in `Op`'s field order.
+    encode(&json!({ "protocol": PROTOCOL_VERSION, "ops": [[
+        "x1", 1, "h", "case", "c1", "c1", "create", 0, 1, payload, null, null,
+    ]]}))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,16 +125,22 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
         let mut foreign = op(1, "c2", 0, json!(null));
         foreign.entity = "audit".into();
         let mut misnamed = op(2, "c3", 0, json!(null));
-        misnamed.sealed = sealed(&["Other.alias"], 32);
+        misnamed.sealed = sealed(1, 7, 32);
         let mut oversized = op(3, "c4", 0, json!(null));
-        oversized.sealed = sealed(&["details.alias"], 80 * 1024);
-        for bad in [foreign, misnamed, oversized] {
+        oversized.sealed = sealed(1, 8, 80 * 1024);
+        for bad in [foreign, oversized] {
             assert_eq!(
                 push(&server, &hostile, vec![bad]).await,
                 (400, "bad-operation".to_owned()),
                 "{backend}"
             );
         }
+        // A field id that is not one (the casework's are 8 bytes): refused while decoding.
+        assert_eq!(
+            push(&server, &hostile, vec![misnamed]).await,
+            (400, "malformed".to_owned()),
+            "{backend}"
+        );
         assert_eq!(server.repo.op_count().await.unwrap(), stored + round as i64);
 
         // 2. Ops whose base never arrives: only so many may wait.
@@ -205,7 +208,7 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
         let mut refused = None;
         for i in 0..40 {
             let mut big = op(1000 + i, &format!("big-{i}"), 0, json!(null));
-            big.sealed = sealed(&[], 16 * 1024);
+            big.sealed = sealed(0, 8, 16 * 1024);
             let (status, code) = push(&server, &hostile, vec![big]).await;
             if status != 200 {
                 refused = Some((i, status, code));

@@ -735,6 +735,7 @@ async fn a_field_value_the_server_plants_in_a_conflict_does_not_open() {
         let ours = op.sealed.clone();
         let place = |op_id| ("case", op.entity_id.as_str(), op_id);
         let keys = senda_protocol::FieldKeys::derive(&team_secret);
+        let alias_id = keys.field_id(&op.entity_id, "details.alias");
         let sol = [("details.alias".to_owned(), serde_json::json!("Sol"))].into();
         let real = keys.seal(place("op-real"), &sol, true);
         // The server has the key id (from the public key) and the real hashes, but
@@ -747,7 +748,8 @@ async fn a_field_value_the_server_plants_in_a_conflict_does_not_open() {
             response.conflicts.push(senda_protocol::Conflict {
                 op_id: op.op_id.clone(),
                 entity_id: op.entity_id.clone(),
-                field: "details.alias".into(),
+                // The record's key for the field: its keyed id.
+                field: format!("#{}", senda_protocol::hex(&alias_id)),
                 base_version: op.base_version,
                 theirs: serde_json::Value::Null,
                 ours: serde_json::Value::Null,

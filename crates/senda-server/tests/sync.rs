@@ -460,7 +460,8 @@ async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
             .unwrap()
             .unwrap();
         // The server cannot read the note, but the record still holds the colleague's sealed value.
-        let kept = &fields["notes.needs"];
+        let needs = senda_core::sync::field_key(&server.secret_of(&org), &case, "notes.needs");
+        let kept = &fields[&needs];
         assert_eq!(
             kept["op"], "colleague-op-2",
             "{backend}: the stranger changed nothing: {kept}"

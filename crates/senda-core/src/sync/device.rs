@@ -282,7 +282,7 @@ impl Casework<'_> {
         )?;
         let sealed = self.seal_for_service(
             &service,
-            summary.to_string().as_bytes(),
+            &senda_protocol::seal::pack_summary(summary.to_string().as_bytes()),
             &senda_protocol::summary_aad(&op.entity_id),
         )?;
         match sealed {
@@ -341,9 +341,12 @@ impl Casework<'_> {
             None => (None, Some(SummaryProblem::Withheld)),
             Some(sealed) => {
                 match self.open_sealed(&sealed, &senda_protocol::summary_aad(&referral.id)) {
-                    Ok((plain, _)) => match serde_json::from_slice::<TellOnceSummary>(&plain) {
-                        Ok(summary) => (Some(summary), None),
-                        Err(_) => (None, Some(SummaryProblem::Unreadable)),
+                    Ok((plain, _)) => match senda_protocol::seal::unpack_summary(&plain)
+                        .ok()
+                        .and_then(|json| serde_json::from_slice::<TellOnceSummary>(&json).ok())
+                    {
+                        Some(summary) => (Some(summary), None),
+                        None => (None, Some(SummaryProblem::Unreadable)),
                     },
                     // `open_sealed` refuses only these two ways.
                     Err(CaseError::KeyTrust(KeyTrustError::SenderUnverified)) => {

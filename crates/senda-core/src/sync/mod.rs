@@ -19,7 +19,7 @@ pub use device::{
     SyncIdentity,
 };
 pub use export::Exported;
-pub use sealing::seal_for_organisation;
+pub use sealing::{field_key, seal_for_organisation};
 pub use transport::{MAX_ANSWER_BYTES, check_server_url};
 pub use trust::{HandOver, KeyStatus, KeyTrustError, split_enrolment_code};
 

@@ -7,7 +7,7 @@ use crate::casework::{Age, CaseError};
 use chrono::{Datelike, Months, NaiveDate};
 use senda_protocol::fields::{FieldKeys, plain_field};
 use senda_protocol::{BoxSecret, Op, SealedConflict};
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
 
 /// The field keys derived from one of the organisation's secrets.
@@ -28,10 +28,9 @@ impl OrgKeys {
 const NESTED: [&str; 3] = ["details", "notes", "answers"];
 
 /// Moves every field of `op` but the readable ones into `op.sealed` (one box
-/// for the op, with each field's hash if it changes a record), and adds the
-/// statistic fields. Which question was answered says something about the
-/// child too, so an answer's name is sealed with it and its path is a keyed
-/// hash.
+/// for the op, with each field's hash by a keyed id if it changes a record),
+/// and adds the statistic fields. Which question was answered says something
+/// about the child too: the server sees only the keyed ids, never a path.
 pub(crate) fn seal_op(op: &mut Op, keys: &OrgKeys, today: NaiveDate) -> Result<(), CaseError> {
     let payload = std::mem::take(&mut op.payload);
     let mut plain = statistics(op, &payload, today);
@@ -53,20 +52,6 @@ pub(crate) fn seal_op(op: &mut Op, keys: &OrgKeys, today: NaiveDate) -> Result<(
                 plain.insert(path, value);
                 continue;
             }
-            let (path, value) = match path.strip_prefix("answers.") {
-                Some(question) => (
-                    format!(
-                        "answers.{}",
-                        senda_protocol::hex(
-                            &keys
-                                .fields
-                                .hash(&op.entity_id, "answer-name", question.as_bytes())[..8]
-                        )
-                    ),
-                    json!({ "q": question, "a": value }),
-                ),
-                None => (path, value),
-            };
             sealed.insert(path, value);
         }
     }
@@ -93,6 +78,13 @@ pub fn seal_for_organisation(
         fields: FieldKeys::derive(secret),
     };
     seal_op(op, &keys, today)
+}
+
+/// The key under which the server keeps one of a record's sealed fields and
+/// names it in a conflict, as a device of the organisation holding `secret`
+/// computes it (for tests and tools that read the server's records).
+pub fn field_key(secret: &BoxSecret, entity_id: &str, path: &str) -> String {
+    senda_protocol::fields::field_key(&FieldKeys::derive(secret).field_id(entity_id, path))
 }
 
 /// The coarse counters the server keeps (ARCHITECTURE.md lists each and why).
@@ -146,12 +138,13 @@ pub(crate) fn age_band(age: &Age, today: NaiveDate) -> &'static str {
     }
 }
 
-/// Opens both sides of a conflict on a sealed field: the field's name (an
-/// answer's real question) and each value as JSON text. Each side opens with
-/// whichever of the organisation's key pairs it was sealed with (`keys`: every
-/// one this device holds, so values sealed before a rotation still open), and
-/// only if it opens in its place with its check and hashes. A side that does
-/// not open is shown as null rather than hidden; the last value says how many
+/// Opens both sides of a conflict on a sealed field (`field`: its keyed id
+/// as the server keeps it, `#` and hex): the field's path (an answer's real
+/// question) and each value as JSON text. Each side opens with whichever of
+/// the organisation's key pairs it was sealed with (`keys`: every one this
+/// device holds, so values sealed before a rotation still open), and only if
+/// it opens in its place with its check and hashes. A side that does not
+/// open is shown as null rather than hidden; the last value says how many
 /// sides no key this device holds opened (a value the server planted,
 /// swapped or moved, or one sealed with a key this device was never given).
 pub(crate) fn open_conflict(
@@ -162,40 +155,41 @@ pub(crate) fn open_conflict(
     our_op: &str,
     sealed: &SealedConflict,
 ) -> (String, String, String, usize) {
+    let id = senda_protocol::fields::field_id_of(field).unwrap_or_default();
     let forged = std::cell::Cell::new(0);
-    let open = |f: &senda_protocol::SealedFields, op: &str| -> Option<Json> {
-        let opened = keys
-            .iter()
-            .find_map(|k| k.fields.open((entity, entity_id, op), f).ok())
-            .and_then(|mut fields| fields.remove(field));
-        if opened.is_none() {
-            forged.set(forged.get() + 1);
+    let mut name = None;
+    let mut open = |f: &senda_protocol::SealedFields, op: &str| -> Json {
+        let opened = keys.iter().find_map(|k| {
+            let mut fields = k.fields.open((entity, entity_id, op), f).ok()?;
+            let path = k.fields.path_of(entity_id, &fields, &id)?.to_owned();
+            let value = fields.remove(&path)?;
+            Some((path, value))
+        });
+        match opened {
+            Some((path, value)) => {
+                name.get_or_insert(path);
+                value
+            }
+            None => {
+                forged.set(forged.get() + 1);
+                Json::Null
+            }
         }
-        opened
     };
     let theirs = open(&sealed.theirs, &sealed.theirs_op);
     let ours = open(&sealed.ours, our_op);
-    let mut name = field.to_owned();
-    let unwrap = |v: Option<Json>, name: &mut String| -> Json {
-        match v {
-            Some(Json::Object(mut answer)) if field.starts_with("answers.") => {
-                if let Some(Json::String(q)) = answer.remove("q") {
-                    *name = format!("answers.{q}");
-                }
-                answer.remove("a").unwrap_or(Json::Null)
-            }
-            Some(v) => v,
-            None => Json::Null,
-        }
-    };
-    let theirs = unwrap(theirs, &mut name);
-    let ours = unwrap(ours, &mut name);
-    (name, theirs.to_string(), ours.to_string(), forged.get())
+    (
+        name.unwrap_or_else(|| field.to_owned()),
+        theirs.to_string(),
+        ours.to_string(),
+        forged.get(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn op(op_id: &str, payload: Json) -> Op {
         Op {
@@ -230,14 +224,17 @@ mod tests {
         seal_op(&mut theirs, &keys, today).unwrap();
         seal_op(&mut ours, &keys, today).unwrap();
         assert_eq!(theirs.payload, json!({}));
-        let path = theirs.sealed.hashes.keys().next().unwrap().clone();
-        assert!(
-            path.starts_with("answers.") && !path.contains("peligro"),
-            "{path}"
-        );
-        // Same question, same path on every device of the organisation; the values differ.
-        assert_eq!(ours.sealed.hashes.keys().next(), Some(&path));
-        assert_ne!(theirs.sealed.hashes[&path], ours.sealed.hashes[&path]);
+        // The server sees one keyed id per field: never the question.
+        let id = theirs.sealed.hashes.keys().next().unwrap().clone();
+        assert_eq!(theirs.sealed.hashes.len(), 1);
+        let wire = senda_protocol::encode(&theirs);
+        assert!(!wire.windows(7).any(|w| w == b"peligro" || w == b"answers"));
+        // Same question, same id on every device of the organisation; the values differ.
+        assert_eq!(ours.sealed.hashes.keys().next(), Some(&id));
+        assert_ne!(theirs.sealed.hashes[&id], ours.sealed.hashes[&id]);
+        let path =
+            senda_protocol::fields::field_key(&keys.fields.field_id("s1", "answers.peligro-ahora"));
+        assert_eq!(path, format!("#{}", senda_protocol::hex(&id)));
         let path = path.as_str();
         let conflict = SealedConflict {
             theirs_op: "op-a".into(),
@@ -339,8 +336,8 @@ mod tests {
         edited.entity = "case".into();
         seal_op(&mut edited, &keys, today).unwrap();
         assert_eq!(
-            edited.sealed.hashes.keys().collect::<Vec<_>>(),
-            ["notes.needs"]
+            edited.sealed.hashes.keys().cloned().collect::<Vec<_>>(),
+            [keys.fields.field_id("s1", "notes.needs")]
         );
     }
 

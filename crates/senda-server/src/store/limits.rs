@@ -56,26 +56,6 @@ fn id_like(text: &str, max: usize) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
 }
 
-/// A sealed field's path as the casework makes it: a snake_case field name,
-/// one level under `details` or `notes`, or an answer by its keyed hash.
-fn field_path(path: &str) -> bool {
-    let snake = |name: &str| {
-        (1..=48).contains(&name.len())
-            && name.as_bytes()[0].is_ascii_lowercase()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    };
-    match path.split_once('.') {
-        None => snake(path),
-        Some(("details" | "notes", inner)) => snake(inner),
-        Some(("answers", hash)) => {
-            hash.len() == 16 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        }
-        Some(_) => false,
-    }
-}
-
 fn hex_of(value: Option<&Json>, min: usize, max: usize) -> bool {
     value
         .and_then(Json::as_str)
@@ -150,14 +130,11 @@ pub fn check_shape(op: &Op) -> Result<(), StoreError> {
         }
         _ => return Err(bad("the payload is not an object")),
     }
-    for (path, hash) in &op.sealed.hashes {
-        if !field_path(path) {
-            return Err(bad("a sealed field's name is not the casework's"));
-        }
-        size += path.len() + hash.len();
-    }
-    // The decoder already refused a check, hash or box of the wrong length.
-    size += op.sealed.check.len() + op.sealed.ct.len();
+    // The decoder already refused a check, field id, hash or box of the wrong length.
+    size += op.sealed.hashes.len()
+        * (senda_protocol::fields::FIELD_ID_LEN + senda_protocol::fields::VALUE_HASH_LEN)
+        + op.sealed.check.len()
+        + op.sealed.ct.len();
     if size > MAX_OP_BYTES {
         return Err(bad("the operation is too large"));
     }
@@ -284,34 +261,4 @@ pub fn usage(sql: &mut dyn Sql, device: &str) -> Result<(i64, i64, i64), StoreEr
         )?
         .map_or(0, |r| r[0].int());
     Ok((bytes, ops, parked))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_paths_follow_the_casework() {
-        for ok in [
-            "alias",
-            "details.alias",
-            "notes.needs",
-            "evaluation",
-            "answers.0123456789abcdef",
-        ] {
-            assert!(field_path(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "Alias",
-            "details.",
-            "details.a.b",
-            "other.alias",
-            "answers.q1",
-            "answers.0123456789ABCDEF",
-            &"a".repeat(49),
-        ] {
-            assert!(!field_path(bad), "{bad}");
-        }
-    }
 }

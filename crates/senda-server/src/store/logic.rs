@@ -840,15 +840,19 @@ fn apply(
 }
 
 /// An op's fields as the record keeps them: readable ones by name, sealed
-/// ones (one path each, `details.alias`) by their hash, for an op that sent
-/// hashes (one that changes a record: only those can conflict).
+/// ones by their keyed id (`#` and hex; the server never learns the path)
+/// with their hash, for an op that sent hashes (one that changes a record:
+/// only those can conflict).
 fn fields_of(payload: &Json, op_id: &str) -> Map<String, Json> {
     let mut out = flatten(payload);
     if out.remove(SEALED).is_some()
         && let Some(sealed) = sealed_in(payload)
     {
-        for (path, hash) in &sealed.hashes {
-            out.insert(path.clone(), field_entry(hash, op_id));
+        for (id, hash) in &sealed.hashes {
+            out.insert(
+                senda_protocol::fields::field_key(id),
+                field_entry(hash, op_id),
+            );
         }
     }
     out
