@@ -106,6 +106,7 @@ mod tests {
             assert_eq!(json["op_id"], id, "JSON keeps text");
             let ack = PushResponse {
                 stored: vec![id.into(), hex_id.clone()],
+                stored_all: false,
                 high_seq: 1,
                 conflicts: vec![],
             };
@@ -115,5 +116,35 @@ mod tests {
         let as_text = encode(&op("op-1")).len() - 3 * "op-1".len();
         let as_bytes = encode(&op(&hex_id)).len() - 3 * 16;
         assert_eq!(as_text, as_bytes);
+    }
+
+    #[test]
+    fn an_answer_holding_every_op_of_the_push_says_so_in_one_flag() {
+        let sent = vec!["aa".repeat(16), "bb".repeat(16)];
+        let answer = |stored: Vec<String>| PushResponse {
+            stored,
+            stored_all: false,
+            high_seq: 2,
+            conflicts: vec![],
+        };
+        let full = answer(vec![sent[1].clone(), sent[0].clone()]);
+        let all = full.clone().compact(&sent);
+        assert!(all.stored_all && all.stored.is_empty());
+        assert_eq!(all.stored_of(&sent), sent);
+        assert_eq!(decode::<PushResponse>(&encode(&all)).unwrap(), all);
+        // Two ids of 17 bytes, for the flag and its name.
+        assert_eq!(
+            encode(&full).len() - encode(&all).len(),
+            2 * 17 - (1 + "stored_all".len() + 1)
+        );
+        // Part of the push, or one id twice: the list itself.
+        for stored in [
+            vec![sent[0].clone()],
+            vec![sent[0].clone(), sent[0].clone()],
+        ] {
+            let part = answer(stored.clone()).compact(&sent);
+            assert!(!part.stored_all);
+            assert_eq!(part.stored_of(&sent), stored);
+        }
     }
 }

@@ -190,8 +190,10 @@ impl World {
                     continue;
                 };
                 if resp.0 == 200
-                    && let Ok(answer) = decode::<PushResponse>(&resp.1)
+                    && let Ok(mut answer) = decode::<PushResponse>(&resp.1)
                 {
+                    let sent: Vec<String> = batch.iter().map(|o| o.op_id.clone()).collect();
+                    answer.stored = answer.stored_of(&sent);
                     device
                         .vault
                         .lock()

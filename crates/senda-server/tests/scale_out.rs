@@ -170,7 +170,17 @@ async fn push(url: &str, device: &RawDevice, ops: &[Op]) -> (u16, Option<PushRes
         .unwrap();
     let status = resp.status().as_u16();
     let bytes = resp.bytes().await.unwrap();
-    (status, decode(&bytes).ok().filter(|_| status == 200))
+    let sent: Vec<String> = ops.iter().map(|o| o.op_id.clone()).collect();
+    let answer = decode::<PushResponse>(&bytes)
+        .ok()
+        .filter(|_| status == 200);
+    (
+        status,
+        answer.map(|mut a| {
+            a.stored = a.stored_of(&sent);
+            a
+        }),
+    )
 }
 
 /// A case record's op, its alias sealed to the organisation as a device seals it.

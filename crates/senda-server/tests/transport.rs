@@ -89,6 +89,7 @@ async fn hostile(State(h): State<Arc<Hostile>>, request: Request) -> Response {
         let push: PushRequest = decode(&body).unwrap();
         encode(&PushResponse {
             stored: push.ops.iter().map(|o| o.op_id.clone()).collect(),
+            stored_all: false,
             high_seq: push.ops.iter().map(|o| o.seq).max().unwrap_or(0),
             conflicts: Vec::new(),
         })

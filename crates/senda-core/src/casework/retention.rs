@@ -203,6 +203,7 @@ mod tests {
         let marked = cw
             .apply_push(&PushResponse {
                 stored: ids.clone(),
+                stored_all: false,
                 high_seq: 1,
                 conflicts: vec![],
             })
@@ -222,6 +223,7 @@ mod tests {
             let ids: Vec<String> = rows.iter().map(|e| e.op_id.clone()).collect();
             cw.apply_push(&PushResponse {
                 stored: ids.clone(),
+                stored_all: false,
                 high_seq: 1,
                 conflicts: vec![Conflict {
                     op_id: ids[0].clone(),

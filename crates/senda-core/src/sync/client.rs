@@ -327,7 +327,8 @@ impl SyncClient {
                     return Err(self.revoked(vault, e));
                 }
             };
-            let response: PushResponse = decode(&answer).map_err(malformed)?;
+            let mut response: PushResponse = decode(&answer).map_err(malformed)?;
+            response.stored = response.stored_of(&ids);
             let marked = lock(vault).casework()?.apply_push(&response)?;
             report.sent += marked;
             report.bytes_sent += size;

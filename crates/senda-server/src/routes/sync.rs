@@ -115,10 +115,11 @@ pub async fn push(
             "too many operations; slow down",
         ));
     }
+    let sent: Vec<String> = request.ops.iter().map(|o| o.op_id.clone()).collect();
     let response = state.repo.push(device.clone(), request.ops).await?;
     crate::metrics::OPS_RECEIVED.inc_by(count as u64);
     tracing::info!(device = %device.id, ops = count, stored = response.stored.len(), high_seq = response.high_seq, "push");
-    Ok(cbor(StatusCode::OK, &response))
+    Ok(cbor(StatusCode::OK, &response.compact(&sent)))
 }
 
 /// A push body, checked: its protocol, its size, and every op's id and sequence.

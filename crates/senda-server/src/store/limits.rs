@@ -172,29 +172,52 @@ pub fn precheck(
 
 /// Counts what a push stored against the device's quota; past it, the push
 /// is refused whole (its transaction rolls back) and nothing is stored.
+/// Returns the highest sequence number the server holds for the device,
+/// kept beside its usage: reading it from `ops` (a range of an index every
+/// push writes) made concurrent pushes fail PostgreSQL's serialisation.
 pub fn charge(
     sql: &mut dyn Sql,
     device: &str,
-    bytes: i64,
-    ops: i64,
+    stored: Stored,
     quotas: &Quotas,
-) -> Result<(), StoreError> {
-    if ops == 0 {
-        return Ok(());
+) -> Result<i64, StoreError> {
+    if stored.ops == 0 {
+        return Ok(sql
+            .row(
+                "SELECT high_seq FROM device_usage WHERE device_id = ?1",
+                &[device.into()],
+            )?
+            .map_or(0, |r| r[0].int()));
     }
-    let used = sql
+    let (used, high_seq) = sql
         .row(
-            "INSERT INTO device_usage (device_id, bytes, ops) VALUES (?1, ?2, ?3)
+            "INSERT INTO device_usage (device_id, bytes, ops, high_seq) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (device_id) DO UPDATE SET bytes = device_usage.bytes + excluded.bytes,
-               ops = device_usage.ops + excluded.ops
-             RETURNING bytes",
-            &[device.into(), bytes.into(), ops.into()],
+               ops = device_usage.ops + excluded.ops,
+               high_seq = CASE WHEN excluded.high_seq > device_usage.high_seq
+                          THEN excluded.high_seq ELSE device_usage.high_seq END
+             RETURNING bytes, high_seq",
+            &[
+                device.into(),
+                stored.bytes.into(),
+                stored.ops.into(),
+                stored.high_seq.into(),
+            ],
         )?
-        .map_or(0, |r| r[0].int());
+        .map_or((0, 0), |r| (r[0].int(), r[1].int()));
     if used > quotas.device_bytes {
         return Err(StoreError::Refused(Refusal::QuotaExceeded));
     }
-    Ok(())
+    Ok(high_seq)
+}
+
+/// What one push newly stored for its device.
+#[derive(Debug, Clone, Copy)]
+pub struct Stored {
+    pub bytes: i64,
+    pub ops: i64,
+    /// The highest sequence number among them.
+    pub high_seq: i64,
 }
 
 /// After a push is applied: a device may keep only so many ops waiting.

@@ -255,7 +255,21 @@ pub fn push(
     let bytes = rows.iter().map(|(_, _, text)| text.len() as i64).sum();
     super::limits::precheck(sql, &device.id, ops, bytes, quotas)?;
     let (inserted, bytes) = insert_ops(sql, device, &rows, now)?;
-    super::limits::charge(sql, &device.id, bytes, inserted.len() as i64, quotas)?;
+    let high_seq = super::limits::charge(
+        sql,
+        &device.id,
+        super::limits::Stored {
+            bytes,
+            ops: inserted.len() as i64,
+            high_seq: rows
+                .iter()
+                .filter(|(op, _, _)| inserted.contains(&op.op_id))
+                .map(|(op, _, _)| op.seq)
+                .max()
+                .unwrap_or(0),
+        },
+        quotas,
+    )?;
     // An op already held counts as stored only if this device sent it.
     let held: Vec<&str> = rows
         .iter()
@@ -305,14 +319,9 @@ pub fn push(
     let conflicts = apply_pending(sql, device, &touched, fresh, now)?;
     super::limits::parked_cap(sql, &device.id, quotas)?;
     super::forget::after_push(sql, &device.organisation, ops, now)?;
-    let high_seq = sql
-        .row(
-            "SELECT MAX(seq) FROM ops WHERE device_id = ?1",
-            &[device.id.clone().into()],
-        )?
-        .map_or(0, |r| r[0].int());
     Ok(PushResponse {
         stored,
+        stored_all: false,
         high_seq,
         conflicts,
     })
