@@ -97,10 +97,10 @@ struct OpArray(
     #[serde(with = "wire_id")] String,
     i64,
     #[serde(with = "wire_hlc")] String,
-    String,
+    #[serde(with = "wire_name")] String,
     #[serde(with = "wire_id")] String,
     #[serde(with = "wire_id")] String,
-    String,
+    #[serde(with = "wire_name")] String,
     i64,
     i64,
     #[serde(deserialize_with = "bounded::payload")] serde_json::Value,
@@ -113,6 +113,96 @@ struct WireId<'a>(&'a str);
 impl Serialize for WireId<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         wire_id::serialize(self.0, s)
+    }
+}
+
+/// A name to write as [`wire_name`] does.
+struct WireName<'a>(&'a str);
+impl Serialize for WireName<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        wire_name::serialize(self.0, s)
+    }
+}
+
+/// The casework's entity and operation names are text in memory and JSON,
+/// and one small integer on the wire (their place in [`wire_name::NAMES`]);
+/// any other name travels as text.
+mod wire_name {
+    use serde::Serializer;
+    use serde::de::{Deserializer, Error, Visitor};
+
+    /// Never reordered: a name's place is its code. New names go at the end.
+    pub const NAMES: [&str; 10] = [
+        "case",
+        "screening",
+        "consent",
+        "referral",
+        "create",
+        "update",
+        "complete",
+        "withdraw",
+        "status",
+        "summary",
+    ];
+
+    pub fn serialize<S: Serializer>(name: &str, s: S) -> Result<S::Ok, S::Error> {
+        match NAMES.iter().position(|n| *n == name) {
+            Some(code) if !s.is_human_readable() => s.serialize_u8(code as u8),
+            _ => s.serialize_str(name),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        struct Name;
+        impl Visitor<'_> for Name {
+            type Value = String;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a name: a known code or text")
+            }
+            fn visit_u64<E: Error>(self, v: u64) -> Result<String, E> {
+                usize::try_from(v)
+                    .ok()
+                    .and_then(|i| NAMES.get(i))
+                    .map(|n| (*n).to_owned())
+                    .ok_or_else(|| E::custom("an unknown name code"))
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<String, E> {
+                Ok(v.to_owned())
+            }
+        }
+        if d.is_human_readable() {
+            d.deserialize_str(Name)
+        } else {
+            d.deserialize_any(Name)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use crate::{DecodeError, Op, decode, encode};
+
+        #[test]
+        fn known_names_travel_as_codes_and_others_as_text() {
+            let mut op: Op = decode(&encode(&serde_json::json!([
+                "a", 1, "x", 3, "c", "c", 4, 0, 1, null, null, null
+            ])))
+            .unwrap();
+            assert_eq!((op.entity.as_str(), op.op.as_str()), ("referral", "create"));
+            for name in super::NAMES.iter().chain(&["audit", ""]) {
+                op.entity = (*name).into();
+                op.op = (*name).into();
+                let back = decode::<Op>(&encode(&op)).unwrap();
+                assert_eq!((back.entity.as_str(), back.op.as_str()), (*name, *name));
+            }
+            // A code past the table is a damaged op, not a guess.
+            let unknown = encode(&serde_json::json!([
+                "a", 1, "x", 10, "c", "c", 4, 0, 1, null, null, null
+            ]));
+            assert!(matches!(
+                decode::<Op>(&unknown),
+                Err(DecodeError::Malformed(_))
+            ));
+        }
     }
 }
 
@@ -214,10 +304,10 @@ impl Serialize for Op {
         t.serialize_element(&WireId(&self.op_id))?;
         t.serialize_element(&self.seq)?;
         t.serialize_element(&WireHlc(&self.hlc))?;
-        t.serialize_element(&self.entity)?;
+        t.serialize_element(&WireName(&self.entity))?;
         t.serialize_element(&WireId(&self.entity_id))?;
         t.serialize_element(&WireId(&self.case_id))?;
-        t.serialize_element(&self.op)?;
+        t.serialize_element(&WireName(&self.op))?;
         t.serialize_element(&self.base_version)?;
         t.serialize_element(&self.version)?;
         t.serialize_element(&self.payload)?;

@@ -23,6 +23,13 @@ pub static REQUESTS_REFUSED: LazyLock<IntCounter> = LazyLock::new(|| {
 });
 
 /// PostgreSQL transactions run again after a serialisation failure (instances or requests collided).
+pub static TRANSACTIONS_ALONE: LazyLock<IntCounter> = LazyLock::new(|| {
+    counter(
+        "senda_transactions_alone_total",
+        "Pushes run alone after failing serialisation beside others (PostgreSQL)",
+    )
+});
+
 pub static TRANSACTION_RETRIES: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
         "senda_transaction_retries_total",
@@ -34,6 +41,7 @@ pub fn render() -> String {
     LazyLock::force(&OPS_RECEIVED);
     LazyLock::force(&REQUESTS_REFUSED);
     LazyLock::force(&TRANSACTION_RETRIES);
+    LazyLock::force(&TRANSACTIONS_ALONE);
     let mut out = Vec::new();
     TextEncoder::new()
         .encode(&REGISTRY.gather(), &mut out)

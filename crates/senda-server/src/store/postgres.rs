@@ -168,7 +168,7 @@ impl Store for PostgresStore {
         work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut conn = self.connection()?;
-        serializable(&mut conn, work)
+        serializable(&mut conn, work, MAX_ATTEMPTS)
     }
 
     fn transaction_on(
@@ -184,23 +184,45 @@ impl Store for PostgresStore {
         ids.sort_unstable();
         ids.dedup();
         let mut locked = Locked(&mut conn);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match locked.0.client.execute(
-                "SELECT count(pg_advisory_lock(k)) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) AS s",
-                &[&ids],
-            ) {
-                Ok(_) => break,
-                // Two sessions that somehow took the same keys in another order: start again.
-                Err(e) if attempt < MAX_ATTEMPTS && is_retryable(&e) => {
-                    locked.unlock();
-                    std::thread::sleep(backoff(attempt));
-                }
-                Err(e) => return Err(pg(e)),
+        // Side by side first (the gate shared). Pushes of different records
+        // can still fail each other's serialisation (PostgreSQL's read locks
+        // cover index pages); one that failed `SIDE_BY_SIDE_ATTEMPTS` times
+        // runs alone (the gate exclusive: it waits for the pushes under way
+        // and the next ones wait for it), so a crowd never starves it.
+        lock(&mut locked, GATE_SHARED, &ids)?;
+        match serializable(locked.0, work, SIDE_BY_SIDE_ATTEMPTS) {
+            Err(StoreError::Retry) => {
+                locked.unlock();
+                crate::metrics::TRANSACTIONS_ALONE.inc();
+                lock(&mut locked, GATE_EXCLUSIVE, &ids)?;
+                serializable(locked.0, work, MAX_ATTEMPTS)
             }
+            done => done,
         }
-        serializable(locked.0, work)
+    }
+}
+
+/// The gate every keyed transaction passes, shared or alone.
+const GATE: i64 = 0x5e4d_a000_0000_0001;
+const GATE_SHARED: &str = "SELECT pg_advisory_lock_shared($2), count(pg_advisory_lock(k)) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) AS s";
+const GATE_EXCLUSIVE: &str = "SELECT pg_advisory_lock($2), count(pg_advisory_lock(k)) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) AS s";
+/// Runs of a keyed transaction beside others before it runs alone.
+const SIDE_BY_SIDE_ATTEMPTS: u32 = 8;
+
+/// Takes the gate (as `statement` says) and then `ids`, in order.
+fn lock(locked: &mut Locked<'_>, statement: &str, ids: &[i64]) -> Result<(), StoreError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match locked.0.client.execute(statement, &[&ids, &GATE]) {
+            Ok(_) => return Ok(()),
+            // Two sessions that somehow took the same keys in another order: start again.
+            Err(e) if attempt < MAX_ATTEMPTS && is_retryable(&e) => {
+                locked.unlock();
+                std::thread::sleep(backoff(attempt));
+            }
+            Err(e) => return Err(pg(e)),
+        }
     }
 }
 
@@ -242,10 +264,12 @@ impl PostgresStore {
     }
 }
 
-/// Runs `work` in a SERIALIZABLE transaction, again after a serialisation failure.
+/// Runs `work` in a SERIALIZABLE transaction, again after a serialisation
+/// failure, `attempts` times at most (then [`StoreError::Retry`]).
 fn serializable(
     conn: &mut Conn,
     work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    attempts: u32,
 ) -> Result<(), StoreError> {
     // Every transaction is SERIALIZABLE: two instances (or two requests)
     // reading and then writing the same record or enrolment code cannot
@@ -274,7 +298,7 @@ fn serializable(
         };
         match outcome {
             Ok(()) => return Ok(()),
-            Err(StoreError::Retry) if attempt < MAX_ATTEMPTS => {
+            Err(StoreError::Retry) if attempt < attempts => {
                 crate::metrics::TRANSACTION_RETRIES.inc();
                 std::thread::sleep(backoff(attempt));
             }
