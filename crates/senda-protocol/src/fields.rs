@@ -37,6 +37,7 @@ use ring::digest::{SHA256, digest};
 use ring::{hkdf, hmac};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use serde_json::Value as Json;
@@ -280,8 +281,7 @@ impl hkdf::KeyType for Len {
 
 /// 32 bytes from the organisation's secret, for one use (`salt`, `info`).
 fn derive(secret: &BoxSecret, salt: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
-    let ikm = Zeroizing::new(crate::unhex(&secret.to_hex()).expect("a secret's own hex"));
-    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, salt).extract(&ikm);
+    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, salt).extract(secret.bytes());
     let mut key = Zeroizing::new([0u8; 32]);
     prk.expand(&[info], Len(32))
         .and_then(|okm| okm.fill(key.as_mut()))
@@ -412,18 +412,31 @@ impl FieldKeys {
                 .map_err(|_| SealError::Damaged)?,
         );
         let plain = unpack(&packed)?;
-        if self.check(&aad, &plain) != sealed.check {
+        // Compared in constant time: how far a guess matched must not show.
+        if !bool::from(self.check(&aad, &plain).ct_eq(&sealed.check)) {
             return Err(SealError::ForgedSender);
         }
         let fields: BTreeMap<String, Json> =
             ciborium::de::from_reader_with_recursion_limit(plain.as_slice(), 32)
                 .map_err(|_| SealError::Damaged)?;
+        // A box holds no more fields than a push may name (so opening costs
+        // at most that many keyed ids), each id computed once.
+        if fields.len() > MAX_SEALED_FIELDS {
+            return Err(SealError::Damaged);
+        }
+        let paths: std::collections::HashMap<Vec<u8>, &str> = if sealed.hashes.is_empty() {
+            Default::default()
+        } else {
+            fields
+                .keys()
+                .map(|path| (self.field_id(entity_id, path), path.as_str()))
+                .collect()
+        };
         for (id, hash) in &sealed.hashes {
-            let path = self
-                .path_of(entity_id, &fields, id)
-                .ok_or(SealError::ForgedSender)?;
+            let path = *paths.get(id).ok_or(SealError::ForgedSender)?;
             let text = Zeroizing::new(fields[path].to_string());
-            if self.hash(entity_id, path, text.as_bytes()) != *hash {
+            let expected = self.hash(entity_id, path, text.as_bytes());
+            if !bool::from(expected.as_slice().ct_eq(hash)) {
                 return Err(SealError::ForgedSender);
             }
         }
@@ -486,6 +499,20 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect()
+    }
+
+    #[test]
+    fn a_box_with_more_fields_than_a_push_may_name_does_not_open() {
+        // A holder of the key could pack thousands; each would cost a keyed id to open.
+        let keys = FieldKeys::derive(&BoxSecret::generate());
+        let place = ("case", "c1", "op1");
+        let many = |n: usize| -> BTreeMap<String, Json> {
+            (0..n).map(|i| (format!("f{i}"), json!(i))).collect()
+        };
+        let most = keys.seal(place, &many(MAX_SEALED_FIELDS), false);
+        assert_eq!(keys.open(place, &most).unwrap().len(), MAX_SEALED_FIELDS);
+        let over = keys.seal(place, &many(MAX_SEALED_FIELDS + 1), false);
+        assert_eq!(keys.open(place, &over), Err(SealError::Damaged));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use ring::digest::{SHA256, digest};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 /// Bumped when a message changes shape incompatibly.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 /// The largest request body the server reads.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// The most operations in one push.

@@ -128,6 +128,11 @@ impl BoxSecret {
         Zeroizing::new(crate::hex(self.secret.as_ref()))
     }
 
+    /// The secret itself, for deriving keys from it without a copy.
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.secret
+    }
+
     pub fn public_hex(&self) -> String {
         crate::hex(&self.public)
     }

@@ -22,14 +22,16 @@ pub static REQUESTS_REFUSED: LazyLock<IntCounter> = LazyLock::new(|| {
     )
 });
 
-/// PostgreSQL transactions run again after a serialisation failure (instances or requests collided).
+/// PostgreSQL pushes run alone behind the gate: after failing serialisation
+/// beside others, or because they touch too many records to lock each.
 pub static TRANSACTIONS_ALONE: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
         "senda_transactions_alone_total",
-        "Pushes run alone after failing serialisation beside others (PostgreSQL)",
+        "Pushes run alone, after failing serialisation beside others or touching many records (PostgreSQL)",
     )
 });
 
+/// PostgreSQL transactions run again after a serialisation failure (instances or requests collided).
 pub static TRANSACTION_RETRIES: LazyLock<IntCounter> = LazyLock::new(|| {
     counter(
         "senda_transaction_retries_total",

@@ -8,8 +8,8 @@ mod common;
 
 use common::*;
 use senda_protocol::{
-    IncomingPage, KeysResponse, Op, PROTOCOL_VERSION, PageRequest, PushRequest, SealedFields,
-    decode, encode,
+    IncomingPage, KeysResponse, MAX_OPS_PER_PUSH, Op, PROTOCOL_VERSION, PageRequest, PushRequest,
+    SealedFields, decode, encode,
 };
 use senda_server::store::Quotas;
 use serde_json::json;
@@ -204,7 +204,20 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
             "{backend}"
         );
 
-        // 4. The storage quota: large (well-formed) ops until it is used up.
+        // 4. A push of the most records at once: stored, without PostgreSQL
+        //    holding a lock per record (it runs alone behind the gate instead).
+        let alone = senda_server::metrics::TRANSACTIONS_ALONE.get();
+        let wide: Vec<Op> = (0..MAX_OPS_PER_PUSH as i64)
+            .map(|i| op(2000 + i, &format!("wide-{i}"), 0, json!(null)))
+            .collect();
+        assert_eq!(push(&server, &hostile, wide).await.0, 200, "{backend}");
+        if backend == "postgres" {
+            assert!(senda_server::metrics::TRANSACTIONS_ALONE.get() > alone);
+        }
+        round += 1;
+        honest_sync(&honest, &case, round).await;
+
+        // 5. The storage quota: large (well-formed) ops until it is used up.
         let mut refused = None;
         for i in 0..40 {
             let mut big = op(1000 + i, &format!("big-{i}"), 0, json!(null));

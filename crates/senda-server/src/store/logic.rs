@@ -233,10 +233,7 @@ pub fn push(
     quotas: &super::limits::Quotas,
     now: &str,
 ) -> Result<PushResponse, StoreError> {
-    for op in ops {
-        refuse_unsealed(op)?;
-        super::limits::check_shape(op)?;
-    }
+    check_push(ops)?;
     super::limits::age_out_device(sql, &device.id, quotas, now)?;
     let mut ordered: Vec<&Op> = ops.iter().collect();
     ordered.sort_by_key(|o| o.seq);
@@ -408,6 +405,17 @@ const SEALED: &str = "$sealed";
 
 /// The server keeps only what it may read: an op carrying any other field
 /// readable (an outdated or faulty device) is refused whole, and nothing is stored.
+/// What a push must be before anything is stored or locked: every value
+/// sealed, every op the shape of its entity. Pure, so it runs before the
+/// push takes any lock (a refused push costs the database nothing).
+pub fn check_push(ops: &[Op]) -> Result<(), StoreError> {
+    for op in ops {
+        refuse_unsealed(op)?;
+        super::limits::check_shape(op)?;
+    }
+    Ok(())
+}
+
 fn refuse_unsealed(op: &Op) -> Result<(), StoreError> {
     let Some(fields) = op.payload.as_object() else {
         return match op.payload {

@@ -489,6 +489,7 @@ impl Repo {
     }
 
     pub async fn push(&self, device: Device, ops: Vec<Op>) -> Result<PushResponse, StoreError> {
+        logic::check_push(&ops)?;
         // The records it changes, and the device (whose parked ops it may apply).
         let mut keys: Vec<String> = ops.iter().map(|o| format!("e:{}", o.entity_id)).collect();
         keys.push(format!("d:{}", device.id));

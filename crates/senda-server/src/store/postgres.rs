@@ -78,8 +78,17 @@ impl PostgresStore {
             admin
                 .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
                 .map_err(pg)?;
-            config.options(&format!("-c search_path={schema}"));
         }
+        // No wait for a lock lasts forever (a stuck session holding one): the
+        // push is answered 503 and the device tries again at its next sync.
+        let mut options = format!("-c lock_timeout={LOCK_TIMEOUT}");
+        if let Some(schema) = schema {
+            options.push_str(&format!(" -c search_path={schema}"));
+        }
+        if let Some(given) = config.get_options() {
+            options = format!("{given} {options}");
+        }
+        config.options(&options);
         let pool = r2d2::Pool::builder()
             .max_size(16)
             .build(Manager(PostgresConnectionManager::new(config, tls)))
@@ -88,11 +97,11 @@ impl PostgresStore {
         // Several instances may start at once: one migrates, the others wait
         // and then find nothing to do. (A session lock: refinery commits itself.)
         conn.client
-            .batch_execute("SELECT pg_advisory_lock(4242)")
+            .batch_execute("SET lock_timeout = 0; SELECT pg_advisory_lock(4242)")
             .map_err(pg)?;
         let migrated = migrate::postgres(&mut conn.client);
         conn.client
-            .batch_execute("SELECT pg_advisory_unlock(4242)")
+            .batch_execute("SELECT pg_advisory_unlock(4242); RESET lock_timeout")
             .map_err(pg)?;
         Ok(Self {
             pool: Some(pool),
@@ -180,36 +189,64 @@ impl Store for PostgresStore {
         // Session advisory locks, taken before the transaction's snapshot: a
         // push that touches a record another push is changing waits for it,
         // then reads its result, instead of failing and retrying in a crowd.
-        let mut ids: Vec<i64> = keys.iter().map(|k| lock_id(k)).collect();
+        // Keys map onto `STRIPES` lock numbers, so the locks any device can
+        // make PostgreSQL hold are bounded.
+        let mut ids: Vec<i64> = keys.iter().map(|k| lock_stripe(k)).collect();
         ids.sort_unstable();
         ids.dedup();
         let mut locked = Locked(&mut conn);
+        if ids.len() > MAX_STRIPES_HELD {
+            // A transaction that would hold many locks takes none but the gate, alone.
+            return alone(&mut locked, &[], work);
+        }
         // Side by side first (the gate shared). Pushes of different records
         // can still fail each other's serialisation (PostgreSQL's read locks
         // cover index pages); one that failed `SIDE_BY_SIDE_ATTEMPTS` times
-        // runs alone (the gate exclusive: it waits for the pushes under way
-        // and the next ones wait for it), so a crowd never starves it.
+        // runs alone among keyed transactions (the gate exclusive: it waits
+        // for those under way and the next ones wait for it), so a crowd of
+        // pushes never starves it. Keyless transactions (nonces, enrolment,
+        // admin) do not pass the gate; they stay SERIALIZABLE.
         lock(&mut locked, GATE_SHARED, &ids)?;
         match serializable(locked.0, work, SIDE_BY_SIDE_ATTEMPTS) {
             Err(StoreError::Retry) => {
                 locked.unlock();
-                crate::metrics::TRANSACTIONS_ALONE.inc();
-                lock(&mut locked, GATE_EXCLUSIVE, &ids)?;
-                serializable(locked.0, work, MAX_ATTEMPTS)
+                alone(&mut locked, &ids, work)
             }
             done => done,
         }
     }
 }
 
+/// Runs `work` holding `ids` and the gate exclusive.
+fn alone(
+    locked: &mut Locked<'_>,
+    ids: &[i64],
+    work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    crate::metrics::TRANSACTIONS_ALONE.inc();
+    lock(locked, GATE_EXCLUSIVE, ids)?;
+    serializable(locked.0, work, MAX_ATTEMPTS)
+}
+
 /// The gate every keyed transaction passes, shared or alone.
 const GATE: i64 = 0x5e4d_a000_0000_0001;
+/// Lock numbers of keys: `STRIPE_BASE ..= STRIPE_BASE + STRIPES - 1`.
+const STRIPE_BASE: i64 = 0x5e4d_b000_0000_0000;
+const STRIPES: u64 = 1 << 16;
+/// Stripes one transaction may hold (a push of 500 ops would otherwise hold
+/// 501; 16 pooled connections × 129 stays well inside PostgreSQL's lock
+/// table of 64 × max_connections).
+const MAX_STRIPES_HELD: usize = 128;
+// Each statement takes `$1`'s locks in order and then the gate: the
+// aggregate reads every row before the outer expression runs. Every keyed
+// transaction takes its locks this way (keys sorted, the gate last), so no
+// two can wait for each other.
 const GATE_SHARED: &str = "SELECT pg_advisory_lock_shared($2), count(pg_advisory_lock(k)) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) AS s";
 const GATE_EXCLUSIVE: &str = "SELECT pg_advisory_lock($2), count(pg_advisory_lock(k)) FROM (SELECT unnest($1::bigint[]) AS k ORDER BY 1) AS s";
 /// Runs of a keyed transaction beside others before it runs alone.
 const SIDE_BY_SIDE_ATTEMPTS: u32 = 8;
 
-/// Takes the gate (as `statement` says) and then `ids`, in order.
+/// Takes `ids`, in order, and then the gate (as `statement` says).
 fn lock(locked: &mut Locked<'_>, statement: &str, ids: &[i64]) -> Result<(), StoreError> {
     let mut attempt = 0;
     loop {
@@ -221,7 +258,10 @@ fn lock(locked: &mut Locked<'_>, statement: &str, ids: &[i64]) -> Result<(), Sto
                 locked.unlock();
                 std::thread::sleep(backoff(attempt));
             }
-            Err(e) => return Err(pg(e)),
+            Err(e) => {
+                locked.unlock();
+                return Err(map_err(e));
+            }
         }
     }
 }
@@ -248,10 +288,11 @@ impl Drop for Locked<'_> {
     }
 }
 
-/// A key's advisory lock number: the first 8 bytes of its SHA-256.
-fn lock_id(key: &str) -> i64 {
+/// A key's advisory lock number: its SHA-256 onto one of `STRIPES`.
+fn lock_stripe(key: &str) -> i64 {
     let d = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
-    i64::from_be_bytes(d.as_ref()[..8].try_into().expect("8 bytes"))
+    let h = u64::from_be_bytes(d.as_ref()[..8].try_into().expect("8 bytes"));
+    STRIPE_BASE + (h % STRIPES) as i64
 }
 
 impl PostgresStore {
@@ -306,6 +347,9 @@ fn serializable(
         }
     }
 }
+
+/// The longest any statement waits for a lock.
+const LOCK_TIMEOUT: &str = "30s";
 
 /// How many times a transaction runs before a conflict is reported as a
 /// failure (503; the device tries again at its next sync).
@@ -414,9 +458,29 @@ impl Sql for PgTx<'_, '_> {
 }
 
 fn map_err(e: postgres::Error) -> StoreError {
-    if is_retryable(&e) {
+    // A lock held past `lock_timeout` (a stuck session): the device tries later.
+    if is_retryable(&e) || e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
         StoreError::Retry
     } else {
         pg(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_onto_a_bounded_set_of_stripes_apart_from_the_gate() {
+        let stripes: std::collections::HashSet<i64> = (0..200_000)
+            .map(|i| lock_stripe(&format!("e:{i}")))
+            .collect();
+        assert!(stripes.len() as u64 <= STRIPES);
+        assert!(
+            stripes
+                .iter()
+                .all(|s| (STRIPE_BASE..STRIPE_BASE + STRIPES as i64).contains(s))
+        );
+        assert!(!stripes.contains(&GATE) && !stripes.contains(&4242));
     }
 }
