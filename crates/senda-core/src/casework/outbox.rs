@@ -263,13 +263,22 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<OutboxEntry>, CaseError> {
 
 /// Unsent rows that may leave the device now, oldest first.
 pub(crate) fn ready(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>, CaseError> {
+    ready_after(conn, limit, i64::MIN)
+}
+
+/// Like [`ready`], only rows after `seq` (the last of a batch still on its way).
+pub(crate) fn ready_after(
+    conn: &Connection,
+    limit: u32,
+    seq: i64,
+) -> Result<Vec<OutboxEntry>, CaseError> {
     entries(
         conn,
         &format!(
-            "{} WHERE o.sent_at IS NULL AND {MAY_LEAVE} ORDER BY o.seq LIMIT ?1",
+            "{} WHERE o.sent_at IS NULL AND o.seq > ?2 AND {MAY_LEAVE} ORDER BY o.seq LIMIT ?1",
             select()
         ),
-        &[&limit],
+        &[&limit, &seq],
     )
 }
 

@@ -5,7 +5,7 @@
 //! a push is rebuilt from the outbox, so a retry after a lost answer sends
 //! what is still unsent and the server's idempotency does the rest.
 
-use super::device::{ReceivedReferral, SignedRequest, SyncIdentity};
+use super::device::{PushBatch, ReceivedReferral, SignedRequest, SyncIdentity};
 use super::trust::HandOver;
 use crate::Vault;
 use crate::casework::CaseError;
@@ -297,27 +297,37 @@ impl SyncClient {
         total: usize,
         progress: Progress<'_>,
     ) -> Result<(), SyncError> {
-        loop {
-            if !lock(vault).casework()?.has_ready()? {
-                break;
-            }
-            // What the last attempt carried: its size, and its rows (to note a failure on).
-            let carried = Mutex::new((0usize, Vec::<String>::new()));
-            let answer = self
-                .post(vault, base, || {
-                    let (request, ids) =
-                        lock(vault)
-                            .casework()?
-                            .next_push(PAGE)?
-                            .ok_or(SyncError::Refused {
-                                reason: "nothing-to-send".into(),
-                                message: "the outbox emptied during the sync".into(),
-                            })?;
-                    *lock(&carried) = (request.body.len(), ids);
-                    Ok(request)
-                })
-                .await;
-            let (size, ids) = carried.into_inner().unwrap_or_else(|e| e.into_inner());
+        // Each batch is read and sealed while the one before it is on its way
+        // and being stored: the device's work and the server's overlap. A
+        // batch starts after the last row of the one before (`seq`), so none
+        // is sent twice; a row the server did not store waits for the next sync.
+        let prepare = |after: i64| -> Result<Option<PushBatch>, SyncError> {
+            Ok(lock(vault).casework()?.next_push_after(PAGE, after)?)
+        };
+        let mut next = prepare(i64::MIN)?;
+        let mut cursor = i64::MIN;
+        while let Some(batch) = next.take() {
+            // What the last attempt carried: its size, rows and last `seq`
+            // (a retry reads the batch again, from the same cursor).
+            let carried = Mutex::new((batch.request.body.len(), batch.op_ids, batch.last_seq));
+            let first = Mutex::new(Some(batch.request));
+            let send = self.post(vault, base, || {
+                if let Some(request) = lock(&first).take() {
+                    return Ok(request);
+                }
+                let again = lock(vault)
+                    .casework()?
+                    .next_push_after(PAGE, cursor)?
+                    .ok_or(SyncError::Refused {
+                        reason: "nothing-to-send".into(),
+                        message: "the outbox emptied during the sync".into(),
+                    })?;
+                *lock(&carried) = (again.request.body.len(), again.op_ids, again.last_seq);
+                Ok(again.request)
+            });
+            let planned = lock(&carried).2;
+            let (answer, following) = tokio::join!(send, async { prepare(planned) });
+            let (size, ids, last) = carried.into_inner().unwrap_or_else(|e| e.into_inner());
             let answer = match answer {
                 Ok(a) => a,
                 Err(e) => {
@@ -347,6 +357,13 @@ impl SyncClient {
                     message: "the server stored none of the batch".into(),
                 });
             }
+            // A retry that read another batch: the one prepared may not follow it.
+            next = if last == planned {
+                following?
+            } else {
+                prepare(last)?
+            };
+            cursor = last;
         }
         Ok(())
     }

@@ -264,7 +264,11 @@ impl Casework<'_> {
     /// withheld when the service has no receiver on Senda (the printed slip
     /// is then the only channel). A key that did not verify seals nothing:
     /// the error stops the push and the rows wait.
-    fn seal_summary(&self, op: &mut Op) -> Result<(), CaseError> {
+    fn seal_summary(
+        &self,
+        op: &mut Op,
+        signer: &mut Option<super::trust::SummarySigner>,
+    ) -> Result<(), CaseError> {
         let Some(payload) = op.payload.as_object_mut() else {
             return Ok(());
         };
@@ -281,6 +285,7 @@ impl Casework<'_> {
             |r| r.get(0),
         )?;
         let sealed = self.seal_for_service(
+            signer,
             &service,
             &senda_protocol::seal::pack_summary(summary.to_string().as_bytes()),
             &senda_protocol::summary_aad(&op.entity_id),
@@ -322,8 +327,9 @@ impl Casework<'_> {
     fn sealed_ops(&self, rows: Vec<outbox::OutboxEntry>) -> Result<Vec<Op>, CaseError> {
         let keys = self.org_keys()?.ok_or(CaseError::NoOrganisationKey)?;
         let mut ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
+        let mut signer = None;
         for op in &mut ops {
-            self.seal_summary(op)?;
+            self.seal_summary(op, &mut signer)?;
             sealing::seal_op(op, &keys, self.now.date_naive())?;
         }
         Ok(ops)
@@ -498,17 +504,29 @@ impl Casework<'_> {
     /// The next push: up to `limit` ready outbox rows (those consent lets
     /// leave), summaries sealed, and the op ids it carries.
     pub fn next_push(&self, limit: u32) -> Result<Option<(SignedRequest, Vec<String>)>, CaseError> {
-        let rows = outbox::ready(self.conn, limit)?;
-        if rows.is_empty() {
+        Ok(self
+            .next_push_after(limit, i64::MIN)?
+            .map(|b| (b.request, b.op_ids)))
+    }
+
+    /// Like [`Self::next_push`], from the rows after `seq`: the batch that
+    /// follows one still on its way to the server.
+    pub fn next_push_after(&self, limit: u32, seq: i64) -> Result<Option<PushBatch>, CaseError> {
+        let rows = outbox::ready_after(self.conn, limit, seq)?;
+        let Some(last_seq) = rows.last().map(|r| r.seq) else {
             return Ok(None);
-        }
+        };
         let ops = self.sealed_ops(rows)?;
-        let ids = ops.iter().map(|o| o.op_id.clone()).collect();
+        let op_ids = ops.iter().map(|o| o.op_id.clone()).collect();
         let body = encode(&PushRequest {
             protocol: PROTOCOL_VERSION,
             ops,
         });
-        Ok(Some((self.sign("/v1/push", body)?, ids)))
+        Ok(Some(PushBatch {
+            request: self.sign("/v1/push", body)?,
+            op_ids,
+            last_seq,
+        }))
     }
 
     /// Notes why a batch did not get through, on each of its rows (the UI shows it).
@@ -679,4 +697,12 @@ fn storage(message: &str) -> CaseError {
     CaseError::Vault(crate::VaultError::Storage {
         message: message.to_owned(),
     })
+}
+
+/// One push request and what it carries.
+pub struct PushBatch {
+    pub request: SignedRequest,
+    pub op_ids: Vec<String>,
+    /// The `seq` of its last row: the next batch starts after it.
+    pub last_seq: i64,
 }

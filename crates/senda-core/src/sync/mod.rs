@@ -15,8 +15,8 @@ mod trust;
 
 pub use client::{SyncClient, SyncError, SyncProgress, SyncReport, apply_organisation_settings};
 pub use device::{
-    ContentAvailable, KeysApplied, ReceivedReferral, SignedRequest, SummaryProblem, SyncConflict,
-    SyncIdentity,
+    ContentAvailable, KeysApplied, PushBatch, ReceivedReferral, SignedRequest, SummaryProblem,
+    SyncConflict, SyncIdentity,
 };
 pub use export::Exported;
 pub use sealing::{field_key, seal_for_organisation};

@@ -303,8 +303,9 @@ impl Casework<'_> {
         })
     }
 
-    /// The device key and its membership, for sealing as a member of the organisation.
-    fn signed_by<T>(&self, f: impl FnOnce(&Signer<'_>) -> T) -> Result<T, CaseError> {
+    /// The device key and its membership, for sealing as a member of the
+    /// organisation. Made once per push: each step costs a curve operation.
+    pub(crate) fn summary_signer(&self) -> Result<SummarySigner, CaseError> {
         let identity = self
             .sync_identity()?
             .ok_or_else(|| CaseError::not_found("enrolment"))?;
@@ -328,18 +329,13 @@ impl Casework<'_> {
             &device_key,
         )
         .ok_or(key_error(KeyTrustError::KeyGrantMismatch))?;
-        Ok(f(&Signer {
-            organisation: &identity.organisation,
+        Ok(SummarySigner {
+            organisation: identity.organisation,
             serial: secret.serial,
-            device_id: &identity.device_id,
-            device: &device,
-            membership: &membership,
-        }))
-    }
-
-    fn seal_signed(&self, to: &str, plain: &[u8], aad: &[u8]) -> Result<SealedBox, CaseError> {
-        self.signed_by(|signer| senda_protocol::seal::seal_signed(to, plain, aad, signer))?
-            .map_err(|_| key_error(KeyTrustError::WeakKey))
+            device_id: identity.device_id,
+            device,
+            membership,
+        })
     }
 
     /// The secret of this organisation's current key pair, if this device
@@ -383,8 +379,10 @@ impl Casework<'_> {
     /// Seals `plain` to the organisation that receives referrals to
     /// `service_id`; `None` when the service has no receiver on Senda. A
     /// receiver key this device could not verify is an error: nothing is sealed.
-    pub fn seal_for_service(
+    /// `signer` is made at the first summary and kept for the rest of the push.
+    pub(crate) fn seal_for_service(
         &self,
+        signer: &mut Option<SummarySigner>,
         service_id: &str,
         plain: &[u8],
         aad: &[u8],
@@ -403,7 +401,15 @@ impl Casework<'_> {
             Some(k) if k.is_empty() => Err(key_error(KeyTrustError::ReceiverKeyUnverified {
                 service: service_id.to_owned(),
             })),
-            Some(k) => self.seal_signed(&k, plain, aad).map(Some),
+            Some(k) => {
+                let signer = match signer {
+                    Some(s) => s,
+                    None => signer.insert(self.summary_signer()?),
+                };
+                senda_protocol::seal::seal_signed(&k, plain, aad, &signer.signer())
+                    .map(Some)
+                    .map_err(|_| key_error(KeyTrustError::WeakKey))
+            }
         }
     }
 
@@ -526,5 +532,26 @@ impl Casework<'_> {
             put(tx, REFUSED, &serde_json::to_string(&refused)?)?;
             self.audit(tx, "key-hand-over-refused", device_id)
         })
+    }
+}
+
+/// What a device signs a summary with (see `Casework::summary_signer`).
+pub(crate) struct SummarySigner {
+    organisation: String,
+    serial: u32,
+    device_id: String,
+    device: ring::signature::Ed25519KeyPair,
+    membership: String,
+}
+
+impl SummarySigner {
+    fn signer(&self) -> Signer<'_> {
+        Signer {
+            organisation: &self.organisation,
+            serial: self.serial,
+            device_id: &self.device_id,
+            device: &self.device,
+            membership: &self.membership,
+        }
     }
 }
