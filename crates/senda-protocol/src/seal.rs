@@ -179,15 +179,29 @@ fn derive_key(shared: &[u8; 32], epk: &str, to: &str) -> LessSafeKey {
 
 /// Seals `plain` to the holder of `recipient` (an X25519 public key, hex).
 pub fn seal(recipient: &str, plain: &[u8], aad: &[u8]) -> Result<SealedBox, SealError> {
+    use ring::agreement::{EphemeralPrivateKey, UnparsedPublicKey, X25519, agree_ephemeral};
     let to = public_key(recipient)?;
-    let ephemeral = BoxSecret::generate();
-    let shared = StaticSecret::from(*ephemeral.secret).diffie_hellman(&to);
-    if !shared.was_contributory() {
-        return Err(SealError::BadKey);
-    }
-    let epk = ephemeral.public_hex();
+    // The sender's half is ephemeral, so ring's X25519 does it (faster than
+    // the static-key agreement opening needs); ring refuses an all-zero
+    // result, as `was_contributory` does.
+    let ephemeral = EphemeralPrivateKey::generate(&X25519, &ring::rand::SystemRandom::new())
+        .map_err(|_| SealError::BadKey)?;
+    let epk = crate::hex(
+        ephemeral
+            .compute_public_key()
+            .map_err(|_| SealError::BadKey)?
+            .as_ref(),
+    );
     let to = crate::hex(to.as_bytes());
-    let key = derive_key(shared.as_bytes(), &epk, &to);
+    let key = agree_ephemeral(
+        ephemeral,
+        &UnparsedPublicKey::new(&X25519, crate::unhex(&to).ok_or(SealError::BadKey)?),
+        |shared| {
+            let shared: &[u8; 32] = shared.try_into().expect("X25519 agrees 32 bytes");
+            derive_key(shared, &epk, &to)
+        },
+    )
+    .map_err(|_| SealError::BadKey)?;
     let mut data = plain.to_vec();
     key.seal_in_place_append_tag(
         Nonce::assume_unique_for_key([0; 12]),
@@ -399,6 +413,7 @@ mod tests {
         // So would any low-order point (here the point of order 4 with u = 1).
         let order_four = format!("01{}", "00".repeat(31));
         assert!(!usable_public_key(&order_four));
+        assert_eq!(seal(&order_four, b"x", b""), Err(SealError::BadKey));
         assert!(!usable_public_key(&"00".repeat(32)));
         assert!(!usable_public_key("abcd"));
         assert!(usable_public_key(&s.public_hex()));
