@@ -261,3 +261,42 @@ fn retention_from_the_command_line() {
     assert!(!ok && err.contains("no such organisation"), "{err}");
     assert_eq!(admin(&["purge"]), (true, "0 case(s) purged".to_owned()));
 }
+
+/// A push reads and seals each batch while the one before is on its way; a
+/// consent withdrawn in between must still stop that batch's rows of the
+/// case (the adversary is time: a staff member acting mid-sync).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_withdrawn_while_a_batch_is_on_its_way_stops_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let team = server.keyed_organisation("Equipo").await;
+    let red = server.keyed_organisation("Red").await;
+    server.receiver(&red, SHELTER).await;
+    let d = server.field_device(&team, "t").await;
+    // More than one batch (200 rows) before the second case's rows.
+    let (first, _) = d.refer("Sol", SHELTER);
+    for i in 0..200 {
+        d.note(&first, &format!("nota {i}"));
+    }
+    let (second, _) = d.refer("Luz", SHELTER);
+    let share = consent_id(&d, &second, "share-with-organisation");
+    let withdrawn = std::sync::atomic::AtomicBool::new(false);
+    d.client
+        .sync(&d.vault, |p| {
+            // After the first batch is stored: the second was sealed already.
+            if p.phase == "push" && !withdrawn.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                let mut v = d.vault.lock().unwrap();
+                v.casework().unwrap().withdraw_consent(&share).unwrap();
+            }
+        })
+        .await
+        .unwrap();
+    assert!(withdrawn.into_inner());
+    assert!(server.repo.entity_fields(first).await.unwrap().is_some());
+    assert_eq!(
+        server.repo.entity_fields(second).await.unwrap(),
+        None,
+        "the second case never reached the server"
+    );
+    server.stop().await;
+}

@@ -293,6 +293,19 @@ pub(crate) fn for_entity(
     )
 }
 
+/// Whether every one of `op_ids` is still unsent and may leave (consent not
+/// withdrawn since its batch was sealed).
+pub(crate) fn all_ready(conn: &Connection, op_ids: &[String]) -> Result<bool, CaseError> {
+    let ids = serde_json::to_string(op_ids).expect("ids are JSON");
+    let ready: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM outbox AS o WHERE o.sent_at IS NULL
+             AND o.op_id IN (SELECT value FROM json_each(?1)) AND {MAY_LEAVE}"
+        ))?
+        .query_row([ids], |r| r.get(0))?;
+    Ok(ready as usize == op_ids.len())
+}
+
 /// Marks rows as stored by the server. Only a row that may leave can be marked.
 pub(crate) fn mark_sent(
     conn: &Connection,

@@ -312,8 +312,13 @@ impl SyncClient {
             let carried = Mutex::new((batch.request.body.len(), batch.op_ids, batch.last_seq));
             let first = Mutex::new(Some(batch.request));
             let send = self.post(vault, base, || {
+                // Sealed while the batch before was on its way: sent as it is
+                // only if consent still lets every row leave (else read again).
                 if let Some(request) = lock(&first).take() {
-                    return Ok(request);
+                    let ids = lock(&carried).1.clone();
+                    if lock(vault).casework()?.still_ready(&ids)? {
+                        return Ok(request);
+                    }
                 }
                 let again = lock(vault)
                     .casework()?
@@ -326,7 +331,12 @@ impl SyncClient {
                 Ok(again.request)
             });
             let planned = lock(&carried).2;
-            let (answer, following) = tokio::join!(send, async { prepare(planned) });
+            // The yield lets the connection task write the request out before
+            // this task spends its time on the next batch.
+            let (answer, following) = tokio::join!(send, async {
+                tokio::task::yield_now().await;
+                prepare(planned)
+            });
             let (size, ids, last) = carried.into_inner().unwrap_or_else(|e| e.into_inner());
             let answer = match answer {
                 Ok(a) => a,
@@ -340,6 +350,18 @@ impl SyncClient {
             let mut response: PushResponse = decode(&answer).map_err(malformed)?;
             response.stored = response.stored_of(&ids);
             let marked = lock(vault).casework()?.apply_push(&response)?;
+            // Rows the server did not store wait for the next sync, saying so.
+            let stored: std::collections::HashSet<&String> = response.stored.iter().collect();
+            let unstored: Vec<String> = ids
+                .iter()
+                .filter(|id| !stored.contains(id))
+                .cloned()
+                .collect();
+            if !unstored.is_empty() && marked > 0 {
+                lock(vault)
+                    .casework()?
+                    .record_failure(&unstored, "nothing-stored")?;
+            }
             report.sent += marked;
             report.bytes_sent += size;
             progress(SyncProgress {

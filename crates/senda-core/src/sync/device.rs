@@ -529,6 +529,12 @@ impl Casework<'_> {
         }))
     }
 
+    /// Whether a batch sealed earlier may still be sent as it is: each of its
+    /// rows unsent, and consent still lets it leave.
+    pub fn still_ready(&self, op_ids: &[String]) -> Result<bool, CaseError> {
+        outbox::all_ready(self.conn, op_ids)
+    }
+
     /// Notes why a batch did not get through, on each of its rows (the UI shows it).
     pub fn record_failure(&self, op_ids: &[String], reason: &str) -> Result<(), CaseError> {
         self.write(|tx| {

@@ -39,6 +39,10 @@ pub enum StoreError {
     /// A concurrent transaction won; the work is run again.
     #[error("transaction conflict, retry")]
     Retry,
+    /// A lock was held past `lock_timeout` (a stuck session): answered 503
+    /// at once, never run again here (another run would wait as long).
+    #[error("a lock was held too long; try again later")]
+    Busy,
     #[error("database worker stopped")]
     Worker,
     #[error("{0}")]

@@ -81,12 +81,13 @@ impl PostgresStore {
         }
         // No wait for a lock lasts forever (a stuck session holding one): the
         // push is answered 503 and the device tries again at its next sync.
+        // Ours first: a later `-c` wins, so `options` in DATABASE_URL overrides them.
         let mut options = format!("-c lock_timeout={LOCK_TIMEOUT}");
         if let Some(schema) = schema {
             options.push_str(&format!(" -c search_path={schema}"));
         }
         if let Some(given) = config.get_options() {
-            options = format!("{given} {options}");
+            options = format!("{options} {given}");
         }
         config.options(&options);
         let pool = r2d2::Pool::builder()
@@ -233,10 +234,11 @@ const GATE: i64 = 0x5e4d_a000_0000_0001;
 /// Lock numbers of keys: `STRIPE_BASE ..= STRIPE_BASE + STRIPES - 1`.
 const STRIPE_BASE: i64 = 0x5e4d_b000_0000_0000;
 const STRIPES: u64 = 1 << 16;
-/// Stripes one transaction may hold (a push of 500 ops would otherwise hold
-/// 501; 16 pooled connections × 129 stays well inside PostgreSQL's lock
-/// table of 64 × max_connections).
-const MAX_STRIPES_HELD: usize = 128;
+/// Stripes one transaction may hold: a device's batch (200 ops) and its
+/// device key fit; a push of 500 would hold 501. 16 pooled connections × 256
+/// is 4,096 of PostgreSQL's default lock table (64 × max_connections = 6,400);
+/// more instances need a larger `max_locks_per_transaction` (ARCHITECTURE.md).
+const MAX_STRIPES_HELD: usize = 256;
 // Each statement takes `$1`'s locks in order and then the gate: the
 // aggregate reads every row before the outer expression runs. Every keyed
 // transaction takes its locks this way (keys sorted, the gate last), so no
@@ -458,9 +460,11 @@ impl Sql for PgTx<'_, '_> {
 }
 
 fn map_err(e: postgres::Error) -> StoreError {
-    // A lock held past `lock_timeout` (a stuck session): the device tries later.
-    if is_retryable(&e) || e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+    if is_retryable(&e) {
         StoreError::Retry
+    } else if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+        // A lock held past `lock_timeout`: the device tries again later.
+        StoreError::Busy
     } else {
         pg(e)
     }
