@@ -304,7 +304,7 @@ impl Casework<'_> {
     }
 
     /// The device key and its membership, for sealing as a member of the
-    /// organisation. Made once per push: each step costs a curve operation.
+    /// organisation. Made once per batch: each step costs a curve operation.
     pub(crate) fn summary_signer(&self) -> Result<SummarySigner, CaseError> {
         let identity = self
             .sync_identity()?
@@ -379,7 +379,7 @@ impl Casework<'_> {
     /// Seals `plain` to the organisation that receives referrals to
     /// `service_id`; `None` when the service has no receiver on Senda. A
     /// receiver key this device could not verify is an error: nothing is sealed.
-    /// `signer` is made at the first summary and kept for the rest of the push.
+    /// `signer` is made at the first summary and kept for the rest of the batch.
     pub(crate) fn seal_for_service(
         &self,
         signer: &mut Option<SummarySigner>,
