@@ -23,6 +23,20 @@ pub use trust::{BoxSender, KeyBundle, OrgKeyCert, OrgSecret, OrgTrust};
 use ring::digest::{SHA256, digest};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+/// Reads a string that JSON keeps as text and CBOR may send compactly (a
+/// name's code, a clock as one integer, bytes): `visitor` takes either.
+pub(crate) fn text_or_compact<'de, D, V>(d: D, visitor: V) -> Result<String, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: serde::de::Visitor<'de, Value = String>,
+{
+    if d.is_human_readable() {
+        d.deserialize_str(visitor)
+    } else {
+        d.deserialize_any(visitor)
+    }
+}
+
 /// Bumped when a message changes shape incompatibly.
 pub const PROTOCOL_VERSION: u16 = 3;
 /// The largest request body the server reads.
@@ -170,11 +184,7 @@ mod wire_name {
                 Ok(v.to_owned())
             }
         }
-        if d.is_human_readable() {
-            d.deserialize_str(Name)
-        } else {
-            d.deserialize_any(Name)
-        }
+        crate::text_or_compact(d, Name)
     }
 
     #[cfg(test)]
@@ -258,11 +268,7 @@ mod wire_hlc {
                 Ok(v.to_owned())
             }
         }
-        if d.is_human_readable() {
-            d.deserialize_str(Hlc)
-        } else {
-            d.deserialize_any(Hlc)
-        }
+        crate::text_or_compact(d, Hlc)
     }
 
     #[cfg(test)]

@@ -70,11 +70,7 @@ pub(crate) mod wire_bytes {
                 }
             }
         }
-        if d.is_human_readable() {
-            d.deserialize_str(HexOrBytes)
-        } else {
-            d.deserialize_any(HexOrBytes)
-        }
+        crate::text_or_compact(d, HexOrBytes)
     }
 }
 

@@ -225,7 +225,8 @@ pub fn use_nonce(
 /// A push costs a handful of statements whatever its size (ops inserted,
 /// records read, records written, conflicts kept, ops marked applied: one
 /// multi-row statement each), so a round trip to PostgreSQL is paid per
-/// push, not per operation.
+/// push, not per operation. `ops` passed [`check_push`] (`Repo::push`
+/// checks before it takes any lock, not again on each retry).
 pub fn push(
     sql: &mut dyn Sql,
     device: &Device,
@@ -233,7 +234,6 @@ pub fn push(
     quotas: &super::limits::Quotas,
     now: &str,
 ) -> Result<PushResponse, StoreError> {
-    check_push(ops)?;
     super::limits::age_out_device(sql, &device.id, quotas, now)?;
     let mut ordered: Vec<&Op> = ops.iter().collect();
     ordered.sort_by_key(|o| o.seq);

@@ -63,7 +63,11 @@ pub fn postgres_url() -> String {
 
 /// A PostgreSQL store in a schema of its own, and that schema's name.
 pub async fn postgres_named() -> (Repo, String) {
-    let url = postgres_url();
+    postgres_named_at(postgres_url()).await
+}
+
+/// Like [`postgres_named`], through `url` (a test's own connection options).
+pub async fn postgres_named_at(url: String) -> (Repo, String) {
     let schema = format!("t{}", senda_protocol::hex(&rand_bytes()));
     let name = schema.clone();
     // The postgres client blocks: open it off the async runtime, as the server does.

@@ -1,0 +1,71 @@
+//! A PostgreSQL session that holds a lock and never lets go (a stuck
+//! instance, an operator's open transaction) must not hold up a push for long
+//! nor make it take the gate from everyone else: the wait ends at
+//! `lock_timeout`, the push is answered 503 at once, and the device tries
+//! again later. `lock_timeout` given in DATABASE_URL's options wins over
+//! Senda's own 30 s. (A binary of its own: it reads the process's counters.)
+
+mod common;
+
+use common::*;
+
+const SHELTER: &str = "svc-alojamiento-cucuta";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stuck_lock_is_answered_busy_at_once_and_never_run_alone() {
+    if !postgres_wanted() {
+        return;
+    }
+    let base = postgres_url();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20lock_timeout%3D300ms");
+    let (repo, schema) = postgres_named_at(url).await;
+    let server = TestServer::start(repo).await;
+    let org = server.keyed_organisation("Equipo").await;
+    server
+        .receiver(&server.organisation("Red").await, SHELTER)
+        .await;
+    let d = server.field_device(&org, "t").await;
+    let (case, _) = d.refer("Sol", SHELTER);
+    d.client.sync(&d.vault, |_| {}).await.unwrap();
+
+    // Another session locks every device's usage row and holds it for 5 s:
+    // longer than the URL's 300 ms, far shorter than Senda's own 30 s.
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&postgres_url(), postgres::NoTls).unwrap();
+        let mut tx = c.transaction().unwrap();
+        tx.batch_execute(&format!(
+            "SET LOCAL search_path = \"{schema}\"; SELECT * FROM device_usage FOR UPDATE"
+        ))
+        .unwrap();
+        held_tx.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        tx.rollback().unwrap();
+    });
+    held_rx.recv().unwrap();
+
+    let alone = senda_server::metrics::TRANSACTIONS_ALONE.get();
+    d.note(&case, "otra nota");
+    let (request, _) = d
+        .vault
+        .lock()
+        .unwrap()
+        .casework()
+        .unwrap()
+        .next_push(50)
+        .unwrap()
+        .unwrap();
+    let (status, body) = send(&server.url(), &request).await;
+    assert_eq!((status, code_of(&body).as_str()), (503, "unavailable"));
+    assert_eq!(
+        senda_server::metrics::TRANSACTIONS_ALONE.get(),
+        alone,
+        "a lock timeout is not a serialisation failure: never run again alone"
+    );
+    holder.join().unwrap();
+    // Nothing was lost: once the lock is gone the device's next sync gets through.
+    let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
+    assert_eq!(report.sent, 1);
+    server.stop().await;
+}
