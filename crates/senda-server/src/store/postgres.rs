@@ -203,10 +203,10 @@ impl Store for PostgresStore {
         // Side by side first (the gate shared). Pushes of different records
         // can still fail each other's serialisation (PostgreSQL's read locks
         // cover index pages); one that failed `SIDE_BY_SIDE_ATTEMPTS` times
-        // runs alone among keyed transactions (the gate exclusive: it waits
-        // for those under way and the next ones wait for it), so a crowd of
-        // pushes never starves it. Keyless transactions (nonces, enrolment,
-        // admin) do not pass the gate; they stay SERIALIZABLE.
+        // runs alone (the gate exclusive: it waits for those under way and
+        // the next ones wait for it), so a crowd never starves it. Every
+        // writing transaction passes the gate: `Repo::run` comes here with no
+        // keys, so nonces, enrolment and admin work wait for one running alone.
         lock(&mut locked, GATE_SHARED, &ids)?;
         match serializable(locked.0, work, SIDE_BY_SIDE_ATTEMPTS) {
             Err(StoreError::Retry) => {
@@ -235,8 +235,9 @@ const GATE: i64 = 0x5e4d_a000_0000_0001;
 const STRIPE_BASE: i64 = 0x5e4d_b000_0000_0000;
 const STRIPES: u64 = 1 << 16;
 /// Stripes one transaction may hold: a device's batch (200 ops) and its
-/// device key fit; a push of 500 would hold 501. 16 pooled connections × 256
-/// is 4,096 of PostgreSQL's default lock table (64 × max_connections = 6,400);
+/// device key fit; a push of 500 would hold 501. 16 pooled connections × 257
+/// (with the gate) is 4,112 of PostgreSQL's default lock table (64 ×
+/// max_connections = 6,400, shared with relation locks and other clients);
 /// more instances need a larger `max_locks_per_transaction` (ARCHITECTURE.md).
 const MAX_STRIPES_HELD: usize = 256;
 // Each statement takes `$1`'s locks in order and then the gate: the
