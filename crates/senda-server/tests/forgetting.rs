@@ -263,8 +263,9 @@ fn retention_from_the_command_line() {
 }
 
 /// A push reads and seals each batch while the one before is on its way; a
-/// consent withdrawn in between must still stop that batch's rows of the
-/// case (the adversary is time: a staff member acting mid-sync).
+/// consent withdrawn after a batch was sealed and before it leaves must still
+/// stop that batch's rows of the case (the adversary is time: a staff member
+/// acting mid-sync).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consent_withdrawn_while_a_batch_is_on_its_way_stops_the_next_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -273,9 +274,9 @@ async fn consent_withdrawn_while_a_batch_is_on_its_way_stops_the_next_one() {
     let red = server.keyed_organisation("Red").await;
     server.receiver(&red, SHELTER).await;
     let d = server.field_device(&team, "t").await;
-    // More than one batch (200 rows) before the second case's rows.
+    // More than two batches (200 rows each) before the second case's rows.
     let (first, _) = d.refer("Sol", SHELTER);
-    for i in 0..200 {
+    for i in 0..400 {
         d.note(&first, &format!("nota {i}"));
     }
     let (second, _) = d.refer("Luz", SHELTER);
@@ -283,7 +284,7 @@ async fn consent_withdrawn_while_a_batch_is_on_its_way_stops_the_next_one() {
     let withdrawn = std::sync::atomic::AtomicBool::new(false);
     d.client
         .sync(&d.vault, |p| {
-            // After the first batch is stored: the second was sealed already.
+            // The first batch stored, the second on its way, the third sealed.
             if p.phase == "push" && !withdrawn.swap(true, std::sync::atomic::Ordering::SeqCst) {
                 let mut v = d.vault.lock().unwrap();
                 v.casework().unwrap().withdraw_consent(&share).unwrap();

@@ -770,6 +770,98 @@ async fn a_newer_content_pack_is_announced_to_every_device() {
     }
 }
 
+/// A malicious device of the same organisation sends, first, ops under the
+/// ids of another device's queued rows. The server keeps its copies and
+/// answers the honest device that it stored none of those rows: they are not
+/// marked sent, each says "nothing-stored", and a batch of which nothing was
+/// stored ends the sync with that reason instead of passing for delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_whose_ids_another_device_took_first_are_never_marked_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let org = server.keyed_organisation("Equipo").await;
+        let honest = server.field_device(&org, "t").await;
+        let squatter = server.field_device(&org, "t").await;
+        let (case, _) = honest.refer("Sol", SHELTER);
+        let squat = |rows: Vec<senda_core::casework::OutboxEntry>| {
+            let ops = rows
+                .into_iter()
+                .map(|row| {
+                    let mut op = senda_protocol::Op::from(row);
+                    senda_core::sync::seal_for_organisation(
+                        &mut op,
+                        &server.secret_of(&org),
+                        today(),
+                    )
+                    .unwrap();
+                    op
+                })
+                .collect();
+            encode(&PushRequest {
+                protocol: PROTOCOL_VERSION,
+                ops,
+            })
+        };
+        let ready = |d: &senda_testkit::Device| {
+            d.vault
+                .lock()
+                .unwrap()
+                .casework()
+                .unwrap()
+                .outbox_ready(1000)
+                .unwrap()
+        };
+
+        // One row taken: the rest are sent, that one waits and says why.
+        let first = ready(&honest).into_iter().take(1).collect();
+        assert_eq!(
+            signed(&server.url(), &squatter, "/v1/push", squat(first))
+                .await
+                .0,
+            200
+        );
+        let report = honest.client.sync(&honest.vault, |_| {}).await.unwrap();
+        let states = honest.states();
+        assert_eq!(
+            states,
+            vec![(DeliveryState::Failed, Some("nothing-stored".into()))],
+            "{backend}: only the taken row is unsent"
+        );
+        assert!(report.sent > 0, "{backend}");
+
+        // Every row of a batch taken: the sync says nothing was stored.
+        honest.note(&case, "Alojamiento");
+        honest.note(&case, "Ropa");
+        let rows: Vec<_> = ready(&honest)
+            .into_iter()
+            .filter(|r| r.failure.is_none())
+            .collect();
+        let taken = rows.len();
+        assert_eq!(
+            signed(&server.url(), &squatter, "/v1/push", squat(rows))
+                .await
+                .0,
+            200
+        );
+        let err = honest.client.sync(&honest.vault, |_| {}).await.unwrap_err();
+        assert!(
+            matches!(&err, senda_core::sync::SyncError::Refused { reason, .. } if reason == "nothing-stored"),
+            "{backend}: {err:?}"
+        );
+        let unsent = honest.states();
+        assert_eq!(unsent.len(), taken + 1, "{backend}: nothing marked sent");
+        assert!(
+            unsent
+                .iter()
+                .all(|(_, f)| f.as_deref() == Some("nothing-stored")),
+            "{backend}: {unsent:?}"
+        );
+        server.stop().await;
+    }
+}
+
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }

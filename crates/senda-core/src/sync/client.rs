@@ -297,15 +297,18 @@ impl SyncClient {
         total: usize,
         progress: Progress<'_>,
     ) -> Result<(), SyncError> {
-        // Each batch is read and sealed while the one before it is on its way
-        // and being stored: the device's work and the server's overlap. A
-        // batch starts after the last row of the one before (`seq`), so none
-        // is sent twice; a row the server did not store waits for the next sync.
+        // While batch k is on its way and being stored, the device applies the
+        // answer to batch k-1 and reads and seals batch k+1: the device's work
+        // and the server's overlap, and the server never waits for the device
+        // to mark rows sent. A batch starts after the last row of the one before
+        // (`seq`), so none is sent twice; a row the server did not store waits
+        // for the next sync.
         let prepare = |after: i64| -> Result<Option<PushBatch>, SyncError> {
             Ok(lock(vault).casework()?.next_push_after(PAGE, after)?)
         };
         let mut next = prepare(i64::MIN)?;
         let mut cursor = i64::MIN;
+        let mut answered: Option<Answered> = None;
         while let Some(batch) = next.take() {
             // What the last attempt carried: its size, rows and last `seq`
             // (a retry reads the batch again, from the same cursor).
@@ -331,13 +334,32 @@ impl SyncClient {
                 Ok(again.request)
             });
             let planned = lock(&carried).2;
+            let before = answered.take();
             // The yield lets the connection task write the request out before
-            // this task spends its time on the next batch.
-            let (answer, following) = tokio::join!(send, async {
+            // this task spends its time on the batches either side of it.
+            // Progress is told once the batch after is sealed too: whatever
+            // a person does on seeing it (withdraw a consent) reaches that
+            // batch through `still_ready`.
+            let (answer, (applied, following)) = tokio::join!(send, async {
                 tokio::task::yield_now().await;
-                prepare(planned)
+                let applied = match before {
+                    Some(a) => apply_answer(vault, a, report),
+                    None => Ok(false),
+                };
+                let following = match applied {
+                    Ok(_) => prepare(planned),
+                    Err(_) => Ok(None),
+                };
+                if let Ok(true) = applied {
+                    push_progress(report, total, progress);
+                }
+                (applied, following)
             });
             let (size, ids, last) = carried.into_inner().unwrap_or_else(|e| e.into_inner());
+            // Batch k's rows were sent: if the answer to k-1 failed, k's answer
+            // is not applied and its rows go again at the next sync (the server
+            // knows them and answers "stored").
+            applied?;
             let answer = match answer {
                 Ok(a) => a,
                 Err(e) => {
@@ -347,38 +369,7 @@ impl SyncClient {
                     return Err(self.revoked(vault, e));
                 }
             };
-            let mut response: PushResponse = decode(&answer).map_err(malformed)?;
-            response.stored = response.stored_of(&ids);
-            let marked = lock(vault).casework()?.apply_push(&response)?;
-            // Rows the server did not store wait for the next sync, saying so.
-            let stored: std::collections::HashSet<&String> = response.stored.iter().collect();
-            let unstored: Vec<String> = ids
-                .iter()
-                .filter(|id| !stored.contains(id))
-                .cloned()
-                .collect();
-            if !unstored.is_empty() && marked > 0 {
-                lock(vault)
-                    .casework()?
-                    .record_failure(&unstored, "nothing-stored")?;
-            }
-            report.sent += marked;
-            report.bytes_sent += size;
-            progress(SyncProgress {
-                phase: "push",
-                sent: report.sent,
-                total,
-                bytes: report.bytes_sent,
-            });
-            if marked == 0 {
-                lock(vault)
-                    .casework()?
-                    .record_failure(&ids, "nothing-stored")?;
-                return Err(SyncError::Refused {
-                    reason: "nothing-stored".into(),
-                    message: "the server stored none of the batch".into(),
-                });
-            }
+            answered = Some(Answered { answer, ids, size });
             // A retry that read another batch: the one prepared may not follow it.
             next = if last == planned {
                 following?
@@ -386,6 +377,10 @@ impl SyncClient {
                 prepare(last)?
             };
             cursor = last;
+        }
+        if let Some(a) = answered {
+            apply_answer(vault, a, report)?;
+            push_progress(report, total, progress);
         }
         Ok(())
     }
@@ -682,6 +677,56 @@ impl SyncClient {
         }
         Err(SyncError::Offline { message: last })
     }
+}
+
+/// The server's answer to one push, and what that push carried.
+struct Answered {
+    answer: Vec<u8>,
+    ids: Vec<String>,
+    size: usize,
+}
+
+/// Marks what the server stored as sent and notes the rest "nothing-stored"
+/// (they wait for the next sync). A batch of which nothing was stored stops
+/// the sync. `true` once applied.
+fn apply_answer(
+    vault: &Mutex<Vault>,
+    answered: Answered,
+    report: &mut SyncReport,
+) -> Result<bool, SyncError> {
+    let Answered { answer, ids, size } = answered;
+    let mut response: PushResponse = decode(&answer).map_err(malformed)?;
+    response.stored = response.stored_of(&ids);
+    let marked = lock(vault).casework()?.apply_push(&response)?;
+    let stored: std::collections::HashSet<&String> = response.stored.iter().collect();
+    let unstored: Vec<String> = ids
+        .iter()
+        .filter(|id| !stored.contains(id))
+        .cloned()
+        .collect();
+    if !unstored.is_empty() {
+        lock(vault)
+            .casework()?
+            .record_failure(&unstored, "nothing-stored")?;
+    }
+    report.sent += marked;
+    report.bytes_sent += size;
+    if marked == 0 {
+        return Err(SyncError::Refused {
+            reason: "nothing-stored".into(),
+            message: "the server stored none of the batch".into(),
+        });
+    }
+    Ok(true)
+}
+
+fn push_progress(report: &SyncReport, total: usize, progress: Progress<'_>) {
+    progress(SyncProgress {
+        phase: "push",
+        sent: report.sent,
+        total,
+        bytes: report.bytes_sent,
+    });
 }
 
 /// What the organisation set on its server, applied on the device: its PIN

@@ -259,46 +259,20 @@ impl Casework<'_> {
         Ok(())
     }
 
-    /// A referral's summary never travels readable: it is sealed to the
-    /// receiving organisation's verified key and signed by this device, or
-    /// withheld when the service has no receiver on Senda (the printed slip
-    /// is then the only channel). A key that did not verify seals nothing:
-    /// the error stops the push and the rows wait.
-    fn seal_summary(
-        &self,
-        op: &mut Op,
-        signer: &mut Option<super::trust::SummarySigner>,
-    ) -> Result<(), CaseError> {
-        let Some(payload) = op.payload.as_object_mut() else {
-            return Ok(());
-        };
-        if op.entity != "referral" {
-            return Ok(());
+    /// Where a referral op's summary goes: `Some(None)` when its service
+    /// has no receiver on Senda (the printed slip is then the only channel),
+    /// `None` when the op carries no summary. A receiver key that did not
+    /// verify is an error: the push stops and the rows wait.
+    fn summary_receiver(&self, op: &Op) -> Result<Option<Option<String>>, CaseError> {
+        if op.entity != "referral" || op.payload.get("summary").is_none() {
+            return Ok(None);
         }
-        let Some(summary) = payload.remove("summary") else {
-            return Ok(());
-        };
         // The referral's service, from the vault: a later `summary` op does not repeat it.
-        let service: String = self.conn.query_row(
-            "SELECT service_id FROM referrals WHERE id = ?1",
-            [&op.entity_id],
-            |r| r.get(0),
-        )?;
-        let sealed = self.seal_for_service(
-            signer,
-            &service,
-            &senda_protocol::seal::pack_summary(summary.to_string().as_bytes()),
-            &senda_protocol::summary_aad(&op.entity_id),
-        )?;
-        match sealed {
-            Some(sealed) => {
-                op.sealed_summary = Some(sealed);
-            }
-            None => {
-                payload.insert("summary_withheld".into(), "no-receiver".into());
-            }
-        }
-        Ok(())
+        let service: String = self
+            .conn
+            .prepare_cached("SELECT service_id FROM referrals WHERE id = ?1")?
+            .query_row([&op.entity_id], |r| r.get(0))?;
+        Ok(Some(self.receiver_key(&service)?))
     }
 
     /// The organisation's current secret (the one its administrator's newest
@@ -324,13 +298,25 @@ impl Casework<'_> {
 
     /// Rows as they leave: the summary sealed to its receiver, every other
     /// field sealed to this organisation's key. Without that key, nothing.
+    /// (Sealing on both cores was tried: it slowed the sync, the server's
+    /// work being on the other core; docs/benchmarks.md.)
     fn sealed_ops(&self, rows: Vec<outbox::OutboxEntry>) -> Result<Vec<Op>, CaseError> {
         let keys = self.org_keys()?.ok_or(CaseError::NoOrganisationKey)?;
         let mut ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
-        let mut signer = None;
-        for op in &mut ops {
-            self.seal_summary(op, &mut signer)?;
-            sealing::seal_op(op, &keys, self.now.date_naive())?;
+        let receivers = ops
+            .iter()
+            .map(|op| self.summary_receiver(op))
+            .collect::<Result<Vec<_>, _>>()?;
+        let signer = match receivers.iter().any(|r| matches!(r, Some(Some(_)))) {
+            true => Some(self.summary_signer()?),
+            false => None,
+        };
+        let today = self.now.date_naive();
+        for (op, receiver) in ops.iter_mut().zip(&receivers) {
+            if let Some(receiver) = receiver {
+                seal_summary(op, receiver.as_deref(), signer.as_ref())?;
+            }
+            sealing::seal_op(op, &keys, today)?;
         }
         Ok(ops)
     }
@@ -622,7 +608,8 @@ impl Casework<'_> {
                 if let ChangeKind::ReferralStatus { referral_id, status } = &change.kind {
                     let Some(to) = ReferralStatus::parse(status) else { continue };
                     let current: Option<String> = tx
-                        .query_row("SELECT status FROM referrals WHERE id = ?1", [referral_id], |r| r.get(0))
+                        .prepare_cached("SELECT status FROM referrals WHERE id = ?1")?
+                        .query_row([referral_id], |r| r.get(0))
                         .optional()?;
                     let Some(from) = current.as_deref().and_then(ReferralStatus::parse) else { continue };
                     // Never bring back a referral this device withdrew or revoked.
@@ -630,14 +617,14 @@ impl Casework<'_> {
                         continue;
                     }
                     let closed_at = to.is_terminal().then(|| self.now_text());
-                    tx.execute(
+                    tx.prepare_cached(
                         "UPDATE referrals SET status = ?1, updated_at = ?2, closed_at = ?3 WHERE id = ?4",
-                        params![to.as_str(), self.now_text(), closed_at, referral_id],
-                    )?;
-                    tx.execute(
+                    )?
+                    .execute(params![to.as_str(), self.now_text(), closed_at, referral_id])?;
+                    tx.prepare_cached(
                         "INSERT INTO referral_history (referral_id, at, status, staff_id) VALUES (?1, ?2, ?3, NULL)",
-                        params![referral_id, change.at, to.as_str()],
-                    )?;
+                    )?
+                    .execute(params![referral_id, change.at, to.as_str()])?;
                     applied += 1;
                 }
             }
@@ -697,6 +684,34 @@ impl Casework<'_> {
         )?;
         Ok(n as u64)
     }
+}
+
+/// A referral's summary never travels readable: it is sealed to the
+/// receiving organisation's verified key and signed by this device, or
+/// withheld when the service has no receiver on Senda.
+fn seal_summary(
+    op: &mut Op,
+    receiver: Option<&str>,
+    signer: Option<&super::trust::SummarySigner>,
+) -> Result<(), CaseError> {
+    let Some(summary) = op.payload.as_object_mut().and_then(|p| p.remove("summary")) else {
+        return Ok(());
+    };
+    match (receiver, signer) {
+        (Some(receiver), Some(signer)) => {
+            op.sealed_summary = Some(signer.seal(
+                receiver,
+                &senda_protocol::seal::pack_summary(summary.to_string().as_bytes()),
+                &senda_protocol::summary_aad(&op.entity_id),
+            )?);
+        }
+        _ => {
+            if let Some(payload) = op.payload.as_object_mut() {
+                payload.insert("summary_withheld".into(), "no-receiver".into());
+            }
+        }
+    }
+    Ok(())
 }
 
 fn storage(message: &str) -> CaseError {

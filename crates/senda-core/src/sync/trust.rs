@@ -376,40 +376,21 @@ impl Casework<'_> {
             .collect())
     }
 
-    /// Seals `plain` to the organisation that receives referrals to
-    /// `service_id`; `None` when the service has no receiver on Senda. A
-    /// receiver key this device could not verify is an error: nothing is sealed.
-    /// `signer` is made at the first summary and kept for the rest of the batch.
-    pub(crate) fn seal_for_service(
-        &self,
-        signer: &mut Option<SummarySigner>,
-        service_id: &str,
-        plain: &[u8],
-        aad: &[u8],
-    ) -> Result<Option<SealedBox>, CaseError> {
+    /// The key of the organisation that receives referrals to `service_id`;
+    /// `None` when the service has no receiver on Senda. A receiver key this
+    /// device could not verify is an error: nothing is sealed to it.
+    pub(crate) fn receiver_key(&self, service_id: &str) -> Result<Option<String>, CaseError> {
         use rusqlite::OptionalExtension;
         let key: Option<String> = self
             .conn
-            .query_row(
-                "SELECT public_key FROM recipient_keys WHERE service_id = ?1",
-                [service_id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT public_key FROM recipient_keys WHERE service_id = ?1")?
+            .query_row([service_id], |r| r.get(0))
             .optional()?;
         match key {
-            None => Ok(None),
             Some(k) if k.is_empty() => Err(key_error(KeyTrustError::ReceiverKeyUnverified {
                 service: service_id.to_owned(),
             })),
-            Some(k) => {
-                let signer = match signer {
-                    Some(s) => s,
-                    None => signer.insert(self.summary_signer()?),
-                };
-                senda_protocol::seal::seal_signed(&k, plain, aad, &signer.signer())
-                    .map(Some)
-                    .map_err(|_| key_error(KeyTrustError::WeakKey))
-            }
+            key => Ok(key),
         }
     }
 
@@ -545,6 +526,18 @@ pub(crate) struct SummarySigner {
 }
 
 impl SummarySigner {
+    /// Seals `plain` to a receiver's verified key (`receiver_key`), signed
+    /// by this device as a member of its organisation.
+    pub(crate) fn seal(
+        &self,
+        receiver: &str,
+        plain: &[u8],
+        aad: &[u8],
+    ) -> Result<SealedBox, CaseError> {
+        senda_protocol::seal::seal_signed(receiver, plain, aad, &self.signer())
+            .map_err(|_| key_error(KeyTrustError::WeakKey))
+    }
+
     fn signer(&self) -> Signer<'_> {
         Signer {
             organisation: &self.organisation,

@@ -825,6 +825,16 @@ fn open_db(path: &Path, key: &DataKey, create: bool) -> Result<Connection, Vault
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // A plan that does not depend on bound values: otherwise a cached statement
+    // with `LIMIT ?` is parsed again at every bind (and with memory security,
+    // every allocation of the parse is locked and wiped).
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    // A sync runs more distinct statements than rusqlite's default cache of
+    // 16 holds: each would be parsed again at every batch.
+    conn.set_prepared_statement_cache_capacity(128);
     schema::vault_migrations().to_latest(&mut conn)?;
     Ok(conn)
 }

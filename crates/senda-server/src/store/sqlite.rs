@@ -24,6 +24,9 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         let migrated = migrate::sqlite(&mut conn)?;
+        // A push runs more distinct statements than rusqlite's default cache
+        // of 16 holds (batched ones vary with their row count).
+        conn.set_prepared_statement_cache_capacity(256);
         let reader = Connection::open(path)?;
         reader.busy_timeout(std::time::Duration::from_secs(10))?;
         // A write through it is an error, never a second writer.
