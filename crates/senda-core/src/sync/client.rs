@@ -356,10 +356,6 @@ impl SyncClient {
                 (applied, following)
             });
             let (size, ids, last) = carried.into_inner().unwrap_or_else(|e| e.into_inner());
-            // Batch k's rows were sent: if the answer to k-1 failed, k's answer
-            // is not applied and its rows go again at the next sync (the server
-            // knows them and answers "stored").
-            applied?;
             let answer = match answer {
                 Ok(a) => a,
                 Err(e) => {
@@ -369,13 +365,22 @@ impl SyncClient {
                     return Err(self.revoked(vault, e));
                 }
             };
-            answered = Some(Answered { answer, ids, size });
+            let this = Answered { answer, ids, size };
             // A retry that read another batch: the one prepared may not follow it.
-            next = if last == planned {
-                following?
-            } else {
-                prepare(last)?
-            };
+            let following = applied.and_then(|_| match last == planned {
+                true => following,
+                false => prepare(last),
+            });
+            match following {
+                Ok(batch) => next = batch,
+                Err(e) => {
+                    // Batch k was stored: its answer is applied whatever stops
+                    // the sync now, for its conflicts come with it alone.
+                    let _ = apply_answer(vault, this, report);
+                    return Err(e);
+                }
+            }
+            answered = Some(this);
             cursor = last;
         }
         if let Some(a) = answered {
@@ -696,7 +701,13 @@ fn apply_answer(
 ) -> Result<bool, SyncError> {
     let Answered { answer, ids, size } = answered;
     let mut response: PushResponse = decode(&answer).map_err(malformed)?;
-    response.stored = response.stored_of(&ids);
+    // Only rows of this push: a server cannot mark any other row sent.
+    let sent: std::collections::HashSet<&String> = ids.iter().collect();
+    response.stored = response
+        .stored_of(&ids)
+        .into_iter()
+        .filter(|id| sent.contains(id))
+        .collect();
     let marked = lock(vault).casework()?.apply_push(&response)?;
     let stored: std::collections::HashSet<&String> = response.stored.iter().collect();
     let unstored: Vec<String> = ids
@@ -711,7 +722,8 @@ fn apply_answer(
     }
     report.sent += marked;
     report.bytes_sent += size;
-    if marked == 0 {
+    // Stored but not marked (consent withdrawn since the batch left) is stored.
+    if stored.is_empty() {
         return Err(SyncError::Refused {
             reason: "nothing-stored".into(),
             message: "the server stored none of the batch".into(),
