@@ -254,7 +254,22 @@ async fn referral_reaches_the_server_and_the_outcome_comes_back() {
         .enrol_named(&url, &stranger_code, "Tableta sin dueño")
         .await;
     click(&c, "[data-test=sync-now]").await;
-    click(&c, "[data-test=keytrust-load]").await;
+    // The list asked for while that sync still runs may come back without the
+    // new device: ask again until it shows one.
+    for _ in 0..20 {
+        click(&c, "[data-test=keytrust-load]").await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let listed = c
+            .execute(
+                "return document.querySelector('[data-test=keytrust-device] strong') !== null",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if listed == serde_json::json!(true) {
+            break;
+        }
+    }
     text_is(
         &c,
         "[data-test=keytrust-device] strong",
