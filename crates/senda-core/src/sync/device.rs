@@ -705,7 +705,9 @@ fn seal_summary(
                 &senda_protocol::summary_aad(&op.entity_id),
             )?);
         }
-        _ => {
+        // A receiver but nothing to sign with: stop, never withhold quietly.
+        (Some(_), None) => return Err(storage("a summary to seal without its signer")),
+        (None, _) => {
             if let Some(payload) = op.payload.as_object_mut() {
                 payload.insert("summary_withheld".into(), "no-receiver".into());
             }
