@@ -261,6 +261,84 @@ async fn a_key_hand_over_needs_a_person_who_checks_the_fingerprint() {
     }
 }
 
+/// A batch stored, and the next one cannot be sealed (its summary's receiver
+/// key does not verify): the sync stops with that reason, and the answer to
+/// the stored batch, which arrived meanwhile, is applied first. Its rows are
+/// marked sent (and any conflict in it would be kept); they do not go again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_that_cannot_be_sealed_stops_the_sync_after_the_stored_one_is_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.organisation("Equipo").await;
+        let network = server.organisation("Red").await;
+        server.org_keys(&team).await;
+        server.receiver(&network, SHELTER).await;
+        let hostile = Hostile::start(&server).await;
+        // The operator's own keys for the network, as in the test below.
+        let rogue = OrgKeyFile::generate(&network, &now());
+        let rogue_certs = rogue.certificates();
+        let rogue_key = rogue_certs[0].box_key.clone();
+        let rogue_trust = rogue.trust(&network, &rogue.admin_public(), &[SHELTER.into()], &now());
+        hostile.keys(move |k: &mut KeysResponse| {
+            for r in &mut k.routes {
+                r.public_key = rogue_key.clone();
+            }
+            k.certificates.retain(|c| c.organisation != network);
+            k.certificates.extend(rogue_certs.clone());
+            for t in &mut k.trust {
+                if t.trusted == network {
+                    let mut forged = rogue_trust.clone();
+                    forged.organisation = t.organisation.clone();
+                    *t = forged;
+                }
+            }
+        });
+        let field = enrol_via(&server, &hostile.url(), &team, "t").await;
+        server.admit(&team, &field).await;
+
+        // A first batch of a case's notes, then a referral whose summary cannot be sealed.
+        let case = {
+            let mut v = field.vault.lock().unwrap();
+            let cw = v.casework().unwrap();
+            let details =
+                serde_json::from_value(serde_json::json!({ "alias": "Mar", "country": "CO" }))
+                    .unwrap();
+            let case = cw.open_case(details).unwrap();
+            cw.record_consent(
+                &case.id,
+                senda_testkit::consent(
+                    senda_core::casework::Purpose::ShareWithOrganisation,
+                    "organisation",
+                ),
+            )
+            .unwrap();
+            case.id
+        };
+        for i in 0..250 {
+            field.note(&case, &format!("nota {i}"));
+        }
+        field.refer("Luz", SHELTER);
+        let ready = field.ready();
+        let err = field.client.sync(&field.vault, |_| {}).await.unwrap_err();
+        assert_eq!(
+            key_error(err),
+            KeyTrustError::ReceiverKeyUnverified {
+                service: SHELTER.into()
+            },
+            "{backend}"
+        );
+        assert_eq!(server.repo.op_count().await.unwrap(), 200, "{backend}");
+        assert_eq!(
+            field.ready(),
+            ready - 200,
+            "{backend}: the stored batch is marked sent"
+        );
+        server.stop().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_substituted_receiver_key_gets_nothing_sealed_to_it() {
     let dir = tempfile::tempdir().unwrap();
