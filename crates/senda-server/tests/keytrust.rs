@@ -14,7 +14,7 @@ use senda_core::sync::{KeyTrustError, SyncError};
 use senda_protocol::trust::{OrgKeyFile, membership};
 use senda_protocol::{
     AwaitingKey, BoxSecret, HEADER_DEVICE, HEADER_NONCE, HEADER_SERVER_SIGNATURE, KeyBundle,
-    KeysResponse, OrgSecret, answer_message, decode, encode,
+    KeysResponse, OrgSecret, PushResponse, answer_message, decode, encode,
 };
 use senda_server::store::Repo;
 use std::sync::{Arc, Mutex};
@@ -110,6 +110,58 @@ impl Hostile {
             encode(&keys)
         });
     }
+}
+
+/// A case that may be shared with the organisation, and `notes` changes to
+/// it: that many outbox rows and two more, none of them a referral.
+fn shared_case_with_notes(field: &Device, notes: usize) {
+    let case = {
+        let mut v = field.vault.lock().unwrap();
+        let cw = v.casework().unwrap();
+        let details =
+            serde_json::from_value(serde_json::json!({ "alias": "Mar", "country": "CO" })).unwrap();
+        let case = cw.open_case(details).unwrap();
+        cw.record_consent(
+            &case.id,
+            senda_testkit::consent(
+                senda_core::casework::Purpose::ShareWithOrganisation,
+                "organisation",
+            ),
+        )
+        .unwrap();
+        case.id
+    };
+    for i in 0..notes {
+        field.note(&case, &format!("nota {i}"));
+    }
+}
+
+/// What a hostile server puts in its `/v1/keys` answers for `network`: its
+/// operator's own keys, and its own word for the other organisations' trust.
+/// Returns the rogue box key and the rewrite.
+fn substitute_network_key(
+    network: &str,
+) -> (String, impl FnMut(&mut KeysResponse) + Clone + use<>) {
+    let rogue = OrgKeyFile::generate(network, &now());
+    let rogue_certs = rogue.certificates();
+    let rogue_key = rogue_certs[0].box_key.clone();
+    let rogue_trust = rogue.trust(network, &rogue.admin_public(), &[SHELTER.into()], &now());
+    let (key, network) = (rogue_key.clone(), network.to_owned());
+    let rewrite = move |k: &mut KeysResponse| {
+        for r in &mut k.routes {
+            r.public_key = key.clone();
+        }
+        k.certificates.retain(|c| c.organisation != network);
+        k.certificates.extend(rogue_certs.clone());
+        for t in &mut k.trust {
+            if t.trusted == network {
+                let mut forged = rogue_trust.clone();
+                forged.organisation = t.organisation.clone();
+                *t = forged;
+            }
+        }
+    };
+    (rogue_key, rewrite)
 }
 
 /// A device enrolled through `via` (so every answer it gets passes there),
@@ -276,49 +328,13 @@ async fn a_batch_that_cannot_be_sealed_stops_the_sync_after_the_stored_one_is_ma
         server.org_keys(&team).await;
         server.receiver(&network, SHELTER).await;
         let hostile = Hostile::start(&server).await;
-        // The operator's own keys for the network, as in the test below.
-        let rogue = OrgKeyFile::generate(&network, &now());
-        let rogue_certs = rogue.certificates();
-        let rogue_key = rogue_certs[0].box_key.clone();
-        let rogue_trust = rogue.trust(&network, &rogue.admin_public(), &[SHELTER.into()], &now());
-        hostile.keys(move |k: &mut KeysResponse| {
-            for r in &mut k.routes {
-                r.public_key = rogue_key.clone();
-            }
-            k.certificates.retain(|c| c.organisation != network);
-            k.certificates.extend(rogue_certs.clone());
-            for t in &mut k.trust {
-                if t.trusted == network {
-                    let mut forged = rogue_trust.clone();
-                    forged.organisation = t.organisation.clone();
-                    *t = forged;
-                }
-            }
-        });
+        let (_, substitute) = substitute_network_key(&network);
+        hostile.keys(substitute);
         let field = enrol_via(&server, &hostile.url(), &team, "t").await;
         server.admit(&team, &field).await;
 
         // A first batch of a case's notes, then a referral whose summary cannot be sealed.
-        let case = {
-            let mut v = field.vault.lock().unwrap();
-            let cw = v.casework().unwrap();
-            let details =
-                serde_json::from_value(serde_json::json!({ "alias": "Mar", "country": "CO" }))
-                    .unwrap();
-            let case = cw.open_case(details).unwrap();
-            cw.record_consent(
-                &case.id,
-                senda_testkit::consent(
-                    senda_core::casework::Purpose::ShareWithOrganisation,
-                    "organisation",
-                ),
-            )
-            .unwrap();
-            case.id
-        };
-        for i in 0..250 {
-            field.note(&case, &format!("nota {i}"));
-        }
+        shared_case_with_notes(&field, 250);
         field.refer("Luz", SHELTER);
         let ready = field.ready();
         let err = field.client.sync(&field.vault, |_| {}).await.unwrap_err();
@@ -339,6 +355,59 @@ async fn a_batch_that_cannot_be_sealed_stops_the_sync_after_the_stored_one_is_ma
     }
 }
 
+/// A hostile server answers the first of two pushes "stored" for every row
+/// the device holds, and the second with nonsense: only the first push's rows
+/// are marked sent; the second's stay, to go at the next sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_marks_sent_only_rows_of_its_own_push() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.organisation("Equipo").await;
+        server.org_keys(&team).await;
+        let hostile = Hostile::start(&server).await;
+        let field = enrol_via(&server, &hostile.url(), &team, "t").await;
+        server.admit(&team, &field).await;
+        shared_case_with_notes(&field, 250);
+        let every: Vec<String> = {
+            let mut v = field.vault.lock().unwrap();
+            let cw = v.casework().unwrap();
+            cw.outbox_ready(1000)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.op_id)
+                .collect()
+        };
+        let ready = every.len();
+        let mut pushes = 0;
+        hostile.set(move |path, body| {
+            if path != "/v1/push" {
+                return body;
+            }
+            pushes += 1;
+            if pushes > 1 {
+                return b"nonsense".to_vec();
+            }
+            let mut answer: PushResponse = decode(&body).unwrap();
+            answer.stored = every.clone();
+            answer.stored_all = false;
+            encode(&answer)
+        });
+        let err = field.client.sync(&field.vault, |_| {}).await.unwrap_err();
+        assert!(
+            matches!(&err, SyncError::Refused { reason, .. } if reason == "malformed-answer"),
+            "{backend}: {err:?}"
+        );
+        assert_eq!(
+            field.ready(),
+            ready - 200,
+            "{backend}: the second push's rows wait"
+        );
+        server.stop().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_substituted_receiver_key_gets_nothing_sealed_to_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -350,30 +419,7 @@ async fn a_substituted_receiver_key_gets_nothing_sealed_to_it() {
         server.org_keys(&team).await;
         server.receiver(&network, SHELTER).await;
         let hostile = Hostile::start(&server).await;
-        // The operator's own keys for the network, and its own word for the team's trust.
-        let rogue = OrgKeyFile::generate(&network, &now());
-        let rogue_certs = rogue.certificates();
-        let rogue_key = rogue_certs[0].box_key.clone();
-        let substitute = {
-            let (rogue_certs, rogue_key, network) =
-                (rogue_certs.clone(), rogue_key.clone(), network.clone());
-            let rogue_trust =
-                rogue.trust(&network, &rogue.admin_public(), &[SHELTER.into()], &now());
-            move |k: &mut KeysResponse| {
-                for r in &mut k.routes {
-                    r.public_key = rogue_key.clone();
-                }
-                k.certificates.retain(|c| c.organisation != network);
-                k.certificates.extend(rogue_certs.clone());
-                for t in &mut k.trust {
-                    if t.trusted == network {
-                        let mut forged = rogue_trust.clone();
-                        forged.organisation = t.organisation.clone();
-                        *t = forged;
-                    }
-                }
-            }
-        };
+        let (rogue_key, substitute) = substitute_network_key(&network);
         hostile.keys(substitute.clone());
         let field = enrol_via(&server, &hostile.url(), &team, "t").await;
         server.admit(&team, &field).await;
