@@ -991,6 +991,8 @@ fn add_change(
     kind: &ChangeKind,
     now: &str,
 ) -> Result<(), StoreError> {
+    // A device's pull cursor is the last id it saw: an id drawn earlier must not commit later.
+    sql.in_commit_order()?;
     sql.exec(
         "INSERT INTO changes (organisation_id, team, kind, body, at) VALUES (?1, ?2, ?3, ?4, ?5)",
         &[

@@ -116,14 +116,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
 
     /// Like [`Self::transaction`], once no other transaction holds any of
-    /// `keys` (the records a push changes, its device): concurrent pushes to
-    /// the same records queue instead of colliding. SQLite has one writer anyway.
+    /// `keys` (the records and cases a push changes, its device): concurrent
+    /// pushes to the same records queue instead of colliding, and pushes that
+    /// share no key run side by side. SQLite has one writer anyway.
     fn transaction_on(
         &self,
         keys: &[String],
         work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let _ = keys;
+        self.transaction(work)
+    }
+
+    /// Like [`Self::transaction`], for work on tables no push reads or
+    /// writes (request nonces, device reports): PostgreSQL runs it beside
+    /// pushes instead of alone.
+    fn transaction_apart(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         self.transaction(work)
     }
 
@@ -203,14 +214,37 @@ impl Repo {
         &self,
         f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.on_store(move |store, work| store.read(work), f).await
+    }
+
+    /// Like [`Self::run`] for work on tables no push touches (see [`Store::transaction_apart`]).
+    async fn run_apart<T: Send + 'static>(
+        &self,
+        f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.on_store(move |store, work| store.transaction_apart(work), f)
+            .await
+    }
+
+    /// Runs `f` through `how` (one of the store's transactions) on a blocking thread.
+    async fn on_store<T: Send + 'static>(
+        &self,
+        how: impl FnOnce(
+            &dyn Store,
+            &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+        ) -> Result<(), StoreError>
+        + Send
+        + 'static,
+        f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || {
             let mut out = None;
-            store.read(&mut |sql| {
+            how(&*store, &mut |sql| {
                 out = Some(f(sql)?);
                 Ok(())
             })?;
-            Ok(out.expect("a finished read produced its value"))
+            Ok(out.expect("a finished transaction produced its value"))
         })
         .await
         .map_err(|_| StoreError::Worker)?
@@ -222,21 +256,12 @@ impl Repo {
         keys: Vec<String>,
         f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut out = None;
-            store.transaction_on(&keys, &mut |sql| {
-                out = Some(f(sql)?);
-                Ok(())
-            })?;
-            Ok(out.expect("a committed transaction produced its value"))
-        })
-        .await
-        .map_err(|_| StoreError::Worker)?
+        self.on_store(move |store, work| store.transaction_on(&keys, work), f)
+            .await
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.run(|sql| sql.rows("SELECT 1", &[]).map(|_| ())).await
+        self.read(|sql| sql.rows("SELECT 1", &[]).map(|_| ())).await
     }
 
     pub async fn create_organisation(&self, name: String) -> Result<Organisation, StoreError> {
@@ -488,14 +513,20 @@ impl Repo {
 
     /// Records a request nonce; `false` if this device used it before (a replay).
     pub async fn use_nonce(&self, device: String, nonce: String) -> Result<bool, StoreError> {
-        self.run(move |sql| logic::use_nonce(sql, &device, &nonce, &now()))
+        self.run_apart(move |sql| logic::use_nonce(sql, &device, &nonce, &now()))
             .await
     }
 
     pub async fn push(&self, device: Device, ops: Vec<Op>) -> Result<PushResponse, StoreError> {
         logic::check_push(&ops)?;
-        // The records it changes, and the device (whose parked ops it may apply).
-        let mut keys: Vec<String> = ops.iter().map(|o| format!("e:{}", o.entity_id)).collect();
+        // The records it changes and their cases (what is forgotten and
+        // counted goes by case; a case's id is its record's, so one key), and
+        // the device (whose parked ops it may apply).
+        let mut keys: Vec<String> = ops
+            .iter()
+            .flat_map(|o| [&o.entity_id, &o.case_id])
+            .map(|id| format!("r:{id}"))
+            .collect();
         keys.push(format!("d:{}", device.id));
         let quotas = self.quotas;
         self.run_on(keys, move |sql| {
@@ -657,7 +688,7 @@ impl Repo {
         device: String,
         report: senda_protocol::DeviceReport,
     ) -> Result<(), StoreError> {
-        self.run(move |sql| settings::record_report(sql, &device, &report, &now()))
+        self.run_apart(move |sql| settings::record_report(sql, &device, &report, &now()))
             .await
     }
 

@@ -173,12 +173,35 @@ impl Store for PostgresStore {
         "postgres"
     }
 
+    /// Alone among all writers but those [`Store::transaction_apart`] runs:
+    /// work outside a push (enrolment, admin, retention, a receiver's status,
+    /// the console) then stays SERIALIZABLE against everything, while pushes
+    /// run side by side under snapshot isolation (`transaction_on`).
     fn transaction(
         &self,
         work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut conn = self.connection()?;
-        serializable(&mut conn, work, MAX_ATTEMPTS)
+        let mut locked = Locked(&mut conn);
+        lock(&mut locked, GATE_EXCLUSIVE, &[])?;
+        run(locked.0, Isolation::Serializable, work, MAX_ATTEMPTS)
+    }
+
+    fn transaction_apart(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.connection()?;
+        run(&mut conn, Isolation::Serializable, work, MAX_ATTEMPTS)
+    }
+
+    /// One snapshot, no gate: a read never waits for a writer.
+    fn read(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.connection()?;
+        run(&mut conn, Isolation::ReadOnly, work, MAX_ATTEMPTS)
     }
 
     fn transaction_on(
@@ -186,10 +209,19 @@ impl Store for PostgresStore {
         keys: &[String],
         work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return self.transaction(work);
+        }
         let mut conn = self.connection()?;
         // Session advisory locks, taken before the transaction's snapshot: a
-        // push that touches a record another push is changing waits for it,
-        // then reads its result, instead of failing and retrying in a crowd.
+        // push that touches a record, case or device another push is changing
+        // waits for it, then reads its result. Those locks, and the gate that
+        // keeps every other writer out while pushes run, are what make
+        // snapshot isolation enough here: two pushes that could read what the
+        // other writes share a key, and the rows both write (statistics
+        // counters) fail the later one, which runs again. SERIALIZABLE's read
+        // locks cover whole index pages, so pushes of different records
+        // failed each other by the hundred (docs/benchmarks.md).
         // Keys map onto `STRIPES` lock numbers, so the locks any device can
         // make PostgreSQL hold are bounded.
         let mut ids: Vec<i64> = keys.iter().map(|k| lock_stripe(k)).collect();
@@ -200,15 +232,12 @@ impl Store for PostgresStore {
             // A transaction that would hold many locks takes none but the gate, alone.
             return alone(&mut locked, &[], work);
         }
-        // Side by side first (the gate shared). Pushes of different records
-        // can still fail each other's serialisation (PostgreSQL's read locks
-        // cover index pages); one that failed `SIDE_BY_SIDE_ATTEMPTS` times
-        // runs alone (the gate exclusive: it waits for those under way and
-        // the next ones wait for it), so a crowd never starves it. Every
-        // writing transaction passes the gate: `Repo::run` comes here with no
-        // keys, so nonces, enrolment and admin work wait for one running alone.
+        // Side by side first (the gate shared); one that still failed
+        // `SIDE_BY_SIDE_ATTEMPTS` times runs alone (the gate exclusive: it
+        // waits for those under way and the next ones wait for it), so a
+        // crowd never starves it.
         lock(&mut locked, GATE_SHARED, &ids)?;
-        match serializable(locked.0, work, SIDE_BY_SIDE_ATTEMPTS) {
+        match run(locked.0, Isolation::Snapshot, work, SIDE_BY_SIDE_ATTEMPTS) {
             Err(StoreError::Retry) => {
                 locked.unlock();
                 alone(&mut locked, &ids, work)
@@ -226,11 +255,13 @@ fn alone(
 ) -> Result<(), StoreError> {
     crate::metrics::TRANSACTIONS_ALONE.inc();
     lock(locked, GATE_EXCLUSIVE, ids)?;
-    serializable(locked.0, work, MAX_ATTEMPTS)
+    run(locked.0, Isolation::Snapshot, work, MAX_ATTEMPTS)
 }
 
 /// The gate every keyed transaction passes, shared or alone.
 const GATE: i64 = 0x5e4d_a000_0000_0001;
+/// Held by a transaction adding to the change feed until it ends ([`Sql::in_commit_order`]).
+const COMMIT_ORDER: i64 = 0x5e4d_a000_0000_0002;
 /// Lock numbers of keys: `STRIPE_BASE ..= STRIPE_BASE + STRIPES - 1`.
 const STRIPE_BASE: i64 = 0x5e4d_b000_0000_0000;
 const STRIPES: u64 = 1 << 16;
@@ -308,28 +339,44 @@ impl PostgresStore {
     }
 }
 
-/// Runs `work` in a SERIALIZABLE transaction, again after a serialisation
-/// failure, `attempts` times at most (then [`StoreError::Retry`]).
-fn serializable(
+/// How a transaction sees the others.
+#[derive(Clone, Copy)]
+enum Isolation {
+    /// Two transactions reading and then writing the same record or
+    /// enrolment code cannot both succeed on a stale read: the loser gets a
+    /// serialisation failure and runs again, seeing the winner's write.
+    Serializable,
+    /// A push, under the advisory locks of everything it touches.
+    Snapshot,
+    /// A read: one snapshot, nothing written.
+    ReadOnly,
+}
+
+/// Runs `work` in one transaction, again after a serialisation failure,
+/// `attempts` times at most (then [`StoreError::Retry`]).
+fn run(
     conn: &mut Conn,
+    isolation: Isolation,
     work: &mut dyn FnMut(&mut dyn Sql) -> Result<(), StoreError>,
     attempts: u32,
 ) -> Result<(), StoreError> {
-    // Every transaction is SERIALIZABLE: two instances (or two requests)
-    // reading and then writing the same record or enrolment code cannot
-    // both succeed on a stale read; the loser gets a serialisation failure
-    // and runs again from the start, seeing the winner's write.
     let Conn { client, prepared } = conn;
     if prepared.len() > MAX_PREPARED {
         // Batched statements vary with their row count: keep the cache bounded.
         prepared.clear();
     }
+    let (level, read_only) = match isolation {
+        Isolation::Serializable => (postgres::IsolationLevel::Serializable, false),
+        Isolation::Snapshot => (postgres::IsolationLevel::RepeatableRead, false),
+        Isolation::ReadOnly => (postgres::IsolationLevel::RepeatableRead, true),
+    };
     let mut attempt = 0;
     loop {
         attempt += 1;
         let mut tx = client
             .build_transaction()
-            .isolation_level(postgres::IsolationLevel::Serializable)
+            .isolation_level(level)
+            .read_only(read_only)
             .start()
             .map_err(pg)?;
         let mut sql = PgTx {
@@ -420,6 +467,12 @@ fn bind(params: &[Value]) -> Vec<Box<dyn postgres::types::ToSql + Sync>> {
 }
 
 impl Sql for PgTx<'_, '_> {
+    fn in_commit_order(&mut self) -> Result<(), StoreError> {
+        // Held to commit: ids are drawn one transaction at a time.
+        self.exec("SELECT pg_advisory_xact_lock(?1)", &[COMMIT_ORDER.into()])
+            .map(|_| ())
+    }
+
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         let owned = bind(params);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
@@ -478,7 +531,7 @@ mod tests {
     #[test]
     fn keys_map_onto_a_bounded_set_of_stripes_apart_from_the_gate() {
         let stripes: std::collections::HashSet<i64> = (0..200_000)
-            .map(|i| lock_stripe(&format!("e:{i}")))
+            .map(|i| lock_stripe(&format!("r:{i}")))
             .collect();
         assert!(stripes.len() as u64 <= STRIPES);
         assert!(
