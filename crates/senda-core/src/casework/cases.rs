@@ -17,7 +17,7 @@ impl Casework<'_> {
     /// Opens a case with the least data that serves.
     pub fn open_case(&self, details: CaseDetails) -> Result<Case, CaseError> {
         let details = details.validated(self.today())?;
-        let id = crate::vault::random_id();
+        let id = crate::vault::record_id();
         let notes = CaseNotes::default();
         self.write(|tx| {
             tx.execute(

@@ -195,7 +195,7 @@ impl Casework<'_> {
         {
             return Ok(same);
         }
-        let id = crate::vault::random_id();
+        let id = crate::vault::record_id();
         let is_override = matches!(consent.basis, ConsentBasis::Override { .. });
         tx.execute(
             "INSERT INTO consents (id, case_id, version, purpose, recipient, record, recorded_at, recorded_by)

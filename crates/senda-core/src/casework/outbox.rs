@@ -149,7 +149,7 @@ pub(crate) fn append(
         "INSERT INTO outbox (op_id, hlc, entity, entity_id, case_id, op, base_version, version, payload, staff_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
-            crate::vault::random_id(),
+            crate::vault::record_id(),
             hlc.to_string(),
             change.entity.as_str(),
             change.entity_id,

@@ -307,7 +307,7 @@ impl Casework<'_> {
         summary: &TellOnceSummary,
         follow_up: Option<NaiveDate>,
     ) -> Result<String, CaseError> {
-        let id = crate::vault::random_id();
+        let id = crate::vault::record_id();
         let code = referral_code();
         self.load_case(tx, case_id)?;
         if let Some(s) = screening_id {

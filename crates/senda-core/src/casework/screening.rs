@@ -32,7 +32,7 @@ impl Casework<'_> {
         case_id: &str,
         checklist: &Checklist,
     ) -> Result<Screening, CaseError> {
-        let id = crate::vault::random_id();
+        let id = crate::vault::record_id();
         self.write(|tx| {
             self.load_case(tx, case_id)?;
             tx.execute(

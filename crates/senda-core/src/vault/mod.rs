@@ -25,7 +25,7 @@ use crate::clock::Clock;
 use chrono::{DateTime, Duration, Utc};
 use keyring::{Guard, Keyring, Slot};
 use keys::{DataKey, WrappedKey};
-pub(crate) use keys::{fill_random, random_id};
+pub(crate) use keys::{fill_random, random_id, record_id};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
