@@ -413,3 +413,124 @@ async fn records_pushed_into_a_case_while_it_is_purged_are_purged_too() {
         server.stop().await;
     }
 }
+
+/// One op by `device` on record `entity_id` naming `case_id`: its push's status and refusal code.
+async fn push_one(server: &TestServer, device: &Device, op: senda_protocol::Op) -> (u16, String) {
+    use senda_protocol::{PROTOCOL_VERSION, PushRequest, encode};
+    let body = encode(&PushRequest {
+        protocol: PROTOCOL_VERSION,
+        ops: vec![op],
+    });
+    let (status, answer) = signed(&server.url(), device, "/v1/push", body).await;
+    let code = if status == 200 {
+        String::new()
+    } else {
+        code_of(&answer)
+    };
+    (status, code)
+}
+
+fn update_op(op_id: &str, entity: &str, entity_id: &str, case_id: &str) -> senda_protocol::Op {
+    senda_protocol::Op {
+        op_id: op_id.into(),
+        seq: 1,
+        hlc: "001790000000000.000000".into(),
+        entity: entity.into(),
+        entity_id: entity_id.into(),
+        case_id: case_id.into(),
+        op: "update".into(),
+        base_version: 1,
+        version: 2,
+        payload: serde_json::json!({}),
+        sealed: Default::default(),
+        sealed_summary: None,
+    }
+}
+
+/// The receiving organisation's device knows the referral's id: ending it
+/// from there changes nothing of the sender's (its summary stays for the
+/// receiver; only the sender withdraws).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_organisations_device_cannot_make_the_server_forget_a_referral() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let b = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.keyed_organisation("Equipo").await;
+        let red = server.keyed_organisation("Red").await;
+        server.receiver(&red, SHELTER).await;
+        let d = server.field_device(&team, "t").await;
+        let receiver = server.field_device(&red, "r").await;
+        let (_, referral_id) = d.refer("Sol", SHELTER);
+        d.client.sync(&d.vault, |_| {}).await.unwrap();
+        let before = server
+            .repo
+            .sealed_held_for(referral_id.clone())
+            .await
+            .unwrap();
+        let mut op = update_op("evil-1", "referral", &referral_id, &referral_id);
+        op.payload = serde_json::json!({ "status": "withdrawn" });
+        push_one(&server, &receiver, op).await;
+        assert_eq!(
+            server
+                .repo
+                .sealed_held_for(referral_id.clone())
+                .await
+                .unwrap(),
+            before,
+            "{b}"
+        );
+        let incoming = receiver.client.incoming(&receiver.vault).await.unwrap();
+        assert!(
+            incoming
+                .iter()
+                .any(|r| r.id == referral_id && r.summary.is_some()),
+            "{b}: the receiver still reads the summary"
+        );
+        server.stop().await;
+    }
+}
+
+/// A device of the same organisation sends a change to a forgotten case's
+/// record naming another case (so that no lock, tombstone or count of the
+/// real case applies): the push is refused whole and nothing sealed returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_op_naming_another_case_than_its_records_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let b = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.keyed_organisation("Equipo").await;
+        let d = server.field_device(&team, "t").await;
+        let other = server.field_device(&team, "t").await;
+        let case_id = quiet_case(&d, "x");
+        d.client.sync(&d.vault, |_| {}).await.unwrap();
+        let share = consent_id(&d, &case_id, "share-with-organisation");
+        {
+            let mut v = d.vault.lock().unwrap();
+            v.casework().unwrap().withdraw_consent(&share).unwrap();
+        }
+        d.client.sync(&d.vault, |_| {}).await.unwrap();
+        assert_eq!(
+            server.repo.sealed_held_for(case_id.clone()).await.unwrap(),
+            0
+        );
+        let mut op = update_op("lying-1", "case", &case_id, "not-the-case");
+        op.sealed = senda_protocol::fields::SealedFields {
+            check: vec![5; 16],
+            hashes: [(vec![7u8; 8], vec![9u8; 8])].into_iter().collect(),
+            ct: vec![3; 64],
+        };
+        assert_eq!(
+            push_one(&server, &other, op).await,
+            (400, "bad-operation".to_owned()),
+            "{b}"
+        );
+        assert_eq!(
+            server.repo.sealed_held_for(case_id.clone()).await.unwrap(),
+            0,
+            "{b}: a sealed value came back into a forgotten case"
+        );
+        server.stop().await;
+    }
+}

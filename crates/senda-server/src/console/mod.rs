@@ -210,12 +210,16 @@ impl Ctx {
 }
 
 impl Console {
-    /// Runs `f` in one transaction (the tables are migration 002_console_accounts.sql).
+    /// Runs `f` in one transaction (the tables are migration
+    /// 002_console_accounts.sql). It writes only the console's own tables
+    /// (`db.rs`), so it runs beside pushes: an anonymous visitor to the login
+    /// page never holds up a device's sync. What changes records goes
+    /// through `Repo`'s own methods.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
         f: impl Fn(&mut dyn crate::store::sql::Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        self.repo.run(f).await
+        self.repo.run_apart(f).await
     }
 
     fn secure(&self, headers: &HeaderMap) -> bool {

@@ -87,7 +87,9 @@ pub(super) fn kept(
         .collect())
 }
 
-/// After a push: forgets what the pushed operations withdrew or ended.
+/// After a push: forgets what the pushed operations withdrew or ended, of
+/// the pushing organisation's own records only (another organisation's
+/// device may know a referral's id; it can never make the server forget it).
 pub(super) fn after_push(
     sql: &mut dyn Sql,
     organisation: &str,
@@ -96,15 +98,18 @@ pub(super) fn after_push(
 ) -> Result<(), StoreError> {
     for op in ops {
         if op.entity == "consent" && op.op == "withdraw" {
-            let purpose = sql
-                .row(
-                    "SELECT fields FROM entities WHERE id = ?1 AND organisation_id = ?2",
-                    &[op.entity_id.clone().into(), organisation.into()],
-                )?
-                .and_then(|r| serde_json::from_str::<Json>(&r[0].text()).ok())
-                .and_then(|f| f.get("purpose").and_then(Json::as_str).map(str::to_owned));
-            if purpose.as_deref() == Some("share-with-organisation") {
-                forget_case(sql, &op.case_id, organisation, now)?;
+            // The case is the consent record's own (`apply` refused a push naming another).
+            let consent = sql.row(
+                "SELECT fields, case_id FROM entities WHERE id = ?1 AND organisation_id = ?2",
+                &[op.entity_id.clone().into(), organisation.into()],
+            )?;
+            if let Some(r) = consent {
+                let purpose = serde_json::from_str::<Json>(&r[0].text())
+                    .ok()
+                    .and_then(|f| f.get("purpose").and_then(Json::as_str).map(str::to_owned));
+                if purpose.as_deref() == Some("share-with-organisation") {
+                    forget_case(sql, &r[1].text(), organisation, now)?;
+                }
             }
         }
         let ended = op
@@ -112,11 +117,22 @@ pub(super) fn after_push(
             .get("status")
             .and_then(Json::as_str)
             .is_some_and(|s| s == "withdrawn" || s == "revoked");
-        if op.entity == "referral" && ended {
+        if op.entity == "referral" && ended && !others(sql, organisation, &op.entity_id)? {
             forget_referral(sql, &op.entity_id, organisation, now)?;
         }
     }
     Ok(())
+}
+
+/// Whether record `id` is another organisation's than `organisation` (a
+/// record not held yet is no one's: its end still counts when it arrives first).
+fn others(sql: &mut dyn Sql, organisation: &str, id: &str) -> Result<bool, StoreError> {
+    Ok(sql
+        .row(
+            "SELECT 1 FROM entities WHERE id = ?1 AND organisation_id <> ?2",
+            &[id.into(), organisation.into()],
+        )?
+        .is_some())
 }
 
 fn tombstone(

@@ -44,7 +44,7 @@ pub const MAX_PLAIN_TEXT: usize = 200;
 /// `applied` of an op that waited past [`Quotas::parked_days`]: kept, never retried.
 pub const SET_ASIDE: i64 = 2;
 
-fn bad(why: &str) -> StoreError {
+pub(super) fn bad(why: &str) -> StoreError {
     StoreError::Refused(Refusal::BadOperation(why.to_owned()))
 }
 

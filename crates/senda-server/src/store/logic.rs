@@ -789,6 +789,18 @@ fn apply(
         tracing::warn!(device = %device.id, "an op for another organisation's record was ignored");
         return Ok(true);
     }
+    if record.case_id != p.case_id {
+        // What is locked, forgotten and counted goes by the case an op names:
+        // one naming another case than its record's could slip past them.
+        // No Senda device sends one; a push carrying one is refused whole.
+        if p.fresh {
+            return Err(super::limits::bad(
+                "an operation names another case than its record's",
+            ));
+        }
+        tracing::warn!(device = %device.id, "a waiting op naming another case was ignored");
+        return Ok(true);
+    }
     let version = record.version;
     if p.base_version > version {
         return Ok(false); // an earlier change of this record is still on its way

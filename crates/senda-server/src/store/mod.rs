@@ -217,8 +217,10 @@ impl Repo {
         self.on_store(move |store, work| store.read(work), f).await
     }
 
-    /// Like [`Self::run`] for work on tables no push touches (see [`Store::transaction_apart`]).
-    async fn run_apart<T: Send + 'static>(
+    /// Like [`Self::run`] for work that writes no table a push reads or
+    /// writes (see [`Store::transaction_apart`]): nonces, device reports, the
+    /// console's accounts, sessions and audit.
+    pub(crate) async fn run_apart<T: Send + 'static>(
         &self,
         f: impl Fn(&mut dyn Sql) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -315,7 +317,7 @@ impl Repo {
     }
 
     pub async fn staff_of(&self, organisation: String) -> Result<Vec<StaffAccount>, StoreError> {
-        self.run(move |sql| staff::staff_of(sql, &organisation))
+        self.read(move |sql| staff::staff_of(sql, &organisation))
             .await
     }
 
@@ -361,13 +363,13 @@ impl Repo {
     }
 
     pub async fn admin_key(&self, organisation: String) -> Result<Option<String>, StoreError> {
-        self.run(move |sql| keys::admin_key_of(sql, &organisation))
+        self.read(move |sql| keys::admin_key_of(sql, &organisation))
             .await
     }
 
     /// The organisation's devices that have not been granted its keys yet.
     pub async fn awaiting_key(&self, organisation: String) -> Result<Vec<AwaitingKey>, StoreError> {
-        self.run(move |sql| keys::awaiting_key(sql, &organisation))
+        self.read(move |sql| keys::awaiting_key(sql, &organisation))
             .await
     }
 
@@ -508,7 +510,7 @@ impl Repo {
 
     /// A device's stored bytes, stored ops and ops waiting for their base.
     pub async fn device_usage(&self, id: String) -> Result<(i64, i64, i64), StoreError> {
-        self.run(move |sql| limits::usage(sql, &id)).await
+        self.read(move |sql| limits::usage(sql, &id)).await
     }
 
     /// Records a request nonce; `false` if this device used it before (a replay).
@@ -647,7 +649,7 @@ impl Repo {
     }
 
     pub async fn retention_of(&self, organisation: String) -> Result<Option<u32>, StoreError> {
-        self.run(move |sql| forget::retention_of(sql, &organisation))
+        self.read(move |sql| forget::retention_of(sql, &organisation))
             .await
     }
 
@@ -678,7 +680,7 @@ impl Repo {
         &self,
         organisation: String,
     ) -> Result<Option<senda_protocol::PinPolicy>, StoreError> {
-        self.run(move |sql| settings::pin_policy_of(sql, &organisation))
+        self.read(move |sql| settings::pin_policy_of(sql, &organisation))
             .await
     }
 
