@@ -21,19 +21,27 @@ fn consent_id(d: &Device, case_id: &str, purpose: &str) -> String {
     c.id.clone()
 }
 
+/// A field device of one organisation whose referral to another
+/// organisation's service is synced, and the receiver's device:
+/// (field device, receiver, case id, referral id).
+async fn referred(server: &TestServer) -> (Device, Device, String, String) {
+    let team = server.keyed_organisation("Equipo").await;
+    let red = server.keyed_organisation("Red").await;
+    server.receiver(&red, SHELTER).await;
+    let d = server.field_device(&team, "t").await;
+    let receiver = server.field_device(&red, "r").await;
+    let (case_id, referral_id) = d.refer("Sol", SHELTER);
+    d.client.sync(&d.vault, |_| {}).await.unwrap();
+    (d, receiver, case_id, referral_id)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn withdrawals_make_the_server_forget_for_the_receiver_too() {
     let dir = tempfile::tempdir().unwrap();
     for repo in backends(dir.path()).await {
         let b = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.keyed_organisation("Equipo").await;
-        let red = server.keyed_organisation("Red").await;
-        server.receiver(&red, SHELTER).await;
-        let d = server.field_device(&team, "t").await;
-        let receiver = server.field_device(&red, "r").await;
-        let (case_id, referral_id) = d.refer("Sol", SHELTER);
-        d.client.sync(&d.vault, |_| {}).await.unwrap();
+        let (d, receiver, case_id, referral_id) = referred(&server).await;
         let repo = &server.repo;
         assert!(
             repo.sealed_held_for(referral_id.clone()).await.unwrap() > 0,
@@ -456,13 +464,7 @@ async fn another_organisations_device_cannot_make_the_server_forget_a_referral()
     for repo in backends(dir.path()).await {
         let b = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.keyed_organisation("Equipo").await;
-        let red = server.keyed_organisation("Red").await;
-        server.receiver(&red, SHELTER).await;
-        let d = server.field_device(&team, "t").await;
-        let receiver = server.field_device(&red, "r").await;
-        let (_, referral_id) = d.refer("Sol", SHELTER);
-        d.client.sync(&d.vault, |_| {}).await.unwrap();
+        let (_, receiver, _, referral_id) = referred(&server).await;
         let before = server
             .repo
             .sealed_held_for(referral_id.clone())
