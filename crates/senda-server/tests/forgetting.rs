@@ -422,12 +422,16 @@ async fn records_pushed_into_a_case_while_it_is_purged_are_purged_too() {
     }
 }
 
-/// One op by `device` on record `entity_id` naming `case_id`: its push's status and refusal code.
-async fn push_one(server: &TestServer, device: &Device, op: senda_protocol::Op) -> (u16, String) {
+/// A push of `ops` by `device`: its status and refusal code.
+async fn push_ops(
+    server: &TestServer,
+    device: &Device,
+    ops: Vec<senda_protocol::Op>,
+) -> (u16, String) {
     use senda_protocol::{PROTOCOL_VERSION, PushRequest, encode};
     let body = encode(&PushRequest {
         protocol: PROTOCOL_VERSION,
-        ops: vec![op],
+        ops,
     });
     let (status, answer) = signed(&server.url(), device, "/v1/push", body).await;
     let code = if status == 200 {
@@ -472,7 +476,7 @@ async fn another_organisations_device_cannot_make_the_server_forget_a_referral()
             .unwrap();
         let mut op = update_op("evil-1", "referral", &referral_id, &referral_id);
         op.payload = serde_json::json!({ "status": "withdrawn" });
-        push_one(&server, &receiver, op).await;
+        push_ops(&server, &receiver, vec![op]).await;
         assert_eq!(
             server
                 .repo
@@ -524,7 +528,7 @@ async fn an_op_naming_another_case_than_its_records_is_refused() {
             ct: vec![3; 64],
         };
         assert_eq!(
-            push_one(&server, &other, op).await,
+            push_ops(&server, &other, vec![op]).await,
             (400, "bad-operation".to_owned()),
             "{b}"
         );
@@ -535,4 +539,69 @@ async fn an_op_naming_another_case_than_its_records_is_refused() {
         );
         server.stop().await;
     }
+}
+
+/// A device of another organisation that learnt a case's or a referral's id
+/// (a former staff member, say) puts a consent of its own into that case, or
+/// under the referral, to withdraw it and have the server forget (or later
+/// purge) what is not its organisation's: refused whole, nothing forgotten.
+/// And one op sent twice in a push (a second copy would be acted on
+/// unchecked) is refused too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_cannot_put_records_into_another_organisations_case() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let b = repo.backend();
+        let server = TestServer::start(repo).await;
+        let (_, receiver, case_id, referral_id) = referred(&server).await;
+        let held = |id: &String| server.repo.sealed_held_for(id.clone());
+        let (case_before, referral_before) = (
+            held(&case_id).await.unwrap(),
+            held(&referral_id).await.unwrap(),
+        );
+        for (i, target) in [&case_id, &referral_id].into_iter().enumerate() {
+            let mut create = update_op(
+                &format!("own-consent-{i}"),
+                "consent",
+                &format!("own-{i}"),
+                target,
+            );
+            (create.op, create.base_version, create.version) = ("create".into(), 0, 1);
+            create.payload = serde_json::json!({ "purpose": "share-with-organisation" });
+            let mut withdraw = update_op(
+                &format!("withdraw-{i}"),
+                "consent",
+                &format!("own-{i}"),
+                target,
+            );
+            (withdraw.op, withdraw.seq) = ("withdraw".into(), 2);
+            assert_eq!(
+                push_ops(&server, &receiver, vec![create, withdraw]).await,
+                (400, "bad-operation".to_owned()),
+                "{b}: a record in {target}"
+            );
+        }
+        assert_eq!(held(&case_id).await.unwrap(), case_before, "{b}");
+        assert_eq!(held(&referral_id).await.unwrap(), referral_before, "{b}");
+        let twice = update_op("twice", "case", "own-case", "own-case");
+        assert_eq!(
+            push_ops(&server, &receiver, vec![twice.clone(), twice]).await,
+            (400, "bad-operation".to_owned()),
+            "{b}"
+        );
+        server.stop().await;
+    }
+}
+
+/// The receiving organisation sees a referral's id: unlike the ids of cases
+/// and changes, it is not time-ordered (a UUIDv7's version digit is always
+/// `7`), so it tells nothing of when the child was interviewed.
+#[test]
+fn referral_ids_tell_the_receiver_nothing_of_when_they_were_made() {
+    let d = senda_testkit::device(0);
+    let (cases, referrals): (Vec<String>, Vec<String>) =
+        (0..20).map(|i| d.refer(&format!("n{i}"), SHELTER)).unzip();
+    let version_digit = |id: &String| id.as_bytes()[12];
+    assert!(cases.iter().all(|id| version_digit(id) == b'7'));
+    assert!(referrals.iter().any(|id| version_digit(id) != b'7'));
 }

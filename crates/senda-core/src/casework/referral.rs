@@ -307,7 +307,9 @@ impl Casework<'_> {
         summary: &TellOnceSummary,
         follow_up: Option<NaiveDate>,
     ) -> Result<String, CaseError> {
-        let id = crate::vault::record_id();
+        // Random, not time-ordered: the receiving organisation sees this id,
+        // and must not learn from it when the child was interviewed.
+        let id = crate::vault::random_id();
         let code = referral_code();
         self.load_case(tx, case_id)?;
         if let Some(s) = screening_id {

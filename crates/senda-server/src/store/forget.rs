@@ -96,6 +96,8 @@ pub(super) fn after_push(
     ops: &[senda_protocol::Op],
     now: &str,
 ) -> Result<(), StoreError> {
+    // Each case and referral once, however many ops of the push end it.
+    let mut done = std::collections::HashSet::new();
     for op in ops {
         if op.entity == "consent" && op.op == "withdraw" {
             // The case is the consent record's own (`apply` refused a push naming another).
@@ -107,8 +109,11 @@ pub(super) fn after_push(
                 let purpose = serde_json::from_str::<Json>(&r[0].text())
                     .ok()
                     .and_then(|f| f.get("purpose").and_then(Json::as_str).map(str::to_owned));
-                if purpose.as_deref() == Some("share-with-organisation") {
-                    forget_case(sql, &r[1].text(), organisation, now)?;
+                let case_id = r[1].text();
+                if purpose.as_deref() == Some("share-with-organisation")
+                    && done.insert(case_id.clone())
+                {
+                    forget_case(sql, &case_id, organisation, now)?;
                 }
             }
         }
@@ -117,7 +122,12 @@ pub(super) fn after_push(
             .get("status")
             .and_then(Json::as_str)
             .is_some_and(|s| s == "withdrawn" || s == "revoked");
-        if op.entity == "referral" && ended && !others(sql, organisation, &op.entity_id)? {
+        if op.entity == "referral"
+            && ended
+            && !done.contains(&op.entity_id)
+            && !others(sql, organisation, &op.entity_id)?
+        {
+            done.insert(op.entity_id.clone());
             forget_referral(sql, &op.entity_id, organisation, now)?;
         }
     }

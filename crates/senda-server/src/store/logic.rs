@@ -409,9 +409,15 @@ const SEALED: &str = "$sealed";
 /// sealed, every op the shape of its entity. Pure, so it runs before the
 /// push takes any lock (a refused push costs the database nothing).
 pub fn check_push(ops: &[Op]) -> Result<(), StoreError> {
+    let mut ids = HashSet::new();
     for op in ops {
         refuse_unsealed(op)?;
         super::limits::check_shape(op)?;
+        // A device never sends one op twice in a push: a second copy would be
+        // acted on (forgetting) without being stored or checked as the first.
+        if !ids.insert(op.op_id.as_str()) {
+            return Err(super::limits::bad("an operation is in the push twice"));
+        }
     }
     Ok(())
 }
@@ -646,14 +652,16 @@ fn parked(
     Ok(found)
 }
 
-/// The stored records the pending ops touch, read in one statement per chunk.
+/// The stored records the pending ops touch, and the cases they name (a
+/// record is created only in a case of its own organisation), read in one
+/// statement per chunk.
 fn load_records(
     sql: &mut dyn Sql,
     pending: &[Pending],
 ) -> Result<HashMap<String, Record>, StoreError> {
     let ids: Vec<&str> = pending
         .iter()
-        .map(|p| p.entity_id.as_str())
+        .flat_map(|p| [p.entity_id.as_str(), p.case_id.as_str()])
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -762,6 +770,22 @@ fn apply(
     let Some(record) = records.get_mut(&p.entity_id) else {
         if p.base_version != 0 {
             return Ok(false); // its creation has not arrived yet
+        }
+        let foreign_case = records.get(&p.case_id).is_some_and(|case| {
+            p.case_id != p.entity_id
+                && (case.entity != "case" || case.organisation != device.organisation)
+        });
+        if foreign_case {
+            // Forgetting, purging and counting go by case: a record put into
+            // another organisation's case (or under a record that is no case)
+            // would let its device forget or purge that case.
+            if p.fresh {
+                return Err(super::limits::bad(
+                    "an operation creates a record in a case that is not its organisation's",
+                ));
+            }
+            tracing::warn!(device = %device.id, "a waiting creation in another organisation's case was ignored");
+            return Ok(true);
         }
         let fields = fields_of(&p.payload, &p.op_id);
         let versions: Map<String, Json> =

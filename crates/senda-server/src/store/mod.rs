@@ -328,7 +328,7 @@ impl Repo {
         box_key: String,
         name: String,
     ) -> Result<Device, StoreError> {
-        self.run(move |sql| logic::enrol(sql, &code, &public_key, &box_key, &name, &now()))
+        self.run_apart(move |sql| logic::enrol(sql, &code, &public_key, &box_key, &name, &now()))
             .await
     }
 
@@ -379,12 +379,12 @@ impl Repo {
         device: Device,
         grants: Vec<senda_protocol::KeyGrant>,
     ) -> Result<usize, StoreError> {
-        self.run(move |sql| keys::peer_grants(sql, &device, &grants, &now()))
+        self.run_apart(move |sql| keys::peer_grants(sql, &device, &grants, &now()))
             .await
     }
 
     pub async fn grant_key(&self, device_id: String, sealed: SealedBox) -> Result<(), StoreError> {
-        self.run(move |sql| keys::grant_key(sql, &device_id, &sealed, &now()))
+        self.run_apart(move |sql| keys::grant_key(sql, &device_id, &sealed, &now()))
             .await
     }
 
@@ -573,8 +573,10 @@ impl Repo {
         referral_id: String,
         status: ReferralStatus,
     ) -> Result<(), StoreError> {
-        self.run(move |sql| logic::set_referral_status(sql, &device, &referral_id, status, &now()))
-            .await
+        self.run_on(vec![format!("r:{referral_id}")], move |sql| {
+            logic::set_referral_status(sql, &device, &referral_id, status, &now())
+        })
+        .await
     }
 
     /// How many operations the server holds (for tests and /metrics).
