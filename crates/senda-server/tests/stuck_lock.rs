@@ -3,7 +3,7 @@
 //! nor make it take the gate from everyone else: the wait ends at
 //! `lock_timeout`, the push is answered 503 at once, and the device tries
 //! again later. `lock_timeout` given in DATABASE_URL's options wins over
-//! Senda's own 30 s. (A binary of its own: it reads the process's counters.)
+//! Senda's own 30 s, and so does a `search_path`. (A binary of its own: it reads the process's counters.)
 
 mod common;
 
@@ -68,4 +68,53 @@ async fn a_stuck_lock_is_answered_busy_at_once_and_never_run_alone() {
     let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
     assert_eq!(report.sent, 1);
     server.stop().await;
+}
+
+/// `search_path` given in DATABASE_URL's options wins over the schema Senda
+/// would use: a store opened so finds the schema the URL names, already
+/// migrated, and writes there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_path_in_the_url_wins() {
+    if !postgres_wanted() {
+        return;
+    }
+    let (first, named) = postgres_named().await;
+    drop(first);
+    let base = postgres_url();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{named}");
+    let (repo, other) = postgres_named_at(url).await;
+    assert_ne!(named, other);
+    repo.create_organisation("Por la URL".into()).await.unwrap();
+    let names = tokio::task::spawn_blocking(move || {
+        let mut c = postgres::Client::connect(&postgres_url(), postgres::NoTls).unwrap();
+        let count = |c: &mut postgres::Client, schema: &str| -> i64 {
+            let exists: bool = c
+                .query_one(
+                    "SELECT to_regclass($1) IS NOT NULL",
+                    &[&format!("\"{schema}\".organisations")],
+                )
+                .unwrap()
+                .get(0);
+            if !exists {
+                return 0;
+            }
+            c.query_one(
+                &format!(
+                    "SELECT COUNT(*) FROM \"{schema}\".organisations WHERE name = 'Por la URL'"
+                ),
+                &[],
+            )
+            .unwrap()
+            .get(0)
+        };
+        (count(&mut c, &named), count(&mut c, &other))
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        names,
+        (1, 0),
+        "written in the URL's schema, not Senda's own"
+    );
 }
