@@ -8,8 +8,8 @@ mod common;
 
 use common::*;
 use senda_protocol::{
-    IncomingPage, KeysResponse, MAX_OPS_PER_PUSH, Op, PROTOCOL_VERSION, PageRequest, PushRequest,
-    SealedFields, decode, encode,
+    IncomingPage, KeysResponse, MAX_OPS_PER_PUSH, Op, PROTOCOL_VERSION, PageRequest, SealedFields,
+    decode, encode,
 };
 use senda_server::store::Quotas;
 use serde_json::json;
@@ -47,25 +47,6 @@ fn sealed(fields: u8, id_len: usize, bytes: usize) -> SealedFields {
         hashes: (0..fields).map(|i| (vec![i; id_len], vec![4; 8])).collect(),
         ct: vec![3; bytes],
     }
-}
-
-/// A push of `body` (any CBOR) signed by `device`: status and refusal code.
-async fn raw_push(server: &TestServer, device: &Device, body: Vec<u8>) -> (u16, String) {
-    let (status, answer) = signed(&server.url(), device, "/v1/push", body).await;
-    let code = if status == 200 {
-        String::new()
-    } else {
-        code_of(&answer)
-    };
-    (status, code)
-}
-
-async fn push(server: &TestServer, device: &Device, ops: Vec<Op>) -> (u16, String) {
-    let body = encode(&PushRequest {
-        protocol: PROTOCOL_VERSION,
-        ops,
-    });
-    raw_push(server, device, body).await
 }
 
 /// One ordinary change by the honest device, and its sync: it must get through.
@@ -130,14 +111,14 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
         oversized.sealed = sealed(1, 8, 80 * 1024);
         for bad in [foreign, oversized] {
             assert_eq!(
-                push(&server, &hostile, vec![bad]).await,
+                push_ops(&server, &hostile, vec![bad]).await,
                 (400, "bad-operation".to_owned()),
                 "{backend}"
             );
         }
         // A field id that is not one (the casework's are 8 bytes): refused while decoding.
         assert_eq!(
-            push(&server, &hostile, vec![misnamed]).await,
+            push_ops(&server, &hostile, vec![misnamed]).await,
             (400, "malformed".to_owned()),
             "{backend}"
         );
@@ -156,9 +137,13 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
                 })
                 .collect()
         };
-        assert_eq!(push(&server, &hostile, parked(0)).await.0, 200, "{backend}");
         assert_eq!(
-            push(&server, &hostile, parked(30)).await,
+            push_ops(&server, &hostile, parked(0)).await.0,
+            200,
+            "{backend}"
+        );
+        assert_eq!(
+            push_ops(&server, &hostile, parked(30)).await,
             (409, "too-many-waiting".to_owned()),
             "{backend}: past the cap the push is refused whole"
         );
@@ -175,7 +160,7 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
         // 3. A push retries only the records it touched, whoever parked on them:
         //    the honest device's late creation releases the hostile device's edit.
         assert_eq!(
-            push(
+            push_ops(
                 &server,
                 &hostile,
                 vec![op(500, "shared", 1, json!({ "week": "2026-W49" }))]
@@ -189,7 +174,7 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
             None
         );
         assert_eq!(
-            push(
+            push_ops(
                 &server,
                 &honest,
                 vec![op(900, "shared", 0, json!({ "country": "PE" }))]
@@ -210,7 +195,7 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
         let wide: Vec<Op> = (0..MAX_OPS_PER_PUSH as i64)
             .map(|i| op(2000 + i, &format!("wide-{i}"), 0, json!(null)))
             .collect();
-        assert_eq!(push(&server, &hostile, wide).await.0, 200, "{backend}");
+        assert_eq!(push_ops(&server, &hostile, wide).await.0, 200, "{backend}");
         if backend == "postgres" {
             assert!(senda_server::metrics::TRANSACTIONS_ALONE.get() > alone);
         }
@@ -222,7 +207,7 @@ async fn a_hostile_device_is_refused_each_way_while_an_honest_one_syncs() {
         for i in 0..40 {
             let mut big = op(1000 + i, &format!("big-{i}"), 0, json!(null));
             big.sealed = sealed(0, 8, 16 * 1024);
-            let (status, code) = push(&server, &hostile, vec![big]).await;
+            let (status, code) = push_ops(&server, &hostile, vec![big]).await;
             if status != 200 {
                 refused = Some((i, status, code));
                 break;
@@ -337,20 +322,20 @@ async fn a_sender_moves_its_referral_only_along_its_own_transitions() {
         let mut claim = op(5000, &referral, 2, json!({ "status": "accepted" }));
         claim.entity = "referral".into();
         claim.case_id = case.clone();
-        assert_eq!(push(&server, &field, vec![claim]).await.0, 200);
+        assert_eq!(push_ops(&server, &field, vec![claim]).await.0, 200);
         assert_eq!(status_of().await.as_deref(), Some("sent"), "{backend}");
         // Withdrawing is the sender's own move: the referral leaves the list.
         let mut withdraw = op(5001, &referral, 3, json!({ "status": "withdrawn" }));
         withdraw.entity = "referral".into();
         withdraw.case_id = case.clone();
-        assert_eq!(push(&server, &field, vec![withdraw]).await.0, 200);
+        assert_eq!(push_ops(&server, &field, vec![withdraw]).await.0, 200);
         assert_eq!(status_of().await, None, "{backend}");
         // A withdrawn referral stays withdrawn: queueing it again (which would
         // send it) is not a step from a closed state.
         let mut reopen = op(5002, &referral, 4, json!({ "status": "queued" }));
         reopen.entity = "referral".into();
         reopen.case_id = case;
-        assert_eq!(push(&server, &field, vec![reopen]).await.0, 200);
+        assert_eq!(push_ops(&server, &field, vec![reopen]).await.0, 200);
         assert_eq!(status_of().await, None, "{backend}: reopened");
         server.stop().await;
     }

@@ -422,26 +422,6 @@ async fn records_pushed_into_a_case_while_it_is_purged_are_purged_too() {
     }
 }
 
-/// A push of `ops` by `device`: its status and refusal code.
-async fn push_ops(
-    server: &TestServer,
-    device: &Device,
-    ops: Vec<senda_protocol::Op>,
-) -> (u16, String) {
-    use senda_protocol::{PROTOCOL_VERSION, PushRequest, encode};
-    let body = encode(&PushRequest {
-        protocol: PROTOCOL_VERSION,
-        ops,
-    });
-    let (status, answer) = signed(&server.url(), device, "/v1/push", body).await;
-    let code = if status == 200 {
-        String::new()
-    } else {
-        code_of(&answer)
-    };
-    (status, code)
-}
-
 fn update_op(op_id: &str, entity: &str, entity_id: &str, case_id: &str) -> senda_protocol::Op {
     senda_protocol::Op {
         op_id: op_id.into(),

@@ -323,11 +323,7 @@ async fn a_batch_that_cannot_be_sealed_stops_the_sync_after_the_stored_one_is_ma
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.organisation("Equipo").await;
-        let network = server.organisation("Red").await;
-        server.org_keys(&team).await;
-        server.receiver(&network, SHELTER).await;
-        let hostile = Hostile::start(&server).await;
+        let (team, network, hostile) = team_and_receiver_behind_hostile(&server).await;
         let (_, substitute) = substitute_network_key(&network);
         hostile.keys(substitute);
         let field = enrol_via(&server, &hostile.url(), &team, "t").await;
@@ -358,6 +354,16 @@ async fn a_batch_that_cannot_be_sealed_stops_the_sync_after_the_stored_one_is_ma
 /// A hostile server answers the first of two pushes "stored" for every row
 /// the device holds, and the second with nonsense: only the first push's rows
 /// are marked sent; the second's stay, to go at the next sync.
+/// A keyed field organisation, a receiving one for `SHELTER`, and a hostile
+/// server in front of the real one: (team, network, hostile).
+async fn team_and_receiver_behind_hostile(server: &TestServer) -> (String, String, Hostile) {
+    let team = server.organisation("Equipo").await;
+    let network = server.organisation("Red").await;
+    server.org_keys(&team).await;
+    server.receiver(&network, SHELTER).await;
+    (team, network, Hostile::start(server).await)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_marks_sent_only_rows_of_its_own_push() {
     let dir = tempfile::tempdir().unwrap();
@@ -414,11 +420,7 @@ async fn a_substituted_receiver_key_gets_nothing_sealed_to_it() {
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.organisation("Equipo").await;
-        let network = server.organisation("Red").await;
-        server.org_keys(&team).await;
-        server.receiver(&network, SHELTER).await;
-        let hostile = Hostile::start(&server).await;
+        let (team, network, hostile) = team_and_receiver_behind_hostile(&server).await;
         let (rogue_key, substitute) = substitute_network_key(&network);
         hostile.keys(substitute.clone());
         let field = enrol_via(&server, &hostile.url(), &team, "t").await;
@@ -469,11 +471,7 @@ async fn a_rogue_device_or_a_planted_summary_fails_safe() {
     for repo in backends(dir.path()).await {
         let backend = repo.backend();
         let server = TestServer::start(repo).await;
-        let team = server.organisation("Equipo").await;
-        let network = server.organisation("Red").await;
-        server.org_keys(&team).await;
-        server.receiver(&network, SHELTER).await;
-        let hostile = Hostile::start(&server).await;
+        let (team, network, hostile) = team_and_receiver_behind_hostile(&server).await;
         let first = enrol_via(&server, &hostile.url(), &network, "a").await;
         server.admit(&network, &first).await;
         let second = enrol_via(&server, &hostile.url(), &network, "a").await;

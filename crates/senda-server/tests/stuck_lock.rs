@@ -118,3 +118,52 @@ async fn a_search_path_in_the_url_wins() {
         "written in the URL's schema, not Senda's own"
     );
 }
+
+/// Two pushes each adding to the change feed: the second cannot draw its id
+/// until the first has committed, so a device's pull cursor (the last id it
+/// saw) never passes a change still to commit.
+#[test]
+fn change_ids_become_visible_in_their_order() {
+    use senda_server::store::{PostgresStore, Store};
+    if !postgres_wanted() {
+        return;
+    }
+    let schema = format!("t{}", senda_protocol::hex(&rand_bytes()));
+    let store = std::sync::Arc::new(PostgresStore::open(&postgres_url(), Some(&schema)).unwrap());
+    let add = "INSERT INTO changes (organisation_id, team, kind, body, at) VALUES ('o', NULL, 'v1', '{}', 'now')";
+    let (drawn, wait) = std::sync::mpsc::channel();
+    let first = {
+        let store = store.clone();
+        std::thread::spawn(move || {
+            store
+                .transaction_on(&["r:first".into()], &mut |sql| {
+                    sql.in_commit_order()?;
+                    sql.exec(add, &[])?;
+                    let _ = drawn.send(());
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    Ok(())
+                })
+                .unwrap();
+        })
+    };
+    wait.recv().unwrap();
+    let mut seen_then: i64 = -1;
+    store
+        .transaction_on(&["r:second".into()], &mut |sql| {
+            sql.in_commit_order()?;
+            // What another connection sees now: the first change, committed.
+            let mut c = postgres::Client::connect(&postgres_url(), postgres::NoTls).unwrap();
+            seen_then = c
+                .query_one(&format!("SELECT COUNT(*) FROM \"{schema}\".changes"), &[])
+                .unwrap()
+                .get(0);
+            sql.exec(add, &[])?;
+            Ok(())
+        })
+        .unwrap();
+    first.join().unwrap();
+    assert_eq!(
+        seen_then, 1,
+        "the first change had committed when the second drew its id"
+    );
+}

@@ -80,7 +80,7 @@ pub async fn postgres_named_at(url: String) -> (Repo, String) {
     (Repo::new(store), name)
 }
 
-fn rand_bytes() -> [u8; 6] {
+pub fn rand_bytes() -> [u8; 6] {
     use ring::rand::SecureRandom;
     let mut b = [0u8; 6];
     ring::rand::SystemRandom::new().fill(&mut b).unwrap();
@@ -390,6 +390,30 @@ pub async fn send(server: &str, request: &senda_core::sync::SignedRequest) -> (u
     }
     let resp = call.send().await.unwrap();
     (resp.status().as_u16(), resp.bytes().await.unwrap().to_vec())
+}
+
+/// A push of `body` (any CBOR) signed by `device`: its status and refusal code.
+pub async fn raw_push(server: &TestServer, device: &Device, body: Vec<u8>) -> (u16, String) {
+    let (status, answer) = signed(&server.url(), device, "/v1/push", body).await;
+    let code = if status == 200 {
+        String::new()
+    } else {
+        code_of(&answer)
+    };
+    (status, code)
+}
+
+/// A push of `ops` signed by `device`: its status and refusal code.
+pub async fn push_ops(
+    server: &TestServer,
+    device: &Device,
+    ops: Vec<senda_protocol::Op>,
+) -> (u16, String) {
+    let body = senda_protocol::encode(&senda_protocol::PushRequest {
+        protocol: senda_protocol::PROTOCOL_VERSION,
+        ops,
+    });
+    raw_push(server, device, body).await
 }
 
 pub fn code_of(body: &[u8]) -> String {
