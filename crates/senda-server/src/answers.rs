@@ -13,7 +13,9 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ring::signature::{Ed25519KeyPair, KeyPair};
-use senda_protocol::{HEADER_DEVICE, HEADER_NONCE, HEADER_SERVER_SIGNATURE, answer_message, hex};
+use senda_protocol::{
+    BodyHash, HEADER_DEVICE, HEADER_NONCE, HEADER_SERVER_SIGNATURE, answer_message_hashed, hex,
+};
 use std::path::Path;
 
 pub struct AnswerKey(Ed25519KeyPair);
@@ -90,7 +92,7 @@ pub async fn sign_answers(State(state): State<AppState>, request: Request, next:
         return next.run(request).await;
     };
     let path = request.uri().path().to_owned();
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let Ok(request_body) = to_bytes(body, senda_protocol::MAX_BODY_BYTES).await else {
         return super::routes::auth::ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -99,6 +101,9 @@ pub async fn sign_answers(State(state): State<AppState>, request: Request, next:
         )
         .into_response();
     };
+    // Hashed once here, for the device's signature (`Signed`) and this answer's.
+    let request_hash = BodyHash::of(&request_body);
+    parts.extensions.insert(request_hash.clone());
     let response = next
         .run(Request::from_parts(parts, Body::from(request_body.clone())))
         .await;
@@ -107,11 +112,11 @@ pub async fn sign_answers(State(state): State<AppState>, request: Request, next:
     let Ok(answer) = to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let signature = state.repo.answer_key().sign(&answer_message(
+    let signature = state.repo.answer_key().sign(&answer_message_hashed(
         &device,
         &path,
         &nonce,
-        &request_body,
+        &request_hash,
         parts.status.as_u16(),
         &answer,
     ));

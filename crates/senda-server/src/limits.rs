@@ -28,6 +28,12 @@ pub struct Limits {
     enrolment_per_ip: DefaultKeyedRateLimiter<IpAddr>,
     unknown_ids: Mutex<HashSet<String>>,
     unknown_by_ip: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    /// Devices refused for their rate, until they may ask again. Their
+    /// requests meanwhile are refused before the body is read, so a flood
+    /// of large bodies costs neither reading, hashing nor a lookup. Only a
+    /// request whose signature held puts a device here, so naming another
+    /// device's id cannot hold it back.
+    resting: Mutex<HashMap<String, Instant>>,
 }
 
 impl Default for Limits {
@@ -57,6 +63,7 @@ impl Limits {
             enrolment_per_ip: RateLimiter::keyed(quota(enrol_per_second)),
             unknown_ids: Mutex::default(),
             unknown_by_ip: Mutex::default(),
+            resting: Mutex::default(),
         }
     }
 
@@ -68,8 +75,31 @@ impl Limits {
         self
     }
 
+    /// Whether a device whose signature held may make this request now;
+    /// if not, it rests until it may.
     pub fn device_allowed(&self, device: &str) -> bool {
-        self.per_device.check_key(&device.to_owned()).is_ok()
+        use governor::clock::{Clock, DefaultClock};
+        let Err(not_until) = self.per_device.check_key(&device.to_owned()) else {
+            return true;
+        };
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let mut resting = lock(&self.resting);
+        if resting.len() >= TABLE_MAX {
+            let now = Instant::now();
+            resting.retain(|_, until| now < *until);
+            if resting.len() >= TABLE_MAX {
+                resting.clear();
+            }
+        }
+        resting.insert(device.to_owned(), Instant::now() + wait);
+        false
+    }
+
+    /// Whether `device` was refused for its rate and may not ask yet.
+    pub fn device_resting(&self, device: &str) -> bool {
+        lock(&self.resting)
+            .get(device)
+            .is_some_and(|until| Instant::now() < *until)
     }
 
     /// Whether `device` may push `ops` more ops now (its budget is spent only if so).
@@ -163,6 +193,20 @@ mod tests {
             limits.ops_allowed("a", 0),
             "a push of nothing costs nothing"
         );
+    }
+
+    #[test]
+    fn a_device_refused_for_its_rate_rests_until_it_may_ask_again() {
+        let limits = Limits::new(20, 5);
+        assert!(!limits.device_resting("a"), "never refused");
+        let allowed = (0..41).filter(|_| limits.device_allowed("a")).count();
+        assert_eq!(allowed, 40, "a burst of twice the rate");
+        assert!(limits.device_resting("a"));
+        assert!(!limits.device_resting("b"), "another device does not rest");
+        // 20 a second: the next request is allowed after 50 ms.
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(!limits.device_resting("a"), "the rest ends");
+        assert!(limits.device_allowed("a"));
     }
 
     #[test]

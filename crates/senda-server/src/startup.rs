@@ -116,6 +116,10 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
             state.clone(),
             crate::answers::sign_answers,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            routes::auth::rest_gate,
+        ))
         .layer(axum::middleware::from_fn(routes::auth::client_ip))
         .with_state(state)
         .merge(console)

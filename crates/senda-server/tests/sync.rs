@@ -341,6 +341,75 @@ async fn a_flood_from_one_device_is_slowed_down() {
     server.stop().await;
 }
 
+/// A pull in `d`'s name whose signature is not its key's: status and code.
+async fn forged_pull(server: &TestServer, d: &Device) -> (u16, String) {
+    let body = encode(&senda_protocol::PullRequest {
+        protocol: PROTOCOL_VERSION,
+        cursor: 0,
+        limit: 10,
+    });
+    let mut request = {
+        let mut v = d.vault.lock().unwrap();
+        v.casework().unwrap().sign("/v1/pull", body).unwrap()
+    };
+    for (name, value) in &mut request.headers {
+        if *name == senda_protocol::HEADER_SIGNATURE {
+            *value = "00".repeat(64);
+        }
+    }
+    let (status, answer) = send(&server.url(), &request).await;
+    (status, code_of(&answer))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_over_its_rate_is_refused_before_its_signature_is_checked_and_nobody_else_can_put_it_there()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_limited(
+        sqlite(dir.path()),
+        "127.0.0.1:0".parse().unwrap(),
+        senda_server::limits::Limits::new(2, 50),
+    )
+    .await;
+    let org = server.keyed_organisation("Equipo").await;
+    let flooding = server.field_device(&org, "t").await;
+    let honest = server.field_device(&org, "t").await;
+    // Setting up used some of its burst (4 at 2 a second): it fills again.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    // Requests in the honest device's name that its key did not sign are
+    // refused for that, however many: they never use up its rate.
+    for _ in 0..12 {
+        assert_eq!(
+            forged_pull(&server, &honest).await,
+            (401, "bad-signature".into())
+        );
+    }
+    let pull = || {
+        encode(&senda_protocol::PullRequest {
+            protocol: PROTOCOL_VERSION,
+            cursor: 0,
+            limit: 10,
+        })
+    };
+    for _ in 0..4 {
+        let (status, _) = signed(&server.url(), &honest, "/v1/pull", pull()).await;
+        assert_eq!(status, 200, "its whole burst is still its own");
+    }
+    // The flooding device's own requests, until its rate is spent.
+    let mut refused = false;
+    for _ in 0..12 {
+        let (status, _) = signed(&server.url(), &flooding, "/v1/pull", pull()).await;
+        refused |= status == 429;
+    }
+    assert!(refused, "the rate is spent");
+    // Now it is refused before anything else is looked at, its signature too.
+    assert_eq!(
+        forged_pull(&server, &flooding).await,
+        (429, "rate-limited".into())
+    );
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_edits_of_one_field_become_a_conflict_with_both_values() {
     let dir = tempfile::tempdir().unwrap();

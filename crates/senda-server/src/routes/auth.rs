@@ -5,8 +5,8 @@ use crate::store::{Device, Refusal, StoreError};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use senda_protocol::{
-    ErrorBody, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME, MAX_CLOCK_SKEW_SECS,
-    signing_message, verify,
+    BodyHash, ErrorBody, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIME,
+    MAX_CLOCK_SKEW_SECS, signing_message_hashed, verify,
 };
 
 /// A refused request: status, stable code, and (for a revoked device) the order to wipe.
@@ -156,7 +156,7 @@ async fn device(
     headers: &HeaderMap,
     method: &str,
     path: &str,
-    body: &[u8],
+    body: &BodyHash,
 ) -> Result<Device, ApiError> {
     let SignedHeaders {
         device: id,
@@ -173,7 +173,7 @@ async fn device(
     let device = match signer(
         &state.repo,
         id,
-        &signing_message(method, path, time, nonce, body),
+        &signing_message_hashed(method, path, time, nonce, body),
         signature,
     )
     .await
@@ -185,11 +185,7 @@ async fn device(
         other => other?,
     };
     if !state.limits.device_allowed(&device.id) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate-limited",
-            "too many requests; slow down",
-        ));
+        return Err(rate_limited());
     }
     if !state
         .repo
@@ -274,6 +270,9 @@ impl axum::extract::FromRequest<crate::startup::AppState> for Signed {
         let method = request.method().as_str().to_owned();
         let path = request.uri().path().to_owned();
         let headers = request.headers().clone();
+        // `sign_answers` hashed the body already; hashing it again would
+        // double what a flood of large bodies costs.
+        let hashed = request.extensions().get::<BodyHash>().cloned();
         let body = axum::body::Bytes::from_request(request, state)
             .await
             .map_err(|e| {
@@ -283,7 +282,8 @@ impl axum::extract::FromRequest<crate::startup::AppState> for Signed {
                     ApiError::bad_request("malformed", "the body could not be read")
                 }
             })?;
-        let device = device(state, ip, &headers, &method, &path, &body).await?;
+        let hash = hashed.unwrap_or_else(|| BodyHash::of(&body));
+        let device = device(state, ip, &headers, &method, &path, &hash).await?;
         Ok(Self { device, body })
     }
 }
@@ -303,6 +303,28 @@ pub async fn client_ip(
         .map(|c| c.0.ip());
     request.extensions_mut().insert(ClientIp(ip));
     next.run(request).await
+}
+
+/// A device refused for its rate a moment ago is refused again before its
+/// body is read or hashed (M10). The refusal is not signed: it carries no
+/// order, and a device retries any 429 after a pause.
+pub async fn rest_gate(
+    axum::extract::State(state): axum::extract::State<crate::startup::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match header(request.headers(), HEADER_DEVICE) {
+        Some(id) if state.limits.device_resting(id) => rate_limited().into_response(),
+        _ => next.run(request).await,
+    }
+}
+
+fn rate_limited() -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited",
+        "too many requests; slow down",
+    )
 }
 
 /// Every admin route: the token is checked before the body is read (L1).
