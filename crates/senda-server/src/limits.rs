@@ -34,6 +34,10 @@ pub struct Limits {
     /// request whose signature held puts a device here, so naming another
     /// device's id cannot hold it back.
     resting: Mutex<HashMap<String, Instant>>,
+    /// Devices whose signature held since this instance started: the
+    /// per-address refusal of unknown ids never refuses them, so a flood of
+    /// unknown ids through a shared address (a proxy's) stops no one known.
+    signed_lately: Mutex<HashSet<String>>,
 }
 
 impl Default for Limits {
@@ -64,6 +68,7 @@ impl Limits {
             unknown_ids: Mutex::default(),
             unknown_by_ip: Mutex::default(),
             resting: Mutex::default(),
+            signed_lately: Mutex::default(),
         }
     }
 
@@ -126,9 +131,21 @@ impl Limits {
             return true;
         }
         let Some(ip) = ip else { return false };
+        if lock(&self.signed_lately).contains(id) {
+            return false;
+        }
         lock(&self.unknown_by_ip)
             .get(&ip)
             .is_some_and(|(n, since)| *n >= UNKNOWN_PER_WINDOW && since.elapsed() < UNKNOWN_WINDOW)
+    }
+
+    /// A request from `device` whose signature held.
+    pub fn note_signed(&self, device: &str) {
+        let mut known = lock(&self.signed_lately);
+        if known.len() >= TABLE_MAX && !known.contains(device) {
+            known.clear();
+        }
+        known.insert(device.to_owned());
     }
 
     pub fn note_unknown_device(&self, ip: Option<IpAddr>, id: &str) {

@@ -42,6 +42,8 @@ enum Mode {
     ForgeAckOtherKey,
     /// A push answered with the real server's signed answer to an earlier push.
     ReplayAck,
+    /// 502 (as a proxy gives when the server closed the connection), then 504, then `Pass`.
+    GatewayErrors,
 }
 
 struct Hostile {
@@ -49,6 +51,7 @@ struct Hostile {
     mode: Mutex<Mode>,
     last_push_answer: Mutex<Option<(Vec<u8>, String)>>,
     attacker: AnswerKey,
+    gateway_errors: Mutex<u32>,
 }
 
 fn header(headers: &HeaderMap, name: &str) -> String {
@@ -95,6 +98,15 @@ async fn hostile(State(h): State<Arc<Hostile>>, request: Request) -> Response {
         })
     };
     let is_push = path == "/v1/push";
+    if mode == Mode::GatewayErrors && is_push {
+        let mut calls = h.gateway_errors.lock().unwrap();
+        *calls += 1;
+        match *calls {
+            1 => return StatusCode::BAD_GATEWAY.into_response(),
+            2 => return StatusCode::GATEWAY_TIMEOUT.into_response(),
+            _ => {}
+        }
+    }
     match mode {
         Mode::Redirect => (
             StatusCode::TEMPORARY_REDIRECT,
@@ -156,6 +168,7 @@ async fn start_hostile(upstream: String) -> (String, Arc<Hostile>) {
         mode: Mutex::new(Mode::Pass),
         last_push_answer: Mutex::new(None),
         attacker: AnswerKey::generate(),
+        gateway_errors: Mutex::new(0),
     });
     let app = axum::Router::new().fallback(hostile).with_state(h.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -208,9 +221,18 @@ async fn a_hostile_network_changes_nothing_on_the_device() {
             "{mode:?}: something reached the server"
         );
     }
-    // The honest network again: everything goes, nothing was lost.
-    *h.mode.lock().unwrap() = Mode::Pass;
-    let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
+    // A proxy that answers 502 and 504 before it reaches the server again:
+    // the device waits and tries again, as for 503; everything goes, nothing was lost.
+    *h.mode.lock().unwrap() = Mode::GatewayErrors;
+    let report = senda_core::sync::SyncClient::new()
+        .with_backoff(std::time::Duration::from_millis(50))
+        .sync(&d.vault, |_| {})
+        .await
+        .unwrap();
+    assert!(
+        *h.gateway_errors.lock().unwrap() >= 3,
+        "two refused, then on"
+    );
     assert_eq!(report.sent, ready);
     assert_eq!(d.ready(), 0);
     server.stop().await;

@@ -660,9 +660,15 @@ impl SyncClient {
                 }
                 return Ok(body);
             }
-            if status == reqwest::StatusCode::SERVICE_UNAVAILABLE
-                || status == reqwest::StatusCode::TOO_MANY_REQUESTS
-            {
+            // A proxy in front of the server answers 502 or 504 when the
+            // server is down, slow, or closed the connection on an unread body.
+            if matches!(
+                status,
+                reqwest::StatusCode::SERVICE_UNAVAILABLE
+                    | reqwest::StatusCode::TOO_MANY_REQUESTS
+                    | reqwest::StatusCode::BAD_GATEWAY
+                    | reqwest::StatusCode::GATEWAY_TIMEOUT
+            ) {
                 last = "the server is busy".into();
                 continue;
             }

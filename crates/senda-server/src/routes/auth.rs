@@ -184,9 +184,10 @@ async fn device(
         }
         other => other?,
     };
-    if !state.limits.device_allowed(&device.id) {
-        return Err(rate_limited());
-    }
+    state.limits.note_signed(&device.id);
+    // The nonce before the rate: a replayed copy of one of the device's
+    // requests must not spend its rate and so put it to rest. (A device
+    // flooding fresh nonces rests after its burst, refused before this.)
     if !state
         .repo
         .use_nonce(device.id.clone(), nonce.to_owned())
@@ -196,6 +197,9 @@ async fn device(
             "replayed",
             "this request was already received",
         ));
+    }
+    if !state.limits.device_allowed(&device.id) {
+        return Err(rate_limited());
     }
     // A retiring device may read the receivers' keys (to seal its last
     // summaries to the current ones) and push; its first other request, once
