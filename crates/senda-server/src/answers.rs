@@ -12,13 +12,22 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::hkdf;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use senda_protocol::{
     BodyHash, HEADER_DEVICE, HEADER_NONCE, HEADER_SERVER_SIGNATURE, answer_message_hashed, hex,
 };
 use std::path::Path;
+use zeroize::Zeroizing;
 
-pub struct AnswerKey(Ed25519KeyPair);
+/// The server's key file: it signs answers, and a key derived from it
+/// (HKDF-SHA256) wraps the server's other secrets in the database, so that
+/// the database or a backup alone opens none of them.
+pub struct AnswerKey {
+    pair: Ed25519KeyPair,
+    wrap: LessSafeKey,
+}
 
 impl std::fmt::Debug for AnswerKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -26,30 +35,85 @@ impl std::fmt::Debug for AnswerKey {
     }
 }
 
+/// Where a wrapped secret belongs (its associated data): a wrapped secret
+/// moved to another purpose does not open.
+const WRAP_INFO: &[u8] = b"senda-server-wrap-v1";
+
 impl AnswerKey {
+    fn from_pkcs8(pkcs8: &[u8]) -> Option<Self> {
+        let pair = Ed25519KeyPair::from_pkcs8(pkcs8).ok()?;
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"senda-server-key-file").extract(pkcs8);
+        let okm = prk.expand(&[WRAP_INFO], &AES_256_GCM).ok()?;
+        let wrap = LessSafeKey::new(UnboundKey::from(okm));
+        Some(Self { pair, wrap })
+    }
+
     /// A fresh key (tests; a server loads its file with [`Self::load_or_create`]).
     pub fn generate() -> Self {
         let rng = ring::rand::SystemRandom::new();
         let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).expect("the system RNG works");
-        Self(Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).expect("a key ring just made"))
+        Self::from_pkcs8(pkcs8.as_ref()).expect("a key ring just made")
+    }
+
+    /// `secret` sealed for the database (hex), bound to `purpose`.
+    pub fn wrap(&self, purpose: &str, secret: &[u8]) -> String {
+        use ring::rand::SecureRandom;
+        let mut nonce = [0u8; 12];
+        ring::rand::SystemRandom::new()
+            .fill(&mut nonce)
+            .expect("system randomness");
+        let mut data = secret.to_vec();
+        self.wrap
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(purpose.as_bytes()),
+                &mut data,
+            )
+            .expect("AES-GCM sealing in memory");
+        let mut out = nonce.to_vec();
+        out.extend(data);
+        hex(&out)
+    }
+
+    /// What [`Self::wrap`] sealed for `purpose`; `None` if this key file did not seal it.
+    pub fn unwrap(&self, purpose: &str, wrapped: &str) -> Option<Zeroizing<Vec<u8>>> {
+        let bytes = senda_protocol::unhex(wrapped)?;
+        let (nonce, sealed) = bytes.split_at_checked(12)?;
+        let mut data = Zeroizing::new(sealed.to_vec());
+        let n = self
+            .wrap
+            .open_in_place(
+                Nonce::try_assume_unique_for_key(nonce).ok()?,
+                Aad::from(purpose.as_bytes()),
+                &mut data,
+            )
+            .ok()?
+            .len();
+        data.truncate(n);
+        Some(data)
+    }
+
+    /// Reads the key file.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let shown = path.display();
+        let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+        Self::from_pkcs8(&bytes).ok_or_else(|| format!("{shown}: not an Ed25519 PKCS#8 key"))
     }
 
     /// Reads the key file, or makes it (owner-only) if there is none yet.
     pub fn load_or_create(path: &Path) -> Result<Self, String> {
         let shown = path.display();
         match std::fs::read(path) {
-            Ok(bytes) => Ed25519KeyPair::from_pkcs8(&bytes)
-                .map(Self)
-                .map_err(|_| format!("{shown}: not an Ed25519 PKCS#8 key")),
+            Ok(bytes) => Self::from_pkcs8(&bytes)
+                .ok_or_else(|| format!("{shown}: not an Ed25519 PKCS#8 key")),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let rng = ring::rand::SystemRandom::new();
                 let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
                     .map_err(|_| "cannot make a signing key".to_owned())?;
                 write_owner_only(path, pkcs8.as_ref()).map_err(|e| format!("{shown}: {e}"))?;
                 tracing::info!(file = %shown, "made the server's answer-signing key");
-                Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
-                    .map(Self)
-                    .map_err(|_| format!("{shown}: not an Ed25519 PKCS#8 key"))
+                Self::from_pkcs8(pkcs8.as_ref())
+                    .ok_or_else(|| format!("{shown}: not an Ed25519 PKCS#8 key"))
             }
             Err(e) => Err(format!("{shown}: {e}")),
         }
@@ -57,11 +121,11 @@ impl AnswerKey {
 
     /// Hex, as devices pin it at enrolment.
     pub fn public_hex(&self) -> String {
-        hex(self.0.public_key().as_ref())
+        hex(self.pair.public_key().as_ref())
     }
 
     pub fn sign(&self, message: &[u8]) -> String {
-        hex(self.0.sign(message).as_ref())
+        hex(self.pair.sign(message).as_ref())
     }
 }
 

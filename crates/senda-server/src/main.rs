@@ -112,6 +112,10 @@ enum AdminCommand {
     SetRetention { org: String, days: u32 },
     /// Forget now what retention allows (the server also does it hourly).
     Purge,
+    /// The key file (SENDA_SIGNING_KEY_FILE) was lost: a new batch-file secret, wrapped by the
+    /// key file given now. Batch files made before no longer open, and every device must enrol
+    /// again (the server's answer-signing key changed too).
+    NewBatchKey,
 }
 
 #[tokio::main]
@@ -137,6 +141,22 @@ async fn main() {
         Ok(Ok(repo)) => repo,
         Ok(Err(e)) => fail(1, &e.to_string()),
         Err(e) => fail(1, &e.to_string()),
+    };
+    // The key file opens what the database keeps wrapped (the batch-file
+    // secret); only the commands that need it read it, and only a new batch
+    // secret may make it (others are often run by another user than the server's).
+    let key_file = &config.signing_key_file;
+    let key = match &command {
+        AdminCommand::Import { .. } => Some(senda_server::answers::AnswerKey::load(key_file)),
+        AdminCommand::NewBatchKey => {
+            Some(senda_server::answers::AnswerKey::load_or_create(key_file))
+        }
+        _ => None,
+    };
+    let repo = match key {
+        Some(Ok(key)) => repo.with_answer_key(key),
+        Some(Err(e)) => fail(1, &e),
+        None => repo,
     };
     match admin(&repo, command).await {
         Ok(out) => println!("{out}"),
@@ -274,6 +294,10 @@ async fn admin(repo: &Repo, command: AdminCommand) -> Result<String, StoreError>
             },
             Err(e) => fail(1, &format!("{}: {e}", file.display())),
         },
+        AdminCommand::NewBatchKey => repo.new_server_box_secret().await.map(|_| {
+            "a new batch-file secret: files made before no longer open; every device must enrol again"
+                .into()
+        }),
         AdminCommand::RevokeDevice { device_id } => {
             repo.revoke_device(device_id).await.map(|done| {
                 if done {

@@ -164,6 +164,11 @@ impl Server {
         let key = crate::answers::AnswerKey::load_or_create(&config.signing_key_file)
             .map_err(StartError::Key)?;
         let repo = repo.with_answer_key(key).with_quotas(config.quotas);
+        // A key file other than the one the database was used with would
+        // leave the batch-file secret closed: refuse to start, and say why.
+        repo.server_box_secret()
+            .await
+            .map_err(|e| StartError::Key(e.to_string()))?;
         let limits = Limits::new(config.device_rate, 20).with_enrolment_per_ip(10);
         let server =
             Self::bind_repo(config.listen, repo, config.admin_token.clone(), limits).await?;

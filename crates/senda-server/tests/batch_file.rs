@@ -216,3 +216,102 @@ async fn a_summary_exported_before_its_receiver_was_known_follows_at_the_next_sy
         server.stop().await;
     }
 }
+
+/// A thief with the server's database or a backup, without its key file,
+/// opens no batch file; the server, started again with its key file, does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_alone_opens_no_batch_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let team = server.keyed_organisation("Equipo").await;
+    let field = server.field_device(&team, "t").await;
+    field.client.sync(&field.vault, |_| {}).await.unwrap();
+    field.refer("Luz", SHELTER);
+    let (file, n) = export(&field);
+    server.stop().await;
+
+    let db = dir.path().join("server.db");
+    let stored: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT secret FROM server_keys WHERE purpose = 'batch'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        senda_protocol::BoxSecret::from_hex(&stored).is_err(),
+        "not readable"
+    );
+    let thief = TestServer::start(senda_server::store::Repo::new(
+        senda_server::store::SqliteStore::open(&db).unwrap(),
+    ))
+    .await;
+    let (status, _) = import(&thief, &file).await;
+    assert_eq!(status, 503, "the file does not open there");
+    thief.stop().await;
+
+    // The administrator's command reads the key file beside the database.
+    let stick = dir.path().join("stick.sendabatch");
+    std::fs::write(&stick, &file).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_senda-server"))
+        .env("SENDA_SERVER_DB", &db)
+        .env_remove("DATABASE_URL")
+        .env_remove("SENDA_SIGNING_KEY_FILE")
+        .args(["admin", "import"])
+        .arg(&stick)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains(&format!("{n} operation(s) stored")),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let (status, report) = import(&server, &file).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["stored"], n);
+    server.stop().await;
+}
+
+/// A batch-file secret an earlier version stored readable is wrapped at its
+/// first use, and the files sealed to it still open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_readable_batch_secret_from_an_earlier_version_is_wrapped_and_still_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    drop(senda_server::store::SqliteStore::open(&db).unwrap());
+    let earlier = senda_protocol::BoxSecret::generate();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO server_keys (purpose, secret, created_at) VALUES ('batch', ?1, '2026-11-01T00:00:00Z')",
+            [earlier.to_hex().as_str()],
+        )
+        .unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let team = server.keyed_organisation("Equipo").await;
+    let field = server.field_device(&team, "t").await;
+    field.client.sync(&field.vault, |_| {}).await.unwrap();
+    field.refer("Luz", SHELTER);
+    let (file, n) = export(&field);
+    let (status, report) = import(&server, &file).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["stored"], n);
+    server.stop().await;
+    let stored: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT secret FROM server_keys WHERE purpose = 'batch'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        senda_protocol::BoxSecret::from_hex(&stored).is_err(),
+        "wrapped now"
+    );
+    // The file was sealed to the earlier secret, whose public key the device was given.
+    assert!(senda_protocol::batch::read(&file, &earlier).is_ok());
+}

@@ -140,6 +140,7 @@ fn help_names_every_admin_command() {
         "create-admin",
         "set-retention",
         "purge",
+        "new-batch-key",
     ] {
         assert!(help.contains(command), "{command} missing from {help}");
     }
@@ -151,4 +152,51 @@ fn help_names_every_admin_command() {
     let missing = run(&["admin", "add-staff", "org"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("<TEAM>"));
+}
+
+/// The batch-file secret is kept wrapped by the server's key file: started
+/// with another key file, the server refuses and says what to do; when the
+/// file is lost, `new-batch-key` makes a new secret under the new file.
+#[tokio::test]
+async fn another_key_file_is_refused_at_start_and_a_lost_one_can_be_replaced() {
+    use senda_server::config::{Config, Database};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let config = |key_file: &str| Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: Database::Sqlite(db.clone()),
+        admin_token: None,
+        device_rate: 20,
+        signing_key_file: dir.path().join(key_file),
+        tls: None,
+        quotas: Default::default(),
+    };
+    drop(
+        senda_server::Server::bind(&config("lost.key"))
+            .await
+            .unwrap(),
+    );
+    // `admin` uses the default key file beside the database, server.signing-key.
+    let err = senda_server::Server::bind(&config("server.signing-key"))
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        err.contains("SENDA_SIGNING_KEY_FILE") && err.contains("new-batch-key"),
+        "{err}"
+    );
+    let (ok, said) = admin(&db, &["new-batch-key"]);
+    assert!(ok && said.contains("enrol again"), "{said}");
+    drop(
+        senda_server::Server::bind(&config("server.signing-key"))
+            .await
+            .unwrap(),
+    );
+    assert!(
+        senda_server::Server::bind(&config("lost.key"))
+            .await
+            .is_err(),
+        "the old file opens nothing now"
+    );
 }

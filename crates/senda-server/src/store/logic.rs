@@ -1157,21 +1157,58 @@ pub fn set_referral_status(
     )
 }
 
-/// The server's secret for batch files, made once (by whichever instance is first).
-pub fn server_box_secret(sql: &mut dyn Sql, now: &str) -> Result<BoxSecret, StoreError> {
+/// The server's secret for batch files, made once (by whichever instance is
+/// first) and stored wrapped by the server's key file (review H4): a thief
+/// with the database or a backup alone cannot open a batch file's envelope.
+/// One stored readable by an earlier version is wrapped at its first use.
+pub fn server_box_secret(
+    sql: &mut dyn Sql,
+    now: &str,
+    key: &crate::answers::AnswerKey,
+) -> Result<BoxSecret, StoreError> {
+    const PURPOSE: &str = "batch";
     let fresh = BoxSecret::generate();
     sql.exec(
         "INSERT INTO server_keys (purpose, secret, created_at) VALUES ('batch', ?1, ?2) ON CONFLICT DO NOTHING",
-        &[fresh.to_hex().as_str().into(), now.into()],
+        &[key.wrap(PURPOSE, fresh.to_hex().as_bytes()).into(), now.into()],
     )?;
-    let row = sql
+    let stored = sql
         .row(
             "SELECT secret FROM server_keys WHERE purpose = 'batch'",
             &[],
         )?
-        .ok_or_else(|| StoreError::Backend("the server key was not stored".into()))?;
-    BoxSecret::from_hex(&row[0].text())
-        .map_err(|_| StoreError::Backend("the server key is damaged".into()))
+        .ok_or_else(|| StoreError::Backend("the server key was not stored".into()))?[0]
+        .text();
+    if let Ok(readable) = BoxSecret::from_hex(&stored) {
+        sql.exec(
+            "UPDATE server_keys SET secret = ?1 WHERE purpose = 'batch'",
+            &[key.wrap(PURPOSE, readable.to_hex().as_bytes()).into()],
+        )?;
+        return Ok(readable);
+    }
+    let opened = key.unwrap(PURPOSE, &stored).ok_or_else(|| {
+        StoreError::Backend(
+            "the batch-file secret in the database does not open with this key file: start \
+             with the SENDA_SIGNING_KEY_FILE this database was used with (every instance the \
+             same); if that file is lost, `senda-server admin new-batch-key` makes a new secret"
+                .into(),
+        )
+    })?;
+    let text = std::str::from_utf8(&opened)
+        .map_err(|_| StoreError::Backend("the batch-file secret is damaged".into()))?;
+    BoxSecret::from_hex(text)
+        .map_err(|_| StoreError::Backend("the batch-file secret is damaged".into()))
+}
+
+/// A new batch-file secret in place of one whose key file was lost: files
+/// sealed to the old one no longer open here.
+pub fn new_server_box_secret(
+    sql: &mut dyn Sql,
+    now: &str,
+    key: &crate::answers::AnswerKey,
+) -> Result<BoxSecret, StoreError> {
+    sql.exec("DELETE FROM server_keys WHERE purpose = 'batch'", &[])?;
+    server_box_secret(sql, now, key)
 }
 
 /// Tells every organisation's devices, at their next pull, that the publisher

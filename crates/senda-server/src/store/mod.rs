@@ -470,8 +470,19 @@ impl Repo {
             .await
     }
 
+    /// The secret batch files are sealed to, kept in the database wrapped
+    /// by the server's key file.
     pub async fn server_box_secret(&self) -> Result<BoxSecret, StoreError> {
-        self.run(|sql| logic::server_box_secret(sql, &now())).await
+        let key = self.answer_key.clone();
+        self.run(move |sql| logic::server_box_secret(sql, &now(), &key))
+            .await
+    }
+
+    /// Replaces the batch-file secret (its key file was lost).
+    pub async fn new_server_box_secret(&self) -> Result<BoxSecret, StoreError> {
+        let key = self.answer_key.clone();
+        self.run(move |sql| logic::new_server_box_secret(sql, &now(), &key))
+            .await
     }
 
     pub async fn device(&self, id: String) -> Result<Option<Device>, StoreError> {

@@ -48,8 +48,12 @@ pub fn postgres_wanted() -> bool {
     reachable
 }
 
+/// A server's store on `dir/server.db`, with its key file beside it as a
+/// deployment's: opened again on the same folder, it is the same server.
 pub fn sqlite(dir: &Path) -> Repo {
-    Repo::new(SqliteStore::open(&dir.join("server.db")).unwrap())
+    let key =
+        senda_server::answers::AnswerKey::load_or_create(&dir.join("server.signing-key")).unwrap();
+    Repo::new(SqliteStore::open(&dir.join("server.db")).unwrap()).with_answer_key(key)
 }
 
 pub async fn postgres() -> Repo {
