@@ -293,6 +293,37 @@ async fn listings_come_in_pages_and_leave_closed_referrals_out() {
     }
 }
 
+/// More open referrals than one page holds reach the receiving device whole:
+/// it follows `/v1/referrals/incoming` page by page (M5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_follows_the_pages_of_its_incoming_referrals() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let sender = server.keyed_organisation("Equipo").await;
+    let receiver = server.organisation("Refugio").await;
+    server.receiver(&receiver, SHELTER).await;
+    let shelter = server.device_in(&receiver, "recepcion").await;
+    // Referrals that earlier syncs sent, written straight into the server's table.
+    let n = senda_protocol::MAX_PAGE_ITEMS + 7;
+    {
+        let mut db = rusqlite::Connection::open(dir.path().join("server.db")).unwrap();
+        let tx = db.transaction().unwrap();
+        for i in 0..n {
+            tx.execute(
+                "INSERT INTO referrals (id, code, service_id, sender_org, sender_team, receiver_org, status, summary, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, 't', ?5, 'sent', 'null', '2026-12-01T00:00:00Z')",
+                rusqlite::params![format!("{i:032x}"), format!("SND-{i:05}"), SHELTER, sender, receiver],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let list = shelter.client.incoming(&shelter.vault).await.unwrap();
+    let ids: std::collections::BTreeSet<_> = list.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!((list.len(), ids.len()), (n, n), "each once, all of them");
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sender_moves_its_referral_only_along_its_own_transitions() {
     let dir = tempfile::tempdir().unwrap();
