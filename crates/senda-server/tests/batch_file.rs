@@ -217,21 +217,9 @@ async fn a_summary_exported_before_its_receiver_was_known_follows_at_the_next_sy
     }
 }
 
-/// A thief with the server's database or a backup, without its key file,
-/// opens no batch file; the server, started again with its key file, does.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_database_alone_opens_no_batch_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(sqlite(dir.path())).await;
-    let team = server.keyed_organisation("Equipo").await;
-    let field = server.field_device(&team, "t").await;
-    field.client.sync(&field.vault, |_| {}).await.unwrap();
-    field.refer("Luz", SHELTER);
-    let (file, n) = export(&field);
-    server.stop().await;
-
-    let db = dir.path().join("server.db");
-    let stored: String = rusqlite::Connection::open(&db)
+/// Whether the batch-file secret in the SQLite file `db` is a readable key.
+fn batch_secret_readable(db: &std::path::Path) -> bool {
+    let stored: String = rusqlite::Connection::open(db)
         .unwrap()
         .query_row(
             "SELECT secret FROM server_keys WHERE purpose = 'batch'",
@@ -239,10 +227,29 @@ async fn the_database_alone_opens_no_batch_file() {
             |r| r.get(0),
         )
         .unwrap();
-    assert!(
-        senda_protocol::BoxSecret::from_hex(&stored).is_err(),
-        "not readable"
-    );
+    senda_protocol::BoxSecret::from_hex(&stored).is_ok()
+}
+
+/// A field device's batch file holding one referral, and how many ops it carries.
+async fn exported_referral(server: &TestServer) -> (Vec<u8>, usize) {
+    let team = server.keyed_organisation("Equipo").await;
+    let field = server.field_device(&team, "t").await;
+    field.client.sync(&field.vault, |_| {}).await.unwrap();
+    field.refer("Luz", SHELTER);
+    export(&field)
+}
+
+/// A thief with the server's database or a backup, without its key file,
+/// opens no batch file; the server, started again with its key file, does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_alone_opens_no_batch_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let (file, n) = exported_referral(&server).await;
+    server.stop().await;
+
+    let db = dir.path().join("server.db");
+    assert!(!batch_secret_readable(&db), "not readable");
     let thief = TestServer::start(senda_server::store::Repo::new(
         senda_server::store::SqliteStore::open(&db).unwrap(),
     ))
@@ -291,27 +298,12 @@ async fn a_readable_batch_secret_from_an_earlier_version_is_wrapped_and_still_op
         )
         .unwrap();
     let server = TestServer::start(sqlite(dir.path())).await;
-    let team = server.keyed_organisation("Equipo").await;
-    let field = server.field_device(&team, "t").await;
-    field.client.sync(&field.vault, |_| {}).await.unwrap();
-    field.refer("Luz", SHELTER);
-    let (file, n) = export(&field);
+    let (file, n) = exported_referral(&server).await;
     let (status, report) = import(&server, &file).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["stored"], n);
     server.stop().await;
-    let stored: String = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row(
-            "SELECT secret FROM server_keys WHERE purpose = 'batch'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert!(
-        senda_protocol::BoxSecret::from_hex(&stored).is_err(),
-        "wrapped now"
-    );
+    assert!(!batch_secret_readable(&db), "wrapped now");
     // The file was sealed to the earlier secret, whose public key the device was given.
     assert!(senda_protocol::batch::read(&file, &earlier).is_ok());
 }

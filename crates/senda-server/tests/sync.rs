@@ -299,25 +299,26 @@ async fn nothing_leaves_without_consent() {
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flood_from_one_device_is_slowed_down() {
-    let dir = tempfile::tempdir().unwrap();
+/// A server that lets each device make 2 requests a second (4 at once), and an organisation on it.
+async fn slow_server(dir: &std::path::Path) -> (TestServer, String) {
     let server = TestServer::start_limited(
-        sqlite(dir.path()),
+        sqlite(dir),
         "127.0.0.1:0".parse().unwrap(),
         senda_server::limits::Limits::new(2, 50),
     )
     .await;
     let org = server.keyed_organisation("Equipo").await;
+    (server, org)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_device_is_slowed_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, org) = slow_server(dir.path()).await;
     let d = server.field_device(&org, "t").await;
     let mut limited = 0;
     for _ in 0..12 {
-        let body = encode(&senda_protocol::PullRequest {
-            protocol: PROTOCOL_VERSION,
-            cursor: 0,
-            limit: 10,
-        });
-        let (status, body) = signed(&server.url(), &d, "/v1/pull", body).await;
+        let (status, body) = signed(&server.url(), &d, "/v1/pull", pull()).await;
         if status == 429 {
             assert_eq!(code_of(&body), "rate-limited");
             limited += 1;
@@ -326,12 +327,7 @@ async fn a_flood_from_one_device_is_slowed_down() {
     assert!(limited >= 6, "{limited} of 12 requests were slowed down");
     // The bucket is empty now: a sync that starts at once meets 429 and must
     // wait and retry (backoff long enough for the 2/s refill) instead of failing.
-    let body = encode(&senda_protocol::PullRequest {
-        protocol: PROTOCOL_VERSION,
-        cursor: 0,
-        limit: 10,
-    });
-    let (status, _) = signed(&server.url(), &d, "/v1/pull", body).await;
+    let (status, _) = signed(&server.url(), &d, "/v1/pull", pull()).await;
     assert_eq!(status, 429, "the sync below starts against an empty bucket");
     senda_core::sync::SyncClient::new()
         .with_backoff(std::time::Duration::from_millis(250))
@@ -341,16 +337,20 @@ async fn a_flood_from_one_device_is_slowed_down() {
     server.stop().await;
 }
 
-/// A pull in `d`'s name whose signature is not its key's: status and code.
-async fn forged_pull(server: &TestServer, d: &Device) -> (u16, String) {
-    let body = encode(&senda_protocol::PullRequest {
+/// The body of a pull of the first 10 changes.
+fn pull() -> Vec<u8> {
+    encode(&senda_protocol::PullRequest {
         protocol: PROTOCOL_VERSION,
         cursor: 0,
         limit: 10,
-    });
+    })
+}
+
+/// A pull in `d`'s name whose signature is not its key's: status and code.
+async fn forged_pull(server: &TestServer, d: &Device) -> (u16, String) {
     let mut request = {
         let mut v = d.vault.lock().unwrap();
-        v.casework().unwrap().sign("/v1/pull", body).unwrap()
+        v.casework().unwrap().sign("/v1/pull", pull()).unwrap()
     };
     for (name, value) in &mut request.headers {
         if *name == senda_protocol::HEADER_SIGNATURE {
@@ -365,13 +365,7 @@ async fn forged_pull(server: &TestServer, d: &Device) -> (u16, String) {
 async fn a_device_over_its_rate_is_refused_before_its_signature_is_checked_and_nobody_else_can_put_it_there()
  {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start_limited(
-        sqlite(dir.path()),
-        "127.0.0.1:0".parse().unwrap(),
-        senda_server::limits::Limits::new(2, 50),
-    )
-    .await;
-    let org = server.keyed_organisation("Equipo").await;
+    let (server, org) = slow_server(dir.path()).await;
     let flooding = server.field_device(&org, "t").await;
     let honest = server.field_device(&org, "t").await;
     // Setting up used some of its burst (4 at 2 a second): it fills again.
@@ -384,13 +378,6 @@ async fn a_device_over_its_rate_is_refused_before_its_signature_is_checked_and_n
             (401, "bad-signature".into())
         );
     }
-    let pull = || {
-        encode(&senda_protocol::PullRequest {
-            protocol: PROTOCOL_VERSION,
-            cursor: 0,
-            limit: 10,
-        })
-    };
 
     // Nor do copies of a request it signed, replayed by whoever caught one.
     let caught = {
