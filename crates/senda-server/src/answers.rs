@@ -141,6 +141,15 @@ pub fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// A request's body as this layer read it, with its hash. `Signed` takes
+/// both from here, so the signature it checks covers the very bytes the
+/// handler reads, whatever a later layer might do to the body.
+#[derive(Clone)]
+pub struct HashedBody {
+    pub bytes: axum::body::Bytes,
+    pub hash: BodyHash,
+}
+
 /// Signs the answer to every signed device request (refusals too).
 pub async fn sign_answers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let header = |request: &Request, name: &str| {
@@ -167,7 +176,10 @@ pub async fn sign_answers(State(state): State<AppState>, request: Request, next:
     };
     // Hashed once here, for the device's signature (`Signed`) and this answer's.
     let request_hash = BodyHash::of(&request_body);
-    parts.extensions.insert(request_hash.clone());
+    parts.extensions.insert(HashedBody {
+        bytes: request_body.clone(),
+        hash: request_hash.clone(),
+    });
     let response = next
         .run(Request::from_parts(parts, Body::from(request_body.clone())))
         .await;
