@@ -118,7 +118,7 @@ pub fn app(repo: Repo, admin_token: Option<String>, limits: Limits) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            routes::auth::rest_gate,
+            routes::auth::refuse_early,
         ))
         .layer(axum::middleware::from_fn(routes::auth::client_ip))
         .with_state(state)

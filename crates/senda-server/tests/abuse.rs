@@ -484,6 +484,25 @@ async fn the_admin_token_comes_first_and_strangers_are_refused_cheaply() {
         signed(&server.url(), &d, "/v1/keys", Vec::new()).await.0,
         200
     );
+    // Such refusals come before the body is read: an answer whose body was
+    // read is signed (`sign_answers`), these are not.
+    for id in ["0".repeat(32), format!("{:032x}", 0xfeed_0000u32)] {
+        request.headers[0].1 = id.clone();
+        let mut call = reqwest::Client::new()
+            .post(format!("{}{}", server.url(), request.path))
+            .body(request.body.clone());
+        for (k, v) in &request.headers {
+            call = call.header(*k, v);
+        }
+        let resp = call.send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 401, "{id}");
+        assert!(
+            resp.headers()
+                .get(senda_protocol::HEADER_SERVER_SIGNATURE)
+                .is_none(),
+            "{id}: refused before its body was read"
+        );
+    }
     // One address (this test enrolled one device above) enrols only so many devices a minute, codes good or bad.
     let mut statuses = Vec::new();
     for _ in 0..5 {

@@ -164,12 +164,6 @@ async fn device(
         nonce,
         signature,
     } = signed_headers(headers, chrono::Utc::now())?;
-    // An unknown device costs no database work when it is malformed, was
-    // refused a moment ago, or its address keeps sending unknown ones (L1).
-    let unknown = || ApiError::unauthorised("unknown-device", "this device is not enrolled");
-    if !crate::limits::device_id_like(id) || state.limits.unknown_device_refused(ip.0, id) {
-        return Err(unknown());
-    }
     let device = match signer(
         &state.repo,
         id,
@@ -318,18 +312,32 @@ pub async fn client_ip(
     next.run(request).await
 }
 
-/// A device refused for its rate a moment ago is refused again before its
-/// body is read or hashed (M10). The refusal is not signed: it carries no
-/// order, and a device retries any 429 after a pause.
-pub async fn rest_gate(
+/// Refusals that need neither the body nor the database, made before the
+/// body is read or hashed: an id the server could not have made, one already
+/// found unknown, or one from an address that keeps sending unknown ones
+/// (L1); and a device refused for its rate a moment ago (M10). They are not
+/// signed: they carry no order, and a device retries a 429 after a pause.
+pub async fn refuse_early(
     axum::extract::State(state): axum::extract::State<crate::startup::AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    match header(request.headers(), HEADER_DEVICE) {
-        Some(id) if state.limits.device_resting(id) => rate_limited().into_response(),
-        _ => next.run(request).await,
+    let Some(id) = header(request.headers(), HEADER_DEVICE) else {
+        return next.run(request).await;
+    };
+    let ip = request
+        .extensions()
+        .get::<ClientIp>()
+        .copied()
+        .unwrap_or_default();
+    if !crate::limits::device_id_like(id) || state.limits.unknown_device_refused(ip.0, id) {
+        return ApiError::unauthorised("unknown-device", "this device is not enrolled")
+            .into_response();
     }
+    if state.limits.device_resting(id) {
+        return rate_limited().into_response();
+    }
+    next.run(request).await
 }
 
 fn rate_limited() -> ApiError {
