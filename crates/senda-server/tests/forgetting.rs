@@ -585,3 +585,41 @@ fn referral_ids_tell_the_receiver_nothing_of_when_they_were_made() {
     assert!(cases.iter().all(|id| version_digit(id) == b'7'));
     assert!(referrals.iter().any(|id| version_digit(id) != b'7'));
 }
+
+/// An acknowledgement that arrives after the case's consent to leave was
+/// withdrawn (the rows left before) marks none of that case's rows sent:
+/// they stay on the device, held, and the rows consent still lets go are
+/// marked as usual (ARCHITECTURE, "Push").
+#[test]
+fn rows_acknowledged_after_their_consent_was_withdrawn_stay_held() {
+    let d = senda_testkit::device(0);
+    let (case_id, _) = d.refer("Sol", "svc-alojamiento-cucuta");
+    let left: Vec<String> = {
+        let mut v = d.vault.lock().unwrap();
+        let cw = v.casework().unwrap();
+        cw.outbox_pending(1000)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.op_id)
+            .collect()
+    };
+    let share = consent_id(&d, &case_id, "share-with-organisation");
+    let mut v = d.vault.lock().unwrap();
+    let cw = v.casework().unwrap();
+    cw.withdraw_consent(&share).unwrap();
+    let marked = cw.outbox_mark_sent(&left).unwrap();
+    let unsent: Vec<_> = cw
+        .outbox_pending(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| left.contains(&e.op_id))
+        .collect();
+    assert!(!unsent.is_empty(), "the case's rows are not marked sent");
+    assert!(
+        unsent.iter().all(|e| e.state == DeliveryState::Held),
+        "{:?}",
+        unsent.iter().map(|e| e.state).collect::<Vec<_>>()
+    );
+    assert_eq!(marked + unsent.len(), left.len(), "the others are marked");
+    assert!(marked > 0, "the referral's rows still go");
+}
