@@ -588,7 +588,7 @@ impl SyncClient {
     }
 
     /// Sends a request built afresh for each attempt; retries network
-    /// failures and 503 with exponential backoff and jitter. A wipe order and
+    /// failures, 429, 502, 503 and 504 with exponential backoff and jitter. A wipe order and
     /// the answers the device acts on (push, pull) count only when signed by
     /// the server key pinned at enrolment, for this very request.
     async fn post(
