@@ -103,9 +103,8 @@ impl AnswerKey {
     /// Reads the key file, or makes it (owner-only) if there is none yet.
     pub fn load_or_create(path: &Path) -> Result<Self, String> {
         let shown = path.display();
-        match std::fs::read(path) {
-            Ok(bytes) => Self::from_pkcs8(&bytes)
-                .ok_or_else(|| format!("{shown}: not an Ed25519 PKCS#8 key")),
+        match std::fs::metadata(path) {
+            Ok(_) => Self::load(path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let rng = ring::rand::SystemRandom::new();
                 let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)

@@ -268,27 +268,18 @@ impl axum::extract::FromRequest<crate::startup::AppState> for Signed {
         let method = request.method().as_str().to_owned();
         let path = request.uri().path().to_owned();
         let headers = request.headers().clone();
-        // `sign_answers` read and hashed the body already; hashing it again
-        // would double what a flood of large bodies costs.
-        let read = request
+        // `sign_answers` read and hashed the body (once, for this signature
+        // and its answer's) of every request naming a device and a nonce;
+        // one that names neither is not signed.
+        let Some(crate::answers::HashedBody { bytes: body, hash }) = request
             .extensions()
             .get::<crate::answers::HashedBody>()
-            .cloned();
-        let (body, hash) = match read {
-            Some(read) => (read.bytes, read.hash),
-            None => {
-                let body = axum::body::Bytes::from_request(request, state)
-                    .await
-                    .map_err(|e| {
-                        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                            ApiError::new(e.status(), "too-large", "the body is too large")
-                        } else {
-                            ApiError::bad_request("malformed", "the body could not be read")
-                        }
-                    })?;
-                let hash = BodyHash::of(&body);
-                (body, hash)
-            }
+            .cloned()
+        else {
+            return Err(ApiError::unauthorised(
+                "unsigned",
+                "the request is not signed",
+            ));
         };
         let device = device(state, ip, &headers, &method, &path, &hash).await?;
         Ok(Self { device, body })

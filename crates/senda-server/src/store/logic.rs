@@ -1167,18 +1167,21 @@ pub fn server_box_secret(
     key: &crate::answers::AnswerKey,
 ) -> Result<BoxSecret, StoreError> {
     const PURPOSE: &str = "batch";
-    let fresh = BoxSecret::generate();
-    sql.exec(
-        "INSERT INTO server_keys (purpose, secret, created_at) VALUES ('batch', ?1, ?2) ON CONFLICT DO NOTHING",
-        &[key.wrap(PURPOSE, fresh.to_hex().as_bytes()).into(), now.into()],
-    )?;
-    let stored = sql
-        .row(
-            "SELECT secret FROM server_keys WHERE purpose = 'batch'",
-            &[],
-        )?
-        .ok_or_else(|| StoreError::Backend("the server key was not stored".into()))?[0]
-        .text();
+    let select = "SELECT secret FROM server_keys WHERE purpose = 'batch'";
+    let stored = match sql.row(select, &[])? {
+        Some(row) => row[0].text(),
+        None => {
+            let fresh = BoxSecret::generate();
+            sql.exec(
+                "INSERT INTO server_keys (purpose, secret, created_at) VALUES ('batch', ?1, ?2) ON CONFLICT DO NOTHING",
+                &[key.wrap(PURPOSE, fresh.to_hex().as_bytes()).into(), now.into()],
+            )?;
+            // Another instance may have stored one first: that one counts.
+            sql.row(select, &[])?
+                .ok_or_else(|| StoreError::Backend("the server key was not stored".into()))?[0]
+                .text()
+        }
+    };
     if let Ok(readable) = BoxSecret::from_hex(&stored) {
         sql.exec(
             "UPDATE server_keys SET secret = ?1 WHERE purpose = 'batch'",

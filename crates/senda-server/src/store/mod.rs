@@ -165,6 +165,8 @@ pub struct Repo {
     store: Arc<dyn Store>,
     answer_key: Arc<crate::answers::AnswerKey>,
     quotas: Quotas,
+    /// The batch-file secret once opened: it changes only with the key file.
+    batch_secret: Arc<std::sync::OnceLock<Arc<BoxSecret>>>,
 }
 
 impl Repo {
@@ -174,6 +176,7 @@ impl Repo {
             store: Arc::new(store),
             answer_key: Arc::new(crate::answers::AnswerKey::generate()),
             quotas: Quotas::default(),
+            batch_secret: Arc::default(),
         }
     }
 
@@ -189,6 +192,7 @@ impl Repo {
 
     pub fn with_answer_key(mut self, key: crate::answers::AnswerKey) -> Self {
         self.answer_key = Arc::new(key);
+        self.batch_secret = Arc::default();
         self
     }
 
@@ -471,17 +475,24 @@ impl Repo {
     }
 
     /// The secret batch files are sealed to, kept in the database wrapped
-    /// by the server's key file.
-    pub async fn server_box_secret(&self) -> Result<BoxSecret, StoreError> {
+    /// by the server's key file; read once (the server checks it at start).
+    /// No push touches `server_keys`, so this never waits for one.
+    pub async fn server_box_secret(&self) -> Result<Arc<BoxSecret>, StoreError> {
+        if let Some(secret) = self.batch_secret.get() {
+            return Ok(secret.clone());
+        }
         let key = self.answer_key.clone();
-        self.run(move |sql| logic::server_box_secret(sql, &now(), &key))
-            .await
+        let secret = self
+            .run_apart(move |sql| logic::server_box_secret(sql, &now(), &key))
+            .await?;
+        Ok(self.batch_secret.get_or_init(|| Arc::new(secret)).clone())
     }
 
-    /// Replaces the batch-file secret (its key file was lost).
-    pub async fn new_server_box_secret(&self) -> Result<BoxSecret, StoreError> {
+    /// Replaces the batch-file secret (its key file was lost). For the
+    /// administrator's command: a running server keeps the secret it opened.
+    pub async fn new_server_box_secret(&self) -> Result<(), StoreError> {
         let key = self.answer_key.clone();
-        self.run(move |sql| logic::new_server_box_secret(sql, &now(), &key))
+        self.run_apart(move |sql| logic::new_server_box_secret(sql, &now(), &key).map(drop))
             .await
     }
 
