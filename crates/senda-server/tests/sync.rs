@@ -346,8 +346,9 @@ fn pull() -> Vec<u8> {
     })
 }
 
-/// A pull in `d`'s name whose signature is not its key's: status and code.
-async fn forged_pull(server: &TestServer, d: &Device) -> (u16, String) {
+/// A pull in `d`'s name whose signature is not its key's: status and code,
+/// and whether the answer is signed (its body was read: `sign_answers`).
+async fn forged_pull(server: &TestServer, d: &Device) -> (u16, String, bool) {
     let mut request = {
         let mut v = d.vault.lock().unwrap();
         v.casework().unwrap().sign("/v1/pull", pull()).unwrap()
@@ -357,8 +358,18 @@ async fn forged_pull(server: &TestServer, d: &Device) -> (u16, String) {
             *value = "00".repeat(64);
         }
     }
-    let (status, answer) = send(&server.url(), &request).await;
-    (status, code_of(&answer))
+    let mut call = reqwest::Client::new()
+        .post(format!("{}{}", server.url(), request.path))
+        .body(request.body);
+    for (k, v) in &request.headers {
+        call = call.header(*k, v);
+    }
+    let resp = call.send().await.unwrap();
+    let signed = resp
+        .headers()
+        .contains_key(senda_protocol::HEADER_SERVER_SIGNATURE);
+    let status = resp.status().as_u16();
+    (status, code_of(&resp.bytes().await.unwrap()), signed)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -375,7 +386,7 @@ async fn a_device_over_its_rate_is_refused_before_its_signature_is_checked_and_n
     for _ in 0..12 {
         assert_eq!(
             forged_pull(&server, &honest).await,
-            (401, "bad-signature".into())
+            (401, "bad-signature".into(), true)
         );
     }
 
@@ -400,10 +411,11 @@ async fn a_device_over_its_rate_is_refused_before_its_signature_is_checked_and_n
         refused |= status == 429;
     }
     assert!(refused, "the rate is spent");
-    // Now it is refused before anything else is looked at, its signature too.
+    // Now it is refused before anything else is looked at, its signature
+    // too, and before its body is read (the answer is not signed).
     assert_eq!(
         forged_pull(&server, &flooding).await,
-        (429, "rate-limited".into())
+        (429, "rate-limited".into(), false)
     );
     server.stop().await;
 }
