@@ -634,3 +634,48 @@ fn rows_acknowledged_after_their_consent_was_withdrawn_stay_held() {
     assert_eq!(marked + unsent.len(), left.len(), "the others are marked");
     assert!(marked > 0, "the referral's rows still go");
 }
+
+/// A case that never got consent to leave the device is purged from it after
+/// the retention period with its rows, and with the copies of them sealed as
+/// they were written (a thief of the device later finds neither).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purged_case_leaves_no_sealed_copy_of_its_rows_on_the_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let team = server.keyed_organisation("Equipo").await;
+    let d = server.field_device(&team, "t").await;
+    let sealed_ahead = || {
+        let mut v = d.vault.lock().unwrap();
+        v.casework().unwrap().sealed_ahead().unwrap()
+    };
+    {
+        let mut v = d.vault.lock().unwrap();
+        let cw = v.casework().unwrap();
+        let details: CaseDetails =
+            serde_json::from_value(serde_json::json!({ "alias": "Luz Marina", "country": "CO" }))
+                .unwrap();
+        let case = cw.open_case(details).unwrap();
+        cw.set_notes(
+            &case.id,
+            CaseNotes {
+                needs: "agua".into(),
+                ..CaseNotes::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            cw.outbox_counts().unwrap().held,
+            2,
+            "no consent: both rows stay"
+        );
+    }
+    assert_eq!(sealed_ahead(), 2, "each sealed as it was written");
+    d.clock.advance(chrono::Duration::days(400));
+    let mut v = d.vault.lock().unwrap();
+    let cw = v.casework().unwrap();
+    assert_eq!(cw.purge_expired().unwrap().purged_cases, 1);
+    assert_eq!(cw.outbox_counts().unwrap().unsent, 0);
+    drop(v);
+    assert_eq!(sealed_ahead(), 0, "the sealed copies went with their rows");
+    server.stop().await;
+}

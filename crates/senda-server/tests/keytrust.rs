@@ -113,8 +113,8 @@ impl Hostile {
 }
 
 /// A case that may be shared with the organisation, and `notes` changes to
-/// it: that many outbox rows and two more, none of them a referral.
-fn shared_case_with_notes(field: &Device, notes: usize) {
+/// it: that many outbox rows and two more, none of them a referral. Its id.
+fn shared_case_with_notes(field: &Device, notes: usize) -> String {
     let case = {
         let mut v = field.vault.lock().unwrap();
         let cw = v.casework().unwrap();
@@ -134,6 +134,7 @@ fn shared_case_with_notes(field: &Device, notes: usize) {
     for i in 0..notes {
         field.note(&case, &format!("nota {i}"));
     }
+    case
 }
 
 /// What a hostile server puts in its `/v1/keys` answers for `network`: its
@@ -824,6 +825,65 @@ async fn a_rotated_key_keeps_old_summaries_open_and_leaves_a_revoked_device_out(
         // The revoked device gets nothing more, and wipes.
         let err = lost.client.incoming(&lost.vault).await.unwrap_err();
         assert_eq!(err, SyncError::Revoked, "{backend}");
+        server.stop().await;
+    }
+}
+
+/// Rows are sealed as they are written, and sent so only while the keys they
+/// were sealed to are current: the organisation rotated its key between the
+/// writing and the sync, so they leave sealed to the new key, and a revoked
+/// device holding only the old one could open none of them. (The receiver's
+/// key changing in between: the summary of `after` in the test above.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_sealed_as_they_were_written_leave_sealed_to_the_key_current_when_they_leave() {
+    let dir = tempfile::tempdir().unwrap();
+    for repo in backends(dir.path()).await {
+        let backend = repo.backend();
+        let server = TestServer::start(repo).await;
+        let team = server.keyed_organisation("Equipo").await;
+        let field = server.field_device(&team, "t").await;
+        let old = server.secret_of(&team);
+        let case = shared_case_with_notes(&field, 2);
+        let sealed_ahead = || {
+            let mut v = field.vault.lock().unwrap();
+            v.casework().unwrap().sealed_ahead().unwrap()
+        };
+        assert_eq!(
+            sealed_ahead(),
+            field.ready(),
+            "{backend}: every row sealed as written"
+        );
+
+        let body = {
+            let mut keys = server.keys.lock().unwrap();
+            let file = keys.get_mut(&team).unwrap();
+            file.rotate(&now());
+            serde_json::json!({ "admin_key": file.admin_public(), "certificates": file.certificates(), "rotate": true })
+        };
+        let path = format!("/v1/admin/organisations/{team}/key");
+        assert_eq!(server.admin(&path, body).await["serial"], 2);
+        assert_eq!(server.grant(&team).await, 1, "{backend}");
+        let new = server.secret_of(&team);
+        field.client.sync(&field.vault, |_| {}).await.unwrap();
+        assert_eq!(field.ready(), 0, "{backend}");
+        assert_eq!(
+            sealed_ahead(),
+            0,
+            "{backend}: a sent row keeps no sealed copy"
+        );
+
+        let fields = server
+            .repo
+            .entity_fields(case.clone())
+            .await
+            .unwrap()
+            .unwrap();
+        let needs = |secret: &BoxSecret| senda_core::sync::field_key(secret, &case, "notes.needs");
+        assert!(
+            fields.get(needs(&new)).is_some(),
+            "{backend}: sealed to the new key: {fields}"
+        );
+        assert!(fields.get(needs(&old)).is_none(), "{backend}");
         server.stop().await;
     }
 }

@@ -82,7 +82,11 @@ impl<'v> Casework<'v> {
         conn: &Connection,
         change: outbox::NewOutboxRow<'_>,
     ) -> Result<i64, CaseError> {
-        outbox::append(conn, &self.staff.id, self.now, change)
+        let seq = outbox::append(conn, &self.staff.id, self.now, change)?;
+        // Sealed now if it can be; a row that cannot (not enrolled yet, a
+        // receiver key not verified) is sealed as it leaves, and says why then.
+        let _ = self.seal_ahead(seq);
+        Ok(seq)
     }
 
     /// Unsent changes, oldest first.

@@ -281,6 +281,92 @@ pub(crate) fn ready_after(
     )
 }
 
+/// A row as sealed when it was written: the organisation key its fields
+/// were sealed to, where its summary went (service and receiver key, if it
+/// carries one), and the sealed op as it travels (CBOR).
+pub(crate) struct SealedAhead {
+    pub org_key: String,
+    pub service_id: Option<String>,
+    pub receiver_key: Option<String>,
+    pub op: Vec<u8>,
+}
+
+/// A row ready to leave, with its sealed copy if it has one.
+pub(crate) struct ReadyRow {
+    pub seq: i64,
+    pub op_id: String,
+    pub sealed: Option<SealedAhead>,
+}
+
+/// Like [`ready_after`], reading only each row's sealed copy: what a push
+/// sends when the keys it was sealed to are still current.
+pub(crate) fn ready_sealed_after(
+    conn: &Connection,
+    limit: u32,
+    seq: i64,
+) -> Result<Vec<ReadyRow>, CaseError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT o.seq, o.op_id, s.org_key, s.service_id, s.receiver_key, s.op
+         FROM outbox o LEFT JOIN outbox_sealed s ON s.op_id = o.op_id
+         WHERE o.sent_at IS NULL AND o.seq > ?2 AND {MAY_LEAVE} ORDER BY o.seq LIMIT ?1"
+    ))?;
+    let rows = stmt.query_map(params![limit, seq], |r| {
+        let org_key: Option<String> = r.get(2)?;
+        Ok(ReadyRow {
+            seq: r.get(0)?,
+            op_id: r.get(1)?,
+            sealed: match org_key {
+                Some(org_key) => Some(SealedAhead {
+                    org_key,
+                    service_id: r.get(3)?,
+                    receiver_key: r.get(4)?,
+                    op: r.get(5)?,
+                }),
+                None => None,
+            },
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Keeps a row's sealed copy (replacing an older one).
+pub(crate) fn keep_sealed(
+    conn: &Connection,
+    op_id: &str,
+    sealed: &SealedAhead,
+) -> Result<(), CaseError> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO outbox_sealed (op_id, org_key, service_id, receiver_key, op)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        op_id,
+        sealed.org_key,
+        sealed.service_id,
+        sealed.receiver_key,
+        sealed.op
+    ])?;
+    Ok(())
+}
+
+/// The rows with these op ids, oldest first.
+pub(crate) fn by_ids(conn: &Connection, op_ids: &[String]) -> Result<Vec<OutboxEntry>, CaseError> {
+    let ids = serde_json::to_string(op_ids).expect("ids are JSON");
+    entries(
+        conn,
+        &format!(
+            "{} WHERE o.op_id IN (SELECT value FROM json_each(?1)) ORDER BY o.seq",
+            select()
+        ),
+        &[&ids],
+    )
+}
+
+/// The row with this `seq`, if any.
+pub(crate) fn by_seq(conn: &Connection, seq: i64) -> Result<Option<OutboxEntry>, CaseError> {
+    Ok(entries(conn, &format!("{} WHERE o.seq = ?1", select()), &[&seq])?.pop())
+}
+
 pub(crate) fn for_entity(
     conn: &Connection,
     entity_id: &str,

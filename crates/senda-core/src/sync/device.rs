@@ -259,11 +259,11 @@ impl Casework<'_> {
         Ok(())
     }
 
-    /// Where a referral op's summary goes: `Some(None)` when its service
-    /// has no receiver on Senda (the printed slip is then the only channel),
-    /// `None` when the op carries no summary. A receiver key that did not
-    /// verify is an error: the push stops and the rows wait.
-    fn summary_receiver(&self, op: &Op) -> Result<Option<Option<String>>, CaseError> {
+    /// Where a referral op's summary goes: its service and that service's
+    /// receiver key (`None` when it has no receiver on Senda: the printed slip
+    /// is then the only channel). `None` when the op carries no summary. A
+    /// receiver key that did not verify is an error: the push stops and the rows wait.
+    fn summary_to(&self, op: &Op) -> Result<Option<SummaryTo>, CaseError> {
         if op.entity != "referral" || op.payload.get("summary").is_none() {
             return Ok(None);
         }
@@ -272,13 +272,17 @@ impl Casework<'_> {
             .conn
             .prepare_cached("SELECT service_id FROM referrals WHERE id = ?1")?
             .query_row([&op.entity_id], |r| r.get(0))?;
-        Ok(Some(self.receiver_key(&service)?))
+        let receiver = self.receiver_key(&service)?;
+        Ok(Some(SummaryTo { service, receiver }))
     }
 
     /// The organisation's current secret (the one its administrator's newest
     /// certificate names) and its field-hash key, once handed to this device.
     fn org_keys(&self) -> Result<Option<sealing::OrgKeys>, CaseError> {
-        Ok(self.current_org_secret()?.map(sealing::OrgKeys::new))
+        Ok(self
+            .current_org_secret()?
+            .as_ref()
+            .map(sealing::OrgKeys::new))
     }
 
     /// Rows ready to leave from a device that cannot seal them yet (no
@@ -298,27 +302,132 @@ impl Casework<'_> {
 
     /// Rows as they leave: the summary sealed to its receiver, every other
     /// field sealed to this organisation's key. Without that key, nothing.
-    /// (Sealing on both cores was tried: it slowed the sync, the server's
-    /// work being on the other core; docs/benchmarks.md.)
     fn sealed_ops(&self, rows: Vec<outbox::OutboxEntry>) -> Result<Vec<Op>, CaseError> {
         let keys = self.org_keys()?.ok_or(CaseError::NoOrganisationKey)?;
+        Ok(self
+            .seal_rows(&keys, rows)?
+            .into_iter()
+            .map(|(op, _)| op)
+            .collect())
+    }
+
+    /// Seals `rows` with `keys`, each with where its summary went.
+    /// (Sealing on both cores was tried: it slowed the sync, the server's
+    /// work being on the other core; docs/benchmarks.md.)
+    fn seal_rows(
+        &self,
+        keys: &sealing::OrgKeys,
+        rows: Vec<outbox::OutboxEntry>,
+    ) -> Result<Vec<(Op, Option<SummaryTo>)>, CaseError> {
         let mut ops: Vec<Op> = rows.into_iter().map(Op::from).collect();
         let receivers = ops
             .iter()
-            .map(|op| self.summary_receiver(op))
+            .map(|op| self.summary_to(op))
             .collect::<Result<Vec<_>, _>>()?;
-        let signer = match receivers.iter().any(|r| matches!(r, Some(Some(_)))) {
+        let signer = match receivers.iter().any(|r| {
+            matches!(
+                r,
+                Some(SummaryTo {
+                    receiver: Some(_),
+                    ..
+                })
+            )
+        }) {
             true => Some(self.summary_signer()?),
             false => None,
         };
         let today = self.now.date_naive();
-        for (op, receiver) in ops.iter_mut().zip(&receivers) {
-            if let Some(receiver) = receiver {
-                seal_summary(op, receiver.as_deref(), signer.as_ref())?;
+        for (op, to) in ops.iter_mut().zip(&receivers) {
+            if let Some(to) = to {
+                seal_summary(op, to.receiver.as_deref(), signer.as_ref())?;
             }
-            sealing::seal_op(op, &keys, today)?;
+            sealing::seal_op(op, keys, today)?;
         }
-        Ok(ops)
+        Ok(ops.into_iter().zip(receivers).collect())
+    }
+
+    /// Seals the outbox row `seq` as it is written, so that the sync which
+    /// sends it only checks that the keys it was sealed to are still current
+    /// (the sealing is done while a person works, not while a connection
+    /// lasts). A row this device cannot seal yet (not enrolled, no key, a
+    /// receiver key not verified) is sealed as it leaves, where any error
+    /// stops the push as it should.
+    pub(crate) fn seal_ahead(&self, seq: i64) -> Result<(), CaseError> {
+        let Some(keys) = self.org_keys()? else {
+            return Ok(());
+        };
+        let Some(row) = outbox::by_seq(self.conn, seq)? else {
+            return Ok(());
+        };
+        let Some((op, to)) = self.seal_rows(&keys, vec![row])?.pop() else {
+            return Ok(());
+        };
+        let (service_id, receiver_key) = to.map_or((None, None), |t| (Some(t.service), t.receiver));
+        outbox::keep_sealed(
+            self.conn,
+            &op.op_id,
+            &outbox::SealedAhead {
+                org_key: keys.public,
+                service_id,
+                receiver_key,
+                op: encode(&op),
+            },
+        )
+    }
+
+    /// How many unsent rows wait sealed as they were written (tests and benchmarks).
+    pub fn sealed_ahead(&self) -> Result<usize, CaseError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM outbox_sealed", [], |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// The ops of a push: each row's sealed copy while the keys it was
+    /// sealed to are still this organisation's current key and its
+    /// receiver's verified key; any other row sealed now.
+    fn sealed_ready(&self, rows: Vec<outbox::ReadyRow>) -> Result<Vec<Op>, CaseError> {
+        let keys = self.org_keys()?.ok_or(CaseError::NoOrganisationKey)?;
+        let mut ops = Vec::with_capacity(rows.len());
+        let mut stale = Vec::new();
+        for row in rows {
+            let current = match &row.sealed {
+                Some(s) => s.org_key == keys.public && self.receiver_unchanged(s)?,
+                None => false,
+            };
+            let op = row
+                .sealed
+                .filter(|_| current)
+                .and_then(|s| senda_protocol::decode::<Op>(&s.op).ok())
+                .filter(|op| op.op_id == row.op_id && op.seq == row.seq);
+            if op.is_none() {
+                stale.push(row.op_id.clone());
+            }
+            ops.push((row.op_id, op));
+        }
+        if stale.is_empty() {
+            return Ok(ops.into_iter().filter_map(|(_, op)| op).collect());
+        }
+        let mut fresh: std::collections::HashMap<String, Op> = self
+            .seal_rows(&keys, outbox::by_ids(self.conn, &stale)?)?
+            .into_iter()
+            .map(|(op, _)| (op.op_id.clone(), op))
+            .collect();
+        ops.into_iter()
+            .map(|(id, op)| {
+                op.or_else(|| fresh.remove(&id))
+                    .ok_or_else(|| storage("an outbox row went during the push"))
+            })
+            .collect()
+    }
+
+    /// Whether a sealed copy's summary went to the key its receiver has now
+    /// (an error, as when it leaves, if that key did not verify).
+    fn receiver_unchanged(&self, sealed: &outbox::SealedAhead) -> Result<bool, CaseError> {
+        Ok(match &sealed.service_id {
+            None => true,
+            Some(service) => self.receiver_key(service)? == sealed.receiver_key,
+        })
     }
 
     /// Opens an incoming referral's summary with this organisation's keys,
@@ -498,11 +607,11 @@ impl Casework<'_> {
     /// Like [`Self::next_push`], from the rows after `seq`: the batch that
     /// follows one still on its way to the server.
     pub fn next_push_after(&self, limit: u32, seq: i64) -> Result<Option<PushBatch>, CaseError> {
-        let rows = outbox::ready_after(self.conn, limit, seq)?;
+        let rows = outbox::ready_sealed_after(self.conn, limit, seq)?;
         let Some(last_seq) = rows.last().map(|r| r.seq) else {
             return Ok(None);
         };
-        let ops = self.sealed_ops(rows)?;
+        let ops = self.sealed_ready(rows)?;
         let op_ids = ops.iter().map(|o| o.op_id.clone()).collect();
         let body = encode(&PushRequest {
             protocol: PROTOCOL_VERSION,
@@ -541,7 +650,7 @@ impl Casework<'_> {
         if !response.conflicts.is_empty() {
             let keys: Vec<sealing::OrgKeys> = self
                 .held_org_secrets()?
-                .into_iter()
+                .iter()
                 .map(sealing::OrgKeys::new)
                 .collect();
             self.write(|tx| {
@@ -720,6 +829,13 @@ fn storage(message: &str) -> CaseError {
     CaseError::Vault(crate::VaultError::Storage {
         message: message.to_owned(),
     })
+}
+
+/// Where an op's tell-once summary goes: its service, and that service's
+/// receiver key (none: the service is not on Senda, the summary is withheld).
+struct SummaryTo {
+    service: String,
+    receiver: Option<String>,
 }
 
 /// One push request and what it carries.

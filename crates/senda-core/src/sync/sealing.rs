@@ -10,15 +10,18 @@ use senda_protocol::{BoxSecret, Op, SealedConflict};
 use serde_json::{Map, Value as Json};
 use std::collections::BTreeMap;
 
-/// The field keys derived from one of the organisation's secrets.
+/// The field keys derived from one of the organisation's secrets, and its
+/// public key (which names the keys a row was sealed with).
 pub(crate) struct OrgKeys {
     pub fields: FieldKeys,
+    pub public: String,
 }
 
 impl OrgKeys {
-    pub fn new(secret: BoxSecret) -> Self {
+    pub fn new(secret: &BoxSecret) -> Self {
         Self {
-            fields: FieldKeys::derive(&secret),
+            fields: FieldKeys::derive(secret),
+            public: secret.public_hex(),
         }
     }
 }
@@ -74,10 +77,7 @@ pub fn seal_for_organisation(
     secret: &BoxSecret,
     today: NaiveDate,
 ) -> Result<(), CaseError> {
-    let keys = OrgKeys {
-        fields: FieldKeys::derive(secret),
-    };
-    seal_op(op, &keys, today)
+    seal_op(op, &OrgKeys::new(secret), today)
 }
 
 /// The key under which the server keeps one of a record's sealed fields and
@@ -211,7 +211,7 @@ mod tests {
     #[test]
     fn an_answer_leaves_without_its_question_and_a_conflict_on_it_opens_on_the_device() {
         let secret = BoxSecret::generate();
-        let keys = OrgKeys::new(BoxSecret::from_hex(&secret.to_hex()).unwrap());
+        let keys = OrgKeys::new(&secret);
         let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
         let mut theirs = op(
             "op-a",
@@ -241,7 +241,7 @@ mod tests {
             theirs: theirs.sealed.clone(),
             ours: ours.sealed.clone(),
         };
-        let held = [OrgKeys::new(BoxSecret::from_hex(&secret.to_hex()).unwrap())];
+        let held = [OrgKeys::new(&secret)];
         let (name, t, o, forged) = open_conflict(&held, "screening", "s1", path, "op-b", &conflict);
         assert_eq!(name, "answers.peligro-ahora");
         assert_eq!(
@@ -284,7 +284,7 @@ mod tests {
         );
         // Without the key it was sealed to, a side shows nothing; with every key
         // held (after a rotation: the old one and the new), both open.
-        let newer = OrgKeys::new(BoxSecret::generate());
+        let newer = OrgKeys::new(&BoxSecret::generate());
         let (_, t, _, _) = open_conflict(
             std::slice::from_ref(&newer),
             "screening",
@@ -294,10 +294,7 @@ mod tests {
             &conflict,
         );
         assert_eq!(t, "null");
-        let both = [
-            newer,
-            OrgKeys::new(BoxSecret::from_hex(&secret.to_hex()).unwrap()),
-        ];
+        let both = [newer, OrgKeys::new(&secret)];
         let (_, t, o, _) = open_conflict(&both, "screening", "s1", path, "op-b", &conflict);
         assert_eq!(
             (t.as_str(), o.as_str()),
@@ -307,7 +304,7 @@ mod tests {
 
     #[test]
     fn all_of_an_ops_fields_leave_in_one_box_and_only_an_edit_names_them() {
-        let keys = OrgKeys::new(BoxSecret::generate());
+        let keys = OrgKeys::new(&BoxSecret::generate());
         let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
         let payload =
             json!({ "details": { "alias": "Luz", "country": "CO" }, "notes": { "needs": "agua" } });
