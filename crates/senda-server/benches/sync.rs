@@ -7,6 +7,8 @@
 //!
 //! Run: `cargo bench -p senda-server --bench sync` (PostgreSQL from
 //! `SENDA_TEST_DATABASE_URL`, as in the tests). Results: docs/benchmarks.md.
+//! `SENDA_BENCH_ATTACH_SECS=3` waits that long before part 4's timed sync,
+//! after "senda: syncing" on stderr, so a profiler can attach.
 
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use senda_core::casework::{CaseDetails, CaseNotes, ConsentBasis, Explained, NewConsent, Purpose};
@@ -574,6 +576,13 @@ async fn senda_round(records: usize) -> (f64, u64, u64, usize, f64) {
     let before = proxy.bytes();
     // On stderr, so a profiler can attach for the timed part alone.
     eprintln!("senda: syncing {rows} records");
+    if let Some(secs) = std::env::var("SENDA_BENCH_ATTACH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        // Time for a profiler to attach before the timed part.
+        std::thread::sleep(Duration::from_secs(secs));
+    }
     let t = Instant::now();
     let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
     let secs = t.elapsed().as_secs_f64();

@@ -308,6 +308,7 @@ pub fn push(
                 case_id: op.case_id.clone(),
                 base_version: op.base_version,
                 payload: (*payload).clone(),
+                hashes: Some(op.sealed.hashes.clone()),
                 fresh: true,
             });
         }
@@ -507,6 +508,9 @@ struct Pending {
     case_id: String,
     base_version: i64,
     payload: Json,
+    /// Its fields' keyed hashes, as a fresh op brought them (a waiting one's
+    /// are in its stored box).
+    hashes: Option<std::collections::BTreeMap<Vec<u8>, Vec<u8>>>,
     /// Stored by this push (as applied; see [`insert_ops`]).
     fresh: bool,
 }
@@ -645,6 +649,7 @@ fn parked(
                 case_id: col::text(&r, 5, "ops.case_id")?,
                 base_version: col::int(&r, 6, "ops.base_version")?,
                 payload: col::json(&r, 7, "ops.payload")?,
+                hashes: None,
                 fresh: false,
             });
         }
@@ -787,7 +792,7 @@ fn apply(
             tracing::warn!(device = %device.id, "a waiting creation in another organisation's case was ignored");
             return Ok(true);
         }
-        let fields = fields_of(&p.payload, &p.op_id);
+        let fields = fields_of(&p.payload, p);
         let versions: Map<String, Json> =
             fields.keys().map(|k| (k.clone(), Json::from(1))).collect();
         if p.entity == "referral" {
@@ -830,7 +835,7 @@ fn apply(
         return Ok(false); // an earlier change of this record is still on its way
     }
     let next = version + 1;
-    for (field, ours) in fields_of(&p.payload, &p.op_id) {
+    for (field, ours) in fields_of(&p.payload, p) {
         let changed_at = record
             .versions
             .get(&field)
@@ -896,15 +901,22 @@ fn apply(
 /// ones by their keyed id (`#` and hex; the server never learns the path)
 /// with their hash, for an op that sent hashes (one that changes a record:
 /// only those can conflict).
-fn fields_of(payload: &Json, op_id: &str) -> Map<String, Json> {
+fn fields_of(payload: &Json, p: &Pending) -> Map<String, Json> {
     let mut out = flatten(payload);
-    if out.remove(SEALED).is_some()
-        && let Some(sealed) = sealed_in(payload)
-    {
-        for (id, hash) in &sealed.hashes {
+    if payload.get(SEALED).is_some() {
+        // A fresh op's hashes came with it; a waiting one's are read back from its box.
+        let read;
+        let hashes = match &p.hashes {
+            Some(hashes) => Some(hashes),
+            None => {
+                read = sealed_in(payload);
+                read.as_ref().map(|s| &s.hashes)
+            }
+        };
+        for (id, hash) in hashes.into_iter().flatten() {
             out.insert(
                 senda_protocol::fields::field_key(id),
-                field_entry(hash, op_id),
+                field_entry(hash, &p.op_id),
             );
         }
     }
@@ -912,11 +924,11 @@ fn fields_of(payload: &Json, op_id: &str) -> Map<String, Json> {
 }
 
 /// Field paths one level deep (`details.alias`), so two edits of different
-/// parts of a record never conflict.
+/// parts of a record never conflict; the sealed box is not a field.
 fn flatten(payload: &Json) -> Map<String, Json> {
     let mut out = Map::new();
     if let Some(object) = payload.as_object() {
-        for (k, v) in object {
+        for (k, v) in object.iter().filter(|(k, _)| *k != SEALED) {
             match v.as_object() {
                 Some(inner) if k == "details" || k == "notes" || k == "answers" => {
                     for (ik, iv) in inner {
