@@ -288,7 +288,8 @@ impl SyncClient {
         Ok(report)
     }
 
-    /// Pushes every ready outbox row, a page at a time.
+    /// Pushes every ready outbox row, a batch at a time, [`IN_FLIGHT`] on
+    /// their way at once.
     async fn push_ready(
         &self,
         vault: &Mutex<Vault>,
@@ -297,65 +298,57 @@ impl SyncClient {
         total: usize,
         progress: Progress<'_>,
     ) -> Result<(), SyncError> {
-        // While batch k is on its way and being stored, the device applies the
-        // answer to batch k-1 and reads and seals batch k+1: the device's work
-        // and the server's overlap, and the server never waits for the device
-        // to mark rows sent. A batch starts after the last row of the one before
-        // (`seq`), so none is sent twice; a row the server did not store waits
-        // for the next sync.
+        // While the server stores batch k and batch k+1 travels, the device
+        // applies the answer to batch k-1 and reads and seals batch k+2: the
+        // server always has the next batch in hand, and the device's work
+        // overlaps the server's. A batch starts after the last row of the one
+        // before (`seq`). A retry that read its batch again may overlap the
+        // next (the server stores each op once) or leave rows out (they wait
+        // for the next sync). Progress is told as each answer is applied,
+        // before any later batch leaves: whatever a person does on seeing it
+        // (withdraw a consent) reaches every batch still to leave through
+        // `still_ready`.
         let prepare = |after: i64| -> Result<Option<PushBatch>, SyncError> {
             Ok(lock(vault).casework()?.next_push_after(PAGE, after)?)
         };
+        let mut flying = std::collections::VecDeque::new();
         let mut next = prepare(i64::MIN)?;
-        let mut cursor = i64::MIN;
-        let mut answered: Option<Answered> = None;
-        while let Some(batch) = next.take() {
-            // What the last attempt carried: its size, rows and last `seq`
-            // (a retry reads the batch again, from the same cursor).
-            let carried = Mutex::new((batch.request.body.len(), batch.op_ids, batch.last_seq));
-            let first = Mutex::new(Some(batch.request));
-            let send = self.post(vault, base, || {
-                // Sealed while the batch before was on its way: sent as it is
-                // only if consent still lets every row leave (else read again).
-                if let Some(request) = lock(&first).take() {
-                    let ids = lock(&carried).1.clone();
-                    if lock(vault).casework()?.still_ready(&ids)? {
-                        return Ok(request);
+        let mut after = i64::MIN;
+        let mut stop = None;
+        loop {
+            while flying.len() < IN_FLIGHT
+                && let Some(batch) = next.take()
+            {
+                let planned = batch.last_seq;
+                let mut flight = Box::pin(self.fly(vault, base, batch, after));
+                // Polled once now: consent checked again, and the request
+                // handed to a task of its own (`exchange`) before the device
+                // turns to the next batch.
+                let first =
+                    std::future::poll_fn(|cx| std::task::Poll::Ready(flight.as_mut().poll(cx)))
+                        .await;
+                flying.push_back(match first {
+                    std::task::Poll::Ready(landed) => Flight::Landed(landed),
+                    std::task::Poll::Pending => Flight::Flying(flight),
+                });
+                after = planned;
+                match prepare(planned) {
+                    Ok(batch) => next = batch,
+                    // The batches on their way are still answered and applied
+                    // (their conflicts come with them alone); then the sync stops.
+                    Err(e) => {
+                        stop = Some(e);
+                        break;
                     }
                 }
-                let again = lock(vault)
-                    .casework()?
-                    .next_push_after(PAGE, cursor)?
-                    .ok_or(SyncError::Refused {
-                        reason: "nothing-to-send".into(),
-                        message: "the outbox emptied during the sync".into(),
-                    })?;
-                *lock(&carried) = (again.request.body.len(), again.op_ids, again.last_seq);
-                Ok(again.request)
-            });
-            let planned = lock(&carried).2;
-            let before = answered.take();
-            // The yield lets the connection task write the request out before
-            // this task spends its time on the batches either side of it.
-            // Progress is told once the batch after is sealed too: whatever
-            // a person does on seeing it (withdraw a consent) reaches that
-            // batch through `still_ready`.
-            let (answer, (applied, following)) = tokio::join!(send, async {
-                tokio::task::yield_now().await;
-                let applied = match before {
-                    Some(a) => apply_answer(vault, a, report),
-                    None => Ok(false),
-                };
-                let following = match applied {
-                    Ok(_) => prepare(planned),
-                    Err(_) => Ok(None),
-                };
-                if let Ok(true) = applied {
-                    push_progress(report, total, progress);
-                }
-                (applied, following)
-            });
-            let (size, ids, last) = carried.into_inner().unwrap_or_else(|e| e.into_inner());
+            }
+            let Some(flight) = flying.pop_front() else {
+                break;
+            };
+            let Landed { answer, ids, size } = match flight {
+                Flight::Landed(landed) => landed,
+                Flight::Flying(flight) => flight.await,
+            };
             let answer = match answer {
                 Ok(a) => a,
                 Err(e) => {
@@ -365,29 +358,39 @@ impl SyncClient {
                     return Err(self.revoked(vault, e));
                 }
             };
-            let this = Answered { answer, ids, size };
-            // A retry that read another batch: the one prepared may not follow it.
-            let following = applied.and_then(|_| match last == planned {
-                true => following,
-                false => prepare(last),
-            });
-            match following {
-                Ok(batch) => next = batch,
-                Err(e) => {
-                    // Batch k was stored: its answer is applied whatever stops
-                    // the sync now, for its conflicts come with it alone.
-                    let _ = apply_answer(vault, this, report);
-                    return Err(e);
-                }
-            }
-            answered = Some(this);
-            cursor = last;
-        }
-        if let Some(a) = answered {
-            apply_answer(vault, a, report)?;
+            apply_answer(vault, Answered { answer, ids, size }, report)?;
             push_progress(report, total, progress);
         }
-        Ok(())
+        stop.map_or(Ok(()), Err)
+    }
+
+    /// Sends one batch, sealed while the batches before were on their way:
+    /// sent as it is only if consent still lets every row leave, else read
+    /// again from the rows after `after` (as is every retry).
+    async fn fly(&self, vault: &Mutex<Vault>, base: &str, batch: PushBatch, after: i64) -> Landed {
+        let carried = Mutex::new((batch.request.body.len(), batch.op_ids));
+        let first = Mutex::new(Some(batch.request));
+        let answer = self
+            .post(vault, base, || {
+                if let Some(request) = lock(&first).take() {
+                    let ids = lock(&carried).1.clone();
+                    if lock(vault).casework()?.still_ready(&ids)? {
+                        return Ok(request);
+                    }
+                }
+                let again = lock(vault)
+                    .casework()?
+                    .next_push_after(PAGE, after)?
+                    .ok_or(SyncError::Refused {
+                        reason: "nothing-to-send".into(),
+                        message: "the outbox emptied during the sync".into(),
+                    })?;
+                *lock(&carried) = (again.request.body.len(), again.op_ids);
+                Ok(again.request)
+            })
+            .await;
+        let (size, ids) = carried.into_inner().unwrap_or_else(|e| e.into_inner());
+        Landed { answer, ids, size }
     }
 
     /// Tells the server this device's versions, outbox and audit log head
@@ -597,7 +600,7 @@ impl SyncClient {
         base: &str,
         build: impl Fn() -> Result<SignedRequest, SyncError> + Send + Sync,
     ) -> Result<Vec<u8>, SyncError> {
-        use super::transport::{MAX_ANSWER_BYTES, ReadFailure, Sent, read_capped};
+        use super::transport::Sent;
         super::transport::check_server_url(base)?;
         let mut wait = self.backoff;
         let mut last = String::new();
@@ -619,27 +622,16 @@ impl SyncClient {
             for (name, value) in request.headers {
                 call = call.header(name, value);
             }
-            let resp = match call.send().await {
-                Ok(resp) => resp,
-                Err(e) => {
-                    last = e.to_string();
-                    continue;
-                }
-            };
-            let status = resp.status();
-            if status.is_redirection() {
-                return Err(SyncError::Redirected);
-            }
-            let signature = resp
-                .headers()
-                .get(senda_protocol::HEADER_SERVER_SIGNATURE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let body = match read_capped(resp, MAX_ANSWER_BYTES).await {
-                Ok(b) => b,
-                Err(ReadFailure::TooLarge) => return Err(SyncError::AnswerTooLarge),
-                Err(ReadFailure::Network(e)) => {
-                    last = e.to_string();
+            let (status, signature, body) = match exchange(call).await {
+                Exchange::Answer {
+                    status,
+                    signature,
+                    body,
+                } => (status, signature, body),
+                Exchange::Redirected => return Err(SyncError::Redirected),
+                Exchange::TooLarge => return Err(SyncError::AnswerTooLarge),
+                Exchange::Failed(e) => {
+                    last = e;
                     continue;
                 }
             };
@@ -687,6 +679,82 @@ impl SyncClient {
             });
         }
         Err(SyncError::Offline { message: last })
+    }
+}
+
+/// Push requests on their way at once: one the server stores while the next
+/// travels (docs/benchmarks.md, session 15).
+const IN_FLIGHT: usize = 2;
+
+/// A batch sent, and its answer once it came: what the last attempt carried
+/// (a retry may have read the batch again).
+struct Landed {
+    answer: Result<Vec<u8>, SyncError>,
+    ids: Vec<String>,
+    size: usize,
+}
+
+/// A batch on its way, or already answered when it was first polled.
+enum Flight<F> {
+    Flying(std::pin::Pin<Box<F>>),
+    Landed(Landed),
+}
+
+/// What came back for one request.
+enum Exchange {
+    Answer {
+        status: reqwest::StatusCode,
+        signature: Option<String>,
+        body: Vec<u8>,
+    },
+    Redirected,
+    TooLarge,
+    /// The network failed (worth another attempt).
+    Failed(String),
+}
+
+/// Sends `call` and reads its answer (capped) in a task of its own, so the
+/// request goes out and its answer comes in while the sync's own task reads
+/// and seals the next batch. Dropping the future stops the task.
+async fn exchange(call: reqwest::RequestBuilder) -> Exchange {
+    use super::transport::{MAX_ANSWER_BYTES, ReadFailure, read_capped};
+    let task = tokio::spawn(async move {
+        let resp = match call.send().await {
+            Ok(resp) => resp,
+            Err(e) => return Exchange::Failed(e.to_string()),
+        };
+        let status = resp.status();
+        if status.is_redirection() {
+            return Exchange::Redirected;
+        }
+        let signature = resp
+            .headers()
+            .get(senda_protocol::HEADER_SERVER_SIGNATURE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match read_capped(resp, MAX_ANSWER_BYTES).await {
+            Ok(body) => Exchange::Answer {
+                status,
+                signature,
+                body,
+            },
+            Err(ReadFailure::TooLarge) => Exchange::TooLarge,
+            Err(ReadFailure::Network(e)) => Exchange::Failed(e.to_string()),
+        }
+    });
+    let mut task = AbortOnDrop(task);
+    (&mut task.0)
+        .await
+        .unwrap_or_else(|e| Exchange::Failed(e.to_string()))
+}
+
+/// Aborts its task when dropped (a sync given up mid-request); a task that
+/// ended is not touched.
+struct AbortOnDrop(tokio::task::JoinHandle<Exchange>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
