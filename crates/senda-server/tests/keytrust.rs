@@ -866,6 +866,12 @@ async fn rows_sealed_as_they_were_written_leave_sealed_to_the_key_current_when_t
         let new = server.secret_of(&team);
         field.client.sync(&field.vault, |_| {}).await.unwrap();
         assert_eq!(field.ready(), 0, "{backend}");
+        // A sent row's copy stays until the next purge (after an unlock), no longer.
+        assert_eq!(sealed_ahead(), 4, "{backend}");
+        {
+            let mut v = field.vault.lock().unwrap();
+            v.casework().unwrap().purge_expired().unwrap();
+        }
         assert_eq!(
             sealed_ahead(),
             0,

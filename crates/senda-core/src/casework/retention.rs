@@ -53,6 +53,12 @@ impl Casework<'_> {
     pub fn purge_expired(&self) -> Result<PurgeReport, CaseError> {
         let cutoff = (self.now - Duration::days(self.retention_days()?.into())).to_rfc3339();
         self.write(|tx| {
+            // Sealed copies of rows already sent (kept past the sync, which has
+            // no time to spare; the row's own payload stays until retention).
+            tx.execute(
+                "DELETE FROM outbox_sealed WHERE op_id IN (SELECT op_id FROM outbox WHERE sent_at IS NOT NULL)",
+                [],
+            )?;
             let ids: Vec<String> = {
                 let mut stmt = tx.prepare(&format!(
                     "SELECT c.id FROM cases c

@@ -375,7 +375,8 @@ impl Casework<'_> {
         )
     }
 
-    /// How many unsent rows wait sealed as they were written (tests and benchmarks).
+    /// How many rows have a copy sealed as they were written, sent ones not
+    /// yet purged included (tests and benchmarks).
     pub fn sealed_ahead(&self) -> Result<usize, CaseError> {
         let n: i64 = self
             .conn

@@ -106,7 +106,8 @@ fn vault_migration_list() -> Vec<M<'static>> {
         ),
         // v10: a row sealed as it is written (sync/device.rs, `seal_ahead`), with
         // the keys it was sealed to, so a sync sends it as it is while those keys
-        // are still current. The sealed copy goes when its row is sent or deleted.
+        // are still current. The copy goes with its row, or at the first purge
+        // after its row was sent (`purge_expired`), not during the sync.
         M::up(
             "CREATE TABLE outbox_sealed (
                 op_id TEXT PRIMARY KEY,
@@ -115,9 +116,6 @@ fn vault_migration_list() -> Vec<M<'static>> {
                 receiver_key TEXT,
                 op BLOB NOT NULL
             ) STRICT;
-            CREATE TRIGGER outbox_sealed_sent AFTER UPDATE OF sent_at ON outbox
-                WHEN NEW.sent_at IS NOT NULL
-                BEGIN DELETE FROM outbox_sealed WHERE op_id = NEW.op_id; END;
             CREATE TRIGGER outbox_sealed_deleted AFTER DELETE ON outbox
                 BEGIN DELETE FROM outbox_sealed WHERE op_id = OLD.op_id; END;",
         ),
