@@ -405,6 +405,30 @@ pub struct PushRequest {
     pub ops: Vec<Op>,
 }
 
+impl PushRequest {
+    /// A push request's bytes around ops already encoded (each as [`encode`]
+    /// writes an [`Op`]): the bytes [`encode`] writes for the request, without
+    /// decoding and encoding again ops a device sealed and kept as bytes.
+    pub fn encode_with(protocol: u16, ops: &[&[u8]]) -> Vec<u8> {
+        use ciborium_ll::{Encoder, Header};
+        let mut out = Vec::with_capacity(ops.iter().map(|o| o.len()).sum::<usize>() + 32);
+        let mut e = Encoder::from(&mut out);
+        let written: Result<(), std::io::Error> = (|| {
+            e.push(Header::Map(Some(2)))?;
+            e.text("protocol", None)?;
+            e.push(Header::Positive(protocol.into()))?;
+            e.text("ops", None)?;
+            e.push(Header::Array(Some(ops.len())))?;
+            Ok(())
+        })();
+        written.expect("writing CBOR to memory cannot fail");
+        for op in ops {
+            out.extend_from_slice(op);
+        }
+        out
+    }
+}
+
 /// The server's answer to a push: every op it now holds durably (new or
 /// already there), the highest sequence number it holds for the device, and
 /// any conflicts it detected and kept for a person to resolve.
@@ -983,6 +1007,26 @@ mod tests {
             payload: serde_json::json!({ "status": "queued" }),
             sealed: Default::default(),
             sealed_summary: None,
+        }
+    }
+
+    /// Ops kept as bytes travel in exactly the bytes of the request encoded whole,
+    /// for no ops, a few, and more than a one-byte array length holds.
+    #[test]
+    fn a_push_around_encoded_ops_is_the_push_encoded_whole() {
+        for n in [0, 1, 23, 24, 200, MAX_OPS_PER_PUSH] {
+            let ops: Vec<Op> = (1..=n as i64).map(op).collect();
+            let encoded: Vec<Vec<u8>> = ops.iter().map(encode).collect();
+            let refs: Vec<&[u8]> = encoded.iter().map(Vec::as_slice).collect();
+            let whole = encode(&PushRequest {
+                protocol: PROTOCOL_VERSION,
+                ops,
+            });
+            assert_eq!(
+                PushRequest::encode_with(PROTOCOL_VERSION, &refs),
+                whole,
+                "{n} ops"
+            );
         }
     }
 

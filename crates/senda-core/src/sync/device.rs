@@ -384,10 +384,10 @@ impl Casework<'_> {
         Ok(n as usize)
     }
 
-    /// The ops of a push: each row's sealed copy while the keys it was
-    /// sealed to are still this organisation's current key and its
-    /// receiver's verified key; any other row sealed now.
-    fn sealed_ready(&self, rows: Vec<outbox::ReadyRow>) -> Result<Vec<Op>, CaseError> {
+    /// The ops of a push, encoded: each row's sealed copy as it was kept,
+    /// while the keys it was sealed to are still this organisation's current
+    /// key and its receiver's verified key; any other row sealed now.
+    fn sealed_ready(&self, rows: Vec<outbox::ReadyRow>) -> Result<Vec<Vec<u8>>, CaseError> {
         let keys = self.org_keys()?.ok_or(CaseError::NoOrganisationKey)?;
         let mut ops = Vec::with_capacity(rows.len());
         let mut stale = Vec::new();
@@ -396,11 +396,7 @@ impl Casework<'_> {
                 Some(s) => s.org_key == keys.public && self.receiver_unchanged(s)?,
                 None => false,
             };
-            let op = row
-                .sealed
-                .filter(|_| current)
-                .and_then(|s| senda_protocol::decode::<Op>(&s.op).ok())
-                .filter(|op| op.op_id == row.op_id && op.seq == row.seq);
+            let op = row.sealed.filter(|_| current).map(|s| s.op);
             if op.is_none() {
                 stale.push(row.op_id.clone());
             }
@@ -409,10 +405,10 @@ impl Casework<'_> {
         if stale.is_empty() {
             return Ok(ops.into_iter().filter_map(|(_, op)| op).collect());
         }
-        let mut fresh: std::collections::HashMap<String, Op> = self
+        let mut fresh: std::collections::HashMap<String, Vec<u8>> = self
             .seal_rows(&keys, outbox::by_ids(self.conn, &stale)?)?
             .into_iter()
-            .map(|(op, _)| (op.op_id.clone(), op))
+            .map(|(op, _)| (op.op_id.clone(), encode(&op)))
             .collect();
         ops.into_iter()
             .map(|(id, op)| {
@@ -612,12 +608,10 @@ impl Casework<'_> {
         let Some(last_seq) = rows.last().map(|r| r.seq) else {
             return Ok(None);
         };
+        let op_ids = rows.iter().map(|r| r.op_id.clone()).collect();
         let ops = self.sealed_ready(rows)?;
-        let op_ids = ops.iter().map(|o| o.op_id.clone()).collect();
-        let body = encode(&PushRequest {
-            protocol: PROTOCOL_VERSION,
-            ops,
-        });
+        let ops: Vec<&[u8]> = ops.iter().map(Vec::as_slice).collect();
+        let body = PushRequest::encode_with(PROTOCOL_VERSION, &ops);
         Ok(Some(PushBatch {
             request: self.sign("/v1/push", body)?,
             op_ids,
