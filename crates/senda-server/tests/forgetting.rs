@@ -671,11 +671,12 @@ async fn a_purged_case_leaves_no_sealed_copy_of_its_rows_on_the_device() {
     }
     assert_eq!(sealed_ahead(), 2, "each sealed as it was written");
     d.clock.advance(chrono::Duration::days(400));
-    let mut v = d.vault.lock().unwrap();
-    let cw = v.casework().unwrap();
-    assert_eq!(cw.purge_expired().unwrap().purged_cases, 1);
-    assert_eq!(cw.outbox_counts().unwrap().unsent, 0);
-    drop(v);
+    {
+        let mut v = d.vault.lock().unwrap();
+        let cw = v.casework().unwrap();
+        assert_eq!(cw.purge_expired().unwrap().purged_cases, 1);
+        assert_eq!(cw.outbox_counts().unwrap().unsent, 0);
+    }
     assert_eq!(sealed_ahead(), 0, "the sealed copies went with their rows");
     server.stop().await;
 }

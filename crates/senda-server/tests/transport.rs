@@ -44,6 +44,8 @@ enum Mode {
     ReplayAck,
     /// 502 (as a proxy gives when the server closed the connection), then 504, then `Pass`.
     GatewayErrors,
+    /// The first push answered "stored" for every op, unsigned; every later one `Pass`.
+    ForgeFirstAck,
 }
 
 struct Hostile {
@@ -105,6 +107,13 @@ async fn hostile(State(h): State<Arc<Hostile>>, request: Request) -> Response {
             1 => return StatusCode::BAD_GATEWAY.into_response(),
             2 => return StatusCode::GATEWAY_TIMEOUT.into_response(),
             _ => {}
+        }
+    }
+    if mode == Mode::ForgeFirstAck && is_push {
+        let mut calls = h.gateway_errors.lock().unwrap();
+        *calls += 1;
+        if *calls == 1 {
+            return (StatusCode::OK, all_stored()).into_response();
         }
     }
     match mode {
@@ -234,6 +243,45 @@ async fn a_hostile_network_changes_nothing_on_the_device() {
         "two refused, then on"
     );
     assert_eq!(report.sent, ready);
+    assert_eq!(d.ready(), 0);
+    server.stop().await;
+}
+
+/// Two batches are on their way at once. When the first one's answer fails
+/// (here a forged acknowledgement), the sync stops, but the second one's real
+/// answer is still applied: the server stored it, and its conflicts come with
+/// that answer alone. The first batch's rows stay unsent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_batch_stops_the_sync_after_the_batch_behind_it_is_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(sqlite(dir.path())).await;
+    let org = server.keyed_organisation("Equipo").await;
+    let (proxy, h) = start_hostile(server.url()).await;
+    let d = device(0);
+    d.enrol(&proxy, &server.code(&org, "t").await).await;
+    assert_eq!(server.admit(&org, &d).await, 1);
+    d.client.sync(&d.vault, |_| {}).await.unwrap();
+    let (case, _) = d.refer("Sol", SHELTER);
+    for i in 0..250 {
+        d.note(&case, &format!("nota {i}"));
+    }
+    let ready = d.ready();
+    assert!(ready > 200 && ready <= 400, "two batches: {ready}");
+    *h.mode.lock().unwrap() = Mode::ForgeFirstAck;
+    let err = d.client.sync(&d.vault, |_| {}).await.unwrap_err();
+    assert_eq!(err, SyncError::UnsignedAnswer);
+    assert_eq!(
+        d.ready(),
+        200,
+        "the first batch waits; the second was applied"
+    );
+    assert_eq!(
+        server.repo.op_count().await.unwrap() as usize,
+        ready - 200,
+        "the server holds the second batch only"
+    );
+    *h.mode.lock().unwrap() = Mode::Pass;
+    d.client.sync(&d.vault, |_| {}).await.unwrap();
     assert_eq!(d.ready(), 0);
     server.stop().await;
 }

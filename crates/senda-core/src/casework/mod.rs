@@ -85,7 +85,13 @@ impl<'v> Casework<'v> {
         let seq = outbox::append(conn, &self.staff.id, self.now, change)?;
         // Sealed now if it can be; a row that cannot (not enrolled yet, a
         // receiver key not verified) is sealed as it leaves, and says why then.
-        let _ = self.seal_ahead(seq);
+        // An error that rolled the change's transaction back (a full disk)
+        // is the change's own: it fails, rather than commit half of it.
+        if let Err(e) = self.seal_ahead(seq)
+            && conn.is_autocommit()
+        {
+            return Err(e);
+        }
         Ok(seq)
     }
 

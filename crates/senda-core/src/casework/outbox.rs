@@ -281,11 +281,12 @@ pub(crate) fn ready_after(
     )
 }
 
-/// A row as sealed when it was written: the organisation key its fields
-/// were sealed to, where its summary went (service and receiver key, if it
+/// A row as sealed when it was written: what it was sealed with
+/// (`OrgKeys::sealed_with`: this build's sealing and the organisation key),
+/// where its summary went (service and receiver key, if it
 /// carries one), and the sealed op as it travels (CBOR).
 pub(crate) struct SealedAhead {
-    pub org_key: String,
+    pub sealed_with: String,
     pub service_id: Option<String>,
     pub receiver_key: Option<String>,
     pub op: Vec<u8>,
@@ -306,18 +307,18 @@ pub(crate) fn ready_sealed_after(
     seq: i64,
 ) -> Result<Vec<ReadyRow>, CaseError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT o.seq, o.op_id, s.org_key, s.service_id, s.receiver_key, s.op
+        "SELECT o.seq, o.op_id, s.sealed_with, s.service_id, s.receiver_key, s.op
          FROM outbox o LEFT JOIN outbox_sealed s ON s.op_id = o.op_id
          WHERE o.sent_at IS NULL AND o.seq > ?2 AND {MAY_LEAVE} ORDER BY o.seq LIMIT ?1"
     ))?;
     let rows = stmt.query_map(params![limit, seq], |r| {
-        let org_key: Option<String> = r.get(2)?;
+        let sealed_with: Option<String> = r.get(2)?;
         Ok(ReadyRow {
             seq: r.get(0)?,
             op_id: r.get(1)?,
-            sealed: match org_key {
-                Some(org_key) => Some(SealedAhead {
-                    org_key,
+            sealed: match sealed_with {
+                Some(sealed_with) => Some(SealedAhead {
+                    sealed_with,
                     service_id: r.get(3)?,
                     receiver_key: r.get(4)?,
                     op: r.get(5)?,
@@ -336,12 +337,12 @@ pub(crate) fn keep_sealed(
     sealed: &SealedAhead,
 ) -> Result<(), CaseError> {
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO outbox_sealed (op_id, org_key, service_id, receiver_key, op)
+        "INSERT OR REPLACE INTO outbox_sealed (op_id, sealed_with, service_id, receiver_key, op)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
         op_id,
-        sealed.org_key,
+        sealed.sealed_with,
         sealed.service_id,
         sealed.receiver_key,
         sealed.op

@@ -305,9 +305,9 @@ impl SyncClient {
         // before (`seq`). A retry that read its batch again may overlap the
         // next (the server stores each op once) or leave rows out (they wait
         // for the next sync). Progress is told as each answer is applied,
-        // before any later batch leaves: whatever a person does on seeing it
-        // (withdraw a consent) reaches every batch still to leave through
-        // `still_ready`.
+        // before the batch after the next one leaves: whatever a person does
+        // on seeing it (withdraw a consent) reaches every batch not yet on
+        // its way through `still_ready`.
         let prepare = |after: i64| -> Result<Option<PushBatch>, SyncError> {
             Ok(lock(vault).casework()?.next_push_after(PAGE, after)?)
         };
@@ -317,6 +317,7 @@ impl SyncClient {
         let mut stop = None;
         loop {
             while flying.len() < IN_FLIGHT
+                && stop.is_none()
                 && let Some(batch) = next.take()
             {
                 let planned = batch.last_seq;
@@ -349,17 +350,27 @@ impl SyncClient {
                 Flight::Landed(landed) => landed,
                 Flight::Flying(flight) => flight.await,
             };
-            let answer = match answer {
-                Ok(a) => a,
+            // A batch that failed stops the sync, but only after the batches
+            // already on their way are answered and applied: the server may
+            // have stored them, and their conflicts come with their answers alone.
+            let applied = match answer {
+                Ok(answer) => apply_answer(vault, Answered { answer, ids, size }, report),
                 Err(e) => {
                     if let Some(reason) = e.failure_reason() {
                         lock(vault).casework()?.record_failure(&ids, reason)?;
                     }
-                    return Err(self.revoked(vault, e));
+                    match self.revoked(vault, e) {
+                        SyncError::Revoked => return Err(SyncError::Revoked),
+                        e => Err(e),
+                    }
                 }
             };
-            apply_answer(vault, Answered { answer, ids, size }, report)?;
-            push_progress(report, total, progress);
+            match applied {
+                Ok(_) => push_progress(report, total, progress),
+                Err(e) => {
+                    stop.get_or_insert(e);
+                }
+            }
         }
         stop.map_or(Ok(()), Err)
     }

@@ -367,7 +367,7 @@ impl Casework<'_> {
             self.conn,
             &op.op_id,
             &outbox::SealedAhead {
-                org_key: keys.public,
+                sealed_with: keys.sealed_with(),
                 service_id,
                 receiver_key,
                 op: encode(&op),
@@ -393,7 +393,7 @@ impl Casework<'_> {
         let mut stale = Vec::new();
         for row in rows {
             let current = match &row.sealed {
-                Some(s) => s.org_key == keys.public && self.receiver_unchanged(s)?,
+                Some(s) => s.sealed_with == keys.sealed_with() && self.receiver_unchanged(s)?,
                 None => false,
             };
             let op = row.sealed.filter(|_| current).map(|s| s.op);

@@ -17,12 +17,27 @@ pub(crate) struct OrgKeys {
     pub public: String,
 }
 
+/// The version of what [`seal_op`] and a summary's sealing write: raise it
+/// whenever that changes, so copies sealed ahead by an earlier build are
+/// sealed again rather than sent as they were.
+const SEALING_FORMAT: u32 = 1;
+
 impl OrgKeys {
     pub fn new(secret: &BoxSecret) -> Self {
         Self {
             fields: FieldKeys::derive(secret),
             public: secret.public_hex(),
         }
+    }
+
+    /// What a row sealed ahead with these keys by this build records: the
+    /// protocol and sealing versions and the organisation's public key.
+    pub fn sealed_with(&self) -> String {
+        format!(
+            "{}.{SEALING_FORMAT}:{}",
+            senda_protocol::PROTOCOL_VERSION,
+            self.public
+        )
     }
 }
 

@@ -111,7 +111,7 @@ fn vault_migration_list() -> Vec<M<'static>> {
         M::up(
             "CREATE TABLE outbox_sealed (
                 op_id TEXT PRIMARY KEY,
-                org_key TEXT NOT NULL,
+                sealed_with TEXT NOT NULL,
                 service_id TEXT,
                 receiver_key TEXT,
                 op BLOB NOT NULL
