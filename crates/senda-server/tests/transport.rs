@@ -190,15 +190,22 @@ fn wiped(d: &Device) -> bool {
     d.vault.lock().unwrap().status().unwrap().state == senda_core::VaultState::NotCreated
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hostile_network_changes_nothing_on_the_device() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(sqlite(dir.path())).await;
+/// A server, the hostile proxy in front of it, and a device of a keyed
+/// organisation enrolled through the proxy and holding its keys.
+async fn keyed_device_behind_hostile(dir: &std::path::Path) -> (TestServer, Arc<Hostile>, Device) {
+    let server = TestServer::start(sqlite(dir)).await;
     let org = server.keyed_organisation("Equipo").await;
     let (proxy, h) = start_hostile(server.url()).await;
     let d = device(0);
     d.enrol(&proxy, &server.code(&org, "t").await).await;
     assert_eq!(server.admit(&org, &d).await, 1);
+    (server, h, d)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_network_changes_nothing_on_the_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, h, d) = keyed_device_behind_hostile(dir.path()).await;
 
     // A first push through the honest network: its signed answer is kept by the attacker.
     d.refer("Sol", SHELTER);
@@ -254,12 +261,7 @@ async fn a_hostile_network_changes_nothing_on_the_device() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_batch_stops_the_sync_after_the_batch_behind_it_is_applied() {
     let dir = tempfile::tempdir().unwrap();
-    let server = TestServer::start(sqlite(dir.path())).await;
-    let org = server.keyed_organisation("Equipo").await;
-    let (proxy, h) = start_hostile(server.url()).await;
-    let d = device(0);
-    d.enrol(&proxy, &server.code(&org, "t").await).await;
-    assert_eq!(server.admit(&org, &d).await, 1);
+    let (server, h, d) = keyed_device_behind_hostile(dir.path()).await;
     d.client.sync(&d.vault, |_| {}).await.unwrap();
     let (case, _) = d.refer("Sol", SHELTER);
     for i in 0..250 {
