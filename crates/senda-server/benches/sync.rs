@@ -584,8 +584,23 @@ async fn senda_round(records: usize) -> (f64, u64, u64, usize, f64) {
         std::thread::sleep(Duration::from_secs(secs));
     }
     let t = Instant::now();
-    let report = d.client.sync(&d.vault, |_| {}).await.unwrap();
+    // When the last batch was applied: the push's share of the time, on stderr.
+    let pushed = std::sync::Mutex::new(0.0);
+    let report = d
+        .client
+        .sync(&d.vault, |p| {
+            if p.phase == "push" {
+                *pushed.lock().unwrap() = t.elapsed().as_secs_f64();
+            }
+        })
+        .await
+        .unwrap();
     let secs = t.elapsed().as_secs_f64();
+    let pushed = *pushed.lock().unwrap();
+    eprintln!(
+        "senda: keys and push {pushed:.3} s, pull and report {:.3} s",
+        secs - pushed
+    );
     let after = proxy.bytes();
     assert_eq!(report.sent, rows, "every record stored");
     (secs, after.0 - before.0, after.1 - before.1, rows, made)

@@ -14,7 +14,7 @@ use senda_core::sync::{KeyTrustError, SyncError};
 use senda_protocol::trust::{OrgKeyFile, membership};
 use senda_protocol::{
     AwaitingKey, BoxSecret, HEADER_DEVICE, HEADER_NONCE, HEADER_SERVER_SIGNATURE, KeyBundle,
-    KeysResponse, OrgSecret, PushResponse, answer_message, decode, encode,
+    KeysResponse, OrgSecret, PushRequest, PushResponse, answer_message, decode, encode,
 };
 use senda_server::store::Repo;
 use std::sync::{Arc, Mutex};
@@ -352,9 +352,6 @@ async fn a_batch_that_cannot_be_sealed_stops_the_sync_after_the_stored_one_is_ma
     }
 }
 
-/// A hostile server answers the first of two pushes "stored" for every row
-/// the device holds, and the second with nonsense: only the first push's rows
-/// are marked sent; the second's stay, to go at the next sync.
 /// A keyed field organisation, a receiving one for `SHELTER`, and a hostile
 /// server in front of the real one: (team, network, hostile).
 async fn team_and_receiver_behind_hostile(server: &TestServer) -> (String, String, Hostile) {
@@ -365,6 +362,11 @@ async fn team_and_receiver_behind_hostile(server: &TestServer) -> (String, Strin
     (team, network, Hostile::start(server).await)
 }
 
+/// A hostile server answers the first of two pushes "stored" for every row
+/// the device holds, and the second with nonsense: only the first push's rows
+/// are marked sent; the second's stay, to go at the next sync. The two pushes
+/// are on their way at once, so the hostile server tells them apart by what
+/// they carry, not by the order their answers pass it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_marks_sent_only_rows_of_its_own_push() {
     let dir = tempfile::tempdir().unwrap();
@@ -387,13 +389,12 @@ async fn an_answer_marks_sent_only_rows_of_its_own_push() {
                 .collect()
         };
         let ready = every.len();
-        let mut pushes = 0;
-        hostile.set(move |path, body| {
+        hostile.set_with_request(move |path, request, body| {
             if path != "/v1/push" {
                 return body;
             }
-            pushes += 1;
-            if pushes > 1 {
+            let push: PushRequest = decode(request).unwrap();
+            if push.ops.iter().all(|op| op.op_id != every[0]) {
                 return b"nonsense".to_vec();
             }
             let mut answer: PushResponse = decode(&body).unwrap();

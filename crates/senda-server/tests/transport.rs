@@ -44,8 +44,10 @@ enum Mode {
     ReplayAck,
     /// 502 (as a proxy gives when the server closed the connection), then 504, then `Pass`.
     GatewayErrors,
-    /// The first push answered "stored" for every op, unsigned; every later one `Pass`.
-    ForgeFirstAck,
+    /// The push that carries the op of this seq answered "stored" for every
+    /// op, unsigned; every other one `Pass`. Chosen by what the push carries,
+    /// since two pushes on their way may reach the proxy in either order.
+    ForgeAckOfSeq(i64),
 }
 
 struct Hostile {
@@ -109,12 +111,15 @@ async fn hostile(State(h): State<Arc<Hostile>>, request: Request) -> Response {
             _ => {}
         }
     }
-    if mode == Mode::ForgeFirstAck && is_push {
-        let mut calls = h.gateway_errors.lock().unwrap();
-        *calls += 1;
-        if *calls == 1 {
-            return (StatusCode::OK, all_stored()).into_response();
-        }
+    if let Mode::ForgeAckOfSeq(seq) = mode
+        && is_push
+        && decode::<PushRequest>(&body)
+            .unwrap()
+            .ops
+            .iter()
+            .any(|op| op.seq == seq)
+    {
+        return (StatusCode::OK, all_stored()).into_response();
     }
     match mode {
         Mode::Redirect => (
@@ -269,7 +274,16 @@ async fn a_failed_batch_stops_the_sync_after_the_batch_behind_it_is_applied() {
     }
     let ready = d.ready();
     assert!(ready > 200 && ready <= 400, "two batches: {ready}");
-    *h.mode.lock().unwrap() = Mode::ForgeFirstAck;
+    let first = d
+        .vault
+        .lock()
+        .unwrap()
+        .casework()
+        .unwrap()
+        .outbox_ready(1)
+        .unwrap()[0]
+        .seq;
+    *h.mode.lock().unwrap() = Mode::ForgeAckOfSeq(first);
     let err = d.client.sync(&d.vault, |_| {}).await.unwrap_err();
     assert_eq!(err, SyncError::UnsignedAnswer);
     assert_eq!(
