@@ -292,7 +292,8 @@ async fn consent_withdrawn_while_a_batch_is_on_its_way_stops_the_next_one() {
     let withdrawn = std::sync::atomic::AtomicBool::new(false);
     d.client
         .sync(&d.vault, |p| {
-            // The first batch stored, the second on its way, the third sealed.
+            // The first batch stored, the second on its way, the third sealed
+            // and held back: two pushes are on their way at most (`IN_FLIGHT`).
             if p.phase == "push" && !withdrawn.swap(true, std::sync::atomic::Ordering::SeqCst) {
                 let mut v = d.vault.lock().unwrap();
                 v.casework().unwrap().withdraw_consent(&share).unwrap();
