@@ -18,7 +18,11 @@ use serde::Serialize;
 use std::sync::Mutex;
 use std::time::Duration;
 
-const PAGE: u32 = 200;
+/// Rows in one push.
+const PUSH_BATCH: u32 = 200;
+/// Changes asked for in one pull (the server gives at most 500): a sync
+/// after a shift pulls back a status for every referral it pushed.
+const PULL_PAGE: u32 = 500;
 const ATTEMPTS: u32 = 5;
 /// The most pages of one listing read in a sync (a server that never stops
 /// paging cannot keep a device busy for ever).
@@ -260,7 +264,7 @@ impl SyncClient {
         loop {
             let answer = match self
                 .post(vault, &base, || {
-                    Ok(lock(vault).casework()?.next_pull(PAGE)?)
+                    Ok(lock(vault).casework()?.next_pull(PULL_PAGE)?)
                 })
                 .await
             {
@@ -309,7 +313,7 @@ impl SyncClient {
         // on seeing it (withdraw a consent) reaches every batch not yet on
         // its way through `still_ready`.
         let prepare = |after: i64| -> Result<Option<PushBatch>, SyncError> {
-            Ok(lock(vault).casework()?.next_push_after(PAGE, after)?)
+            Ok(lock(vault).casework()?.next_push_after(PUSH_BATCH, after)?)
         };
         let mut flying = std::collections::VecDeque::new();
         let mut next = prepare(i64::MIN)?;
@@ -391,7 +395,7 @@ impl SyncClient {
                 }
                 let again = lock(vault)
                     .casework()?
-                    .next_push_after(PAGE, after)?
+                    .next_push_after(PUSH_BATCH, after)?
                     .ok_or(SyncError::Refused {
                         reason: "nothing-to-send".into(),
                         message: "the outbox emptied during the sync".into(),

@@ -119,6 +119,15 @@ fn vault_migration_list() -> Vec<M<'static>> {
             CREATE TRIGGER outbox_sealed_deleted AFTER DELETE ON outbox
                 BEGIN DELETE FROM outbox_sealed WHERE op_id = OLD.op_id; END;",
         ),
+        // v11: the unsent rows' index holds what deciding whether a row may
+        // leave reads (`MAY_LEAVE`), and `sent_at` (always NULL in it) so that
+        // SQLite counts from it alone: a sync counts the outbox at its start and
+        // end without reading every row's payload (docs/benchmarks.md, session 16).
+        M::up(
+            "DROP INDEX outbox_unsent;
+            CREATE INDEX outbox_unsent ON outbox (seq, op, entity, entity_id, case_id, sent_at)
+                WHERE sent_at IS NULL;",
+        ),
     ]
 }
 
