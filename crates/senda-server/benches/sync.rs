@@ -470,11 +470,19 @@ fn device_with_referrals(records: usize) -> senda_testkit::Device {
 }
 
 /// Referrals made on `d` until its outbox holds at least `records` rows.
+/// Counted again only as often as needed: counting is not the shift's work.
 fn fill(d: &senda_testkit::Device, records: usize) {
-    let mut i = 0;
-    while d.ready() < records {
-        d.refer(&format!("n{i}"), "svc-alojamiento-cucuta");
-        i += 1;
+    let mut made = 0;
+    let mut ready = d.ready();
+    while ready < records {
+        // Every referral adds the same rows: make as many as cannot pass
+        // `records`, then count (one at a time near the end).
+        let each = if made == 0 { records } else { ready / made };
+        for _ in 0..((records - ready) / each.max(1)).max(1) {
+            d.refer(&format!("n{made}"), "svc-alojamiento-cucuta");
+            made += 1;
+        }
+        ready = d.ready();
     }
 }
 
