@@ -477,7 +477,7 @@ fn fill(d: &senda_testkit::Device, records: usize) {
     while ready < records {
         // Every referral adds the same rows: make as many as cannot pass
         // `records`, then count (one at a time near the end).
-        let each = if made == 0 { records } else { ready / made };
+        let each = ready.checked_div(made).unwrap_or(records);
         for _ in 0..((records - ready) / each.max(1)).max(1) {
             d.refer(&format!("n{made}"), "svc-alojamiento-cucuta");
             made += 1;

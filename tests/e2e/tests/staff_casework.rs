@@ -83,6 +83,22 @@ async fn screen_consent_refer_and_queue() {
     screenshot(&c, "15-proposals").await;
     click(&c, "[data-test=choose-svc-alojamiento-cucuta]").await;
     heading_is(&c, "Resumen para contar una sola vez").await;
+    // What the receiver may learn of the child is opt-in too: nothing starts ticked.
+    for field in [
+        "alias",
+        "age",
+        "gender",
+        "nationality",
+        "languages",
+        "travelling",
+        "helper",
+    ] {
+        assert!(
+            !is_checked(&c, &format!("[data-test=share-{field}]")).await,
+            "{field} starts ticked"
+        );
+    }
+    click(&c, "[data-test=share-age]").await;
     click(&c, "[data-test=summary-reviewed]").await;
     screenshot(&c, "16-tell-once").await;
     click(&c, "[data-test=summary-next]").await;

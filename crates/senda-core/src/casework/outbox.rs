@@ -459,8 +459,9 @@ pub(crate) fn counts(conn: &Connection) -> Result<OutboxCounts, CaseError> {
     let [all, pending, ready] = n;
     Ok(OutboxCounts {
         unsent: pending as u64,
-        held: (pending - ready) as u64,
-        sent: (all - pending) as u64,
+        // Never below zero, should a count ever be read apart from the others.
+        held: pending.saturating_sub(ready).max(0) as u64,
+        sent: all.saturating_sub(pending).max(0) as u64,
     })
 }
 
