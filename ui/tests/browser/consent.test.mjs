@@ -34,6 +34,10 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       await page.getByRole('heading', { name: 'Luz' }).waitFor();
       await page.click('[data-test=refer]');
       await page.click('[data-test=choose-svc-aloj]');
+      // What the receiver may learn of the child is opt-in, detail by detail.
+      for (const f of ['alias', 'age', 'gender', 'nationality', 'languages', 'travelling', 'helper']) {
+        assert.equal(await page.locator(`[data-test=share-${f}]`).isChecked(), false, f);
+      }
       await page.click('[data-test=summary-reviewed]');
       await page.click('[data-test=summary-next]');
       await page.getByRole('heading', { name: 'Consentimiento' }).waitFor();
