@@ -460,8 +460,8 @@ pub(crate) fn counts(conn: &Connection) -> Result<OutboxCounts, CaseError> {
     Ok(OutboxCounts {
         unsent: pending as u64,
         // Never below zero, should a count ever be read apart from the others.
-        held: pending.saturating_sub(ready).max(0) as u64,
-        sent: all.saturating_sub(pending).max(0) as u64,
+        held: (pending - ready).max(0) as u64,
+        sent: (all - pending).max(0) as u64,
     })
 }
 

@@ -389,11 +389,12 @@ impl Casework<'_> {
     /// key and its receiver's verified key; any other row sealed now.
     fn sealed_ready(&self, rows: Vec<outbox::ReadyRow>) -> Result<Vec<Vec<u8>>, CaseError> {
         let keys = self.org_keys()?.ok_or(CaseError::NoOrganisationKey)?;
+        let sealed_with = keys.sealed_with();
         let mut ops = Vec::with_capacity(rows.len());
         let mut stale = Vec::new();
         for row in rows {
             let current = match &row.sealed {
-                Some(s) => s.sealed_with == keys.sealed_with() && self.receiver_unchanged(s)?,
+                Some(s) => s.sealed_with == sealed_with && self.receiver_unchanged(s)?,
                 None => false,
             };
             let op = row.sealed.filter(|_| current).map(|s| s.op);
