@@ -70,6 +70,41 @@ async fn a_stuck_lock_is_answered_busy_at_once_and_never_run_alone() {
     server.stop().await;
 }
 
+/// No statement runs for ever: past `statement_timeout` (Senda's own 60 s,
+/// or what DATABASE_URL's options say) it is stopped and the request is
+/// answered busy, like a lock held too long.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runaway_statement_is_stopped_and_answered_busy() {
+    use senda_server::store::{PostgresStore, Store, StoreError};
+    if !postgres_wanted() {
+        return;
+    }
+    let schema = format!("t{}", senda_protocol::hex(&rand_bytes()));
+    tokio::task::spawn_blocking(move || {
+        let shown = |store: &PostgresStore| {
+            let mut shown = String::new();
+            store
+                .read(&mut |sql| {
+                    shown = sql.rows("SHOW statement_timeout", &[])?[0][0].text();
+                    Ok(())
+                })
+                .unwrap();
+            shown
+        };
+        let store = PostgresStore::open(&postgres_url(), Some(&schema)).unwrap();
+        assert_eq!(shown(&store), "1min", "Senda's own limit");
+        let base = postgres_url();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20statement_timeout%3D200ms");
+        let store = PostgresStore::open(&url, Some(&schema)).unwrap();
+        assert_eq!(shown(&store), "200ms", "the URL's limit wins");
+        let slow = store.read(&mut |sql| sql.rows("SELECT 1 FROM pg_sleep(3)", &[]).map(|_| ()));
+        assert!(matches!(slow, Err(StoreError::Busy)), "{slow:?}");
+    })
+    .await
+    .unwrap();
+}
+
 /// `search_path` given in DATABASE_URL's options wins over the schema Senda
 /// would use: a store opened so finds the schema the URL names, already
 /// migrated, and writes there.

@@ -79,10 +79,13 @@ impl PostgresStore {
                 .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
                 .map_err(pg)?;
         }
-        // No wait for a lock lasts forever (a stuck session holding one): the
-        // push is answered 503 and the device tries again at its next sync.
-        // Ours first: a later `-c` wins, so `options` in DATABASE_URL overrides them.
-        let mut options = format!("-c lock_timeout={LOCK_TIMEOUT}");
+        // No wait for a lock lasts forever (a stuck session holding one), nor
+        // does any statement (a runaway query holding a connection of the
+        // pool): the request is answered 503 and the device tries again at its
+        // next sync. Ours first: a later `-c` wins, so `options` in
+        // DATABASE_URL overrides them.
+        let mut options =
+            format!("-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}");
         if let Some(schema) = schema {
             options.push_str(&format!(" -c search_path={schema}"));
         }
@@ -98,11 +101,15 @@ impl PostgresStore {
         // Several instances may start at once: one migrates, the others wait
         // and then find nothing to do. (A session lock: refinery commits itself.)
         conn.client
-            .batch_execute("SET lock_timeout = 0; SELECT pg_advisory_lock(4242)")
+            .batch_execute(
+                "SET lock_timeout = 0; SET statement_timeout = 0; SELECT pg_advisory_lock(4242)",
+            )
             .map_err(pg)?;
         let migrated = migrate::postgres(&mut conn.client);
         conn.client
-            .batch_execute("SELECT pg_advisory_unlock(4242); RESET lock_timeout")
+            .batch_execute(
+                "SELECT pg_advisory_unlock(4242); RESET lock_timeout; RESET statement_timeout",
+            )
             .map_err(pg)?;
         Ok(Self {
             pool: Some(pool),
@@ -401,6 +408,10 @@ fn run(
 /// The longest any statement waits for a lock.
 const LOCK_TIMEOUT: &str = "30s";
 
+/// The longest any statement runs (migrations, which may rebuild an index,
+/// run without it).
+const STATEMENT_TIMEOUT: &str = "60s";
+
 /// How many times a transaction runs before a conflict is reported as a
 /// failure (503; the device tries again at its next sync).
 const MAX_ATTEMPTS: u32 = 20;
@@ -516,8 +527,11 @@ impl Sql for PgTx<'_, '_> {
 fn map_err(e: postgres::Error) -> StoreError {
     if is_retryable(&e) {
         StoreError::Retry
-    } else if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
-        // A lock held past `lock_timeout`: the device tries again later.
+    } else if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE)
+        || e.code() == Some(&postgres::error::SqlState::QUERY_CANCELED)
+    {
+        // A lock held past `lock_timeout`, or a statement run past
+        // `statement_timeout`: the device tries again later.
         StoreError::Busy
     } else {
         pg(e)
