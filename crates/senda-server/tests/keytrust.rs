@@ -456,8 +456,8 @@ async fn a_substituted_receiver_key_gets_nothing_sealed_to_it() {
         let (_, second) = field.refer("Sol", SHELTER);
         let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
         assert!(report.refused_keys > 0, "{backend}: {report:?}");
-        let fields = server.repo.entity_fields(second).await.unwrap().unwrap();
-        let to = fields["sealed_summary"]["to"].as_str().unwrap();
+        let sealed = server.repo.referral_summary(second).await.unwrap().unwrap();
+        let to = sealed["to"].as_str().unwrap();
         assert_ne!(to, rogue_key, "{backend}");
         let real = server.keys.lock().unwrap()[&network].certificates()[0]
             .box_key
@@ -795,17 +795,13 @@ async fn a_rotated_key_keeps_old_summaries_open_and_leaves_a_revoked_device_out(
         let new_key = server.keys.lock().unwrap()[&network].certificates()[1]
             .box_key
             .clone();
-        let fields = server
+        let sealed = server
             .repo
-            .entity_fields(after.clone())
+            .referral_summary(after.clone())
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(
-            fields["sealed_summary"]["to"],
-            new_key.as_str(),
-            "{backend}"
-        );
+        assert_eq!(sealed["to"], new_key.as_str(), "{backend}");
 
         // Both summaries open on the kept device: the old one with the old key it kept.
         let list = kept.client.incoming(&kept.vault).await.unwrap();

@@ -404,6 +404,9 @@ fn insert_ops(
 /// value under it).
 const SEALED: &str = "$sealed";
 
+/// Key of a referral's sealed summary inside a stored payload.
+const SEALED_SUMMARY: &str = "sealed_summary";
+
 /// The server keeps only what it may read: an op carrying any other field
 /// readable (an outdated or faulty device) is refused whole, and nothing is stored.
 /// What a push must be before anything is stored or locked: every value
@@ -450,7 +453,7 @@ fn stored_payload(op: &Op) -> Json {
     // inside, as hex); it is kept where the rest of the server looks for it.
     if let Some(summary) = &op.sealed_summary {
         out.insert(
-            "sealed_summary".into(),
+            SEALED_SUMMARY.into(),
             serde_json::to_value(summary).expect("a sealed box is JSON"),
         );
     }
@@ -796,7 +799,8 @@ fn apply(
         let versions: Map<String, Json> =
             fields.keys().map(|k| (k.clone(), Json::from(1))).collect();
         if p.entity == "referral" {
-            register_referral(sql, device, &p.entity_id, &fields, now)?;
+            let summary = p.payload.get(SEALED_SUMMARY).cloned().unwrap_or(Json::Null);
+            register_referral(sql, device, &p.entity_id, &fields, summary, now)?;
         }
         records.insert(
             p.entity_id.clone(),
@@ -875,14 +879,14 @@ fn apply(
         record.fields.insert(field.clone(), ours);
         record.versions.insert(field, Json::from(next));
     }
-    if p.payload.get("sealed_summary").is_some() {
+    if p.payload.get(SEALED_SUMMARY).is_some() {
         record.fields.remove("summary_withheld");
         record.versions.remove("summary_withheld");
     }
     record.version = next;
     record.changed = true;
     if p.entity == "referral" {
-        if let Some(sealed) = p.payload.get("sealed_summary") {
+        if let Some(sealed) = p.payload.get(SEALED_SUMMARY) {
             // A summary that left after its referral (its service had no receiver on
             // Senda then) joins it, still sealed.
             sql.exec(
@@ -924,11 +928,16 @@ fn fields_of(payload: &Json, p: &Pending) -> Map<String, Json> {
 }
 
 /// Field paths one level deep (`details.alias`), so two edits of different
-/// parts of a record never conflict; the sealed box is not a field.
+/// parts of a record never conflict. Neither the sealed box nor a referral's
+/// sealed summary is a field: the summary is kept once, with its referral
+/// (`referrals.summary`, the receiver's copy), and in the op that brought it.
 fn flatten(payload: &Json) -> Map<String, Json> {
     let mut out = Map::new();
     if let Some(object) = payload.as_object() {
-        for (k, v) in object.iter().filter(|(k, _)| *k != SEALED) {
+        for (k, v) in object
+            .iter()
+            .filter(|(k, _)| *k != SEALED && *k != SEALED_SUMMARY)
+        {
             match v.as_object() {
                 Some(inner) if k == "details" || k == "notes" || k == "answers" => {
                     for (ik, iv) in inner {
@@ -949,6 +958,7 @@ fn register_referral(
     device: &Device,
     id: &str,
     fields: &Map<String, Json>,
+    summary: Json,
     now: &str,
 ) -> Result<(), StoreError> {
     let text = |k: &str| {
@@ -960,7 +970,6 @@ fn register_referral(
     };
     let service_id = text("service_id");
     // Only the sealed form is kept: the server cannot read a summary.
-    let summary = fields.get("sealed_summary").cloned().unwrap_or(Json::Null);
     let receiver = sql
         .row(
             "SELECT organisation_id FROM service_routes WHERE service_id = ?1",
@@ -1424,6 +1433,49 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+    }
+
+    #[test]
+    fn a_pull_page_holds_at_most_500_changes_and_the_cursor_reaches_every_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        let device = device("d1");
+        store
+            .transaction(&mut |sql| {
+                for version in 1..=1201 {
+                    let kind = ChangeKind::ContentAvailable {
+                        publisher: "p".into(),
+                        version,
+                    };
+                    add_change(sql, "o1", None, &kind, "2026-12-05T00:00:00Z")?;
+                }
+                // Another organisation's change is never in this device's pages.
+                let other = ChangeKind::ContentAvailable {
+                    publisher: "p".into(),
+                    version: 0,
+                };
+                add_change(sql, "o2", None, &other, "2026-12-05T00:00:00Z")
+            })
+            .unwrap();
+        let mut pages = Vec::new();
+        let mut cursor = 0;
+        store
+            .read(&mut |sql| {
+                // However much a device asks for, a page holds at most 500.
+                loop {
+                    let page = pull(sql, &device, cursor, u32::MAX)?;
+                    cursor = page.cursor;
+                    pages.push((page.changes.len(), page.more));
+                    if !page.more {
+                        break;
+                    }
+                }
+                // A page of nothing asked for still moves on by one.
+                assert_eq!(pull(sql, &device, 0, 0)?.changes.len(), 1);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(pages, vec![(500, true), (500, true), (201, false)]);
     }
 
     #[test]

@@ -624,6 +624,23 @@ impl Repo {
         .await
     }
 
+    /// A referral's sealed summary as the server keeps it for its receiver
+    /// (tests and tools); `None` for no referral, `Null` for no summary.
+    pub async fn referral_summary(
+        &self,
+        id: String,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        self.run(move |sql| {
+            Ok(sql
+                .row(
+                    "SELECT summary FROM referrals WHERE id = ?1",
+                    &[id.clone().into()],
+                )?
+                .and_then(|r| serde_json::from_str(&r[0].text()).ok()))
+        })
+        .await
+    }
+
     /// Whether `needle` appears in any stored operation, record or referral
     /// (tests and audits: a sealed summary must never be readable here).
     pub async fn holds_text(&self, needle: String) -> Result<bool, StoreError> {
