@@ -87,10 +87,27 @@ pub(super) fn routed(sql: &mut dyn Sql, service_id: &str) -> Result<(), StoreErr
     Ok(())
 }
 
-/// A text field of a record, if it is readable text ("unknown" when missing or sealed).
-fn coarse(fields: &Json, name: &str) -> Option<String> {
-    fields
-        .get(name)
+/// The readable fields the counts go by, read alone from a record's fields:
+/// the rest (most of a screening record is its sealed fields' hashes) is
+/// skipped without being built. `None` for fields that are not a JSON object.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Coarse {
+    country: Option<Json>,
+    week: Option<Json>,
+    age_band: Option<Json>,
+    risk_level: Option<Json>,
+}
+
+impl Coarse {
+    fn read(fields: &str) -> Option<Self> {
+        serde_json::from_str(fields).ok()
+    }
+}
+
+/// A field's value if it is readable text ("unknown" when missing or sealed).
+fn coarse(value: &Option<Json>) -> Option<String> {
+    value
+        .as_ref()
         .and_then(Json::as_str)
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
@@ -117,12 +134,11 @@ fn screenings_of_cases(sql: &mut dyn Sql, case_ids: &[&str]) -> Result<(), Store
         ),
         &ids,
     )? {
-        let case: Option<Json> = serde_json::from_str(&r[1].text()).ok();
-        let place = case.as_ref().and_then(|c| {
+        let place = Coarse::read(&r[1].text()).and_then(|c| {
             Some((
-                coarse(c, "country").unwrap_or_else(unknown),
-                coarse(c, "week")?,
-                coarse(c, "age_band").unwrap_or_else(unknown),
+                coarse(&c.country).unwrap_or_else(unknown),
+                coarse(&c.week)?,
+                coarse(&c.age_band).unwrap_or_else(unknown),
             ))
         });
         // One case record per case: the first read stands, as `LIMIT 1` did.
@@ -145,13 +161,13 @@ fn screenings_of_cases(sql: &mut dyn Sql, case_ids: &[&str]) -> Result<(), Store
             let Some((country, week, age_band)) = places.get(&case_id) else {
                 continue;
             };
-            let fields: Json = serde_json::from_str(&r[2].text()).unwrap_or(Json::Null);
+            let fields = Coarse::read(&r[2].text()).unwrap_or_default();
             let key = ScreeningKey {
                 organisation: r[1].text(),
                 country: country.clone(),
                 week: week.clone(),
                 age_band: age_band.clone(),
-                risk_level: coarse(&fields, "risk_level").unwrap_or_else(unknown),
+                risk_level: coarse(&fields.risk_level).unwrap_or_else(unknown),
             };
             wanted.insert(r[0].text(), (case_id, key));
         }
