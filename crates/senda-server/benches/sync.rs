@@ -524,6 +524,21 @@ impl Drop for ServerProcess {
     }
 }
 
+/// CPU time (user and system, every thread) a process has used so far, from
+/// `/proc/<pid>/stat` (in USER_HZ ticks, 100 a second on Linux).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
+    let ticks: Vec<f64> = rest
+        .split(' ')
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    ticks.iter().sum::<f64>() / 100.0
+}
+
 /// Serves `db` on a free port, prints the address, and stops when stdin closes.
 fn serve_sqlite_until_stdin_closes(db: &str) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -591,6 +606,10 @@ async fn senda_round(records: usize) -> (f64, u64, u64, usize, f64) {
         // Time for a profiler to attach before the timed part.
         std::thread::sleep(Duration::from_secs(secs));
     }
+    let cpu = (
+        cpu_seconds(process.child.id()),
+        cpu_seconds(std::process::id()),
+    );
     let t = Instant::now();
     // When the last batch was applied: the push's share of the time, on stderr.
     let pushed = std::sync::Mutex::new(0.0);
@@ -605,12 +624,22 @@ async fn senda_round(records: usize) -> (f64, u64, u64, usize, f64) {
         .unwrap();
     let secs = t.elapsed().as_secs_f64();
     let pushed = *pushed.lock().unwrap();
+    // CPU time varies far less between runs than the wall clock does: it
+    // shows whether a change made either side do less work.
     eprintln!(
-        "senda: keys and push {pushed:.3} s, pull and report {:.3} s",
-        secs - pushed
+        "senda: keys and push {pushed:.3} s, pull and report {:.3} s; CPU: server {:.3} s, device and proxy {:.3} s",
+        secs - pushed,
+        cpu_seconds(process.child.id()) - cpu.0,
+        cpu_seconds(std::process::id()) - cpu.1,
     );
     let after = proxy.bytes();
     assert_eq!(report.sent, rows, "every record stored");
+    // To look at what the server stored: `SENDA_BENCH_KEEP_DB=server.db`.
+    if let Ok(keep) = std::env::var("SENDA_BENCH_KEEP_DB") {
+        drop(process);
+        std::fs::copy(&db, &keep).unwrap();
+        let _ = std::fs::copy(db.with_extension("db-wal"), format!("{keep}-wal"));
+    }
     (secs, after.0 - before.0, after.1 - before.1, rows, made)
 }
 
