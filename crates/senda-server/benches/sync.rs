@@ -525,18 +525,23 @@ impl Drop for ServerProcess {
 }
 
 /// CPU time (user and system, every thread) a process has used so far, from
-/// `/proc/<pid>/stat` (in USER_HZ ticks, 100 a second on Linux).
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+/// `/proc/<pid>/stat` (in USER_HZ ticks, 100 a second on Linux); `None`
+/// where there is no such file.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
-    let ticks: Vec<f64> = rest
-        .split(' ')
-        .skip(11)
-        .take(2)
-        .filter_map(|t| t.parse().ok())
-        .collect();
-    ticks.iter().sum::<f64>() / 100.0
+    let (_, rest) = stat.rsplit_once(") ")?;
+    let mut fields = rest.split(' ').skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
+/// CPU seconds used between two readings, or "n/a".
+fn cpu_used(before: Option<f64>, after: Option<f64>) -> String {
+    before
+        .zip(after)
+        .map_or("n/a".into(), |(b, a)| format!("{:.3} s", a - b))
 }
 
 /// Serves `db` on a free port, prints the address, and stops when stdin closes.
@@ -627,10 +632,10 @@ async fn senda_round(records: usize) -> (f64, u64, u64, usize, f64) {
     // CPU time varies far less between runs than the wall clock does: it
     // shows whether a change made either side do less work.
     eprintln!(
-        "senda: keys and push {pushed:.3} s, pull and report {:.3} s; CPU: server {:.3} s, device and proxy {:.3} s",
+        "senda: keys and push {pushed:.3} s, pull and report {:.3} s; CPU: server {}, device and proxy {}",
         secs - pushed,
-        cpu_seconds(process.child.id()) - cpu.0,
-        cpu_seconds(std::process::id()) - cpu.1,
+        cpu_used(cpu.0, cpu_seconds(process.child.id())),
+        cpu_used(cpu.1, cpu_seconds(std::process::id())),
     );
     let after = proxy.bytes();
     assert_eq!(report.sent, rows, "every record stored");

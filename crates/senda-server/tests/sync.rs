@@ -697,6 +697,11 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
             fields.get("summary_withheld").is_none(),
             "{backend}: {fields}"
         );
+        // A summary that came after its referral is kept with it, not in the record.
+        assert!(
+            fields.get("sealed_summary").is_none(),
+            "{backend}: {fields}"
+        );
         let sealed = server
             .repo
             .referral_summary(referral.clone())

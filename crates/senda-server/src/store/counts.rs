@@ -87,9 +87,10 @@ pub(super) fn routed(sql: &mut dyn Sql, service_id: &str) -> Result<(), StoreErr
     Ok(())
 }
 
-/// The readable fields the counts go by, read alone from a record's fields:
-/// the rest (most of a screening record is its sealed fields' hashes) is
-/// skipped without being built. `None` for fields that are not a JSON object.
+/// The readable fields the counts go by, read alone from a record's fields
+/// (which the server writes as one JSON object): the rest (most of a
+/// screening record is its sealed fields' hashes) is skipped without being
+/// built. Fields that cannot be read so count as unknown.
 #[derive(Debug, Default, serde::Deserialize)]
 struct Coarse {
     country: Option<Json>,

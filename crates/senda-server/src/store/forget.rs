@@ -14,8 +14,7 @@ use super::StoreError;
 use super::sql::Sql;
 use serde_json::{Map, Value as Json};
 
-/// Key of the sealed fields inside a stored payload (as in `logic.rs`).
-const SEALED: &str = "$sealed";
+use super::logic::{SEALED, SEALED_SUMMARY};
 
 pub const MAX_RETENTION_DAYS: u32 = 365;
 
@@ -35,7 +34,7 @@ fn without_sealed(value: &Json, summary_too: bool) -> Json {
         .filter(|(k, v)| {
             k.as_str() != SEALED
                 && v.get(SEALED).is_none()
-                && !(summary_too && k.as_str() == "sealed_summary")
+                && !(summary_too && k.as_str() == SEALED_SUMMARY)
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
@@ -275,6 +274,8 @@ pub fn purge_expired(
     sql: &mut dyn Sql,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<usize, StoreError> {
+    // It grows with the database: it must not stop at the limit set for requests.
+    sql.without_statement_timeout()?;
     let stamp = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let mut purged = 0;
     for org in sql.rows(
@@ -327,7 +328,7 @@ pub fn sealed_held_for(sql: &mut dyn Sql, id: &str) -> Result<i64, StoreError> {
     let count = |sql: &mut dyn Sql, q: &str| -> Result<i64, StoreError> {
         Ok(sql.row(q, &[id.into()])?.map_or(0, |r| r[0].int()))
     };
-    let sealed = "(payload LIKE '%$sealed%' OR payload LIKE '%sealed_summary%')";
+    let sealed = format!("(payload LIKE '%{SEALED}%' OR payload LIKE '%{SEALED_SUMMARY}%')");
     let ops = count(
         sql,
         &format!("SELECT COUNT(*) FROM ops WHERE (case_id = ?1 OR entity_id = ?1) AND {sealed}"),

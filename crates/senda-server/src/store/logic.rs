@@ -402,10 +402,10 @@ fn insert_ops(
 /// Key of the sealed part inside a stored payload, record field or conflict
 /// side (plain field names never start with `$`; `forget.rs` drops every
 /// value under it).
-const SEALED: &str = "$sealed";
+pub(super) const SEALED: &str = "$sealed";
 
 /// Key of a referral's sealed summary inside a stored payload.
-const SEALED_SUMMARY: &str = "sealed_summary";
+pub(super) const SEALED_SUMMARY: &str = "sealed_summary";
 
 /// The server keeps only what it may read: an op carrying any other field
 /// readable (an outdated or faulty device) is refused whole, and nothing is stored.
@@ -1458,6 +1458,7 @@ mod tests {
             })
             .unwrap();
         let mut pages = Vec::new();
+        let mut seen = Vec::new();
         let mut cursor = 0;
         store
             .read(&mut |sql| {
@@ -1466,6 +1467,10 @@ mod tests {
                     let page = pull(sql, &device, cursor, u32::MAX)?;
                     cursor = page.cursor;
                     pages.push((page.changes.len(), page.more));
+                    seen.extend(page.changes.iter().map(|c| match &c.kind {
+                        ChangeKind::ContentAvailable { version, .. } => *version,
+                        _ => 0,
+                    }));
                     if !page.more {
                         break;
                     }
@@ -1476,6 +1481,11 @@ mod tests {
             })
             .unwrap();
         assert_eq!(pages, vec![(500, true), (500, true), (201, false)]);
+        assert_eq!(
+            seen,
+            (1..=1201).collect::<Vec<u32>>(),
+            "each change once, in order"
+        );
     }
 
     #[test]

@@ -39,9 +39,13 @@ pub enum StoreError {
     /// A concurrent transaction won; the work is run again.
     #[error("transaction conflict, retry")]
     Retry,
-    /// A lock was held past `lock_timeout` (a stuck session): answered 503
-    /// at once, never run again here (another run would wait as long).
-    #[error("a lock was held too long; try again later")]
+    /// A lock was held past `lock_timeout` (a stuck session), a statement
+    /// ran past `statement_timeout`, or an operator cancelled it: a request
+    /// is answered 503 at once, never run again here (another run would
+    /// take as long).
+    #[error(
+        "the database was busy (a lock held or a statement run too long, or cancelled); try again later"
+    )]
     Busy,
     #[error("database worker stopped")]
     Worker,
@@ -625,18 +629,19 @@ impl Repo {
     }
 
     /// A referral's sealed summary as the server keeps it for its receiver
-    /// (tests and tools); `None` for no referral, `Null` for no summary.
+    /// (tests and tools); `None` for no referral, `Null` for no summary, an
+    /// error for a damaged one.
     pub async fn referral_summary(
         &self,
         id: String,
     ) -> Result<Option<serde_json::Value>, StoreError> {
         self.run(move |sql| {
-            Ok(sql
-                .row(
-                    "SELECT summary FROM referrals WHERE id = ?1",
-                    &[id.clone().into()],
-                )?
-                .and_then(|r| serde_json::from_str(&r[0].text()).ok()))
+            sql.row(
+                "SELECT summary FROM referrals WHERE id = ?1",
+                &[id.clone().into()],
+            )?
+            .map(|r| sql::json(&r, 0, "referrals.summary"))
+            .transpose()
         })
         .await
     }

@@ -100,11 +100,14 @@ impl PostgresStore {
         let mut conn = pool.get().map_err(|e| StoreError::Backend(e.to_string()))?;
         // Several instances may start at once: one migrates, the others wait
         // and then find nothing to do. (A session lock: refinery commits itself.)
-        conn.client
-            .batch_execute(
-                "SET lock_timeout = 0; SET statement_timeout = 0; SELECT pg_advisory_lock(4242)",
-            )
-            .map_err(pg)?;
+        // One statement per call: before PostgreSQL 13 a batch was timed as a whole.
+        for statement in [
+            "SET lock_timeout = 0",
+            "SET statement_timeout = 0",
+            "SELECT pg_advisory_lock(4242)",
+        ] {
+            conn.client.batch_execute(statement).map_err(pg)?;
+        }
         let migrated = migrate::postgres(&mut conn.client);
         conn.client
             .batch_execute(
@@ -484,6 +487,11 @@ impl Sql for PgTx<'_, '_> {
             .map(|_| ())
     }
 
+    fn without_statement_timeout(&mut self) -> Result<(), StoreError> {
+        self.exec("SET LOCAL statement_timeout = 0", &[])
+            .map(|_| ())
+    }
+
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         let owned = bind(params);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
@@ -530,8 +538,8 @@ fn map_err(e: postgres::Error) -> StoreError {
     } else if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE)
         || e.code() == Some(&postgres::error::SqlState::QUERY_CANCELED)
     {
-        // A lock held past `lock_timeout`, or a statement run past
-        // `statement_timeout`: the device tries again later.
+        // A lock held past `lock_timeout`, a statement run past
+        // `statement_timeout`, or one an operator cancelled.
         StoreError::Busy
     } else {
         pg(e)
