@@ -456,7 +456,7 @@ async fn a_substituted_receiver_key_gets_nothing_sealed_to_it() {
         let (_, second) = field.refer("Sol", SHELTER);
         let report = field.client.sync(&field.vault, |_| {}).await.unwrap();
         assert!(report.refused_keys > 0, "{backend}: {report:?}");
-        let sealed = server.repo.referral_summary(second).await.unwrap().unwrap();
+        let sealed = server.kept_summary(&second).await;
         let to = sealed["to"].as_str().unwrap();
         assert_ne!(to, rogue_key, "{backend}");
         let real = server.keys.lock().unwrap()[&network].certificates()[0]
@@ -795,12 +795,7 @@ async fn a_rotated_key_keeps_old_summaries_open_and_leaves_a_revoked_device_out(
         let new_key = server.keys.lock().unwrap()[&network].certificates()[1]
             .box_key
             .clone();
-        let sealed = server
-            .repo
-            .referral_summary(after.clone())
-            .await
-            .unwrap()
-            .unwrap();
+        let sealed = server.kept_summary(&after).await;
         assert_eq!(sealed["to"], new_key.as_str(), "{backend}");
 
         // Both summaries open on the kept device: the old one with the old key it kept.

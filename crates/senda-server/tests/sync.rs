@@ -56,12 +56,7 @@ async fn a_referral_reaches_the_receiver_and_its_outcome_comes_back() {
             fields.get("sealed_summary").is_none(),
             "{backend}: {fields}"
         );
-        let sealed = server
-            .repo
-            .referral_summary(referral.clone())
-            .await
-            .unwrap()
-            .unwrap();
+        let sealed = server.kept_summary(&referral).await;
         assert!(sealed["ct"].is_string(), "{backend}");
         assert!(
             !server.repo.holds_text(SUMMARY_NOTE.into()).await.unwrap(),
@@ -702,12 +697,7 @@ async fn a_summary_withheld_for_want_of_a_receiver_follows_sealed_once_there_is_
             fields.get("sealed_summary").is_none(),
             "{backend}: {fields}"
         );
-        let sealed = server
-            .repo
-            .referral_summary(referral.clone())
-            .await
-            .unwrap()
-            .unwrap();
+        let sealed = server.kept_summary(&referral).await;
         assert!(sealed["ct"].is_string(), "{backend}");
         assert!(!server.repo.holds_text(SUMMARY_NOTE.into()).await.unwrap());
         let list = shelter.client.incoming(&shelter.vault).await.unwrap();

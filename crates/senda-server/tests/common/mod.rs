@@ -103,6 +103,15 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// A referral's summary as the server keeps it for its receiver (sealed).
+    pub async fn kept_summary(&self, referral: &str) -> serde_json::Value {
+        self.repo
+            .referral_summary(referral.to_owned())
+            .await
+            .unwrap()
+            .expect("the server holds the referral")
+    }
+
     pub async fn start(repo: Repo) -> Self {
         Self::start_on(repo, "127.0.0.1:0".parse().unwrap()).await
     }
